@@ -1,0 +1,1 @@
+//! ARN parsing. Placeholder: being written.

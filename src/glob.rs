@@ -1,0 +1,1 @@
+//! Segment-aware `*`/`?` matching. Placeholder: being written.

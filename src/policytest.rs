@@ -1,0 +1,1 @@
+//! The case-file format and runner behind `secaudit test`. Placeholder: being written.
