@@ -1,0 +1,351 @@
+//! What a snapshot attempted to collect and what it holds: the `coverage` entries of
+//! `snapshot.json`, the APIs (and the file each one fills), and `Availability`, the answer the
+//! rules need to return INSUFFICIENT_DATA instead of a verdict on missing data.
+//!
+//! An entry's `api` is written `service:Operation` (`secretsmanager:GetResourcePolicy`), or `*`
+//! for every API of a region (a skipped region). Global services (IAM, Organizations) use the
+//! region `global`; an entry for them under any region counts too. This module holds the
+//! vocabulary and the matching; the loader decides what to read from it.
+
+use serde::Serialize;
+
+use super::json_path::{FieldError, JsonAt};
+
+/// The region name of global services in `coverage`.
+pub const GLOBAL_REGION: &str = "global";
+
+/// An API whose output a snapshot can hold, one file each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Api {
+    ListSecrets,
+    DescribeSecret,
+    ListSecretVersionIds,
+    GetResourcePolicy,
+    DescribeDbClusters,
+    DescribeDbInstances,
+    DescribeKey,
+    ListAliases,
+    LookupEvents,
+    /// IAM `GetAccountAuthorizationDetails` (global).
+    GetAccountAuthorizationDetails,
+    /// Organizations policies (global): any `organizations:*` coverage entry concerns it.
+    OrganizationsPolicies,
+}
+
+impl Api {
+    /// Every API, in file order.
+    pub const ALL: [Api; 11] = [
+        Api::ListSecrets,
+        Api::DescribeSecret,
+        Api::ListSecretVersionIds,
+        Api::GetResourcePolicy,
+        Api::DescribeDbClusters,
+        Api::DescribeDbInstances,
+        Api::DescribeKey,
+        Api::ListAliases,
+        Api::LookupEvents,
+        Api::GetAccountAuthorizationDetails,
+        Api::OrganizationsPolicies,
+    ];
+
+    /// The per-region APIs.
+    pub const REGIONAL: [Api; 9] = [
+        Api::ListSecrets,
+        Api::DescribeSecret,
+        Api::ListSecretVersionIds,
+        Api::GetResourcePolicy,
+        Api::DescribeDbClusters,
+        Api::DescribeDbInstances,
+        Api::DescribeKey,
+        Api::ListAliases,
+        Api::LookupEvents,
+    ];
+
+    /// The `service:Operation` name used in `coverage`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Api::ListSecrets => "secretsmanager:ListSecrets",
+            Api::DescribeSecret => "secretsmanager:DescribeSecret",
+            Api::ListSecretVersionIds => "secretsmanager:ListSecretVersionIds",
+            Api::GetResourcePolicy => "secretsmanager:GetResourcePolicy",
+            Api::DescribeDbClusters => "rds:DescribeDBClusters",
+            Api::DescribeDbInstances => "rds:DescribeDBInstances",
+            Api::DescribeKey => "kms:DescribeKey",
+            Api::ListAliases => "kms:ListAliases",
+            Api::LookupEvents => "cloudtrail:LookupEvents",
+            Api::GetAccountAuthorizationDetails => "iam:GetAccountAuthorizationDetails",
+            Api::OrganizationsPolicies => "organizations:DescribePolicy",
+        }
+    }
+
+    /// The API named `service:Operation` (case-insensitive).
+    pub fn from_name(name: &str) -> Option<Api> {
+        Api::ALL
+            .into_iter()
+            .find(|api| api.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// Whether the API is global (not per region).
+    pub fn is_global(self) -> bool {
+        matches!(
+            self,
+            Api::GetAccountAuthorizationDetails | Api::OrganizationsPolicies
+        )
+    }
+
+    /// The file holding the API's output, relative to the region directory for regional APIs
+    /// and to the snapshot directory for global ones.
+    pub fn file(self) -> &'static str {
+        match self {
+            Api::ListSecrets => "secretsmanager/list-secrets.json",
+            Api::DescribeSecret => "secretsmanager/describe-secret.json",
+            Api::ListSecretVersionIds => "secretsmanager/list-secret-version-ids.json",
+            Api::GetResourcePolicy => "secretsmanager/get-resource-policy.json",
+            Api::DescribeDbClusters => "rds/describe-db-clusters.json",
+            Api::DescribeDbInstances => "rds/describe-db-instances.json",
+            Api::DescribeKey => "kms/describe-key.json",
+            Api::ListAliases => "kms/list-aliases.json",
+            Api::LookupEvents => "cloudtrail/lookup-events.json",
+            Api::GetAccountAuthorizationDetails => "iam/get-account-authorization-details.json",
+            Api::OrganizationsPolicies => "organizations/policies.json",
+        }
+    }
+
+    /// The file's path relative to the snapshot directory, `/`-separated.
+    pub fn relative_path(self, region: &str) -> String {
+        if self.is_global() {
+            self.file().to_owned()
+        } else {
+            format!("{region}/{}", self.file())
+        }
+    }
+
+    /// Whether a coverage entry's `api` names this API.
+    fn matches(self, name: &str) -> bool {
+        if name == "*" || self.as_str().eq_ignore_ascii_case(name) {
+            return true;
+        }
+        self == Api::OrganizationsPolicies
+            && name
+                .get(..14)
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case("organizations:"))
+    }
+}
+
+/// The outcome recorded for one (region, API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CoverageStatus {
+    Ok,
+    Denied,
+    Throttled,
+    Error,
+    Skipped,
+}
+
+impl CoverageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoverageStatus::Ok => "ok",
+            CoverageStatus::Denied => "denied",
+            CoverageStatus::Throttled => "throttled",
+            CoverageStatus::Error => "error",
+            CoverageStatus::Skipped => "skipped",
+        }
+    }
+
+    fn parse(text: &str) -> Option<CoverageStatus> {
+        match text.to_ascii_lowercase().as_str() {
+            "ok" => Some(CoverageStatus::Ok),
+            "denied" => Some(CoverageStatus::Denied),
+            "throttled" => Some(CoverageStatus::Throttled),
+            "error" => Some(CoverageStatus::Error),
+            "skipped" => Some(CoverageStatus::Skipped),
+            _ => None,
+        }
+    }
+}
+
+/// One `coverage` entry of `snapshot.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoverageEntry {
+    pub region: String,
+    /// `service:Operation`, or `*`.
+    pub api: String,
+    pub status: CoverageStatus,
+    pub message: Option<String>,
+}
+
+impl CoverageEntry {
+    /// Whether the entry speaks of `api` in `region` (global APIs: any region).
+    pub fn concerns(&self, region: &str, api: Api) -> bool {
+        let region_matches = api.is_global() || self.region == region;
+        region_matches && api.matches(&self.api)
+    }
+}
+
+/// Whether the data of one (region, API) is in the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Availability {
+    Collected,
+    Missing {
+        /// One line for annotations, e.g. ``coverage: `secretsmanager:GetResourcePolicy` in
+        /// `us-east-1` was denied: AccessDeniedException``.
+        reason: String,
+    },
+}
+
+impl Availability {
+    pub fn is_collected(&self) -> bool {
+        matches!(self, Availability::Collected)
+    }
+}
+
+/// The first entry that marks (region, API) as not collected, if any.
+pub(crate) fn blocking_entry<'a>(
+    coverage: &'a [CoverageEntry],
+    region: &str,
+    api: Api,
+) -> Option<&'a CoverageEntry> {
+    coverage
+        .iter()
+        .find(|entry| entry.status != CoverageStatus::Ok && entry.concerns(region, api))
+}
+
+/// The `Missing` reason for a blocking coverage entry.
+pub(crate) fn coverage_reason(entry: &CoverageEntry, region: &str, api: Api) -> String {
+    let place = if api.is_global() {
+        String::new()
+    } else {
+        format!(" in `{region}`")
+    };
+    let mut reason = format!(
+        "coverage: `{}`{place} was {}",
+        api.as_str(),
+        match entry.status {
+            CoverageStatus::Ok => "ok",
+            CoverageStatus::Denied => "denied",
+            CoverageStatus::Throttled => "throttled",
+            CoverageStatus::Error => "an error",
+            CoverageStatus::Skipped => "skipped",
+        }
+    );
+    if let Some(message) = entry.message.as_deref().filter(|m| !m.is_empty()) {
+        reason.push_str(": ");
+        reason.push_str(message);
+    }
+    reason
+}
+
+pub(crate) fn read_coverage_entry(at: &JsonAt<'_>) -> Result<CoverageEntry, FieldError> {
+    let status_at = at.required("status")?;
+    let status_text = status_at.string()?;
+    let status = CoverageStatus::parse(&status_text).ok_or_else(|| {
+        status_at.error(format!(
+            "unknown status `{status_text}`: expected `ok`, `denied`, `throttled`, `error` or `skipped`"
+        ))
+    })?;
+    Ok(CoverageEntry {
+        region: at.required("region")?.string()?,
+        api: at.required("api")?.string()?,
+        status,
+        message: at.opt_string("message")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(region: &str, api: &str, status: CoverageStatus) -> CoverageEntry {
+        CoverageEntry {
+            region: region.into(),
+            api: api.into(),
+            status,
+            message: None,
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for api in Api::ALL {
+            assert_eq!(Api::from_name(api.as_str()), Some(api));
+        }
+        assert_eq!(
+            Api::from_name("SecretsManager:listsecrets"),
+            Some(Api::ListSecrets)
+        );
+        assert_eq!(Api::from_name("secretsmanager:GetSecretValue"), None);
+    }
+
+    #[test]
+    fn matching_table() {
+        use CoverageStatus::*;
+        let table = [
+            (
+                entry("us-east-1", "secretsmanager:ListSecrets", Denied),
+                "us-east-1",
+                Api::ListSecrets,
+                true,
+            ),
+            (
+                entry("us-east-1", "secretsmanager:ListSecrets", Denied),
+                "eu-west-1",
+                Api::ListSecrets,
+                false,
+            ),
+            (
+                entry("us-east-1", "secretsmanager:ListSecrets", Denied),
+                "us-east-1",
+                Api::DescribeSecret,
+                false,
+            ),
+            (
+                entry("us-east-1", "*", Skipped),
+                "us-east-1",
+                Api::LookupEvents,
+                true,
+            ),
+            (
+                entry("us-east-1", "secretsmanager:ListSecrets", Ok),
+                "us-east-1",
+                Api::ListSecrets,
+                false,
+            ),
+            (
+                entry("global", "iam:GetAccountAuthorizationDetails", Denied),
+                "global",
+                Api::GetAccountAuthorizationDetails,
+                true,
+            ),
+            (
+                entry("us-east-1", "iam:GetAccountAuthorizationDetails", Error),
+                "global",
+                Api::GetAccountAuthorizationDetails,
+                true,
+            ),
+            (
+                entry("global", "organizations:ListPoliciesForTarget", Denied),
+                "global",
+                Api::OrganizationsPolicies,
+                true,
+            ),
+            (
+                entry("global", "organizations:ListPoliciesForTarget", Denied),
+                "global",
+                Api::GetAccountAuthorizationDetails,
+                false,
+            ),
+        ];
+        for (entry, region, api, blocks) in table {
+            let coverage = [entry];
+            assert_eq!(
+                blocking_entry(&coverage, region, api).is_some(),
+                blocks,
+                "{:?} {region} {api:?}",
+                coverage[0]
+            );
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Reads `snapshot.json`: schema version, account, partition, collection time, regions and
+//! coverage. It validates what every consumer relies on (a supported schema version, a 12-digit
+//! account id, a timestamp) and nothing more.
+
+use super::coverage::read_coverage_entry;
+use super::json_path::{FieldError, JsonAt};
+use super::model::SnapshotMeta;
+
+/// The snapshot schema version this build reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn read_regions(root: &JsonAt<'_>) -> Result<Vec<String>, FieldError> {
+    let Some(list) = root.get("regions")? else {
+        return Ok(Vec::new());
+    };
+    list.items()?
+        .iter()
+        .map(|item| {
+            let name = item.string()?;
+            if is_region_name(&name) {
+                Ok(name)
+            } else {
+                Err(item.error(format!("expected a region name, found `{name}`")))
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn read_meta(root: &JsonAt<'_>) -> Result<SnapshotMeta, FieldError> {
+    let version_at = root.required("schema_version")?;
+    let version = version_at.unsigned()?;
+    if version != u64::from(SCHEMA_VERSION) {
+        return Err(version_at.error(format!(
+            "unsupported schema version `{version}`: this build reads version {SCHEMA_VERSION}"
+        )));
+    }
+    let account_at = root.required("account_id")?;
+    let account_id = account_at.string()?;
+    if account_id.len() != 12 || !account_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(account_at.error(format!(
+            "expected a 12-digit account id, found `{account_id}`"
+        )));
+    }
+    Ok(SnapshotMeta {
+        schema_version: SCHEMA_VERSION,
+        account_id,
+        partition: root
+            .opt_string("partition")?
+            .unwrap_or_else(|| "aws".to_owned()),
+        collected_at: root.required("collected_at")?.timestamp()?,
+        regions: read_regions(root)?,
+        coverage: root.list_or_empty("coverage", read_coverage_entry)?,
+    })
+}
+
+/// Whether `name` looks like an AWS region (`us-east-1`, `eu-central-2`, `us-gov-west-1`): lowercase
+/// letters, digits and dashes, starting with a letter and ending with a digit. It also keeps
+/// region names from escaping the snapshot directory.
+pub(crate) fn is_region_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes.first().is_some_and(u8::is_ascii_lowercase)
+        && bytes.last().is_some_and(u8::is_ascii_digit)
+        && name.contains('-')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+}

@@ -1,0 +1,90 @@
+//! RDS and Aurora records of a snapshot (`describe-db-clusters`, `describe-db-instances`): only
+//! what the audit needs, the identifiers and the `MasterUserSecret` of databases whose master
+//! password Secrets Manager manages.
+//!
+//! It reads the AWS CLI's JSON; it judges nothing.
+
+use serde::Serialize;
+
+use super::json_path::{FieldError, JsonAt};
+use super::secrets::pages;
+
+/// `MasterUserSecret` of a cluster or instance with a Secrets Manager managed master password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MasterUserSecret {
+    pub secret_arn: String,
+    /// `creating`, `active`, `rotating` or `impaired`.
+    pub secret_status: Option<String>,
+    pub kms_key_id: Option<String>,
+}
+
+/// An Aurora or Multi-AZ DB cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DbCluster {
+    pub identifier: String,
+    pub arn: Option<String>,
+    pub engine: Option<String>,
+    pub master_user_secret: Option<MasterUserSecret>,
+}
+
+/// A DB instance (its own `MasterUserSecret` only when it is not part of a cluster).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DbInstance {
+    pub identifier: String,
+    pub arn: Option<String>,
+    pub engine: Option<String>,
+    /// The cluster it belongs to, if any.
+    pub cluster_identifier: Option<String>,
+    pub master_user_secret: Option<MasterUserSecret>,
+}
+
+fn read_master_user_secret(at: &JsonAt<'_>) -> Result<MasterUserSecret, FieldError> {
+    Ok(MasterUserSecret {
+        secret_arn: at.required("SecretArn")?.string()?,
+        secret_status: at.opt_string("SecretStatus")?,
+        kms_key_id: at.opt_string("KmsKeyId")?,
+    })
+}
+
+fn read_cluster(at: &JsonAt<'_>) -> Result<DbCluster, FieldError> {
+    Ok(DbCluster {
+        identifier: at.required("DBClusterIdentifier")?.string()?,
+        arn: at.opt_string("DBClusterArn")?,
+        engine: at.opt_string("Engine")?,
+        master_user_secret: at
+            .get("MasterUserSecret")?
+            .map(|secret| read_master_user_secret(&secret))
+            .transpose()?,
+    })
+}
+
+fn read_instance(at: &JsonAt<'_>) -> Result<DbInstance, FieldError> {
+    Ok(DbInstance {
+        identifier: at.required("DBInstanceIdentifier")?.string()?,
+        arn: at.opt_string("DBInstanceArn")?,
+        engine: at.opt_string("Engine")?,
+        cluster_identifier: at.opt_string("DBClusterIdentifier")?,
+        master_user_secret: at
+            .get("MasterUserSecret")?
+            .map(|secret| read_master_user_secret(&secret))
+            .transpose()?,
+    })
+}
+
+/// Reads `describe-db-clusters.json`: `{"DBClusters": [...]}` (or an array of pages).
+pub(crate) fn read_db_clusters(root: &JsonAt<'_>) -> Result<Vec<DbCluster>, FieldError> {
+    let mut clusters = Vec::new();
+    for page in pages(root)? {
+        clusters.extend(page.list_or_empty("DBClusters", read_cluster)?);
+    }
+    Ok(clusters)
+}
+
+/// Reads `describe-db-instances.json`: `{"DBInstances": [...]}` (or an array of pages).
+pub(crate) fn read_db_instances(root: &JsonAt<'_>) -> Result<Vec<DbInstance>, FieldError> {
+    let mut instances = Vec::new();
+    for page in pages(root)? {
+        instances.extend(page.list_or_empty("DBInstances", read_instance)?);
+    }
+    Ok(instances)
+}

@@ -1,0 +1,360 @@
+//! The Secrets Manager records of a snapshot (`ListSecrets` / `DescribeSecret` entries, secret
+//! versions, resource policies) and how they are read from the AWS CLI's JSON.
+//!
+//! A `Secret` is the union of a `list-secrets` entry and a `describe-secret` output for the same
+//! ARN, the describe fields winning where present. This module reads and merges; it judges
+//! nothing (that is the rules' job) and never touches secret values.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::json_path::{FieldError, JsonAt};
+
+/// A resource tag (`{"Key", "Value"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// `RotationRules`: at most one of the schedule forms is normally set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RotationRules {
+    /// `AutomaticallyAfterDays`.
+    pub automatically_after_days: Option<u64>,
+    /// `Duration`, the rotation window, e.g. `3h`.
+    pub duration: Option<String>,
+    /// `ScheduleExpression`: `rate(30 days)`, `rate(4 hours)` or `cron(0 4 ? * SUN *)`.
+    pub schedule_expression: Option<String>,
+}
+
+/// One entry of `ReplicationStatus` (describe-secret only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplicaStatus {
+    pub region: String,
+    pub kms_key_id: Option<String>,
+    /// `InSync`, `Failed` or `InProgress`.
+    pub status: Option<String>,
+    pub status_message: Option<String>,
+    /// A UTC date (midnight), as Secrets Manager truncates it.
+    pub last_accessed_date: Option<DateTime<Utc>>,
+}
+
+/// A Secrets Manager secret's metadata, never its value.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Secret {
+    pub arn: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// `KmsKeyId` as returned: a key id, key ARN, alias name or alias ARN; `None` means the
+    /// AWS managed key `aws/secretsmanager`.
+    pub kms_key_id: Option<String>,
+    /// `RotationEnabled`; `None` when the secret was never configured for rotation.
+    pub rotation_enabled: Option<bool>,
+    pub rotation_lambda_arn: Option<String>,
+    /// Present even when rotation is off if it was configured before (leftover rules).
+    pub rotation_rules: Option<RotationRules>,
+    pub last_rotated_date: Option<DateTime<Utc>>,
+    pub last_changed_date: Option<DateTime<Utc>>,
+    /// A UTC date (midnight): compare whole days.
+    pub last_accessed_date: Option<DateTime<Utc>>,
+    /// Set when the secret is scheduled for deletion.
+    pub deleted_date: Option<DateTime<Utc>>,
+    pub next_rotation_date: Option<DateTime<Utc>>,
+    pub created_date: Option<DateTime<Utc>>,
+    /// Tags in the order AWS returned them, `aws:` tags included.
+    pub tags: Vec<Tag>,
+    /// Version id → staging labels (`SecretVersionsToStages` / `VersionIdsToStages`).
+    pub version_ids_to_stages: BTreeMap<String, Vec<String>>,
+    /// `OwningService`, e.g. `rds` for RDS-managed master user secrets.
+    pub owning_service: Option<String>,
+    /// The primary's region; a replica's differs from the region it is listed in.
+    pub primary_region: Option<String>,
+    /// Replication to other regions (describe-secret on the primary only).
+    pub replication_status: Vec<ReplicaStatus>,
+    /// `Type` of a managed external secret (the partner that holds it).
+    pub secret_type: Option<String>,
+    /// `ExternalSecretRotationMetadata` as key/value pairs.
+    pub external_secret_rotation_metadata: Vec<Tag>,
+    pub external_secret_rotation_role_arn: Option<String>,
+}
+
+impl Secret {
+    /// The region in the secret's ARN (`arn:aws:secretsmanager:REGION:…`), if the ARN has one.
+    pub fn region(&self) -> Option<&str> {
+        self.arn
+            .split(':')
+            .nth(3)
+            .filter(|region| !region.is_empty())
+    }
+
+    /// The account in the secret's ARN.
+    pub fn account_id(&self) -> Option<&str> {
+        self.arn
+            .split(':')
+            .nth(4)
+            .filter(|account| !account.is_empty())
+    }
+
+    /// A replica: `PrimaryRegion` is set and differs from the region the secret lives in.
+    pub fn is_replica(&self) -> bool {
+        match (self.primary_region.as_deref(), self.region()) {
+            (Some(primary), Some(region)) => primary != region,
+            _ => false,
+        }
+    }
+
+    /// Scheduled for deletion (`DeletedDate` set).
+    pub fn is_pending_deletion(&self) -> bool {
+        self.deleted_date.is_some()
+    }
+
+    /// Rotation is on (`RotationEnabled` is exactly true).
+    pub fn rotation_is_enabled(&self) -> bool {
+        self.rotation_enabled == Some(true)
+    }
+
+    /// The tag value for `key` (case-sensitive).
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|tag| tag.key == key)
+            .map(|tag| tag.value.as_str())
+    }
+
+    /// Tags set by users: those whose key does not start with `aws:`.
+    pub fn user_tags(&self) -> impl Iterator<Item = &Tag> {
+        self.tags.iter().filter(|tag| !tag.key.starts_with("aws:"))
+    }
+
+    /// The version id holding `stage` (e.g. `AWSCURRENT`).
+    pub fn version_with_stage(&self, stage: &str) -> Option<&str> {
+        self.version_ids_to_stages
+            .iter()
+            .find(|(_, stages)| stages.iter().any(|s| s == stage))
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// Overlays the fields `other` has over this secret's (describe-secret over list-secrets).
+    pub(crate) fn merge_from(&mut self, other: Secret) {
+        fn take<T>(mine: &mut Option<T>, theirs: Option<T>) {
+            if theirs.is_some() {
+                *mine = theirs;
+            }
+        }
+        fn take_list<T>(mine: &mut Vec<T>, theirs: Vec<T>) {
+            if !theirs.is_empty() {
+                *mine = theirs;
+            }
+        }
+        if !other.name.is_empty() {
+            self.name = other.name;
+        }
+        take(&mut self.description, other.description);
+        take(&mut self.kms_key_id, other.kms_key_id);
+        take(&mut self.rotation_enabled, other.rotation_enabled);
+        take(&mut self.rotation_lambda_arn, other.rotation_lambda_arn);
+        take(&mut self.rotation_rules, other.rotation_rules);
+        take(&mut self.last_rotated_date, other.last_rotated_date);
+        take(&mut self.last_changed_date, other.last_changed_date);
+        take(&mut self.last_accessed_date, other.last_accessed_date);
+        take(&mut self.deleted_date, other.deleted_date);
+        take(&mut self.next_rotation_date, other.next_rotation_date);
+        take(&mut self.created_date, other.created_date);
+        take_list(&mut self.tags, other.tags);
+        if !other.version_ids_to_stages.is_empty() {
+            self.version_ids_to_stages = other.version_ids_to_stages;
+        }
+        take(&mut self.owning_service, other.owning_service);
+        take(&mut self.primary_region, other.primary_region);
+        take_list(&mut self.replication_status, other.replication_status);
+        take(&mut self.secret_type, other.secret_type);
+        take_list(
+            &mut self.external_secret_rotation_metadata,
+            other.external_secret_rotation_metadata,
+        );
+        take(
+            &mut self.external_secret_rotation_role_arn,
+            other.external_secret_rotation_role_arn,
+        );
+    }
+}
+
+/// One entry of `list-secret-version-ids` `Versions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretVersion {
+    pub version_id: String,
+    pub version_stages: Vec<String>,
+    pub created_date: Option<DateTime<Utc>>,
+    pub last_accessed_date: Option<DateTime<Utc>>,
+    pub kms_key_ids: Vec<String>,
+}
+
+/// What the snapshot knows about one secret's resource policy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ResourcePolicyState<'a> {
+    /// The policy was read and the secret has one.
+    Policy(&'a Value),
+    /// The policy was read and the secret has none.
+    NoPolicy,
+    /// Not collected for this secret (or for its region).
+    NotCollected,
+}
+
+pub(crate) fn read_tag(at: &JsonAt<'_>) -> Result<Tag, FieldError> {
+    Ok(Tag {
+        key: at.required("Key")?.string()?,
+        value: at.opt_string("Value")?.unwrap_or_default(),
+    })
+}
+
+fn read_rotation_rules(at: &JsonAt<'_>) -> Result<RotationRules, FieldError> {
+    Ok(RotationRules {
+        automatically_after_days: at.opt_unsigned("AutomaticallyAfterDays")?,
+        duration: at.opt_string("Duration")?,
+        schedule_expression: at.opt_string("ScheduleExpression")?,
+    })
+}
+
+fn read_replica_status(at: &JsonAt<'_>) -> Result<ReplicaStatus, FieldError> {
+    Ok(ReplicaStatus {
+        region: at.required("Region")?.string()?,
+        kms_key_id: at.opt_string("KmsKeyId")?,
+        status: at.opt_string("Status")?,
+        status_message: at.opt_string("StatusMessage")?,
+        last_accessed_date: at.opt_timestamp("LastAccessedDate")?,
+    })
+}
+
+fn read_stages(at: &JsonAt<'_>) -> Result<BTreeMap<String, Vec<String>>, FieldError> {
+    at.members()?
+        .into_iter()
+        .map(|(id, stages)| Ok((id.to_owned(), stages.strings()?)))
+        .collect()
+}
+
+/// Reads a `SecretListEntry` (list-secrets) or a describe-secret output.
+pub(crate) fn read_secret(at: &JsonAt<'_>) -> Result<Secret, FieldError> {
+    let stages = match at.get("SecretVersionsToStages")? {
+        Some(stages) => read_stages(&stages)?,
+        None => match at.get("VersionIdsToStages")? {
+            Some(stages) => read_stages(&stages)?,
+            None => BTreeMap::new(),
+        },
+    };
+    Ok(Secret {
+        arn: at.required("ARN")?.string()?,
+        name: at.opt_string("Name")?.unwrap_or_default(),
+        description: at.opt_string("Description")?,
+        kms_key_id: at.opt_string("KmsKeyId")?,
+        rotation_enabled: at.opt_bool("RotationEnabled")?,
+        rotation_lambda_arn: at.opt_string("RotationLambdaARN")?,
+        rotation_rules: at
+            .get("RotationRules")?
+            .map(|rules| read_rotation_rules(&rules))
+            .transpose()?,
+        last_rotated_date: at.opt_timestamp("LastRotatedDate")?,
+        last_changed_date: at.opt_timestamp("LastChangedDate")?,
+        last_accessed_date: at.opt_timestamp("LastAccessedDate")?,
+        deleted_date: at.opt_timestamp("DeletedDate")?,
+        next_rotation_date: at.opt_timestamp("NextRotationDate")?,
+        created_date: at.opt_timestamp("CreatedDate")?,
+        tags: at.list_or_empty("Tags", read_tag)?,
+        version_ids_to_stages: stages,
+        owning_service: at.opt_string("OwningService")?,
+        primary_region: at.opt_string("PrimaryRegion")?,
+        replication_status: at.list_or_empty("ReplicationStatus", read_replica_status)?,
+        secret_type: at.opt_string("Type")?,
+        external_secret_rotation_metadata: at
+            .list_or_empty("ExternalSecretRotationMetadata", read_tag)?,
+        external_secret_rotation_role_arn: at.opt_string("ExternalSecretRotationRoleArn")?,
+    })
+}
+
+/// Reads `list-secrets.json`: `{"SecretList": [...]}`, or an array of such pages.
+pub(crate) fn read_list_secrets(root: &JsonAt<'_>) -> Result<Vec<Secret>, FieldError> {
+    let mut secrets = Vec::new();
+    for page in pages(root)? {
+        secrets.extend(page.list_or_empty("SecretList", read_secret)?);
+    }
+    Ok(secrets)
+}
+
+/// Reads `describe-secret.json`: an array of describe-secret outputs (or a single one).
+pub(crate) fn read_describe_secrets(root: &JsonAt<'_>) -> Result<Vec<Secret>, FieldError> {
+    outputs(root)?.iter().map(read_secret).collect()
+}
+
+fn read_version(at: &JsonAt<'_>) -> Result<SecretVersion, FieldError> {
+    Ok(SecretVersion {
+        version_id: at.required("VersionId")?.string()?,
+        version_stages: at.strings_or_empty("VersionStages")?,
+        created_date: at.opt_timestamp("CreatedDate")?,
+        last_accessed_date: at.opt_timestamp("LastAccessedDate")?,
+        kms_key_ids: at.strings_or_empty("KmsKeyIds")?,
+    })
+}
+
+/// Reads `list-secret-version-ids.json`: an array of outputs `{ARN, Name, Versions}`, keyed by ARN.
+pub(crate) fn read_secret_versions(
+    root: &JsonAt<'_>,
+) -> Result<BTreeMap<String, Vec<SecretVersion>>, FieldError> {
+    let mut versions: BTreeMap<String, Vec<SecretVersion>> = BTreeMap::new();
+    for output in outputs(root)? {
+        let arn = output.required("ARN")?.string()?;
+        let list = output.list_or_empty("Versions", read_version)?;
+        versions.entry(arn).or_default().extend(list);
+    }
+    Ok(versions)
+}
+
+/// Reads `get-resource-policy.json`: an array of outputs `{ARN, Name, ResourcePolicy}` where
+/// `ResourcePolicy` is the policy as a JSON string (or absent: no policy), keyed by ARN.
+pub(crate) fn read_resource_policies(
+    root: &JsonAt<'_>,
+) -> Result<BTreeMap<String, Option<Value>>, FieldError> {
+    let mut policies = BTreeMap::new();
+    for output in outputs(root)? {
+        let arn = output.required("ARN")?.string()?;
+        let policy = match output.get("ResourcePolicy")? {
+            None => None,
+            Some(at) => match at.value() {
+                Value::String(text) if text.trim().is_empty() => None,
+                Value::String(text) => {
+                    Some(serde_json::from_str::<Value>(text).map_err(|error| {
+                        at.error(format!("not a JSON policy document: {error}"))
+                    })?)
+                }
+                Value::Object(_) => Some(at.value().clone()),
+                other => {
+                    return Err(at.error(format!(
+                        "expected a policy document as a JSON string, found {}",
+                        super::json_path::kind(other)
+                    )));
+                }
+            },
+        };
+        policies.insert(arn, policy);
+    }
+    Ok(policies)
+}
+
+/// The pages of a paginated CLI output: the object itself, or each element of an array of pages.
+pub(crate) fn pages<'a>(root: &JsonAt<'a>) -> Result<Vec<JsonAt<'a>>, FieldError> {
+    match root.value() {
+        Value::Array(_) => root.items(),
+        _ => {
+            root.object()?;
+            Ok(vec![root.clone()])
+        }
+    }
+}
+
+/// The outputs of a per-resource CLI call gathered in one file: an array of outputs (a single
+/// output object is accepted too).
+pub(crate) fn outputs<'a>(root: &JsonAt<'a>) -> Result<Vec<JsonAt<'a>>, FieldError> {
+    pages(root)
+}
