@@ -1,10 +1,95 @@
-//! `secaudit test`. Placeholder: being written.
+//! `secaudit test PATH_OR_GLOB…`: runs policy unit-test case files and reports PASS / FAIL /
+//! ERROR. Exit codes: 0 every request passed; 1 some request failed; 2 the run could not be
+//! trusted: a file that does not load, a path or glob that finds nothing, a bad glob, or (with
+//! `--fail-on-empty`) no request at all. Exit 2 wins over 1: when one file is an ERROR and
+//! another fails, the report still lists both and the exit code is 2.
+//!
+//! With `--format text` the whole report, closing line included, goes to stdout; with `json`
+//! or `junit`, stdout (or `--output`) carries the document only and the closing line goes to
+//! stderr.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::ValueEnum;
+use secaudit::policytest::{
+    SuiteReport, discover, render_json, render_junit, render_text, run_files, summary_lines,
+};
 
 use super::Outcome;
+use super::output::write_report;
 
 #[derive(Debug, clap::Args)]
-pub struct TestArgs {}
+#[command(
+    after_help = "Exit status: 0 all requests passed, 1 some request failed, \
+2 could not run (a file that does not load, a path that finds nothing, --fail-on-empty). \
+`-v` lists every request, PASS included, with the statements that decided it."
+)]
+pub struct TestArgs {
+    /// Case files, directories (searched recursively for `*.json`) or glob patterns.
+    #[arg(value_name = "PATH_OR_GLOB", required = true)]
+    pub paths: Vec<String>,
+    /// Report format: `text` (failures, errors and the closing count), `json`, or `junit`
+    /// (JUnit XML for CI systems).
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    pub format: TestFormat,
+    /// Exit 2 when the files hold no request at all, so that a mistyped path cannot pass CI.
+    #[arg(long)]
+    pub fail_on_empty: bool,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
-pub fn run(_args: TestArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`test` is not built yet")
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Text,
+    Json,
+    Junit,
+}
+
+/// Runs `secaudit test`, taking `-v` from the command line (see `verbose_flag`).
+pub fn run(args: TestArgs) -> anyhow::Result<Outcome> {
+    run_with(args, verbose_flag())
+}
+
+/// Runs `secaudit test`; `verbose` lists every request, PASS included.
+pub fn run_with(args: TestArgs, verbose: bool) -> anyhow::Result<Outcome> {
+    let report = run_files(&discover(&args.paths));
+    let document = match args.format {
+        TestFormat::Text => render_text(&report, verbose),
+        TestFormat::Json => render_json(&report),
+        TestFormat::Junit => render_junit(&report),
+    };
+    write_report(args.output.as_deref(), document.as_bytes())?;
+    if args.format != TestFormat::Text {
+        for line in summary_lines(&report) {
+            eprintln!("{line}");
+        }
+    }
+    outcome(&report, args.fail_on_empty)
+}
+
+/// Exit 2 (an error) beats exit 1 (failures): a run with an ERROR cannot be trusted.
+fn outcome(report: &SuiteReport, fail_on_empty: bool) -> anyhow::Result<Outcome> {
+    match report.errors() {
+        0 => {}
+        1 => bail!("1 case file or path could not be run"),
+        errors => bail!("{errors} case files or paths could not be run"),
+    }
+    if fail_on_empty && report.results().next().is_none() {
+        bail!("no request found (`--fail-on-empty`)");
+    }
+    Ok(if report.failed() > 0 {
+        Outcome::Failed
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// The global `-v` belongs to the top-level parser and is not handed to subcommands; until
+/// `cli::run` passes it, it is read back from the process's own command line.
+fn verbose_flag() -> bool {
+    use clap::Parser as _;
+    super::Cli::try_parse().is_ok_and(|cli| cli.verbose > 0)
 }

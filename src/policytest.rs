@@ -1,1 +1,0 @@
-//! The case-file format and runner behind `secaudit test`. Placeholder: being written.

@@ -1,0 +1,130 @@
+//! Running cases: every request of a case through `eval::evaluate`, compared with its
+//! `expect`; and a whole `secaudit test` run over many files, where a file that cannot be
+//! loaded is an ERROR that does not stop the others.
+
+use std::path::Path;
+
+use super::case_file::{CaseFile, Expectations, load_case_file};
+use super::discover::Discovery;
+use super::error::CaseFileError;
+use crate::eval::{Decision, Evaluation, evaluate};
+
+/// The outcome of one request.
+#[derive(Debug)]
+pub struct RequestResult {
+    /// Position in the case's `requests`.
+    pub index: usize,
+    pub name: String,
+    pub expect: Option<Decision>,
+    pub evaluation: Evaluation,
+}
+
+impl RequestResult {
+    /// True when the decision is the expected one (or nothing was expected).
+    pub fn passed(&self) -> bool {
+        self.expect
+            .is_none_or(|expect| expect.as_str() == self.evaluation.decision.as_str())
+    }
+}
+
+/// What happened to one case file.
+#[derive(Debug)]
+pub enum FileOutcome {
+    /// The file loaded and its requests ran.
+    Ran {
+        case: String,
+        results: Vec<RequestResult>,
+    },
+    /// The file could not be used (`detail` names the JSON path), or a path or pattern given
+    /// on the command line found nothing.
+    Error { detail: String },
+}
+
+/// One case file (or one path argument that found nothing) and its outcome.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The file as found from the command line's paths (or the argument itself).
+    pub file: String,
+    pub outcome: FileOutcome,
+}
+
+/// A whole run of `secaudit test`, in file order.
+#[derive(Debug, Default)]
+pub struct SuiteReport {
+    pub files: Vec<FileReport>,
+}
+
+impl SuiteReport {
+    /// Requests whose decision was the expected one.
+    pub fn passed(&self) -> usize {
+        self.results().filter(|result| result.passed()).count()
+    }
+
+    /// Requests whose decision was not the expected one.
+    pub fn failed(&self) -> usize {
+        self.results().filter(|result| !result.passed()).count()
+    }
+
+    /// Files (or arguments) that could not be run.
+    pub fn errors(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|file| matches!(file.outcome, FileOutcome::Error { .. }))
+            .count()
+    }
+
+    /// Every request result, in file then request order.
+    pub fn results(&self) -> impl Iterator<Item = &RequestResult> {
+        self.files.iter().flat_map(|file| match &file.outcome {
+            FileOutcome::Ran { results, .. } => results.as_slice(),
+            FileOutcome::Error { .. } => &[],
+        })
+    }
+}
+
+/// Runs every request of `case`.
+pub fn run_case(case: &CaseFile) -> Vec<RequestResult> {
+    case.requests
+        .iter()
+        .enumerate()
+        .map(|(index, request)| RequestResult {
+            index,
+            name: request.name.clone(),
+            expect: request.expect,
+            evaluation: evaluate(&case.policies, &request.request),
+        })
+        .collect()
+}
+
+/// Loads and runs every file that `discovery` found, in its order; its errors come first.
+pub fn run_files(discovery: &Discovery) -> SuiteReport {
+    let mut files: Vec<FileReport> = discovery
+        .errors
+        .iter()
+        .map(|(argument, detail)| FileReport {
+            file: argument.clone(),
+            outcome: FileOutcome::Error {
+                detail: detail.clone(),
+            },
+        })
+        .collect();
+    files.extend(discovery.files.iter().map(|path| run_file(path)));
+    SuiteReport { files }
+}
+
+fn run_file(path: &Path) -> FileReport {
+    let file = path.display().to_string();
+    let outcome = match load_case_file(path, Expectations::Required) {
+        Ok(case) => FileOutcome::Ran {
+            results: run_case(&case),
+            case: case.name,
+        },
+        Err(CaseFileError::Unreadable { reason, .. }) => FileOutcome::Error {
+            detail: format!("cannot read the file: {reason}"),
+        },
+        Err(CaseFileError::Invalid { error, .. }) => FileOutcome::Error {
+            detail: error.to_string(),
+        },
+    };
+    FileReport { file, outcome }
+}
