@@ -1,0 +1,196 @@
+//! The parsed and compiled policy document. Fields that analysis code may read are public;
+//! the compiled matchers beside them are private and built only by the parser.
+
+use super::PolicyError;
+
+/// Where a policy is attached; decides which elements are allowed (`Principal` only in
+/// resource policies) and how the evaluator treats it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicyKind {
+    /// Identity-based policy of a user, group or role.
+    Identity,
+    /// Resource-based policy (a secret's resource policy, a trust policy).
+    Resource,
+    /// Permissions boundary of a user or role.
+    Boundary,
+    /// Session policy passed to `AssumeRole*` or `GetFederationToken`.
+    Session,
+    /// Service control policy of AWS Organizations.
+    Scp,
+    /// Resource control policy of AWS Organizations.
+    Rcp,
+}
+
+/// `Allow` or `Deny`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Effect {
+    /// `"Effect": "Allow"`.
+    Allow,
+    /// `"Effect": "Deny"`.
+    Deny,
+}
+
+/// A parsed and compiled policy document; share it with `Arc`.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub(crate) kind: PolicyKind,
+    pub(crate) version: Option<String>,
+    pub(crate) id: Option<String>,
+    pub(crate) statements: Vec<Statement>,
+}
+
+impl Policy {
+    /// Parses a policy document from JSON text.
+    pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| PolicyError::new("$", format!("invalid json: {e}")))?;
+        Self::from_value(&value, kind)
+    }
+
+    /// Parses a policy document from an already-parsed JSON value.
+    pub fn from_value(value: &serde_json::Value, kind: PolicyKind) -> Result<Policy, PolicyError> {
+        super::parse::policy(value, kind)
+    }
+
+    /// The statements in document order (a single-object `Statement` is one statement).
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+
+    /// What the policy is attached as.
+    pub fn kind(&self) -> PolicyKind {
+        self.kind
+    }
+
+    /// The `Version` element, when present.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The `Id` element, when present.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+}
+
+/// One statement of a policy.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    /// `Sid`, when present.
+    pub sid: Option<String>,
+    /// `Effect`.
+    pub effect: Effect,
+    /// `Action` (`negated == false`) or `NotAction` (`negated == true`).
+    pub actions: Clause<ActionPattern>,
+    /// `Resource` or `NotResource`; `None` when the statement has neither (trust policies).
+    pub resources: Option<Clause<ResourcePattern>>,
+    /// `Principal` or `NotPrincipal`; `None` outside resource policies.
+    pub principals: Option<Clause<PrincipalPattern>>,
+    /// Every condition of the `Condition` block, one per (operator, key); all must hold.
+    pub conditions: Vec<Condition>,
+}
+
+/// The list of an element and whether it is the `Not…` form of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause<T> {
+    /// `true` for `NotAction`, `NotResource`, `NotPrincipal`.
+    pub negated: bool,
+    /// The values of the element; they combine with OR.
+    pub items: Vec<T>,
+}
+
+/// One `Action` value such as `secretsmanager:Get*` or `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionPattern {
+    /// As written in the document.
+    pub text: String,
+}
+
+/// One `Resource` value such as `arn:aws:secretsmanager:*:111122223333:secret:prod/*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourcePattern {
+    /// As written in the document.
+    pub text: String,
+}
+
+/// One principal of a `Principal` / `NotPrincipal` element.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrincipalPattern {
+    /// `"*"` or `{"AWS": "*"}`: everyone, anonymous callers included.
+    Everyone,
+    /// `{"AWS": "111122223333"}` or `arn:aws:iam::111122223333:root`: the account (delegates to
+    /// the account's IAM policies), not only its root user.
+    Account(String),
+    /// An IAM or STS principal ARN: user, role, assumed-role session, federated user.
+    Arn(String),
+    /// `{"Service": "lambda.amazonaws.com"}`.
+    Service(String),
+    /// `{"Federated": "accounts.google.com"}` or a SAML/OIDC provider ARN.
+    Federated(String),
+    /// `{"CanonicalUser": "…"}` (Amazon S3).
+    CanonicalUser(String),
+}
+
+/// The set qualifier of a condition operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SetQualifier {
+    /// `ForAnyValue:` — some request value matches.
+    ForAnyValue,
+    /// `ForAllValues:` — every request value matches (true when the key is missing or empty).
+    ForAllValues,
+}
+
+/// The base condition operator, without `ForAnyValue:`/`ForAllValues:` and `IfExists`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[expect(missing_docs, reason = "the variants are the IAM operator names")]
+pub enum BaseOperator {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    NotIpAddress,
+    ArnEquals,
+    ArnNotEquals,
+    ArnLike,
+    ArnNotLike,
+    Null,
+}
+
+/// A full condition operator such as `ForAllValues:StringNotLikeIfExists`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Operator {
+    /// `ForAnyValue:` / `ForAllValues:` prefix, if any.
+    pub set: Option<SetQualifier>,
+    /// The operator family member.
+    pub base: BaseOperator,
+    /// The `IfExists` suffix.
+    pub if_exists: bool,
+}
+
+/// One (operator, key) test of a `Condition` block with its values (OR, NOR when negated).
+#[derive(Debug, Clone)]
+pub struct Condition {
+    /// The operator.
+    pub operator: Operator,
+    /// The context key as written (`aws:ResourceTag/Team`); matching is case-insensitive.
+    pub key: String,
+    /// The values as written (JSON booleans and numbers as their text).
+    pub values: Vec<String>,
+}
