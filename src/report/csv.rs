@@ -1,0 +1,125 @@
+//! The CSV report: one row per finding in report order, RFC 4180 (the `csv` crate quotes), with a
+//! header row and the fixed column order of `COLUMNS` (documented in `docs/reports.md`).
+//!
+//! Secret names, tags and annotations are attacker-controlled, so every cell that a spreadsheet
+//! would run as a formula (first character `=`, `+`, `-`, `@`, tab or carriage return) is
+//! neutralised by prefixing a single quote, as OWASP advises. Nothing else is altered.
+
+use std::borrow::Cow;
+
+use super::{ReportError, timestamp_text};
+use crate::findings::Finding;
+
+/// The columns, in order. Appending a column is compatible; reordering is not.
+pub const COLUMNS: [&str; 13] = [
+    "ACCOUNT_ID",
+    "REGION",
+    "RULE",
+    "SEVERITY",
+    "COMPLIANCE_TYPE",
+    "RESOURCE_TYPE",
+    "RESOURCE_ID",
+    "RESOURCE_NAME",
+    "ANNOTATION",
+    "ORDERING_TIMESTAMP",
+    "CONFIG_RULE",
+    "SECURITY_HUB_CONTROL",
+    "DETAIL",
+];
+
+/// Renders findings (already in report order) as CSV with a header row.
+pub fn render(findings: &[Finding]) -> Result<String, ReportError> {
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer
+        .write_record(COLUMNS)
+        .map_err(|e| ReportError::Csv(e.to_string()))?;
+    for finding in findings {
+        let timestamp = timestamp_text(&finding.ordering_timestamp);
+        let row: [&str; 13] = [
+            &finding.resource.account_id,
+            &finding.resource.region,
+            &finding.rule,
+            finding.severity.as_str(),
+            finding.compliance_type.as_str(),
+            &finding.resource.resource_type,
+            &finding.resource.id,
+            &finding.resource.name,
+            &finding.annotation,
+            &timestamp,
+            finding.mappings.config_rule.as_deref().unwrap_or(""),
+            finding.mappings.security_hub.as_deref().unwrap_or(""),
+            &finding.detail,
+        ];
+        writer
+            .write_record(row.iter().map(|cell| neutralise_formula(cell).into_owned()))
+            .map_err(|e| ReportError::Csv(e.to_string()))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ReportError::Csv(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ReportError::Csv(e.to_string()))
+}
+
+/// Prefixes `'` to a cell a spreadsheet would treat as a formula; other cells pass unchanged.
+pub fn neutralise_formula(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{ComplianceType, Severity};
+    use crate::report::sample::finding;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_others_are_not() {
+        let table = [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+1", "'+1"),
+            ("-1+2", "'-1+2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("prod/db", "prod/db"),
+            ("a=b", "a=b"),
+            (" =1", " =1"),
+            ("", ""),
+            ("'quoted", "'quoted"),
+        ];
+        for (input, expected) in table {
+            assert_eq!(neutralise_formula(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn header_and_rows_follow_the_documented_columns() {
+        let findings = vec![finding(
+            "rule-a",
+            Severity::High,
+            ComplianceType::NonCompliant,
+            "prod/db",
+        )];
+        let text = render(&findings).unwrap();
+        let mut lines = text.split("\r\n");
+        assert_eq!(lines.next().unwrap(), COLUMNS.join(","));
+        assert_eq!(
+            lines.next().unwrap(),
+            "111111111111,us-east-1,rule-a,high,NON_COMPLIANT,AWS::SecretsManager::Secret,\
+             arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbCdEf,prod/db,\
+             prod/db: NON_COMPLIANT,2026-11-01T00:00:00Z,secretsmanager-rotation-enabled-check,\
+             SecretsManager.1,prod/db is NON_COMPLIANT in full"
+        );
+        assert_eq!(lines.next(), Some(""));
+        assert_eq!(lines.next(), None);
+    }
+
+    #[test]
+    fn empty_findings_give_only_the_header() {
+        assert_eq!(render(&[]).unwrap(), format!("{}\r\n", COLUMNS.join(",")));
+    }
+}

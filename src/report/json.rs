@@ -1,0 +1,125 @@
+//! The JSON report: the versioned envelope of DESIGN.md (`schema_version`, `generator`, `run`,
+//! `summary.by_rule`, `findings`), pretty-printed with a trailing newline.
+//!
+//! Deterministic by construction: findings come sorted from `Report`, maps are `BTreeMap`s or
+//! serde_json objects (sorted keys), and nothing here reads the clock.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Report, ReportError, RuleCounts, RunInfo};
+use crate::findings::Finding;
+
+/// The version of the envelope's shape; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    schema_version: u32,
+    generator: Generator,
+    run: &'a RunInfo,
+    summary: Summary,
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct Generator {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    by_rule: BTreeMap<String, RuleCounts>,
+}
+
+/// Renders the report as the JSON envelope.
+pub fn render(report: &Report) -> Result<String, ReportError> {
+    let envelope = Envelope {
+        schema_version: SCHEMA_VERSION,
+        generator: Generator {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        run: &report.run,
+        summary: Summary {
+            by_rule: report.counts_by_rule(),
+        },
+        findings: &report.findings,
+    };
+    let mut text = serde_json::to_string_pretty(&envelope)?;
+    text.push('\n');
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{ComplianceType, Severity};
+    use crate::report::sample::{finding, report};
+
+    #[test]
+    fn envelope_has_the_documented_shape_and_sorted_findings() {
+        let report = report(vec![
+            finding("b-rule", Severity::Low, ComplianceType::Compliant, "z"),
+            finding("a-rule", Severity::High, ComplianceType::NonCompliant, "y"),
+            finding(
+                "a-rule",
+                Severity::High,
+                ComplianceType::InsufficientData,
+                "x",
+            ),
+        ]);
+        let text = render(&report).unwrap();
+        assert!(text.ends_with("}\n"));
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["schema_version"], 1);
+        assert_eq!(value["generator"]["name"], "secaudit");
+        assert_eq!(value["run"]["evaluated_at"], "2026-11-01T00:00:00Z");
+        assert_eq!(value["run"]["snapshot"]["account_id"], "111111111111");
+        assert_eq!(value["summary"]["by_rule"]["a-rule"]["NON_COMPLIANT"], 1);
+        assert_eq!(
+            value["summary"]["by_rule"]["a-rule"]["INSUFFICIENT_DATA"],
+            1
+        );
+        assert_eq!(value["summary"]["by_rule"]["a-rule"]["COMPLIANT"], 0);
+        assert_eq!(value["summary"]["by_rule"]["b-rule"]["COMPLIANT"], 1);
+        assert_eq!(
+            value["summary"]["by_rule"]["quiet-rule"]["NOT_APPLICABLE"],
+            0
+        );
+        let names: Vec<&str> = value["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["resource"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["x", "y", "z"]);
+        let first = &value["findings"][0];
+        for key in [
+            "rule",
+            "severity",
+            "compliance_type",
+            "annotation",
+            "detail",
+            "resource",
+            "evidence",
+            "ordering_timestamp",
+            "mappings",
+        ] {
+            assert!(first.get(key).is_some(), "finding lacks `{key}`");
+        }
+        assert_eq!(first["severity"], "high");
+        assert_eq!(first["compliance_type"], "INSUFFICIENT_DATA");
+    }
+
+    #[test]
+    fn same_findings_in_any_order_give_the_same_bytes() {
+        let a = finding("r", Severity::Medium, ComplianceType::Compliant, "a");
+        let b = finding("r", Severity::Medium, ComplianceType::NonCompliant, "b");
+        let one = render(&report(vec![a.clone(), b.clone()])).unwrap();
+        let two = render(&report(vec![b, a])).unwrap();
+        assert_eq!(one, two);
+    }
+}

@@ -1,0 +1,139 @@
+//! The input of every report writer: the run's description, the rules that ran and the findings,
+//! sorted once into report order, with the per-rule counts derived from them.
+//!
+//! Plain data only; no formatting happens here.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::findings::{ComplianceType, Finding, Severity, sort_findings};
+
+/// The snapshot a run audited.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SnapshotInfo {
+    pub account_id: String,
+    pub collected_at: DateTime<Utc>,
+}
+
+/// The `run` object of the JSON envelope.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunInfo {
+    /// The "now" the rules used: `--now`, else the snapshot's `collected_at`.
+    pub evaluated_at: DateTime<Utc>,
+    pub snapshot: SnapshotInfo,
+    /// The effective parameters of each rule that ran, by rule id.
+    pub parameters: BTreeMap<String, serde_json::Value>,
+    /// The snapshot's coverage entries, as the snapshot records them.
+    pub coverage: Vec<serde_json::Value>,
+}
+
+/// A rule that ran, whether or not it produced findings.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ReportedRule {
+    pub id: String,
+    pub severity: Severity,
+}
+
+/// How many findings of each compliance type one rule produced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RuleCounts {
+    #[serde(rename = "COMPLIANT")]
+    pub compliant: usize,
+    #[serde(rename = "NON_COMPLIANT")]
+    pub non_compliant: usize,
+    #[serde(rename = "NOT_APPLICABLE")]
+    pub not_applicable: usize,
+    #[serde(rename = "INSUFFICIENT_DATA")]
+    pub insufficient_data: usize,
+}
+
+impl RuleCounts {
+    /// Counts one more finding of `compliance`.
+    pub fn add(&mut self, compliance: ComplianceType) {
+        match compliance {
+            ComplianceType::Compliant => self.compliant += 1,
+            ComplianceType::NonCompliant => self.non_compliant += 1,
+            ComplianceType::NotApplicable => self.not_applicable += 1,
+            ComplianceType::InsufficientData => self.insufficient_data += 1,
+        }
+    }
+
+    /// The count of one compliance type.
+    pub fn get(&self, compliance: ComplianceType) -> usize {
+        match compliance {
+            ComplianceType::Compliant => self.compliant,
+            ComplianceType::NonCompliant => self.non_compliant,
+            ComplianceType::NotApplicable => self.not_applicable,
+            ComplianceType::InsufficientData => self.insufficient_data,
+        }
+    }
+
+    /// All findings counted.
+    pub fn total(&self) -> usize {
+        self.compliant + self.non_compliant + self.not_applicable + self.insufficient_data
+    }
+}
+
+/// One audit run, ready to be written in any format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub run: RunInfo,
+    /// The rules that ran, most severe first, then by id; rules seen only in findings included.
+    pub rules: Vec<ReportedRule>,
+    /// The findings in report order (severity, rule, resource).
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Builds a report, sorting the findings into report order and adding to `rules` any rule
+    /// that appears only in the findings, so that no finding escapes the summary.
+    pub fn new(run: RunInfo, rules: Vec<ReportedRule>, mut findings: Vec<Finding>) -> Report {
+        sort_findings(&mut findings);
+        let mut by_id: BTreeMap<String, Severity> = BTreeMap::new();
+        for rule in rules {
+            by_id.entry(rule.id).or_insert(rule.severity);
+        }
+        for finding in &findings {
+            by_id
+                .entry(finding.rule.clone())
+                .or_insert(finding.severity);
+        }
+        let mut rules: Vec<ReportedRule> = by_id
+            .into_iter()
+            .map(|(id, severity)| ReportedRule { id, severity })
+            .collect();
+        rules.sort_by(|a, b| (a.severity, &a.id).cmp(&(b.severity, &b.id)));
+        Report {
+            run,
+            rules,
+            findings,
+        }
+    }
+
+    /// The per-rule counts, every rule that ran included (with zeros when it found nothing).
+    pub fn counts_by_rule(&self) -> BTreeMap<String, RuleCounts> {
+        let mut counts: BTreeMap<String, RuleCounts> = self
+            .rules
+            .iter()
+            .map(|rule| (rule.id.clone(), RuleCounts::default()))
+            .collect();
+        for finding in &self.findings {
+            counts
+                .entry(finding.rule.clone())
+                .or_default()
+                .add(finding.compliance_type);
+        }
+        counts
+    }
+
+    /// The counts over all rules.
+    pub fn totals(&self) -> RuleCounts {
+        let mut totals = RuleCounts::default();
+        for finding in &self.findings {
+            totals.add(finding.compliance_type);
+        }
+        totals
+    }
+}
