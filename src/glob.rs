@@ -1,1 +1,266 @@
-//! Segment-aware `*`/`?` matching. Placeholder: being written.
+//! `*` / `?` wildcard matching for actions, resources and `StringLike`/`ArnLike` values.
+//!
+//! A pattern is a list of [`Piece`]s so that a policy variable's value can take part in a match
+//! without building a new string: text from the policy (where `*` and `?` are wildcards) and
+//! literal text (a variable's value, `${*}`). Matching is a greedy scan with backtracking to the
+//! last star only (no exponential blow-up: at worst pattern length × text length steps), it
+//! never allocates, and `?` consumes one UTF-8 character. Case-insensitive matching folds ASCII
+//! only; the caller lower-cases the pattern beforehand. This module knows nothing of policies.
+
+/// How letters compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// Byte for byte.
+    Sensitive,
+    /// ASCII letters fold; the pattern must already be lower-case.
+    Insensitive,
+}
+
+/// How wildcards treat `:`, the ARN segment separator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colons {
+    /// `*` and `?` match any character (`StringLike`, actions).
+    Free,
+    /// The `Resource` element: wildcards stay inside a colon-separated segment, except a `*`
+    /// that is the last character of a segment, which may expand across `:`.
+    ResourceArn,
+    /// `ArnLike`/`ArnEquals`: the six parts `arn:partition:service:region:account:resource`
+    /// are matched separately; inside the last part (or the pattern's last part when it has
+    /// fewer) wildcards match anything.
+    ConditionArn,
+}
+
+/// A run of pattern text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Policy text: `*` and `?` are wildcards.
+    Wild(&'a str),
+    /// Literal text (a variable's value or an escaped `${*}`): every byte matches itself.
+    Literal(&'a str),
+}
+
+impl<'a> Piece<'a> {
+    fn bytes(self) -> &'a [u8] {
+        match self {
+            Piece::Wild(s) | Piece::Literal(s) => s.as_bytes(),
+        }
+    }
+}
+
+/// Matches a single policy-text pattern (`*`, `?` wildcards) against `text`.
+pub fn matches(pattern: &str, text: &str, case: Case, colons: Colons) -> bool {
+    matches_pieces(&[Piece::Wild(pattern)], text, case, colons)
+}
+
+/// Matches a pattern made of several pieces against `text`.
+pub fn matches_pieces(pieces: &[Piece<'_>], text: &str, case: Case, colons: Colons) -> bool {
+    Matcher {
+        pieces,
+        case,
+        colons,
+    }
+    .run(text.as_bytes())
+}
+
+/// Whether `pieces`, read as literal text (wildcards included), equal `text`.
+pub fn equals_pieces(pieces: &[Piece<'_>], text: &str, case: Case) -> bool {
+    let mut rest = text.as_bytes();
+    for piece in pieces {
+        let bytes = piece.bytes();
+        if rest.len() < bytes.len() {
+            return false;
+        }
+        let (head, tail) = rest.split_at(bytes.len());
+        let same = match case {
+            Case::Sensitive => head == bytes,
+            Case::Insensitive => head.eq_ignore_ascii_case(bytes),
+        };
+        if !same {
+            return false;
+        }
+        rest = tail;
+    }
+    rest.is_empty()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Atom {
+    End,
+    Byte(u8),
+    One { crosses: bool },
+    Star { crosses: bool },
+}
+
+/// A position in the pattern: piece, byte offset, and `:` bytes passed so far.
+#[derive(Debug, Clone, Copy)]
+struct Pos {
+    piece: usize,
+    offset: usize,
+    colons: usize,
+}
+
+struct Matcher<'p, 'a> {
+    pieces: &'p [Piece<'a>],
+    case: Case,
+    colons: Colons,
+}
+
+impl Matcher<'_, '_> {
+    fn normalize(&self, mut pos: Pos) -> Pos {
+        while pos.piece < self.pieces.len() && pos.offset >= self.pieces[pos.piece].bytes().len() {
+            pos.piece += 1;
+            pos.offset = 0;
+        }
+        pos
+    }
+
+    /// The raw byte at `pos` and whether it is a wildcard.
+    fn raw(&self, pos: Pos) -> Option<(u8, bool)> {
+        let piece = self.pieces.get(pos.piece)?;
+        let byte = *piece.bytes().get(pos.offset)?;
+        Some((
+            byte,
+            matches!(piece, Piece::Wild(_)) && (byte == b'*' || byte == b'?'),
+        ))
+    }
+
+    fn step(&self, pos: Pos, byte: u8) -> Pos {
+        self.normalize(Pos {
+            piece: pos.piece,
+            offset: pos.offset + 1,
+            colons: pos.colons + usize::from(byte == b':'),
+        })
+    }
+
+    /// The atom at `pos` (already normalized) and the position after it.
+    fn atom(&self, pos: Pos) -> (Atom, Pos) {
+        let Some((byte, wild)) = self.raw(pos) else {
+            return (Atom::End, pos);
+        };
+        let next = self.step(pos, byte);
+        if !wild {
+            return (Atom::Byte(byte), next);
+        }
+        let crosses = match self.colons {
+            Colons::Free => true,
+            Colons::ResourceArn => byte == b'*' && self.segment_ends_after_stars(next),
+            Colons::ConditionArn => pos.colons >= 5 || !self.colon_ahead(next),
+        };
+        if byte == b'*' {
+            (Atom::Star { crosses }, next)
+        } else {
+            (Atom::One { crosses }, next)
+        }
+    }
+
+    /// After skipping further stars, is the next pattern byte `:` or the end?
+    fn segment_ends_after_stars(&self, mut pos: Pos) -> bool {
+        loop {
+            match self.raw(pos) {
+                None => return true,
+                Some((b'*', true)) => pos = self.step(pos, b'*'),
+                Some((byte, _)) => return byte == b':',
+            }
+        }
+    }
+
+    fn colon_ahead(&self, pos: Pos) -> bool {
+        let Some(piece) = self.pieces.get(pos.piece) else {
+            return false;
+        };
+        piece.bytes()[pos.offset.min(piece.bytes().len())..].contains(&b':')
+            || self.pieces[pos.piece + 1..]
+                .iter()
+                .any(|p| p.bytes().contains(&b':'))
+    }
+
+    fn same(&self, pattern: u8, text: u8) -> bool {
+        match self.case {
+            Case::Sensitive => pattern == text,
+            Case::Insensitive => pattern == text.to_ascii_lowercase(),
+        }
+    }
+
+    fn run(&self, text: &[u8]) -> bool {
+        let mut pos = self.normalize(Pos {
+            piece: 0,
+            offset: 0,
+            colons: 0,
+        });
+        let mut t = 0;
+        // Backtrack points: (pattern position after the star, text position it absorbed up to).
+        let mut any_star: Option<(Pos, usize)> = None;
+        let mut segment_star: Option<(Pos, usize)> = None;
+        loop {
+            let (atom, next) = self.atom(pos);
+            if t >= text.len() {
+                match atom {
+                    Atom::End => return true,
+                    Atom::Star { .. } => {
+                        pos = next;
+                        continue;
+                    }
+                    // Stars that absorb more text cannot help once the text is used up.
+                    Atom::Byte(_) | Atom::One { .. } => return false,
+                }
+            }
+            let here = text[t];
+            match atom {
+                Atom::Star { crosses: true } => {
+                    any_star = Some((next, t));
+                    segment_star = None;
+                    pos = next;
+                    continue;
+                }
+                Atom::Star { crosses: false } => {
+                    segment_star = Some((next, t));
+                    pos = next;
+                    continue;
+                }
+                Atom::One { crosses } if crosses || here != b':' => {
+                    pos = next;
+                    t += char_len(here);
+                    continue;
+                }
+                Atom::Byte(b) if self.same(b, here) => {
+                    pos = next;
+                    t += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            // Mismatch: let the innermost star absorb one more character.
+            if let Some((star_pos, absorbed)) = segment_star
+                && text[absorbed] != b':'
+            {
+                let grown = (absorbed + char_len(text[absorbed])).min(text.len());
+                segment_star = Some((star_pos, grown));
+                pos = star_pos;
+                t = grown;
+                continue;
+            }
+            if let Some((star_pos, absorbed)) = any_star {
+                let grown = (absorbed + char_len(text[absorbed])).min(text.len());
+                any_star = Some((star_pos, grown));
+                segment_star = None;
+                pos = star_pos;
+                t = grown;
+                continue;
+            }
+            return false;
+        }
+    }
+}
+
+/// Length of the UTF-8 sequence that starts with `lead` (1 for a stray continuation byte).
+fn char_len(lead: u8) -> usize {
+    match lead {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests;
