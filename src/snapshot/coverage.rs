@@ -179,8 +179,15 @@ pub struct CoverageEntry {
 impl CoverageEntry {
     /// Whether the entry speaks of `api` in `region` (global APIs: any region).
     pub fn concerns(&self, region: &str, api: Api) -> bool {
-        let region_matches = api.is_global() || self.region == region;
-        region_matches && api.matches(&self.api)
+        if !api.matches(&self.api) {
+            return false;
+        }
+        if api.is_global() {
+            // A regional wildcard (`*` for a skipped region) does not reach global services.
+            self.api != "*" || self.region == GLOBAL_REGION
+        } else {
+            self.region == region
+        }
     }
 }
 
