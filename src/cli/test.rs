@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::ValueEnum;
 use secaudit::policytest::{
-    SuiteReport, discover, render_json, render_junit, render_text, run_files, summary_lines,
+    FileOutcome, SuiteReport, discover, render_json, render_junit, render_text, run_files,
+    summary_lines,
 };
 
 use super::Outcome;
@@ -72,10 +73,16 @@ pub fn run_with(args: TestArgs, verbose: bool) -> anyhow::Result<Outcome> {
 
 /// Exit 2 (an error) beats exit 1 (failures): a run with an ERROR cannot be trusted.
 fn outcome(report: &SuiteReport, fail_on_empty: bool) -> anyhow::Result<Outcome> {
-    match report.errors() {
-        0 => {}
-        1 => bail!("1 case file or path could not be run"),
-        errors => bail!("{errors} case files or paths could not be run"),
+    let mut messages = report.files.iter().filter_map(|file| match &file.outcome {
+        FileOutcome::Error { message, .. } => Some(message),
+        FileOutcome::Ran { .. } => None,
+    });
+    match (messages.next(), report.errors()) {
+        (None, _) => {}
+        (Some(message), 1) => bail!("{message}"),
+        (Some(_), errors) => {
+            bail!("{errors} case files or paths could not be run (see the ERROR lines)")
+        }
     }
     if fail_on_empty && report.results().next().is_none() {
         bail!("no request found (`--fail-on-empty`)");

@@ -27,7 +27,7 @@ pub fn render_junit(report: &SuiteReport) -> String {
 fn write_suite(out: &mut String, file: &FileReport) {
     let name = escape(&file.file);
     match &file.outcome {
-        FileOutcome::Error { detail } => {
+        FileOutcome::Error { detail, .. } => {
             let _ = writeln!(
                 out,
                 "  <testsuite name=\"{name}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">"

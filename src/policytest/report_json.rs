@@ -28,7 +28,7 @@ pub fn render_json(report: &SuiteReport) -> String {
 
 fn file_json(file: &FileReport) -> Value {
     match &file.outcome {
-        FileOutcome::Error { detail } => json!({
+        FileOutcome::Error { detail, .. } => json!({
             "file": file.file,
             "status": "error",
             "error": detail,

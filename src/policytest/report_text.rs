@@ -11,7 +11,7 @@ pub fn render_text(report: &SuiteReport, verbose: bool) -> String {
     let mut out = String::new();
     for file in &report.files {
         match &file.outcome {
-            FileOutcome::Error { detail } => {
+            FileOutcome::Error { detail, .. } => {
                 let _ = writeln!(out, "ERROR {}: {}", one_line(&file.file), one_line(detail));
             }
             FileOutcome::Ran { case, results } => {

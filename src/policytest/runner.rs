@@ -35,9 +35,10 @@ pub enum FileOutcome {
         case: String,
         results: Vec<RequestResult>,
     },
-    /// The file could not be used (`detail` names the JSON path), or a path or pattern given
-    /// on the command line found nothing.
-    Error { detail: String },
+    /// The file could not be used, or a path or pattern given on the command line found
+    /// nothing. `detail` is relative to the file (`requests[3].expect: …`); `message` is the
+    /// whole one-line error, file included (``cannot load `x.json`: requests[3].expect: …``).
+    Error { detail: String, message: String },
 }
 
 /// One case file (or one path argument that found nothing) and its outcome.
@@ -105,6 +106,7 @@ pub fn run_files(discovery: &Discovery) -> SuiteReport {
             file: argument.clone(),
             outcome: FileOutcome::Error {
                 detail: detail.clone(),
+                message: format!("`{argument}`: {detail}"),
             },
         })
         .collect();
@@ -119,11 +121,14 @@ fn run_file(path: &Path) -> FileReport {
             results: run_case(&case),
             case: case.name,
         },
-        Err(CaseFileError::Unreadable { reason, .. }) => FileOutcome::Error {
-            detail: format!("cannot read the file: {reason}"),
-        },
-        Err(CaseFileError::Invalid { error, .. }) => FileOutcome::Error {
-            detail: error.to_string(),
+        Err(error) => FileOutcome::Error {
+            detail: match &error {
+                CaseFileError::Unreadable { reason, .. } => {
+                    format!("cannot read the file: {reason}")
+                }
+                CaseFileError::Invalid { error, .. } => error.to_string(),
+            },
+            message: error.to_string(),
         },
     };
     FileReport { file, outcome }
