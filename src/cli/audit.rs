@@ -1,10 +1,248 @@
-//! `secaudit audit`. Placeholder: being written.
+//! `secaudit audit`: runs the rule catalogue over an account snapshot (`--snapshot DIR`, or a
+//! snapshot collected live into a temporary directory) and writes one report, then maps the
+//! findings to the exit code: 1 for NON_COMPLIANT findings at or above `--fail-on`, 3 when
+//! INSUFFICIENT_DATA findings show that coverage was partial, 0 otherwise (2, could not run, is
+//! any error returned from here).
+//!
+//! Arguments are validated (catalogue, configuration, rule ids, time) before the snapshot is
+//! read or collected. The report goes to stdout or `--output` only; logs go to stderr.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
 
 use super::Outcome;
+use super::collect::LiveArgs;
+use super::output::write_report;
+use secaudit::findings::{ComplianceType, Finding, Severity};
+use secaudit::report::{self, Report, ReportedRule, RunInfo, SnapshotInfo, table::TableStyle};
+use secaudit::rules::{AuditOutcome, Catalogue, RuleConfig, RuleError, run_audit};
+use secaudit::snapshot::{CoverageStatus, Snapshot, parse_timestamp_text};
 
 #[derive(Debug, clap::Args)]
-pub struct AuditArgs {}
+pub struct AuditArgs {
+    /// The snapshot directory to audit; without it the account is collected live from AWS.
+    #[arg(long, value_name = "DIR", conflicts_with = "LiveArgs")]
+    pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Rule parameters and disabled rules:
+    /// `{"<rule id>": {"<param>": value}, "disabled": ["<rule id>"]}`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A directory of rule files replacing the built-in rule metadata.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Run only this rule (repeatable); default: every rule not disabled by `--config`.
+    #[arg(long = "rule", value_name = "ID")]
+    pub rule_ids: Vec<String>,
+    /// The time the rules judge at, ISO 8601 (default: the snapshot's `collected_at`).
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
+    /// The report format (default: `table` when stdout is a terminal, else `json`).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write the report to FILE atomically instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a NON_COMPLIANT finding is at or above this severity (`critical`, `high`,
+    /// `medium`, `low`, `informational`), or never with `none`.
+    #[arg(long, value_name = "SEVERITY", default_value = "informational", value_parser = parse_fail_on)]
+    pub fail_on: FailOn,
+}
 
-pub fn run(_args: AuditArgs, _quiet: bool) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`audit` is not built yet")
+/// The report formats of `audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+    ConfigEvaluations,
+}
+
+/// The `--fail-on` threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    AtOrAbove(Severity),
+    Never,
+}
+
+fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
+    parse_timestamp_text(text).ok_or_else(|| {
+        format!("`{text}` is not an ISO 8601 time (e.g. `2026-11-01T00:00:00Z` or `2026-11-01`)")
+    })
+}
+
+fn parse_fail_on(text: &str) -> Result<FailOn, String> {
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(FailOn::Never);
+    }
+    Severity::parse(text).map(FailOn::AtOrAbove).ok_or_else(|| {
+        format!(
+            "unknown severity `{text}`: expected `critical`, `high`, `medium`, `low`, `informational` or `none`"
+        )
+    })
+}
+
+pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
+    let catalogue = load_catalogue(args.rules.as_deref())?;
+    let config = load_config(args.config.as_deref(), &catalogue)?;
+    for id in &args.rule_ids {
+        if catalogue.get(id).is_none() {
+            return Err(RuleError::UnknownRule(id.clone()).into());
+        }
+    }
+    let format = args
+        .format
+        .unwrap_or_else(|| default_format(args.output.as_deref()));
+
+    // Keeps a live-collected snapshot directory alive until the audit is done.
+    let collected;
+    let snapshot_dir: &Path = match &args.snapshot {
+        Some(dir) => dir,
+        None => {
+            collected = super::collect::collect_snapshot_for_audit(&args.live, quiet)?;
+            collected.path()
+        }
+    };
+    let snapshot = Snapshot::load(snapshot_dir)?;
+    warn_about_coverage(&snapshot);
+    let now = args.now.unwrap_or(snapshot.meta.collected_at);
+
+    let outcome = run_audit(&catalogue, &snapshot, &config, &args.rule_ids, now)?;
+    let report = build_report(&catalogue, &snapshot, now, outcome);
+    let bytes = render(&report, format)?;
+    write_report(args.output.as_deref(), bytes.as_bytes())?;
+
+    let totals = report.totals();
+    tracing::info!(
+        findings = report.findings.len(),
+        non_compliant = totals.non_compliant,
+        insufficient_data = totals.insufficient_data,
+        "audit of account {} done",
+        report.run.snapshot.account_id
+    );
+    Ok(exit_outcome(&report.findings, args.fail_on))
+}
+
+fn load_catalogue(dir: Option<&Path>) -> anyhow::Result<Catalogue> {
+    Ok(match dir {
+        Some(dir) => Catalogue::from_dir(dir)?,
+        None => Catalogue::builtin()?,
+    })
+}
+
+fn load_config(path: Option<&Path>, catalogue: &Catalogue) -> anyhow::Result<RuleConfig> {
+    let Some(path) = path else {
+        return Ok(RuleConfig::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    RuleConfig::from_json_for(&text, catalogue)
+        .with_context(|| format!("cannot use `{}`", path.display()))
+}
+
+/// `table` for a person at a terminal; `json` for pipes, files and scheduled jobs.
+fn default_format(output: Option<&Path>) -> ReportFormat {
+    if output.is_none() && std::io::stdout().is_terminal() {
+        ReportFormat::Table
+    } else {
+        ReportFormat::Json
+    }
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set to something (no-color.org).
+fn use_colour() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    std::io::stdout().is_terminal() && !no_color
+}
+
+fn warn_about_coverage(snapshot: &Snapshot) {
+    for entry in &snapshot.meta.coverage {
+        if !matches!(entry.status, CoverageStatus::Ok) {
+            tracing::warn!(
+                "coverage: `{}` in `{}` was {}{}",
+                entry.api,
+                entry.region,
+                entry.status.as_str(),
+                entry
+                    .message
+                    .as_deref()
+                    .filter(|m| !m.is_empty())
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+}
+
+fn build_report(
+    catalogue: &Catalogue,
+    snapshot: &Snapshot,
+    now: DateTime<Utc>,
+    outcome: AuditOutcome,
+) -> Report {
+    let rules = outcome
+        .parameters
+        .keys()
+        .filter_map(|id| catalogue.get(id))
+        .map(|meta| ReportedRule {
+            id: meta.id.clone(),
+            severity: meta.severity,
+        })
+        .collect();
+    let coverage = snapshot
+        .meta
+        .coverage
+        .iter()
+        .map(|entry| serde_json::to_value(entry).unwrap_or(serde_json::Value::Null))
+        .collect();
+    let run = RunInfo {
+        evaluated_at: now,
+        snapshot: SnapshotInfo {
+            account_id: snapshot.meta.account_id.clone(),
+            collected_at: snapshot.meta.collected_at,
+        },
+        parameters: outcome.parameters,
+        coverage,
+    };
+    Report::new(run, rules, outcome.findings)
+}
+
+fn render(report: &Report, format: ReportFormat) -> anyhow::Result<String> {
+    Ok(match format {
+        ReportFormat::Table => report::table::render(
+            report,
+            TableStyle {
+                colour: use_colour(),
+            },
+        ),
+        ReportFormat::Json => report::json::render(report)?,
+        ReportFormat::Csv => report::csv::render(&report.findings)?,
+        ReportFormat::ConfigEvaluations => report::config_evaluations::render(&report.findings)?,
+    })
+}
+
+/// 1 (failed) before 3 (partial) before 0 (clean); 2 is an error and never reaches here.
+fn exit_outcome(findings: &[Finding], fail_on: FailOn) -> Outcome {
+    let failing = findings.iter().any(|finding| {
+        finding.compliance_type == ComplianceType::NonCompliant
+            && match fail_on {
+                // Severity sorts most severe first: "at or above" is "less or equal".
+                FailOn::AtOrAbove(threshold) => finding.severity <= threshold,
+                FailOn::Never => false,
+            }
+    });
+    let partial = findings
+        .iter()
+        .any(|finding| finding.compliance_type == ComplianceType::InsufficientData);
+    if failing {
+        Outcome::Failed
+    } else if partial {
+        Outcome::Partial
+    } else {
+        Outcome::Clean
+    }
 }

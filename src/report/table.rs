@@ -25,6 +25,10 @@ const GREEN: &str = "\x1b[32m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
+/// Resource labels longer than this are not used to align the annotations (one long name
+/// would push every annotation of its rule to the right).
+const MAX_ALIGNED_RESOURCE: usize = 48;
+
 /// The compliance columns of the counts table, in order.
 const COUNT_COLUMNS: [ComplianceType; 4] = ComplianceType::ALL;
 
@@ -117,6 +121,7 @@ fn write_failing(out: &mut String, report: &Report, paint: Paint) {
         let resource_width = failing
             .iter()
             .map(|f| resource_label(f).chars().count())
+            .filter(|width| *width <= MAX_ALIGNED_RESOURCE)
             .max()
             .unwrap_or(0);
         for finding in failing {
@@ -126,7 +131,7 @@ fn write_failing(out: &mut String, report: &Report, paint: Paint) {
                 _ => YELLOW,
             };
             let resource = resource_label(finding);
-            let padding = resource_width - resource.chars().count();
+            let padding = resource_width.saturating_sub(resource.chars().count());
             let _ = writeln!(
                 out,
                 "  {}  {resource}{:padding$}  {}",
