@@ -1,9 +1,12 @@
 //! The request context: case-insensitive keys mapped to typed values, each value prepared once
 //! (text, number, date, boolean, IP address) so that conditions compare without parsing.
 
+use std::net::IpAddr;
+
 use serde_json::{Map, Value};
 
 use super::RequestError;
+use crate::policy::scalar::{self, Timestamp};
 
 /// A value of the request context.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +35,96 @@ struct Entry {
     key: String,
     lower: String,
     value: ContextValue,
+    slot: Slot,
+}
+
+/// A key's value as conditions see it.
+#[derive(Debug, Clone)]
+pub(crate) enum Slot {
+    /// The caller cannot know the value.
+    Unknown,
+    /// The values; `multi` for a list (a multivalued key), possibly empty.
+    Values { multi: bool, items: Vec<Scalar> },
+}
+
+/// One value, prepared for every operator family.
+#[derive(Debug, Clone)]
+pub(crate) struct Scalar {
+    pub(crate) text: Box<str>,
+    pub(crate) number: Option<f64>,
+    pub(crate) date: Option<Timestamp>,
+    pub(crate) boolean: Option<bool>,
+    pub(crate) ip: Option<IpAddr>,
+}
+
+impl Scalar {
+    fn from_text(text: &str) -> Scalar {
+        let starts_numeric = text
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'-' || b == b'+' || b == b'.');
+        Scalar {
+            text: text.into(),
+            number: if starts_numeric {
+                scalar::parse_number(text)
+            } else {
+                None
+            },
+            date: if starts_numeric {
+                scalar::parse_date(text)
+            } else {
+                None
+            },
+            boolean: scalar::parse_bool(text),
+            ip: if text.len() <= 45 && text.contains(['.', ':']) {
+                scalar::parse_ip(text)
+            } else {
+                None
+            },
+        }
+    }
+
+    fn from_number(n: f64) -> Scalar {
+        Scalar {
+            text: n.to_string().into(),
+            number: Some(n),
+            date: scalar::date_from_epoch(n),
+            boolean: None,
+            ip: None,
+        }
+    }
+
+    fn from_bool(b: bool) -> Scalar {
+        Scalar {
+            text: if b { "true" } else { "false" }.into(),
+            number: None,
+            date: None,
+            boolean: Some(b),
+            ip: None,
+        }
+    }
+}
+
+fn slot_of(value: &ContextValue) -> Slot {
+    fn push(value: &ContextValue, items: &mut Vec<Scalar>) -> bool {
+        match value {
+            ContextValue::String(s) => items.push(Scalar::from_text(s)),
+            ContextValue::Number(n) => items.push(Scalar::from_number(*n)),
+            ContextValue::Bool(b) => items.push(Scalar::from_bool(*b)),
+            ContextValue::List(list) => return list.iter().all(|v| push(v, items)),
+            ContextValue::Unknown => return false,
+        }
+        true
+    }
+    let mut items = Vec::new();
+    if push(value, &mut items) {
+        Slot::Values {
+            multi: matches!(value, ContextValue::List(_)),
+            items,
+        }
+    } else {
+        Slot::Unknown
+    }
 }
 
 impl Context {
@@ -46,6 +139,7 @@ impl Context {
         let entry = Entry {
             key: key.to_owned(),
             lower,
+            slot: slot_of(&value),
             value,
         };
         match self
@@ -95,6 +189,14 @@ impl Context {
         self.entries.is_empty()
     }
 
+    /// The prepared value of an already lower-cased key.
+    pub(crate) fn slot(&self, lower_key: &str) -> Option<&Slot> {
+        self.entries
+            .binary_search_by(|e| e.lower.as_str().cmp(lower_key))
+            .ok()
+            .map(|i| &self.entries[i].slot)
+    }
+
     fn find(&self, key: &str) -> Option<&Entry> {
         self.entries
             .binary_search_by(|e| cmp_ignore_ascii_case(&e.lower, key))
@@ -130,5 +232,33 @@ fn scalar_from_json(key: &str, value: &Value) -> Result<ContextValue, RequestErr
             key: key.to_owned(),
             reason: "expected a string, number, boolean or a list of those".to_owned(),
         }),
+    }
+}
+
+/// What a policy variable finds in the context.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Variable<'a> {
+    /// A single value.
+    Value(&'a str),
+    /// The key is unknown to the caller.
+    Unknown,
+    /// Absent, or multivalued (variables take single-valued keys only).
+    Missing,
+}
+
+impl Context {
+    /// The value of a policy variable (already lower-cased key).
+    pub(crate) fn variable(&self, lower_key: &str) -> Variable<'_> {
+        match self.slot(lower_key) {
+            Some(Slot::Unknown) => Variable::Unknown,
+            Some(Slot::Values {
+                multi: false,
+                items,
+            }) => match items.as_slice() {
+                [one] => Variable::Value(&one.text),
+                _ => Variable::Missing,
+            },
+            Some(Slot::Values { multi: true, .. }) | None => Variable::Missing,
+        }
     }
 }

@@ -3,12 +3,16 @@
 //! parsed policies never fails; bad input is rejected earlier, when a principal or a context is
 //! built. It does no I/O and never parses policy JSON (that is `crate::policy`).
 
+mod condition;
 mod context;
 mod decision;
 mod flow;
 mod principal;
+mod record;
 mod request;
 mod set;
+mod statement;
+mod tri;
 
 pub use context::{Context, ContextValue};
 pub use decision::{Decision, Evaluation, Layer, StatementRef};
@@ -16,3 +20,6 @@ pub use flow::{decide, evaluate};
 pub use principal::{Principal, PrincipalArn, PrincipalType};
 pub use request::{Request, RequestError};
 pub use set::{NamedPolicy, PolicySet};
+
+#[cfg(test)]
+mod tests;

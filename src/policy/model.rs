@@ -2,6 +2,10 @@
 //! the compiled matchers beside them are private and built only by the parser.
 
 use super::PolicyError;
+use super::condition::ValueTest;
+use super::index::ActionIndex;
+use super::principal::PrincipalRule;
+use super::template::Template;
 
 /// Where a policy is attached; decides which elements are allowed (`Principal` only in
 /// resource policies) and how the evaluator treats it.
@@ -37,6 +41,7 @@ pub struct Policy {
     pub(crate) version: Option<String>,
     pub(crate) id: Option<String>,
     pub(crate) statements: Vec<Statement>,
+    pub(crate) index: ActionIndex,
 }
 
 impl Policy {
@@ -88,6 +93,8 @@ pub struct Statement {
     pub principals: Option<Clause<PrincipalPattern>>,
     /// Every condition of the `Condition` block, one per (operator, key); all must hold.
     pub conditions: Vec<Condition>,
+    /// `principals` compiled for matching, same order.
+    pub(crate) principal_rules: Vec<PrincipalRule>,
 }
 
 /// The list of an element and whether it is the `Not…` form of it.
@@ -104,6 +111,10 @@ pub struct Clause<T> {
 pub struct ActionPattern {
     /// As written in the document.
     pub text: String,
+    /// Lower-cased text, matched case-insensitively against `service:action`.
+    pub(crate) lower: Box<str>,
+    /// The lower-cased service prefix when it has no wildcard (for the action index).
+    pub(crate) service: Option<Box<str>>,
 }
 
 /// One `Resource` value such as `arn:aws:secretsmanager:*:111122223333:secret:prod/*`.
@@ -111,6 +122,10 @@ pub struct ActionPattern {
 pub struct ResourcePattern {
     /// As written in the document.
     pub text: String,
+    /// `*`: every resource (in a resource policy: the resource the policy is attached to).
+    pub(crate) any: bool,
+    /// The ARN pattern with its policy variables.
+    pub(crate) template: Template,
 }
 
 /// One principal of a `Principal` / `NotPrincipal` element.
@@ -129,6 +144,9 @@ pub enum PrincipalPattern {
     Federated(String),
     /// `{"CanonicalUser": "…"}` (Amazon S3).
     CanonicalUser(String),
+    /// A unique id (`AIDA…`, `AROA…`) that AWS shows in place of a deleted user or role;
+    /// it matches nobody.
+    UniqueId(String),
 }
 
 /// The set qualifier of a condition operator.
@@ -193,4 +211,8 @@ pub struct Condition {
     pub key: String,
     /// The values as written (JSON booleans and numbers as their text).
     pub values: Vec<String>,
+    /// `key` lower-cased.
+    pub(crate) key_lower: Box<str>,
+    /// The values parsed for the operator.
+    pub(crate) test: ValueTest,
 }

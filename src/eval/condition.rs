@@ -1,0 +1,188 @@
+//! Condition evaluation per `SEMANTICS.md` §1.3: missing keys, `…IfExists`, `Null`, set
+//! operators, negated operators as NOR, typed comparisons, policy variables, unknown values.
+
+use base64::Engine as _;
+
+use super::Context;
+use super::context::{Scalar, Slot, Variable};
+use super::record::Recorder;
+use super::tri::{self, Tri};
+use crate::glob::{self, Case, Colons, Piece};
+use crate::policy::template::Template;
+use crate::policy::{BaseOperator, Condition, SetQualifier, ValueTest};
+
+/// All conditions of a statement (AND).
+pub(crate) fn all_hold<R: Recorder>(
+    conditions: &[Condition],
+    context: &Context,
+    recorder: &mut R,
+) -> Tri {
+    let mut result = Tri::True;
+    for condition in conditions {
+        result = result.and(holds(condition, context, recorder));
+        if result == Tri::False && !R::TRACING {
+            return Tri::False;
+        }
+    }
+    result
+}
+
+/// One (operator, key) condition.
+pub(crate) fn holds<R: Recorder>(
+    condition: &Condition,
+    context: &Context,
+    recorder: &mut R,
+) -> Tri {
+    let operator = condition.operator;
+    let negated = operator.base.is_negated();
+    let items = match context.slot(&condition.key_lower) {
+        Some(Slot::Unknown) => {
+            recorder.unknown_key(&condition.key);
+            return Tri::Unknown;
+        }
+        Some(Slot::Values { items, .. }) if !items.is_empty() => items,
+        absent_or_empty => {
+            if absent_or_empty.is_none() {
+                recorder.missing_key(&condition.key);
+            }
+            if let ValueTest::Null(values) = &condition.test {
+                return Tri::from_bool(values.iter().any(|must_be_absent| *must_be_absent));
+            }
+            if operator.if_exists {
+                return Tri::True;
+            }
+            return Tri::from_bool(match operator.set {
+                Some(SetQualifier::ForAllValues) => true,
+                Some(SetQualifier::ForAnyValue) => false,
+                None => negated,
+            });
+        }
+    };
+    if let ValueTest::Null(values) = &condition.test {
+        return Tri::from_bool(values.iter().any(|must_be_absent| !*must_be_absent));
+    }
+    // Per request value: does it match some policy value (the positive operator)?
+    let mut matches_some =
+        |value: &Scalar| tri::any(value_matches(condition, value, context, recorder));
+    match operator.set {
+        None => {
+            let any = tri::any(items.iter().map(&mut matches_some));
+            if negated { any.not() } else { any }
+        }
+        Some(SetQualifier::ForAnyValue) => tri::any(items.iter().map(|v| {
+            let m = matches_some(v);
+            if negated { m.not() } else { m }
+        })),
+        Some(SetQualifier::ForAllValues) => tri::all(items.iter().map(|v| {
+            let m = matches_some(v);
+            if negated { m.not() } else { m }
+        })),
+    }
+}
+
+/// For each policy value, whether `value` matches it under the positive form of the operator.
+fn value_matches<'a, R: Recorder>(
+    condition: &'a Condition,
+    value: &'a Scalar,
+    context: &'a Context,
+    recorder: &'a mut R,
+) -> impl Iterator<Item = Tri> + 'a {
+    let base = condition.operator.base;
+    let count = match &condition.test {
+        ValueTest::Strings(v) | ValueTest::Arns(v) => v.len(),
+        ValueTest::Numbers(v) => v.len(),
+        ValueTest::Dates(v) => v.len(),
+        ValueTest::Bools(v) | ValueTest::Null(v) => v.len(),
+        ValueTest::Binary(v) => v.len(),
+        ValueTest::Ips(v) => v.len(),
+    };
+    (0..count).map(move |i| match &condition.test {
+        ValueTest::Strings(templates) => {
+            let (case, like) = match base {
+                BaseOperator::StringLike | BaseOperator::StringNotLike => (Case::Sensitive, true),
+                BaseOperator::StringEqualsIgnoreCase | BaseOperator::StringNotEqualsIgnoreCase => {
+                    (Case::Insensitive, false)
+                }
+                _ => (Case::Sensitive, false),
+            };
+            template_matches(&templates[i], context, recorder, |pieces| {
+                if like {
+                    glob::matches_pieces(pieces, &value.text, case, Colons::Free)
+                } else {
+                    glob::equals_pieces(pieces, &value.text, case)
+                }
+            })
+        }
+        ValueTest::Arns(templates) => {
+            template_matches(&templates[i], context, recorder, |pieces| {
+                crate::arn::condition_matches(pieces, &value.text)
+            })
+        }
+        ValueTest::Numbers(numbers) => Tri::from_bool(value.number.is_some_and(|n| {
+            let p = numbers[i];
+            match base {
+                BaseOperator::NumericLessThan => n < p,
+                BaseOperator::NumericLessThanEquals => n <= p,
+                BaseOperator::NumericGreaterThan => n > p,
+                BaseOperator::NumericGreaterThanEquals => n >= p,
+                _ => n == p,
+            }
+        })),
+        ValueTest::Dates(dates) => Tri::from_bool(value.date.is_some_and(|d| {
+            let p = dates[i];
+            match base {
+                BaseOperator::DateLessThan => d < p,
+                BaseOperator::DateLessThanEquals => d <= p,
+                BaseOperator::DateGreaterThan => d > p,
+                BaseOperator::DateGreaterThanEquals => d >= p,
+                _ => d == p,
+            }
+        })),
+        ValueTest::Bools(bools) => Tri::from_bool(value.boolean == Some(bools[i])),
+        ValueTest::Binary(binaries) => Tri::from_bool(binary_equals(&binaries[i], &value.text)),
+        ValueTest::Ips(nets) => Tri::from_bool(value.ip.is_some_and(|ip| nets[i].contains(ip))),
+        // Handled before values are compared.
+        ValueTest::Null(_) => Tri::False,
+    })
+}
+
+/// Resolves a template's variables and applies `test` to the pieces; a variable without a
+/// value matches nothing, an unknown one makes the outcome unknown.
+pub(crate) fn template_matches<R: Recorder>(
+    template: &Template,
+    context: &Context,
+    recorder: &mut R,
+    test: impl FnOnce(&[Piece<'_>]) -> bool,
+) -> Tri {
+    if let Some(text) = template.as_plain() {
+        return Tri::from_bool(test(&[Piece::Wild(text)]));
+    }
+    let mut unknown = false;
+    for key in template.variable_keys() {
+        match context.variable(key) {
+            Variable::Value(_) => {}
+            Variable::Unknown => {
+                recorder.unknown_key(key);
+                unknown = true;
+            }
+            Variable::Missing => recorder.missing_key(key),
+        }
+    }
+    if unknown {
+        return Tri::Unknown;
+    }
+    let lookup = |key: &str| match context.variable(key) {
+        Variable::Value(v) => Some(v),
+        Variable::Unknown | Variable::Missing => None,
+    };
+    Tri::from_bool(template.with_pieces(lookup, |pieces| pieces.is_some_and(test)))
+}
+
+/// `BinaryEquals`: the request value is base64 as well; a value that is not base64 compares
+/// as its raw bytes.
+fn binary_equals(policy: &[u8], request: &str) -> bool {
+    match base64::engine::general_purpose::STANDARD.decode(request) {
+        Ok(bytes) => bytes == policy,
+        Err(_) => request.as_bytes() == policy,
+    }
+}
