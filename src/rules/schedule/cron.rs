@@ -215,6 +215,20 @@ impl CronSchedule {
         }
     }
 
+    /// True when the schedule fires at `instant` (to the minute).
+    pub fn fires_at(&self, instant: DateTime<Utc>) -> bool {
+        use chrono::Timelike;
+        self.fires_on(instant.date_naive())
+            && instant.second() == 0
+            && self
+                .times
+                .binary_search(
+                    &NaiveTime::from_hms_opt(instant.hour(), instant.minute(), 0)
+                        .unwrap_or_default(),
+                )
+                .is_ok()
+    }
+
     /// The longest time between consecutive firings, enumerating the firings at or after `from`
     /// for a year (366 days) and the first firing after that year (or, for a schedule that fires
     /// less than once a year, its first two firings). `None` if it fires fewer than twice in

@@ -190,3 +190,43 @@ fn durations_read_naturally() {
         assert_eq!(describe_duration(TimeDelta::minutes(*minutes)), *text);
     }
 }
+
+/// A naive reference: every hour of the calendar checked one by one.
+fn naive_gap(cron: &CronSchedule, from: DateTime<Utc>) -> Option<TimeDelta> {
+    let year_end = from + TimeDelta::days(366);
+    let stop = from + TimeDelta::days(366 * 9);
+    let mut firings = Vec::new();
+    let mut instant = from;
+    while instant < stop {
+        if cron.fires_at(instant) {
+            firings.push(instant);
+            if instant >= year_end && firings.len() >= 2 {
+                break;
+            }
+        }
+        instant += TimeDelta::hours(1);
+    }
+    firings.windows(2).map(|pair| pair[1] - pair[0]).max()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    #[test]
+    fn enumerated_gaps_match_an_hour_by_hour_walk(
+        hours in proptest::sample::select(vec!["0", "*", "4/12", "1,13", "8-10", "*/6", "22"]),
+        days in proptest::sample::select(vec![
+            "? MON", "? 1#2", "? 6L", "? MON-FRI", "? *", "? SAT,SUN", "? 2/3",
+            "* ?", "1 ?", "L ?", "15W ?", "1/7 ?", "LW ?", "10-12 ?", "29 ?",
+        ]),
+        months in proptest::sample::select(vec!["*", "JAN,JUL", "*/3", "FEB", "NOV-JAN"]),
+        start_day in 0u64..1500,
+    ) {
+        let (dom, dow) = days.split_once(' ').unwrap();
+        let (dom, dow) = if dom == "?" { ("?", dow) } else { (dom, "?") };
+        let text = format!("0 {hours} {dom} {months} {dow} *");
+        let cron = CronSchedule::parse(&text).unwrap();
+        let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+            + TimeDelta::days(start_day as i64);
+        proptest::prop_assert_eq!(cron.worst_case_gap(from), naive_gap(&cron, from), "{}", text);
+    }
+}
