@@ -76,6 +76,8 @@ def check_file(path, problems, rows):
         if key not in doc:
             problems.append(f"{where}: missing `{key}`")
     check_doc_fields(doc, where, problems)
+    if "derive_context" in doc and not isinstance(doc["derive_context"], bool):
+        problems.append(f"{where}.derive_context: expected a boolean")
     if not all(is_policy(p) for p in doc.get("identity_policies", [])):
         problems.append(f"{where}.identity_policies: expected policies")
     for key in ("resource_policy", "permission_boundary", "session_policy"):
