@@ -3,6 +3,11 @@
 //! general semantics of RULES.md on snapshots with data removed: data not collected gives
 //! INSUFFICIENT_DATA and never COMPLIANT, replicas and secrets pending deletion are
 //! NOT_APPLICABLE, parameters come from defaults and `--config`, runs are deterministic.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers outside #[test] functions fail loudly by design"
+)]
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -2,6 +2,11 @@
 //! stem, every id has exactly one registered function and every function one file, the embedded
 //! catalogue equals the files on disk, and every rule has a fixture that yields a COMPLIANT and a
 //! NON_COMPLIANT finding.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers outside #[test] functions fail loudly by design"
+)]
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -96,7 +101,7 @@ fn every_rule_has_a_compliant_and_a_non_compliant_fixture() {
             &catalogue,
             &snapshot,
             &config,
-            &[rule.id.clone()],
+            std::slice::from_ref(&rule.id),
             snapshot.meta.collected_at,
         )
         .unwrap();
