@@ -10,7 +10,9 @@
 
 use std::path::Path;
 
-use secaudit::policytest::{FileOutcome, discover, run_files, trace_summary};
+use secaudit::policytest::{
+    Expectations, FileOutcome, LoadOptions, discover, run_files, trace_summary,
+};
 
 /// The corpus must hold at least this many requests (issue 2: "at least 200 requests").
 const MIN_REQUESTS: usize = 200;
@@ -18,7 +20,8 @@ const MIN_REQUESTS: usize = 200;
 #[test]
 fn the_corpus_gets_its_documented_decisions() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
-    let report = run_files(&discover(&[root.display().to_string()]));
+    let options = LoadOptions::new(Expectations::Required);
+    let report = run_files(&discover(&[root.display().to_string()]), &options);
     let mut problems = Vec::new();
     for file in &report.files {
         let shown = Path::new(&file.file)

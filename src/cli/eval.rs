@@ -16,7 +16,8 @@ use clap::ValueEnum;
 use secaudit::eval::{Decision, NamedPolicy, PolicySet, Principal, Request, decide, evaluate};
 use secaudit::policy::PolicyKind;
 use secaudit::policytest::{
-    ContextEntries, Expectations, evaluation_json, load_cases, load_policy_file, trace_lines,
+    ContextEntries, Expectations, LoadOptions, evaluation_json, load_cases, load_policy_file,
+    trace_lines,
 };
 use serde_json::Value;
 
@@ -228,14 +229,14 @@ fn first_line(error: &serde_json::Error) -> String {
 fn run_cases(files: &[PathBuf]) -> anyhow::Result<Outcome> {
     let mut cases = Vec::new();
     for file in files {
-        cases.extend(load_cases(file, Expectations::Optional)?);
+        cases.extend(load_cases(file, &LoadOptions::new(Expectations::Optional))?);
     }
     let total: usize = cases.iter().map(|case| case.requests.len()).sum();
     let mut decisions = Vec::with_capacity(total);
     let started = Instant::now();
     for case in &cases {
         for request in &case.requests {
-            decisions.push(decide(&case.policies, &request.request));
+            decisions.push(decide(request.policies(case), &request.request));
         }
     }
     let seconds = started.elapsed().as_secs_f64();

@@ -13,8 +13,8 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::ValueEnum;
 use secaudit::policytest::{
-    FileOutcome, SuiteReport, discover, render_json, render_junit, render_text, run_files,
-    summary_lines,
+    Expectations, FileOutcome, LoadOptions, SuiteReport, discover, render_json, render_junit,
+    render_text, run_files, summary_lines,
 };
 
 use super::Outcome;
@@ -56,7 +56,8 @@ pub fn run(args: TestArgs) -> anyhow::Result<Outcome> {
 
 /// Runs `secaudit test`; `verbose` lists every request, PASS included.
 pub fn run_with(args: TestArgs, verbose: bool) -> anyhow::Result<Outcome> {
-    let report = run_files(&discover(&args.paths));
+    let options = LoadOptions::new(Expectations::Required);
+    let report = run_files(&discover(&args.paths), &options);
     let document = match args.format {
         TestFormat::Text => render_text(&report, verbose),
         TestFormat::Json => render_json(&report),

@@ -48,6 +48,50 @@ pub enum Expectations {
     Optional,
 }
 
+/// How case files are loaded: whether requests must carry `expect`, and who resolves the
+/// policies of snapshot-backed cases (`"snapshot": "path/to/snapshot"`).
+#[derive(Clone, Copy)]
+pub struct LoadOptions<'a> {
+    pub expectations: Expectations,
+    /// `None`: a case file with `snapshot` is an error ("not supported yet").
+    pub snapshot: Option<&'a dyn SnapshotPolicies>,
+}
+
+impl LoadOptions<'static> {
+    /// Options without snapshot support.
+    pub fn new(expectations: Expectations) -> Self {
+        Self {
+            expectations,
+            snapshot: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for LoadOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadOptions")
+            .field("expectations", &self.expectations)
+            .field("snapshot", &self.snapshot.is_some())
+            .finish()
+    }
+}
+
+/// Resolves, for a snapshot-backed case, the policies that apply to one request: the
+/// principal's identity policies and boundary and the secret's resource policy, taken from the
+/// account snapshot. The hook through which snapshot support is wired in (the access analysis
+/// owns snapshots; this module only calls it).
+pub trait SnapshotPolicies {
+    /// `snapshot` is the case's `snapshot` path resolved against the case file's directory;
+    /// `inline` holds what the case file itself gives (SCPs, RCPs, a session policy). The
+    /// error is one line, lowercase, without the file or the JSON path (the caller adds them).
+    fn policies(
+        &self,
+        snapshot: &Path,
+        request: &Request,
+        inline: &PolicySet,
+    ) -> Result<PolicySet, String>;
+}
+
 /// One scenario: its policies, compiled, and its requests.
 #[derive(Debug)]
 pub struct CaseFile {
@@ -63,10 +107,19 @@ pub struct CaseRequest {
     pub name: String,
     pub request: Request,
     pub expect: Option<Decision>,
+    /// This request's own policies (snapshot-backed cases); `None`: the case's `policies`.
+    pub policies: Option<PolicySet>,
+}
+
+impl CaseRequest {
+    /// The policies this request is decided against.
+    pub fn policies<'a>(&'a self, case: &'a CaseFile) -> &'a PolicySet {
+        self.policies.as_ref().unwrap_or(&case.policies)
+    }
 }
 
 /// Reads and checks the case file at `path`; policies given by path are read relative to it.
-pub fn load_case_file(path: &Path, expectations: Expectations) -> Result<CaseFile, CaseFileError> {
+pub fn load_case_file(path: &Path, options: &LoadOptions<'_>) -> Result<CaseFile, CaseFileError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|error| CaseFileError::Unreadable {
         file: file.clone(),
@@ -85,7 +138,7 @@ pub fn load_case_file(path: &Path, expectations: Expectations) -> Result<CaseFil
     parse_case_with(
         &value,
         base_dir(path),
-        expectations,
+        options,
         &fallback_name,
         &mut policy_files,
     )
@@ -97,13 +150,13 @@ pub fn load_case_file(path: &Path, expectations: Expectations) -> Result<CaseFil
 pub fn parse_case(
     value: &Value,
     base_dir: &Path,
-    expectations: Expectations,
+    options: &LoadOptions<'_>,
     fallback_name: &str,
 ) -> Result<CaseFile, CaseError> {
     parse_case_with(
         value,
         base_dir,
-        expectations,
+        options,
         fallback_name,
         &mut PolicyFiles::default(),
     )
@@ -159,19 +212,37 @@ pub fn load_policy_file(path: &Path, kind: PolicyKind) -> Result<Policy, CaseFil
 pub(crate) fn parse_case_with(
     value: &Value,
     base_dir: &Path,
-    expectations: Expectations,
+    options: &LoadOptions<'_>,
     fallback_name: &str,
     policy_files: &mut PolicyFiles,
 ) -> Result<CaseFile, CaseError> {
     let object = expect_object(value, "")?;
     check_fields(object, "", &FILE_FIELDS)?;
-    if let Some(snapshot) = present(object, "snapshot") {
-        expect_string(snapshot, "snapshot")?;
-        return Err(CaseError::new(
-            "snapshot",
-            "snapshot-backed case files are not supported yet",
-        ));
-    }
+    let snapshot = match present(object, "snapshot") {
+        None => None,
+        Some(snapshot) => {
+            let snapshot = expect_string(snapshot, "snapshot")?;
+            let Some(resolver) = options.snapshot else {
+                return Err(CaseError::new(
+                    "snapshot",
+                    "snapshot-backed case files are not supported yet",
+                ));
+            };
+            for field in [
+                "identity_policies",
+                "permission_boundary",
+                "resource_policy",
+            ] {
+                if present(object, field).is_some() {
+                    return Err(CaseError::new(
+                        field,
+                        "comes from the snapshot in a snapshot-backed case file",
+                    ));
+                }
+            }
+            Some((base_dir.join(snapshot), resolver))
+        }
+    };
     let name = match present(object, "name") {
         Some(name) => expect_string(name, "name")?.to_owned(),
         None => fallback_name.to_owned(),
@@ -221,10 +292,18 @@ pub(crate) fn parse_case_with(
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            parse_request(item, index, expectations, derive_context)
-                .map_err(|error| error.within(&format!("requests[{index}]")))
+            let location = format!("requests[{index}]");
+            let mut request = parse_request(item, index, options.expectations, derive_context)
+                .map_err(|error| error.within(&location))?;
+            if let Some((snapshot, resolver)) = &snapshot {
+                let resolved = resolver
+                    .policies(snapshot, &request.request, &policies)
+                    .map_err(|message| CaseError::new(location, message))?;
+                request.policies = Some(resolved);
+            }
+            Ok(request)
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, CaseError>>()?;
     Ok(CaseFile {
         name,
         policies,
@@ -290,6 +369,7 @@ fn parse_request(
             context,
         },
         expect,
+        policies: None,
     })
 }
 

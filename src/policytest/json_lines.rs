@@ -5,13 +5,13 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::case_file::{CaseFile, Expectations, PolicyFiles, base_dir, parse_case_with};
+use super::case_file::{CaseFile, LoadOptions, PolicyFiles, base_dir, parse_case_with};
 use super::error::{CaseError, CaseFileError, io_reason, json_syntax_error};
 
 /// Reads every case of the file at `path`. A `.jsonl` / `.ndjson` file, or a file whose
 /// content is several JSON documents one per line, is read as JSON Lines (blank lines are
 /// skipped); anything else is one case document. The first bad case stops the load.
-pub fn load_cases(path: &Path, expectations: Expectations) -> Result<Vec<CaseFile>, CaseFileError> {
+pub fn load_cases(path: &Path, options: &LoadOptions<'_>) -> Result<Vec<CaseFile>, CaseFileError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|error| CaseFileError::Unreadable {
         file: file.clone(),
@@ -34,7 +34,7 @@ pub fn load_cases(path: &Path, expectations: Expectations) -> Result<Vec<CaseFil
                     .file_stem()
                     .map(|stem| stem.to_string_lossy().into_owned())
                     .unwrap_or_else(|| file.clone());
-                return parse_case_with(&value, dir, expectations, &fallback, &mut policy_files)
+                return parse_case_with(&value, dir, options, &fallback, &mut policy_files)
                     .map(|case| vec![case])
                     .map_err(invalid);
             }
@@ -62,8 +62,7 @@ pub fn load_cases(path: &Path, expectations: Expectations) -> Result<Vec<CaseFil
             serde_json::from_str(line).map_err(|e| at_line(json_syntax_error(&e)))?;
         let fallback = format!("line {number}");
         cases.push(
-            parse_case_with(&value, dir, expectations, &fallback, &mut policy_files)
-                .map_err(at_line)?,
+            parse_case_with(&value, dir, options, &fallback, &mut policy_files).map_err(at_line)?,
         );
     }
     Ok(cases)

@@ -21,7 +21,8 @@ mod runner;
 mod trace;
 
 pub use case_file::{
-    CaseFile, CaseRequest, Expectations, load_case_file, load_policy_file, parse_case,
+    CaseFile, CaseRequest, Expectations, LoadOptions, SnapshotPolicies, load_case_file,
+    load_policy_file, parse_case,
 };
 pub use context_json::{ContextEntries, check_context_value};
 pub use derive::derive_principal_keys;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::case_file::{CaseFile, Expectations, load_case_file};
+use super::case_file::{CaseFile, LoadOptions, load_case_file};
 use super::discover::Discovery;
 use super::error::CaseFileError;
 use crate::eval::{Decision, Evaluation, evaluate};
@@ -92,13 +92,14 @@ pub fn run_case(case: &CaseFile) -> Vec<RequestResult> {
             index,
             name: request.name.clone(),
             expect: request.expect,
-            evaluation: evaluate(&case.policies, &request.request),
+            evaluation: evaluate(request.policies(case), &request.request),
         })
         .collect()
 }
 
-/// Loads and runs every file that `discovery` found, in its order; its errors come first.
-pub fn run_files(discovery: &Discovery) -> SuiteReport {
+/// Loads (with `options`) and runs every file that `discovery` found, in its order; its errors
+/// come first.
+pub fn run_files(discovery: &Discovery, options: &LoadOptions<'_>) -> SuiteReport {
     let mut files: Vec<FileReport> = discovery
         .errors
         .iter()
@@ -110,13 +111,13 @@ pub fn run_files(discovery: &Discovery) -> SuiteReport {
             },
         })
         .collect();
-    files.extend(discovery.files.iter().map(|path| run_file(path)));
+    files.extend(discovery.files.iter().map(|path| run_file(path, options)));
     SuiteReport { files }
 }
 
-fn run_file(path: &Path) -> FileReport {
+fn run_file(path: &Path, options: &LoadOptions<'_>) -> FileReport {
     let file = path.display().to_string();
-    let outcome = match load_case_file(path, Expectations::Required) {
+    let outcome = match load_case_file(path, options) {
         Ok(case) => FileOutcome::Ran {
             results: run_case(&case),
             case: case.name,

@@ -9,6 +9,14 @@ use serde_json::{Value, json};
 use super::*;
 use crate::eval::{Decision, Evaluation, Layer, Principal, StatementRef};
 
+const REQUIRED: LoadOptions<'static> = LoadOptions {
+    expectations: Expectations::Required,
+    snapshot: None,
+};
+const OPTIONAL: LoadOptions<'static> = LoadOptions {
+    expectations: Expectations::Optional,
+    snapshot: None,
+};
 const ROLE_SESSION: &str = "arn:aws:sts::111122223333:assumed-role/App/i-1";
 const SECRET: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-a1b2c3";
 
@@ -41,7 +49,13 @@ fn case(extra: Value) -> Value {
 }
 
 fn parse(value: &Value) -> Result<CaseFile, String> {
-    parse_case(value, Path::new("."), Expectations::Required, "fallback").map_err(|e| e.to_string())
+    parse_case(
+        value,
+        Path::new("."),
+        &LoadOptions::new(Expectations::Required),
+        "fallback",
+    )
+    .map_err(|e| e.to_string())
 }
 
 fn parse_err(value: &Value) -> String {
@@ -188,7 +202,13 @@ fn documentation_fields_are_allowed_at_both_levels() {
 #[test]
 fn expect_is_optional_for_eval_cases() {
     let value = case(json!({"requests": [request(json!({"expect": null}))]}));
-    let loaded = parse_case(&value, Path::new("."), Expectations::Optional, "f").unwrap();
+    let loaded = parse_case(
+        &value,
+        Path::new("."),
+        &LoadOptions::new(Expectations::Optional),
+        "f",
+    )
+    .unwrap();
     assert_eq!(loaded.requests[0].expect, None);
 }
 
@@ -321,7 +341,7 @@ impl Scratch {
 fn load_errors_name_the_file() {
     let dir = Scratch::new();
     let truncated = dir.write("t.json", "{\"name\": \"x\", \"requests\": [");
-    let error = load_case_file(&truncated, Expectations::Required).unwrap_err();
+    let error = load_case_file(&truncated, &REQUIRED).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -330,7 +350,7 @@ fn load_errors_name_the_file() {
         )
     );
     let missing = dir.path().join("missing.json");
-    let error = load_case_file(&missing, Expectations::Required).unwrap_err();
+    let error = load_case_file(&missing, &REQUIRED).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -347,7 +367,7 @@ fn missing_policy_file_is_named_relative_to_the_case_file() {
         "cases/c.json",
         &case(json!({"identity_policies": ["policies/none.json"]})).to_string(),
     );
-    let error = load_case_file(&file, Expectations::Required).unwrap_err();
+    let error = load_case_file(&file, &REQUIRED).unwrap_err();
     let policy = dir.path().join("cases/policies/none.json");
     assert_eq!(
         error.to_string(),
@@ -370,7 +390,7 @@ fn truncated_policy_file_is_named() {
         "cases/c.json",
         &case(json!({"resource_policy": "p.json"})).to_string(),
     );
-    let error = load_case_file(&file, Expectations::Required).unwrap_err();
+    let error = load_case_file(&file, &REQUIRED).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -394,7 +414,13 @@ fn policies_by_path_and_levels_load() {
         "scps": [["policies/full.json"], [inline.clone(), "policies/full.json"]],
         "rcps": ["policies/full.json", inline],
     }));
-    let loaded = parse_case(&value, dir.path(), Expectations::Required, "f").unwrap();
+    let loaded = parse_case(
+        &value,
+        dir.path(),
+        &LoadOptions::new(Expectations::Required),
+        "f",
+    )
+    .unwrap();
     let names: Vec<&str> = loaded
         .policies
         .identity
@@ -430,17 +456,17 @@ fn json_lines_files_hold_one_case_per_line() {
         value.to_string()
     };
     let file = dir.write("w.jsonl", &format!("{}\n\n{}\n", line("a"), line("b")));
-    let cases = load_cases(&file, Expectations::Optional).unwrap();
+    let cases = load_cases(&file, &OPTIONAL).unwrap();
     let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["a", "b"]);
     // Several lines in a `.json` file are read as JSON Lines too.
     let file = dir.write("w2.json", &format!("{}\n{}\n", line("a"), line("b")));
-    assert_eq!(load_cases(&file, Expectations::Optional).unwrap().len(), 2);
+    assert_eq!(load_cases(&file, &OPTIONAL).unwrap().len(), 2);
     let file = dir.write(
         "bad.jsonl",
         &format!("{}\n{{\"requests\": 1}}\n", line("a")),
     );
-    let error = load_cases(&file, Expectations::Optional).unwrap_err();
+    let error = load_cases(&file, &OPTIONAL).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
@@ -632,4 +658,69 @@ fn junit_replaces_characters_xml_forbids() {
     };
     let xml = render_junit(&report);
     assert!(xml.contains("bad \u{FFFD} \u{FFFD} \u{FFFD} byte"));
+}
+
+/// A stand-in for the access analysis behind the `SnapshotPolicies` hook: it gives every
+/// request one identity policy named after the snapshot path, or refuses a principal.
+struct NamedAfterSnapshot;
+
+impl SnapshotPolicies for NamedAfterSnapshot {
+    fn policies(
+        &self,
+        snapshot: &Path,
+        request: &crate::eval::Request,
+        inline: &crate::eval::PolicySet,
+    ) -> Result<crate::eval::PolicySet, String> {
+        if request.action == "s3:GetObject" {
+            return Err(String::from("principal `x` is not in the snapshot"));
+        }
+        let policy = crate::policy::Policy::from_value(
+            &json!({"Version": "2012-10-17", "Statement": []}),
+            crate::policy::PolicyKind::Identity,
+        )
+        .unwrap();
+        let mut set = inline.clone();
+        set.identity.push(crate::eval::NamedPolicy {
+            name: snapshot.display().to_string(),
+            policy: std::sync::Arc::new(policy),
+        });
+        Ok(set)
+    }
+}
+
+#[test]
+fn snapshot_cases_go_through_the_hook() {
+    let hook = NamedAfterSnapshot;
+    let options = LoadOptions {
+        expectations: Expectations::Required,
+        snapshot: Some(&hook),
+    };
+    let value = case(json!({"snapshot": "snap", "scps": []}));
+    let loaded = parse_case(&value, Path::new("cases"), &options, "f").unwrap();
+    let request = &loaded.requests[0];
+    let policies = request.policies(&loaded);
+    assert_eq!(policies.identity.len(), 1);
+    assert_eq!(
+        policies.identity[0].name,
+        Path::new("cases/snap").display().to_string()
+    );
+    assert!(loaded.policies.identity.is_empty());
+
+    let inline = case(json!({"snapshot": "snap", "identity_policies": []}));
+    let error = parse_case(&inline, Path::new("."), &options, "f").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "identity_policies: comes from the snapshot in a snapshot-backed case file"
+    );
+
+    let refused = case(json!({"snapshot": "snap", "requests": [request_value("s3:GetObject")]}));
+    let error = parse_case(&refused, Path::new("."), &options, "f").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "requests[0]: principal `x` is not in the snapshot"
+    );
+}
+
+fn request_value(action: &str) -> Value {
+    request(json!({"action": action}))
 }
