@@ -1,5 +1,5 @@
-//! `secaudit audit` and `secaudit rules` driven through the built binary: golden JSON and CSV
-//! reports of the demo snapshot (byte for byte; `UPDATE_GOLDEN=1` rewrites them), determinism,
+//! `secaudit audit` and `secaudit rules` driven through the built binary: golden JSON, CSV and
+//! table reports of the demo snapshot (byte for byte; `UPDATE_GOLDEN=1` rewrites them), determinism,
 //! formula neutralisation, PutEvaluations batches, atomic `--output`, `--fail-on` and the exit
 //! codes (2 > 1 > 3), and partial coverage giving INSUFFICIENT_DATA, never COMPLIANT.
 
@@ -114,6 +114,13 @@ fn demo_json_matches_the_golden_file() {
 fn demo_csv_matches_the_golden_file() {
     let output = demo_report("csv");
     check_golden("demo.csv", &output.stdout);
+}
+
+#[test]
+fn demo_table_matches_the_golden_file() {
+    // stdout is a pipe here, so the table has no colour.
+    let output = demo_report("table");
+    check_golden("demo.txt", &output.stdout);
 }
 
 #[test]

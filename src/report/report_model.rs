@@ -120,10 +120,14 @@ impl Report {
             .map(|rule| (rule.id.clone(), RuleCounts::default()))
             .collect();
         for finding in &self.findings {
-            counts
-                .entry(finding.rule.clone())
-                .or_default()
-                .add(finding.compliance_type);
+            match counts.get_mut(&finding.rule) {
+                Some(rule_counts) => rule_counts.add(finding.compliance_type),
+                // INVARIANT: `Report::new` put every finding's rule in `rules`; kept for safety.
+                None => counts
+                    .entry(finding.rule.clone())
+                    .or_default()
+                    .add(finding.compliance_type),
+            }
         }
         counts
     }

@@ -7,6 +7,7 @@
 //! environment. Control characters in names and annotations (attacker-controlled) are shown
 //! escaped, so a secret name cannot move the cursor or recolour the terminal.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{Report, timestamp_text};
@@ -99,15 +100,19 @@ fn write_counts(out: &mut String, report: &Report, paint: Paint) {
 }
 
 fn write_failing(out: &mut String, report: &Report, paint: Paint) {
-    for rule in &report.rules {
-        let mut failing: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.rule == rule.id && is_failing(f.compliance_type))
-            .collect();
-        if failing.is_empty() {
-            continue;
+    let mut failing_by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for finding in &report.findings {
+        if is_failing(finding.compliance_type) {
+            failing_by_rule
+                .entry(finding.rule.as_str())
+                .or_default()
+                .push(finding);
         }
+    }
+    for rule in &report.rules {
+        let Some(mut failing) = failing_by_rule.remove(rule.id.as_str()) else {
+            continue;
+        };
         // Stable: keeps report order (by resource) within each compliance type.
         failing.sort_by_key(|f| f.compliance_type);
         out.push('\n');
@@ -281,6 +286,20 @@ rotation (high)
 4 findings from 3 rules: 1 NON_COMPLIANT, 1 INSUFFICIENT_DATA, 1 COMPLIANT, 1 NOT_APPLICABLE
 ";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn a_very_long_resource_name_does_not_push_the_other_annotations() {
+        let long = "n".repeat(MAX_ALIGNED_RESOURCE + 10);
+        let text = render(
+            &report(vec![
+                finding("r", Severity::High, ComplianceType::NonCompliant, &long),
+                finding("r", Severity::High, ComplianceType::NonCompliant, "short"),
+            ]),
+            TableStyle::default(),
+        );
+        assert!(text.contains(&format!("{long} (us-east-1)  {long}: NON_COMPLIANT")));
+        assert!(text.contains("  NON_COMPLIANT  short (us-east-1)  short: NON_COMPLIANT"));
     }
 
     #[test]
