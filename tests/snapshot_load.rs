@@ -719,3 +719,185 @@ fn a_snapshot_built_only_from_aws_cli_output_loads() {
     );
     assert_eq!(snapshot.organizations, None);
 }
+
+// --- the script of docs/snapshot.md, run against a fake AWS CLI --------------------------------
+
+/// A stand-in for the `aws` command that answers from the demo snapshot: the organization is
+/// root → one OU → the account, eu-west-1 CloudTrail is throttled, and `get-resource-policy`
+/// refuses the secret marked for deletion, as AWS does. Every call is appended to `$CALLS`.
+const FAKE_AWS: &str = r#"
+import json, os, sys
+DEMO = os.environ["DEMO"]
+args = sys.argv[1:]
+with open(os.environ["CALLS"], "a") as f:
+    f.write(" ".join(args) + "\n")
+def opt(name):
+    return args[args.index(name) + 1] if name in args else None
+def load(rel):
+    with open(os.path.join(DEMO, rel)) as f:
+        return json.load(f)
+def out(value):
+    print(json.dumps(value, indent=4))
+    sys.exit(0)
+def fail(code, message):
+    sys.stderr.write(f"\nAn error occurred ({code}) when calling the operation: {message}\n")
+    sys.exit(254)
+service, op, region = args[0], args[1], opt("--region")
+if "get-secret-value" in args or "batch-get-secret-value" in args:
+    fail("Forbidden", "the snapshot must never read secret values")
+if service == "sts":
+    print("111122223333" if opt("--query") == "Account" else "arn:aws:sts::111122223333:assumed-role/auditor/s")
+    sys.exit(0)
+if service == "secretsmanager":
+    if op == "list-secrets":
+        if "--include-planned-deletion" not in args:
+            fail("InvalidArgument", "expected --include-planned-deletion")
+        out(load(f"{region}/secretsmanager/list-secrets.json"))
+    secret_id = opt("--secret-id")
+    if op == "get-resource-policy" and "ldap-bind" in secret_id:
+        fail("InvalidRequestException", "You can't perform this operation on the secret because it was marked for deletion.")
+    for item in load(f"{region}/secretsmanager/{op}.json"):
+        if item["ARN"] == secret_id:
+            out(item)
+    fail("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+if service == "rds":
+    out(load(f"{region}/rds/{op}.json"))
+if service == "kms":
+    if op == "list-aliases":
+        out(load(f"{region}/kms/list-aliases.json"))
+    key_id = opt("--key-id")
+    aliases = load(f"{region}/kms/list-aliases.json")["Aliases"]
+    target = next((a.get("TargetKeyId") for a in aliases if a["AliasName"] == key_id), key_id)
+    for key in load(f"{region}/kms/describe-key.json"):
+        if target in (key["KeyMetadata"]["KeyId"], key["KeyMetadata"]["Arn"]):
+            out(key)
+    fail("NotFoundException", f"Key '{key_id}' does not exist")
+if service == "cloudtrail":
+    if region == "eu-west-1":
+        fail("ThrottlingException", "Rate exceeded")
+    out(load(f"{region}/cloudtrail/lookup-events.json"))
+if service == "iam":
+    out(load("iam/get-account-authorization-details.json"))
+if service == "organizations":
+    org = load("organizations/policies.json")
+    chain = ["r-ab12", "ou-ab12-wkld0001", "111122223333"]
+    if op == "list-parents":
+        i = chain.index(opt("--child-id"))
+        print(f"{chain[i - 1]}\t{'ROOT' if i == 1 else 'ORGANIZATIONAL_UNIT'}")
+        sys.exit(0)
+    if op == "list-policies-for-target":
+        kind = "scps" if opt("--filter") == "SERVICE_CONTROL_POLICY" else "rcps"
+        level = org[kind][chain.index(opt("--target-id"))]
+        print("\t".join(p["Policy"]["PolicySummary"]["Id"] for p in level))
+        sys.exit(0)
+    if op == "describe-policy":
+        for kind in ("scps", "rcps"):
+            for level in org[kind]:
+                for p in level:
+                    if p["Policy"]["PolicySummary"]["Id"] == opt("--policy-id"):
+                        out(p)
+fail("InvalidArgument", f"fake aws: unsupported call {args}")
+"#;
+
+/// The script of "The one-command version" in `docs/snapshot.md`.
+fn documented_script() -> String {
+    let doc = fs::read_to_string("docs/snapshot.md").unwrap();
+    let section = &doc[doc.find("## The one-command version").unwrap()..];
+    let start = section.find("```bash\n").unwrap() + "```bash\n".len();
+    let end = section[start..].find("\n```\n").unwrap();
+    section[start..start + end].to_owned()
+}
+
+fn tools_present() -> bool {
+    ["bash", "jq", "python3"].iter().all(|tool| {
+        std::process::Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|output| output.status.success())
+    })
+}
+
+#[test]
+fn the_documented_cli_script_rebuilds_the_demo_snapshot() {
+    if !tools_present() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "bash, jq and python3 are needed to run the documented snapshot script"
+        );
+        eprintln!("skipped: bash, jq or python3 missing");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let bin = work.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    // The interpreter itself, not a version-manager shim, and `-S`: the script makes ~150 calls.
+    let python = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .unwrap();
+    let python = String::from_utf8(python.stdout).unwrap();
+    let fake = bin.join("aws");
+    fs::write(&fake, format!("#!{} -S{FAKE_AWS}", python.trim())).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let script = work.path().join("snapshot.sh");
+    fs::write(&script, documented_script()).unwrap();
+    let out_dir = work.path().join("snap");
+    let calls = work.path().join("calls.txt");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let demo_dir = fs::canonicalize(DEMO).unwrap();
+    let status = std::process::Command::new("bash")
+        .arg(&script)
+        .env("PATH", path)
+        .env("DEMO", &demo_dir)
+        .env("CALLS", &calls)
+        .env("DIR", &out_dir)
+        .env("REGIONS", "us-east-1 eu-west-1")
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let built = Snapshot::load(&out_dir).unwrap();
+    let demo = demo();
+    assert_eq!(built.meta.account_id, ACCOUNT);
+    for region in ["us-east-1", "eu-west-1"] {
+        let (got, want) = (&built.regions[region], &demo.regions[region]);
+        assert_eq!(got.secrets, want.secrets, "{region}");
+        assert_eq!(got.described, want.described, "{region}");
+        assert_eq!(got.versions, want.versions, "{region}");
+        assert_eq!(got.resource_policies, want.resource_policies, "{region}");
+        assert_eq!(got.db_clusters, want.db_clusters, "{region}");
+        assert_eq!(got.db_instances, want.db_instances, "{region}");
+        assert_eq!(got.kms_aliases, want.kms_aliases, "{region}");
+        // Only the keys in use are described; each resolves as in the demo.
+        for (_, secret) in built.secrets().filter(|(r, _)| *r == region) {
+            if let Some(key) = secret.kms_key_id.as_deref() {
+                assert_eq!(got.resolve_kms_key(key), want.resolve_kms_key(key), "{key}");
+            }
+        }
+    }
+    assert_eq!(
+        built.regions["us-east-1"].cloudtrail_events,
+        demo.regions["us-east-1"].cloudtrail_events
+    );
+    assert_eq!(built.iam, demo.iam);
+    assert_eq!(built.organizations, demo.organizations);
+    // The throttled call is recorded, so the loader reports it instead of an empty answer.
+    assert_eq!(
+        built.availability("eu-west-1", Api::LookupEvents),
+        Availability::Missing {
+            reason: "coverage: `cloudtrail:LookupEvents` in `eu-west-1` was throttled: An error \
+                     occurred (ThrottlingException) when calling the operation: Rate exceeded"
+                .into()
+        }
+    );
+    let calls = fs::read_to_string(&calls).unwrap();
+    assert!(!calls.contains("get-secret-value"));
+}

@@ -74,7 +74,7 @@ impl Api {
             Api::ListAliases => "kms:ListAliases",
             Api::LookupEvents => "cloudtrail:LookupEvents",
             Api::GetAccountAuthorizationDetails => "iam:GetAccountAuthorizationDetails",
-            Api::OrganizationsPolicies => "organizations:DescribePolicy",
+            Api::OrganizationsPolicies => "organizations:ListPoliciesForTarget",
         }
     }
 
@@ -227,9 +227,14 @@ pub(crate) fn coverage_reason(entry: &CoverageEntry, region: &str, api: Api) -> 
     } else {
         format!(" in `{region}`")
     };
+    // Name the API as the entry wrote it (e.g. `organizations:DescribePolicy`), unless it is `*`.
+    let name = if entry.api == "*" {
+        api.as_str()
+    } else {
+        entry.api.as_str()
+    };
     let mut reason = format!(
-        "coverage: `{}`{place} was {}",
-        api.as_str(),
+        "coverage: `{name}`{place} was {}",
         match entry.status {
             CoverageStatus::Ok => "ok",
             CoverageStatus::Denied => "denied",
