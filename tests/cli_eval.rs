@@ -149,7 +149,7 @@ fn every_bad_policy_kind_is_exit_2_with_its_one_line_error() {
         ),
         (
             "wrong-type.json",
-            "cannot load `tests/fixtures/bad/policies/wrong-type.json`: Statement[0].Action: expected a string or an array of strings",
+            "cannot load `tests/fixtures/bad/policies/wrong-type.json`: Statement[0].Action: expected a string or an array of strings, found a number",
         ),
         (
             "missing-effect.json",
@@ -161,7 +161,7 @@ fn every_bad_policy_kind_is_exit_2_with_its_one_line_error() {
         ),
         (
             "truncated.json",
-            "cannot load `tests/fixtures/bad/policies/truncated.json`: invalid JSON at line 5 column 0: EOF while parsing an object",
+            "cannot load `tests/fixtures/bad/policies/truncated.json`: invalid JSON at line 5 column 0: EOF while parsing a value",
         ),
         (
             "does-not-exist.json",

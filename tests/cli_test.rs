@@ -373,7 +373,7 @@ fn every_bad_case_file_kind_is_exit_2_with_its_one_line_error() {
         ),
         (
             "wrong-type.json",
-            "identity_policies[0].Statement[0].Action: expected a string or an array of strings",
+            "identity_policies[0].Statement[0].Action: expected a string or an array of strings, found a number",
         ),
         (
             "missing-effect.json",
@@ -389,7 +389,7 @@ fn every_bad_case_file_kind_is_exit_2_with_its_one_line_error() {
         ),
         (
             "truncated-policy-file.json",
-            "identity_policies[0]: cannot load `tests/fixtures/bad/cases/../policies/truncated.json`: invalid JSON at line 5 column 0: EOF while parsing an object",
+            "identity_policies[0]: cannot load `tests/fixtures/bad/cases/../policies/truncated.json`: invalid JSON at line 5 column 0: EOF while parsing a value",
         ),
         (
             "policy-file-error.json",

@@ -68,6 +68,11 @@ pub struct EvalArgs {
     #[arg(long, value_name = "ID")]
     pub resource_account: Option<String>,
     /// A context key: `KEY=VALUE` (a string) or `KEY:=JSON` (typed value or list); repeatable.
+    ///
+    /// `KEY=VALUE` sets a string: `--context aws:SourceIp=10.1.2.3`. `KEY:=JSON` sets a JSON
+    /// value, a number, a boolean or a list of those: `--context aws:MultiFactorAuthPresent:=true`,
+    /// `--context 'aws:TagKeys:=["env","owner"]'`. Keys are case-insensitive; the same key twice
+    /// is an error.
     #[arg(long = "context", value_name = "KEY=VALUE")]
     pub context: Vec<String>,
     /// Output format for a single request.
