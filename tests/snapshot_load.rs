@@ -277,7 +277,7 @@ fn demo_cloudtrail_iam_and_organizations() {
                 && event.concerns_secret(&warehouse, "prod/reporting/warehouse")
         })
         .collect();
-    assert_eq!(failures.len(), 3);
+    assert_eq!(failures.len(), 5);
     assert!(
         failures[0]
             .error_message
