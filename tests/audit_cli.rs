@@ -458,6 +458,75 @@ fn a_rule_subset_reports_only_those_rules() {
     );
 }
 
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_directory_of_account_snapshots_gives_one_report_over_all_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join(PARTIAL), &dir.path().join("444455556666"));
+    copy_dir(&root().join(FORMULA), &dir.path().join("777788889999"));
+    let all = dir.path().to_str().unwrap();
+    let run = |snapshot: &str| {
+        secaudit(&[
+            "-q",
+            "audit",
+            "--snapshot",
+            snapshot,
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ])
+    };
+    let output = run(all);
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    let report = json_of(&output);
+    assert!(report["run"]["snapshot"].is_null());
+    let accounts: Vec<&str> = report["run"]["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(accounts, ["444455556666", "777788889999"]);
+    assert!(
+        report["run"]["accounts"][0]["coverage"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 1
+    );
+
+    // The findings are exactly those of the two single-account runs.
+    let mut separate: Vec<Value> = [PARTIAL, FORMULA]
+        .into_iter()
+        .flat_map(|one| json_of(&run(one))["findings"].as_array().unwrap().clone())
+        .collect();
+    let mut together = report["findings"].as_array().unwrap().clone();
+    let key = |f: &Value| f.to_string();
+    separate.sort_by_key(key);
+    together.sort_by_key(key);
+    assert_eq!(together, separate);
+
+    let table = secaudit(&["-q", "audit", "--snapshot", all, "--format", "table"]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.starts_with("2 accounts (444455556666, 777788889999) · evaluated "),
+        "{text}"
+    );
+}
+
 #[test]
 fn an_unknown_rule_is_exit_2_with_one_line() {
     let output = secaudit(&[

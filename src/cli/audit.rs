@@ -7,6 +7,7 @@
 //! Arguments are validated (catalogue, configuration, rule ids, time) before the snapshot is
 //! read or collected. The report goes to stdout or `--output` only; logs go to stderr.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -17,9 +18,11 @@ use super::Outcome;
 use super::collect::LiveArgs;
 use super::output::write_report;
 use secaudit::findings::{ComplianceType, Finding, Severity};
-use secaudit::report::{self, Report, ReportedRule, RunInfo, SnapshotInfo, table::TableStyle};
-use secaudit::rules::{AuditOutcome, Catalogue, RuleConfig, RuleError, run_audit};
-use secaudit::snapshot::{CoverageStatus, Snapshot, parse_timestamp_text};
+use secaudit::report::{
+    self, AccountRun, Report, ReportedRule, RunInfo, SnapshotInfo, table::TableStyle,
+};
+use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_audit};
+use secaudit::snapshot::{CoverageStatus, META_FILE, Snapshot, parse_timestamp_text};
 
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
@@ -107,12 +110,45 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
             collected.path()
         }
     };
-    let snapshot = Snapshot::load(snapshot_dir)?;
-    warn_about_coverage(&snapshot);
-    let now = args.now.unwrap_or(snapshot.meta.collected_at);
-
-    let outcome = run_audit(&catalogue, &snapshot, &config, &args.rule_ids, now)?;
-    let report = build_report(&catalogue, &snapshot, now, outcome);
+    let mut findings = Vec::new();
+    let mut parameters = BTreeMap::new();
+    let mut accounts = Vec::new();
+    for dir in account_snapshot_dirs(snapshot_dir) {
+        let snapshot = Snapshot::load(&dir)?;
+        warn_about_coverage(&snapshot);
+        let now = args.now.unwrap_or(snapshot.meta.collected_at);
+        let outcome = run_audit(&catalogue, &snapshot, &config, &args.rule_ids, now)?;
+        findings.extend(outcome.findings);
+        // The same for every account: one catalogue, one configuration.
+        parameters = outcome.parameters;
+        accounts.push(AccountRun {
+            account_id: snapshot.meta.account_id.clone(),
+            collected_at: snapshot.meta.collected_at,
+            evaluated_at: now,
+            coverage: coverage_values(&snapshot),
+        });
+    }
+    let rules = parameters
+        .keys()
+        .filter_map(|id| catalogue.get(id))
+        .map(|meta| ReportedRule {
+            id: meta.id.clone(),
+            severity: meta.severity,
+        })
+        .collect();
+    let run = match <[AccountRun; 1]>::try_from(accounts) {
+        Ok([account]) => RunInfo::single(
+            account.evaluated_at,
+            SnapshotInfo {
+                account_id: account.account_id,
+                collected_at: account.collected_at,
+            },
+            parameters,
+            account.coverage,
+        ),
+        Err(accounts) => RunInfo::multi(parameters, accounts),
+    };
+    let report = Report::new(run, rules, findings);
     let bytes = render(&report, format)?;
     write_report(args.output.as_deref(), bytes.as_bytes())?;
 
@@ -121,8 +157,8 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         findings = report.findings.len(),
         non_compliant = totals.non_compliant,
         insufficient_data = totals.insufficient_data,
-        "audit of account {} done",
-        report.run.snapshot.account_id
+        accounts = report.run.accounts.len().max(1),
+        "audit done"
     );
     Ok(exit_outcome(&report.findings, args.fail_on))
 }
@@ -163,7 +199,8 @@ fn warn_about_coverage(snapshot: &Snapshot) {
     for entry in &snapshot.meta.coverage {
         if !matches!(entry.status, CoverageStatus::Ok) {
             tracing::warn!(
-                "coverage: `{}` in `{}` was {}{}",
+                "coverage of account {}: `{}` in `{}` was {}{}",
+                snapshot.meta.account_id,
                 entry.api,
                 entry.region,
                 entry.status.as_str(),
@@ -178,37 +215,35 @@ fn warn_about_coverage(snapshot: &Snapshot) {
     }
 }
 
-fn build_report(
-    catalogue: &Catalogue,
-    snapshot: &Snapshot,
-    now: DateTime<Utc>,
-    outcome: AuditOutcome,
-) -> Report {
-    let rules = outcome
-        .parameters
-        .keys()
-        .filter_map(|id| catalogue.get(id))
-        .map(|meta| ReportedRule {
-            id: meta.id.clone(),
-            severity: meta.severity,
-        })
+/// The snapshot directories under `dir`: `dir` itself when it holds `snapshot.json`, else its
+/// subdirectories that do (`collect --accounts` writes one per account), sorted; when there are
+/// none, `dir` itself, so that loading it reports what is missing.
+fn account_snapshot_dirs(dir: &Path) -> Vec<PathBuf> {
+    if dir.join(META_FILE).is_file() {
+        return vec![dir.to_path_buf()];
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.join(META_FILE).is_file())
         .collect();
-    let coverage = snapshot
+    dirs.sort();
+    if dirs.is_empty() {
+        dirs.push(dir.to_path_buf());
+    }
+    dirs
+}
+
+/// The snapshot's coverage entries as JSON, in the snapshot's order.
+fn coverage_values(snapshot: &Snapshot) -> Vec<serde_json::Value> {
+    snapshot
         .meta
         .coverage
         .iter()
         .map(|entry| serde_json::to_value(entry).unwrap_or(serde_json::Value::Null))
-        .collect();
-    let run = RunInfo {
-        evaluated_at: now,
-        snapshot: SnapshotInfo {
-            account_id: snapshot.meta.account_id.clone(),
-            collected_at: snapshot.meta.collected_at,
-        },
-        parameters: outcome.parameters,
-        coverage,
-    };
-    Report::new(run, rules, outcome.findings)
+        .collect()
 }
 
 fn render(report: &Report, format: ReportFormat) -> anyhow::Result<String> {

@@ -57,6 +57,7 @@ pub fn render(report: &Report) -> Result<String, ReportError> {
 mod tests {
     use super::*;
     use crate::findings::{ComplianceType, Severity};
+    use crate::report::AccountRun;
     use crate::report::sample::{finding, report};
 
     #[test]
@@ -112,6 +113,36 @@ mod tests {
         }
         assert_eq!(first["severity"], "high");
         assert_eq!(first["compliance_type"], "INSUFFICIENT_DATA");
+    }
+
+    #[test]
+    fn a_multi_account_run_lists_its_accounts_instead_of_one_snapshot() {
+        let single = report(Vec::new());
+        let mut multi = single.clone();
+        let time = single.run.evaluated_at;
+        let account = |id: &str| AccountRun {
+            account_id: id.to_string(),
+            collected_at: time,
+            evaluated_at: time,
+            coverage: vec![serde_json::json!({"region": "us-east-1", "api": "*", "status": "ok"})],
+        };
+        multi.run = RunInfo::multi(
+            Default::default(),
+            vec![account("111111111111"), account("222222222222")],
+        );
+        let value: serde_json::Value = serde_json::from_str(&render(&multi).unwrap()).unwrap();
+        assert!(value["run"]["snapshot"].is_null());
+        assert_eq!(value["run"]["coverage"], serde_json::json!([]));
+        assert_eq!(value["run"]["accounts"][1]["account_id"], "222222222222");
+        assert_eq!(value["run"]["accounts"][0]["coverage"][0]["api"], "*");
+        assert_eq!(value["run"]["evaluated_at"], "2026-11-01T00:00:00Z");
+
+        let single: serde_json::Value =
+            serde_json::from_str(&render(&report(Vec::new())).unwrap()).unwrap();
+        assert!(
+            single["run"].get("accounts").is_none(),
+            "absent when single"
+        );
     }
 
     #[test]

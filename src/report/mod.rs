@@ -14,7 +14,7 @@ mod report_model;
 mod sample;
 pub mod table;
 
-pub use report_model::{Report, ReportedRule, RuleCounts, RunInfo, SnapshotInfo};
+pub use report_model::{AccountRun, Report, ReportedRule, RuleCounts, RunInfo, SnapshotInfo};
 
 /// Why a report could not be rendered.
 #[derive(Debug, thiserror::Error)]

@@ -18,15 +18,69 @@ pub struct SnapshotInfo {
 }
 
 /// The `run` object of the JSON envelope.
+///
+/// A single-account run fills `snapshot` and `coverage` and leaves `accounts` empty (not
+/// serialised). A multi-account run (a directory of per-account snapshots) has `snapshot: null`,
+/// an empty top-level `coverage`, and one `accounts` entry per account snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunInfo {
-    /// The "now" the rules used: `--now`, else the snapshot's `collected_at`.
+    /// The "now" the rules used: `--now`, else the snapshot's `collected_at` (the latest one in
+    /// a multi-account run; each account is judged at its own, see `accounts`).
     pub evaluated_at: DateTime<Utc>,
-    pub snapshot: SnapshotInfo,
+    pub snapshot: Option<SnapshotInfo>,
     /// The effective parameters of each rule that ran, by rule id.
     pub parameters: BTreeMap<String, serde_json::Value>,
     /// The snapshot's coverage entries, as the snapshot records them.
     pub coverage: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountRun>,
+}
+
+/// One account snapshot of a multi-account run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountRun {
+    pub account_id: String,
+    pub collected_at: DateTime<Utc>,
+    /// The "now" this account's findings were judged at.
+    pub evaluated_at: DateTime<Utc>,
+    pub coverage: Vec<serde_json::Value>,
+}
+
+impl RunInfo {
+    /// A run over one account snapshot.
+    pub fn single(
+        evaluated_at: DateTime<Utc>,
+        snapshot: SnapshotInfo,
+        parameters: BTreeMap<String, serde_json::Value>,
+        coverage: Vec<serde_json::Value>,
+    ) -> RunInfo {
+        RunInfo {
+            evaluated_at,
+            snapshot: Some(snapshot),
+            parameters,
+            coverage,
+            accounts: Vec::new(),
+        }
+    }
+
+    /// A run over several account snapshots; `evaluated_at` is the latest of theirs.
+    pub fn multi(
+        parameters: BTreeMap<String, serde_json::Value>,
+        accounts: Vec<AccountRun>,
+    ) -> RunInfo {
+        let evaluated_at = accounts
+            .iter()
+            .map(|account| account.evaluated_at)
+            .max()
+            .unwrap_or_default();
+        RunInfo {
+            evaluated_at,
+            snapshot: None,
+            parameters,
+            coverage: Vec::new(),
+            accounts,
+        }
+    }
 }
 
 /// A rule that ran, whether or not it produced findings.

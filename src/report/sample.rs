@@ -34,15 +34,15 @@ pub fn finding(rule: &str, severity: Severity, compliance: ComplianceType, name:
 /// A report over `findings`, with one extra rule (`quiet-rule`) that found nothing.
 pub fn report(findings: Vec<Finding>) -> Report {
     let time = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-    let run = RunInfo {
-        evaluated_at: time,
-        snapshot: SnapshotInfo {
+    let run = RunInfo::single(
+        time,
+        SnapshotInfo {
             account_id: "111111111111".to_string(),
             collected_at: time,
         },
-        parameters: Default::default(),
-        coverage: Vec::new(),
-    };
+        Default::default(),
+        Vec::new(),
+    );
     let rules = vec![ReportedRule {
         id: "quiet-rule".to_string(),
         severity: Severity::Low,

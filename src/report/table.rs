@@ -37,18 +37,42 @@ const COUNT_COLUMNS: [ComplianceType; 4] = ComplianceType::ALL;
 pub fn render(report: &Report, style: TableStyle) -> String {
     let paint = Paint { style };
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "account {} · snapshot collected {} · evaluated {}",
-        printable(&report.run.snapshot.account_id),
-        timestamp_text(&report.run.snapshot.collected_at),
-        timestamp_text(&report.run.evaluated_at),
-    );
+    write_heading(&mut out, report);
     out.push('\n');
     write_counts(&mut out, report, paint);
     write_failing(&mut out, report, paint);
     write_summary(&mut out, report, paint);
     out
+}
+
+/// `account … · snapshot collected … · evaluated …`, or the accounts of a multi-account run.
+fn write_heading(out: &mut String, report: &Report) {
+    let evaluated = timestamp_text(&report.run.evaluated_at);
+    match &report.run.snapshot {
+        Some(snapshot) => {
+            let _ = writeln!(
+                out,
+                "account {} · snapshot collected {} · evaluated {evaluated}",
+                printable(&snapshot.account_id),
+                timestamp_text(&snapshot.collected_at),
+            );
+        }
+        None => {
+            let ids: Vec<String> = report
+                .run
+                .accounts
+                .iter()
+                .map(|account| printable(&account.account_id))
+                .collect();
+            let _ = writeln!(
+                out,
+                "{} {} ({}) · evaluated {evaluated}",
+                ids.len(),
+                plural(ids.len(), "account", "accounts"),
+                ids.join(", "),
+            );
+        }
+    }
 }
 
 fn write_counts(out: &mut String, report: &Report, paint: Paint) {
