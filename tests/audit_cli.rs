@@ -566,6 +566,20 @@ fn bad_arguments_and_inputs_are_exit_2() {
 }
 
 #[test]
+fn the_aws_environment_does_not_stop_a_snapshot_audit() {
+    let output = Command::new(env!("CARGO_BIN_EXE_secaudit"))
+        .args(["-q", "audit", "--snapshot", PARTIAL, "--format", "csv"])
+        .current_dir(root())
+        .env("AWS_MAX_ATTEMPTS", "3")
+        .env("AWS_PROFILE", "does-not-exist")
+        .env("AWS_REGION", "eu-west-1")
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    assert!(!output.stdout.is_empty());
+}
+
+#[test]
 fn config_overrides_parameters_and_disables_rules() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.json");

@@ -27,7 +27,7 @@ use secaudit::snapshot::{CoverageStatus, META_FILE, Snapshot, parse_timestamp_te
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
     /// The snapshot directory to audit; without it the account is collected live from AWS.
-    #[arg(long, value_name = "DIR", conflicts_with = "LiveArgs")]
+    #[arg(long, value_name = "DIR")]
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub live: LiveArgs,
@@ -90,6 +90,12 @@ fn parse_fail_on(text: &str) -> Result<FailOn, String> {
 }
 
 pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
+    if args.snapshot.is_some() && names_a_live_source(&args.live) {
+        anyhow::bail!(
+            "`--snapshot` audits a snapshot directory: `--profile`, `--region`, `--accounts`, \
+             `--accounts-file`, `--role-name`, `--external-id` and `--shard` only apply without it"
+        );
+    }
     let catalogue = load_catalogue(args.rules.as_deref())?;
     let config = load_config(args.config.as_deref(), &catalogue)?;
     for id in &args.rule_ids {
@@ -161,6 +167,19 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         "audit done"
     );
     Ok(exit_outcome(&report.findings, args.fail_on))
+}
+
+/// Whether live-collection options that choose what to collect were given. (Not a clap
+/// conflict: options with defaults or environment values, such as `--max-attempts` from
+/// `AWS_MAX_ATTEMPTS`, would count as given and forbid `--snapshot` in such an environment.)
+fn names_a_live_source(live: &LiveArgs) -> bool {
+    live.profile.is_some()
+        || !live.regions.is_empty()
+        || !live.accounts.is_empty()
+        || live.accounts_file.is_some()
+        || live.role_name.is_some()
+        || live.external_id.is_some()
+        || live.shard.is_some()
 }
 
 fn load_catalogue(dir: Option<&Path>) -> anyhow::Result<Catalogue> {
