@@ -850,7 +850,8 @@ impl Model<'_> {
                 "same_role" => {
                     let n = 1 + r.below(4);
                     let arns: Vec<String> = (0..n)
-                        .filter_map(|_| (!roles.is_empty()).then(|| r.pick(&roles).arn.clone()))
+                        .filter(|_| !roles.is_empty())
+                        .map(|_| r.pick(&roles).arn.clone())
                         .collect();
                     let action = match r.below(3) {
                         0 => json!(sm_act(&mut r, "GetSecretValue")),
@@ -994,10 +995,14 @@ fn organizations() -> Value {
          "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG_ID},
                        "StringNotLikeIfExists": {"aws:PrincipalAccount": EXTERNAL_ACCOUNT},
                        "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}]});
+    let describe = |id: &str, name: &str, document: &Value| {
+        json!({"Policy": {"PolicySummary": {"Id": id, "Name": name},
+            "Content": document.to_string()}})
+    };
     json!({"organization_id": ORG_ID,
-        "scps": [[{"Id": "p-FullAWSAccess", "Name": "root-guardrails", "Content": root}],
-                 [{"Id": "p-prodallow", "Name": "prod-allow-list", "Content": ou}]],
-        "rcps": [[{"Id": "p-rcp-org", "Name": "org-only-secrets", "Content": rcp}]]})
+        "scps": [[describe("p-FullAWSAccess", "root-guardrails", &root)],
+                 [describe("p-prodallow", "prod-allow-list", &ou)]],
+        "rcps": [[describe("p-rcp-org", "org-only-secrets", &rcp)]]})
 }
 
 fn write_json(path: &Path, value: &Value) -> std::io::Result<()> {
@@ -1062,11 +1067,31 @@ fn version_id(arn: &str, k: usize) -> String {
 
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
-    let seed = format!("1/{}", args.seed);
     let groups = args
         .rp_groups
         .unwrap_or_else(|| (args.secrets / 1000).clamp(2, 40));
-    let secrets: Vec<Secret> = (0..args.secrets)
+    generate(args.principals, args.secrets, groups, &args.seed, &args.out)?;
+    eprintln!(
+        "wrote {} principals, {} secrets, {} resource policies to {}",
+        args.principals,
+        args.secrets,
+        groups,
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Writes a snapshot of `principals` IAM principals and `secrets` secrets sharing `groups`
+/// resource policies into `out` (also used by the equivalence test of `src/access`).
+pub fn generate(
+    principals: usize,
+    secrets_count: usize,
+    groups: usize,
+    seed: &str,
+    out: &Path,
+) -> std::io::Result<()> {
+    let seed = format!("1/{seed}");
+    let secrets: Vec<Secret> = (0..secrets_count)
         .map(|j| make_secret(&seed, j, groups))
         .collect();
     let mut by_owner: Vec<(&'static str, Vec<usize>)> = Vec::new();
@@ -1077,16 +1102,15 @@ fn main() -> std::io::Result<()> {
             None => by_owner.push((owner, vec![j])),
         }
     }
-    let personas: Vec<Persona> = (0..args.principals).map(|i| persona(&seed, i)).collect();
+    let personas: Vec<Persona> = (0..principals).map(|i| persona(&seed, i)).collect();
     let model = Model {
         seed: &seed,
         secrets,
         by_owner,
         personas,
-        managed: (args.principals / 20).max(8),
+        managed: (principals / 20).max(8),
     };
 
-    let out = &args.out;
     let regions: Vec<&str> = REGIONS.iter().map(|(r, _)| *r).collect();
     let mut coverage = vec![
         json!({"region": "global", "api": "iam:GetAccountAuthorizationDetails",
@@ -1167,12 +1191,5 @@ fn main() -> std::io::Result<()> {
             .collect();
         write_json(&dir.join("list-secret-version-ids.json"), &json!(versions))?;
     }
-    eprintln!(
-        "wrote {} principals, {} secrets, {} resource policies to {}",
-        args.principals,
-        args.secrets,
-        groups,
-        out.display()
-    );
     Ok(())
 }

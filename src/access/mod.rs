@@ -1,1 +1,53 @@
-//! Placeholder: being written.
+//! Who can access each secret of an account: the principals of a snapshot (users, roles, and
+//! the principals of other accounts that resource policies name), their policy sets and request
+//! contexts, and for every secret the principals allowed each action, through the identity
+//! side, the resource side or both, `Conditional` where the snapshot cannot settle a condition.
+//!
+//! It owns the analysis and its fast path (secret classes, threads) and the per-request view
+//! that snapshot-backed policy tests use (`request_for`). It never prints, never reads files
+//! (the caller loads the snapshot) and never re-implements policy matching: every decision is
+//! `crate::eval`'s.
+
+mod actions;
+mod analysis;
+mod classes;
+mod context;
+mod keys;
+mod model;
+mod report;
+mod single;
+
+#[cfg(test)]
+mod tests;
+
+pub use actions::{DEFAULT_ACTIONS, STANDARD_STAGES};
+pub use analysis::{
+    AccessAnalysis, AccessEntry, AccessQuery, AccessStats, Grant, GrantDecision, Via, analyse,
+    normalise_actions,
+};
+pub use model::{
+    ASSUMED_IDENTITY_POLICY, AccessModel, AnalysedPrincipal, PrincipalKind, SecretFacts,
+};
+pub use report::{ReportFormat, write_report};
+pub use single::{judge_one, policy_set_for, request_for};
+
+/// Why the analysis could not run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccessError {
+    /// The snapshot lacks `iam/get-account-authorization-details.json`.
+    #[error(
+        "the snapshot has no IAM data (`iam/get-account-authorization-details.json`): who-can-access needs it"
+    )]
+    NoIamData,
+    /// A principal the snapshot does not hold.
+    #[error(
+        "principal `{0}` is not a user or role of the snapshot, nor named by a resource policy"
+    )]
+    UnknownPrincipal(String),
+    /// A secret the snapshot does not hold.
+    #[error("secret `{0}` is not in the snapshot")]
+    UnknownSecret(String),
+    /// An action that is not `service:Action`.
+    #[error("invalid action `{0}`: expected `service:Action` without wildcards")]
+    InvalidAction(String),
+}

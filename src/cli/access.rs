@@ -1,10 +1,155 @@
-//! `secaudit access`. Placeholder: being written.
+//! `secaudit access --snapshot DIR`: for every secret of a snapshot, the principals allowed each
+//! action (default: `secaudit::access::DEFAULT_ACTIONS`), through the identity side, the
+//! resource side or both, `Conditional` where the snapshot cannot settle a condition.
+//!
+//! The report is streamed (an account-wide report can be hundreds of megabytes): to stdout, or
+//! to a temporary file in the target directory renamed over `--output` once complete, so a job
+//! that dies never leaves half a report. Exit 0, or 3 when part of the data could not be used
+//! (the reasons are logged on stderr); 2 when it could not run.
+
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context as _;
+use secaudit::access::{self, AccessModel, AccessQuery};
+use secaudit::snapshot::Snapshot;
 
 use super::Outcome;
 
-#[derive(Debug, clap::Args)]
-pub struct AccessArgs {}
+/// Read and write actions of Secrets Manager by default; see `--help`.
+const ACCESS_HELP: &str = "Default actions: secretsmanager:GetSecretValue (the only Read action \
+that returns the value), secretsmanager:PutSecretValue and secretsmanager:UpdateSecret (the \
+Write actions that set a new value). GetSecretValue is judged for the AWSCURRENT stage; \
+`stages_differ` names the stages (AWSPREVIOUS, AWSPENDING, custom labels) whose outcome differs. \
+An entry is `Conditional` when a key the snapshot cannot know (source IP, VPC endpoint, MFA, \
+time, request parameters) could deny it, or when the principal is outside the snapshot \
+(`external`: another account, or `*`) and its own account must allow it too.\n\n\
+Exit status: 0 done, 2 could not run, 3 done but part of the snapshot could not be used \
+(missing resource policies or organization policies, unparsable documents; logged on stderr).";
 
-pub fn run(_args: AccessArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`access` is not built yet")
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = ACCESS_HELP)]
+pub struct AccessArgs {
+    /// The snapshot directory.
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: PathBuf,
+    /// An action to analyse, `service:Action` (repeatable; default: read and write the value).
+    #[arg(long = "action", value_name = "ACTION")]
+    pub actions: Vec<String>,
+    /// Only principals whose ARN or name matches this glob (`*`, `?`).
+    #[arg(long, value_name = "PATTERN")]
+    pub principal: Option<String>,
+    /// Only secrets whose ARN or name matches this glob (`*`, `?`).
+    #[arg(long, value_name = "PATTERN")]
+    pub secret: Option<String>,
+    /// The report format (default: `table` when stdout is a terminal, else `json`).
+    #[arg(long, value_enum)]
+    pub format: Option<AccessFormat>,
+    /// Write the report to FILE atomically instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Worker threads (default: one per CPU).
+    #[arg(long, value_name = "N", default_value_t = 0, hide = true)]
+    pub threads: usize,
+}
+
+/// The report formats of `access`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccessFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+pub fn run(args: AccessArgs) -> anyhow::Result<Outcome> {
+    let format = match args.format {
+        Some(AccessFormat::Table) => access::ReportFormat::Table,
+        Some(AccessFormat::Json) => access::ReportFormat::Json,
+        Some(AccessFormat::Csv) => access::ReportFormat::Csv,
+        None if args.output.is_none() && std::io::stdout().is_terminal() => {
+            access::ReportFormat::Table
+        }
+        None => access::ReportFormat::Json,
+    };
+    let query = AccessQuery {
+        actions: args.actions.clone(),
+        principal: args.principal.clone(),
+        secret: args.secret.clone(),
+        threads: args.threads,
+    };
+    for action in access::normalise_actions(&query.actions) {
+        if !action.contains(':') || action.contains(['*', '?']) {
+            anyhow::bail!("invalid action `{action}`: expected `service:Action` without wildcards");
+        }
+    }
+
+    let started = Instant::now();
+    let snapshot = Snapshot::load(&args.snapshot)?;
+    let model = AccessModel::from_snapshot(&snapshot)
+        .with_context(|| format!("cannot analyse `{}`", args.snapshot.display()))?;
+    drop(snapshot);
+    tracing::info!(
+        principals = model.principals.len(),
+        secrets = model.secrets.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "snapshot loaded"
+    );
+    let analysis = access::analyse(&model, &query)?;
+    tracing::info!(
+        patterns = analysis.stats.patterns,
+        atoms = analysis.stats.atoms,
+        classes = analysis.stats.classes,
+        judged = analysis.stats.evaluations,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "access analysed"
+    );
+    for diagnostic in &model.diagnostics {
+        tracing::warn!("{diagnostic}");
+    }
+    write_streamed(args.output.as_deref(), |out| {
+        access::write_report(&model, &analysis, format, out)
+    })?;
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "report written"
+    );
+    Ok(if model.diagnostics.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Partial
+    })
+}
+
+/// Streams a report to stdout, or atomically to `path` (temporary file in the same directory,
+/// synced, then renamed).
+fn write_streamed(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    match path {
+        None => {
+            let stdout = std::io::stdout().lock();
+            let mut out = BufWriter::with_capacity(1 << 16, stdout);
+            write(&mut out)?;
+            out.flush()?;
+            Ok(())
+        }
+        Some(path) => {
+            let dir = match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent,
+                _ => Path::new("."),
+            };
+            let result = (|| -> anyhow::Result<()> {
+                let temp = tempfile::NamedTempFile::new_in(dir)?;
+                let mut out = BufWriter::with_capacity(1 << 16, temp);
+                write(&mut out)?;
+                let temp = out.into_inner().map_err(|e| e.into_error())?;
+                temp.as_file().sync_all()?;
+                temp.persist(path).map_err(|e| e.error)?;
+                Ok(())
+            })();
+            result.with_context(|| format!("cannot write `{}`", path.display()))
+        }
+    }
 }

@@ -1,0 +1,333 @@
+//! Secret classes: secrets that every policy of the analysis treats alike.
+//!
+//! A request's decision depends on its secret only through (a) which `Resource` /
+//! `NotResource` patterns of the relevant statements match the ARN, (b) the context values the
+//! relevant statements read (tags, `SecretId`, stages, rotation function, primary region), (c)
+//! the resource policy, and (d) the region and account. Secrets equal on all of these for one
+//! principal's policies get the same decision from that principal, so one evaluation stands for
+//! the whole class.
+//!
+//! This module does it in two steps. **Atoms**: secrets equal on everything any principal could
+//! look at (all patterns of all policies, every tag key any policy reads…), computed once.
+//! **Classes**: per principal, atoms projected onto what that principal's policies read. The
+//! pattern index finds the patterns that match an ARN without trying them all: a pattern
+//! `arn:…:secret:NAME*` (six colons, like every secret ARN, so its segments line up with the
+//! ARN's) can only match names that start with its literal prefix; the others are tried on
+//! every ARN. Either way the match itself is `crate::arn::resource_matches`, the evaluator's
+//! own matcher. The equivalence with one-by-one evaluation is tested in `tests.rs`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::model::SecretFacts;
+use crate::arn;
+use crate::glob::Piece;
+
+/// Every distinct resource pattern of the analysis and an index to match ARNs against them.
+#[derive(Debug, Default)]
+pub(crate) struct PatternIndex {
+    patterns: Vec<String>,
+    ids: HashMap<String, u32>,
+    by_prefix: HashMap<String, Vec<u32>>,
+    generic: Vec<u32>,
+}
+
+/// The name part of a secret-like ARN pattern with exactly six colons, `None` otherwise.
+fn name_segment(text: &str) -> Option<&str> {
+    if text.bytes().filter(|b| *b == b':').count() != 6 || !text.starts_with("arn:") {
+        return None;
+    }
+    text.rsplit(':').next()
+}
+
+impl PatternIndex {
+    /// The id of `text`, adding it when new.
+    pub(crate) fn intern(&mut self, text: &str) -> u32 {
+        if let Some(id) = self.ids.get(text) {
+            return *id;
+        }
+        let id = u32::try_from(self.patterns.len()).unwrap_or(u32::MAX);
+        self.patterns.push(text.to_owned());
+        self.ids.insert(text.to_owned(), id);
+        match name_segment(text) {
+            Some(name) => {
+                let end = name.find(['*', '?']).unwrap_or(name.len());
+                self.by_prefix
+                    .entry(name[..end].to_owned())
+                    .or_default()
+                    .push(id);
+            }
+            None => self.generic.push(id),
+        }
+        id
+    }
+
+    /// The id of `text`, if interned.
+    pub(crate) fn id(&self, text: &str) -> Option<u32> {
+        self.ids.get(text).copied()
+    }
+
+    /// Number of patterns.
+    pub(crate) fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// The ids of the patterns that match `arn`, sorted.
+    pub(crate) fn matching(&self, arn_text: &str) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        let try_one = |id: u32, out: &mut Vec<u32>| {
+            if let Some(pattern) = self.patterns.get(id as usize)
+                && arn::resource_matches(&[Piece::Wild(pattern)], arn_text)
+            {
+                out.push(id);
+            }
+        };
+        match name_segment(arn_text) {
+            Some(name) => {
+                for &id in &self.generic {
+                    try_one(id, &mut out);
+                }
+                for (end, _) in name.char_indices().chain([(name.len(), ' ')]) {
+                    if let Some(ids) = self.by_prefix.get(&name[..end]) {
+                        for &id in ids {
+                            try_one(id, &mut out);
+                        }
+                    }
+                }
+            }
+            None => {
+                for id in 0..self.patterns.len() {
+                    try_one(u32::try_from(id).unwrap_or(u32::MAX), &mut out);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Interns small strings (tag values, regions, stage lists) to ids; 0 means "absent".
+#[derive(Debug, Default)]
+pub(crate) struct Symbols {
+    ids: BTreeMap<String, u32>,
+}
+
+impl Symbols {
+    pub(crate) fn id(&mut self, value: Option<&str>) -> u32 {
+        let Some(value) = value else {
+            return 0;
+        };
+        let next = u32::try_from(self.ids.len() + 1).unwrap_or(u32::MAX);
+        *self.ids.entry(value.to_owned()).or_insert(next)
+    }
+}
+
+/// The secret-side keys of the analysis: which secret attributes some policy reads.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SecretKeys {
+    /// Tag keys (lower case) read through `aws:ResourceTag/…` or `secretsmanager:ResourceTag/…`.
+    pub tags: Vec<String>,
+    pub stages: bool,
+    pub rotation_lambda: bool,
+    pub primary_region: bool,
+    /// `secretsmanager:SecretId` or a variable in a resource pattern: the ARN itself matters.
+    pub whole_arn: bool,
+}
+
+impl SecretKeys {
+    /// The secret attributes read by a set of referenced keys (lower case).
+    pub(crate) fn from_referenced(
+        referenced: &BTreeSet<String>,
+        variable_patterns: bool,
+    ) -> SecretKeys {
+        let mut tags = BTreeSet::new();
+        for key in referenced {
+            if let Some(tag) = key
+                .strip_prefix("aws:resourcetag/")
+                .or_else(|| key.strip_prefix("secretsmanager:resourcetag/"))
+            {
+                tags.insert(tag.to_owned());
+            }
+        }
+        SecretKeys {
+            tags: tags.into_iter().collect(),
+            stages: referenced.contains("secretsmanager:versionstage"),
+            rotation_lambda: referenced.contains("secretsmanager:resource/allowrotationlambdaarn"),
+            primary_region: referenced.contains("secretsmanager:secretprimaryregion"),
+            whole_arn: variable_patterns || referenced.contains("secretsmanager:secretid"),
+        }
+    }
+}
+
+/// Secrets equal for every principal's policies.
+#[derive(Debug)]
+pub(crate) struct Atom {
+    /// A secret of the atom (index into the analysed secrets).
+    pub representative: usize,
+    /// Matching pattern ids, sorted.
+    pub matched: Vec<u32>,
+    pub resource_policy: Option<usize>,
+    pub region: u32,
+    pub account: u32,
+    /// Per tag key of `SecretKeys::tags` (global), the value id (0 absent).
+    pub tags: Vec<u32>,
+    pub stages: u32,
+    pub rotation_lambda: u32,
+    pub primary_region: u32,
+    /// The secret's own index when the whole ARN matters, else 0.
+    pub arn: u32,
+}
+
+/// The atoms of a list of secrets.
+#[derive(Debug)]
+pub(crate) struct Atoms {
+    pub atoms: Vec<Atom>,
+    /// Atom of each secret.
+    pub of_secret: Vec<u32>,
+}
+
+/// Groups `secrets` into atoms under `keys` (the union over all principals).
+pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &SecretKeys) -> Atoms {
+    let mut symbols = Symbols::default();
+    let mut by_key: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut atoms: Vec<Atom> = Vec::new();
+    let mut of_secret = Vec::with_capacity(secrets.len());
+    for (position, secret) in secrets.iter().enumerate() {
+        let matched = index.matching(&secret.arn);
+        let tags: Vec<u32> = keys
+            .tags
+            .iter()
+            .map(|tag| symbols.id(secret.tag_value(tag)))
+            .collect();
+        let stages = if keys.stages {
+            symbols.id(Some(&secret.custom_stages.join(",")))
+        } else {
+            0
+        };
+        let region = symbols.id(Some(&secret.region));
+        let account = symbols.id(Some(&secret.account));
+        let rotation_lambda = if keys.rotation_lambda {
+            symbols.id(secret.rotation_lambda_arn.as_deref())
+        } else {
+            0
+        };
+        let primary_region = if keys.primary_region {
+            symbols.id(secret.primary_region.as_deref())
+        } else {
+            0
+        };
+        let arn = if keys.whole_arn {
+            u32::try_from(position).unwrap_or(u32::MAX)
+        } else {
+            0
+        };
+        let resource_policy = secret.resource_policy;
+        let mut key: Vec<u32> = Vec::with_capacity(matched.len() + tags.len() + 8);
+        key.extend([
+            resource_policy.map_or(0, |rp| u32::try_from(rp + 1).unwrap_or(u32::MAX)),
+            region,
+            account,
+            stages,
+            rotation_lambda,
+            primary_region,
+            arn,
+        ]);
+        key.extend(&tags);
+        key.push(u32::MAX);
+        key.extend(&matched);
+        let next = u32::try_from(atoms.len()).unwrap_or(u32::MAX);
+        let atom = *by_key.entry(key).or_insert_with(|| {
+            atoms.push(Atom {
+                representative: position,
+                matched,
+                resource_policy,
+                region,
+                account,
+                tags,
+                stages,
+                rotation_lambda,
+                primary_region,
+                arn,
+            });
+            next
+        });
+        of_secret.push(atom);
+    }
+    Atoms { atoms, of_secret }
+}
+
+/// One principal's view of the atoms: the class of each atom and a representative atom per
+/// class.
+#[derive(Debug, Default)]
+pub(crate) struct Projection {
+    pub class_of_atom: Vec<u32>,
+    pub representatives: Vec<u32>,
+}
+
+/// Projects `atoms` onto what one principal's policies read: `local` maps a global pattern id
+/// to its bit among the principal's patterns (`u32::MAX`: not read), `tag_mask` says which
+/// global tag keys the principal's policies read, `keys` which other attributes.
+pub(crate) fn project(
+    atoms: &Atoms,
+    local: &[u32],
+    local_count: usize,
+    tag_mask: &[bool],
+    keys: &SecretKeys,
+) -> Projection {
+    let words = local_count.div_ceil(32);
+    let mut by_key: HashMap<Box<[u32]>, u32> = HashMap::new();
+    let mut projection = Projection {
+        class_of_atom: Vec::with_capacity(atoms.atoms.len()),
+        representatives: Vec::new(),
+    };
+    let mut key: Vec<u32> = Vec::new();
+    for (position, atom) in atoms.atoms.iter().enumerate() {
+        key.clear();
+        key.extend([
+            atom.resource_policy
+                .map_or(0, |rp| u32::try_from(rp + 1).unwrap_or(u32::MAX)),
+            atom.region,
+            atom.account,
+            if keys.stages { atom.stages } else { 0 },
+            if keys.rotation_lambda {
+                atom.rotation_lambda
+            } else {
+                0
+            },
+            if keys.primary_region {
+                atom.primary_region
+            } else {
+                0
+            },
+            if keys.whole_arn { atom.arn } else { 0 },
+        ]);
+        for (value, read) in atom.tags.iter().zip(tag_mask) {
+            if *read {
+                key.push(*value);
+            }
+        }
+        let start = key.len();
+        key.resize(start + words, 0);
+        for id in &atom.matched {
+            if let Some(&bit) = local.get(*id as usize)
+                && bit != u32::MAX
+            {
+                let bit = bit as usize;
+                key[start + bit / 32] |= 1 << (bit % 32);
+            }
+        }
+        let next = u32::try_from(projection.representatives.len()).unwrap_or(u32::MAX);
+        let class = match by_key.get(key.as_slice()) {
+            Some(class) => *class,
+            None => {
+                by_key.insert(key.clone().into_boxed_slice(), next);
+                projection
+                    .representatives
+                    .push(u32::try_from(position).unwrap_or(u32::MAX));
+                next
+            }
+        };
+        projection.class_of_atom.push(class);
+    }
+    projection
+}

@@ -1,0 +1,154 @@
+//! The request context AWS would supply when a principal of the analysis calls an action on a
+//! secret, and the keys the snapshot cannot settle.
+//!
+//! | key | value |
+//! | --- | --- |
+//! | `aws:PrincipalArn`, `aws:PrincipalAccount` | the user or role (a role's sessions report the role ARN) |
+//! | `aws:PrincipalType` | `User`, or `AssumedRole` for a role's sessions |
+//! | `aws:username`, `aws:userid` | users only; a role session's `userid` holds its session name: unknown |
+//! | `aws:PrincipalTag/*` | the user's or role's tags (session tags are not in the snapshot) |
+//! | `aws:PrincipalOrgID`, `aws:ResourceOrgID` | the organization id when the snapshot knows it, else unknown |
+//! | `aws:PrincipalIsAWSService` | `false` |
+//! | `aws:SecureTransport` | `true`: Secrets Manager endpoints accept HTTPS only |
+//! | `aws:RequestedRegion` | the secret's region |
+//! | `aws:ResourceAccount` | the secret's account |
+//! | `aws:ResourceTag/*`, `secretsmanager:ResourceTag/*` | the secret's tags |
+//! | `secretsmanager:SecretId` | the secret ARN |
+//! | `secretsmanager:SecretPrimaryRegion` | `PrimaryRegion`, else the secret's region |
+//! | `secretsmanager:resource/AllowRotationLambdaArn` | the rotation function, when set |
+//! | `secretsmanager:VersionStage` | the stage judged (`GetSecretValue`) |
+//!
+//! Every other key a relevant statement reads is `ContextValue::Unknown` (source IP, VPC and
+//! endpoint, MFA, time, user agent, called-via, request parameters of the action such as
+//! `secretsmanager:ForceDeleteWithoutRecovery`), except keys AWS never sends for this request:
+//! tags the principal or secret does not have, `aws:username` of a role, service-principal keys
+//! of IAM principals, and the request parameters of other actions. Unknown keys make an allowed
+//! entry `Conditional`, never silently allowed or denied.
+
+use std::collections::BTreeSet;
+
+use super::actions;
+use super::model::{AnalysedPrincipal, SecretFacts};
+use crate::eval::{Context, ContextValue};
+
+/// What the context of one request is built from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RequestFacts<'a> {
+    pub principal: &'a AnalysedPrincipal,
+    pub secret: &'a SecretFacts,
+    pub action: &'a str,
+    /// The stage judged (`GetSecretValue`), else `None`.
+    pub stage: Option<&'a str>,
+    pub organization_id: Option<&'a str>,
+}
+
+fn text(value: &str) -> ContextValue {
+    ContextValue::String(value.to_owned())
+}
+
+/// The known keys of the request, in the order they are inserted (later inserts of the same
+/// key, in any case, replace earlier ones).
+fn known_keys(facts: &RequestFacts<'_>) -> Vec<(String, ContextValue)> {
+    let principal = &facts.principal.facts;
+    let secret = facts.secret;
+    let mut out: Vec<(String, ContextValue)> = Vec::new();
+    if let Some(arn) = &principal.arn {
+        out.push(("aws:PrincipalArn".to_owned(), text(arn)));
+    }
+    if let Some(account) = &principal.account {
+        out.push(("aws:PrincipalAccount".to_owned(), text(account)));
+    }
+    if let Some(kind) = principal.principal_type {
+        out.push(("aws:PrincipalType".to_owned(), text(kind)));
+    }
+    if let Some(name) = &principal.username {
+        out.push(("aws:username".to_owned(), text(name)));
+    }
+    if let Some(id) = &principal.userid {
+        out.push(("aws:userid".to_owned(), text(id)));
+    }
+    for (key, value) in principal.tags.iter().flatten() {
+        out.push((format!("aws:PrincipalTag/{key}"), text(value)));
+    }
+    if let Some(org) = facts.organization_id {
+        if principal.in_account {
+            out.push(("aws:PrincipalOrgID".to_owned(), text(org)));
+        }
+        out.push(("aws:ResourceOrgID".to_owned(), text(org)));
+    }
+    if principal.in_account {
+        out.push((
+            "aws:PrincipalIsAWSService".to_owned(),
+            ContextValue::Bool(false),
+        ));
+    }
+    out.push(("aws:SecureTransport".to_owned(), ContextValue::Bool(true)));
+    out.push(("aws:RequestedRegion".to_owned(), text(&secret.region)));
+    out.push(("aws:ResourceAccount".to_owned(), text(&secret.account)));
+    for (key, value) in &secret.tags {
+        out.push((format!("aws:ResourceTag/{key}"), text(value)));
+        out.push((format!("secretsmanager:ResourceTag/{key}"), text(value)));
+    }
+    out.push(("secretsmanager:SecretId".to_owned(), text(&secret.arn)));
+    out.push((
+        "secretsmanager:SecretPrimaryRegion".to_owned(),
+        text(secret.primary_region.as_deref().unwrap_or(&secret.region)),
+    ));
+    if let Some(lambda) = &secret.rotation_lambda_arn {
+        out.push((
+            "secretsmanager:resource/AllowRotationLambdaArn".to_owned(),
+            text(lambda),
+        ));
+    }
+    if let Some(stage) = facts.stage {
+        out.push(("secretsmanager:VersionStage".to_owned(), text(stage)));
+    }
+    out
+}
+
+/// Whether AWS leaves the lower-case `key` out of this request (as opposed to sending a value
+/// the snapshot cannot know).
+fn is_absent(facts: &RequestFacts<'_>, key: &str) -> bool {
+    let principal = &facts.principal.facts;
+    if key.starts_with("aws:resourcetag/") || key.starts_with("secretsmanager:resourcetag/") {
+        return true;
+    }
+    if key.starts_with("aws:principaltag/") {
+        return principal.tags.is_some();
+    }
+    match key {
+        "aws:username" => principal.principal_type.is_some_and(|kind| kind != "User"),
+        "aws:principalservicename" | "aws:principalservicenameslist" => principal.in_account,
+        "secretsmanager:resource/allowrotationlambdaarn" => true,
+        "secretsmanager:versionstage" => {
+            facts.stage.is_none() && !actions::is_parameter_of(facts.action, key)
+        }
+        _ => actions::is_any_parameter(key) && !actions::is_parameter_of(facts.action, key),
+    }
+}
+
+/// Builds the context of a request. With `only`, the context holds only those keys (lower
+/// case): the analysis passes the keys its policies read, which decide exactly as the full
+/// context does; without it, every known key is there. In both cases every key of `referenced`
+/// that AWS would send but the snapshot cannot settle is `Unknown`.
+pub(crate) fn build_context(
+    facts: &RequestFacts<'_>,
+    referenced: &BTreeSet<String>,
+    only: Option<&BTreeSet<String>>,
+) -> Context {
+    let mut context = Context::new();
+    for (key, value) in known_keys(facts) {
+        if only.is_none_or(|keys| keys.contains(&key.to_ascii_lowercase())) {
+            context.insert(&key, value);
+        }
+    }
+    for key in referenced {
+        if context.get(key).is_none()
+            && !is_absent(facts, key)
+            && only.is_none_or(|keys| keys.contains(key))
+        {
+            context.insert(key, ContextValue::Unknown);
+        }
+    }
+    context
+}
