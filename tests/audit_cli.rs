@@ -525,6 +525,14 @@ fn a_directory_of_account_snapshots_gives_one_report_over_all_accounts() {
         text.starts_with("2 accounts (444455556666, 777788889999) · evaluated "),
         "{text}"
     );
+    assert!(
+        !text.contains("'=HYPERLINK"),
+        "the table shows names as they are"
+    );
+    assert!(
+        text.contains("=HYPERLINK(\"x\") (us-east-1, 777788889999)"),
+        "failing resources name their account: {text}"
+    );
 }
 
 #[test]

@@ -124,6 +124,7 @@ fn write_counts(out: &mut String, report: &Report, paint: Paint) {
 }
 
 fn write_failing(out: &mut String, report: &Report, paint: Paint) {
+    let with_account = report.run.snapshot.is_none();
     let mut failing_by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for finding in &report.findings {
         if is_failing(finding.compliance_type) {
@@ -149,7 +150,7 @@ fn write_failing(out: &mut String, report: &Report, paint: Paint) {
             .unwrap_or(0);
         let resource_width = failing
             .iter()
-            .map(|f| resource_label(f).chars().count())
+            .map(|f| resource_label(f, with_account).chars().count())
             .filter(|width| *width <= MAX_ALIGNED_RESOURCE)
             .max()
             .unwrap_or(0);
@@ -159,7 +160,7 @@ fn write_failing(out: &mut String, report: &Report, paint: Paint) {
                 ComplianceType::NonCompliant => RED,
                 _ => YELLOW,
             };
-            let resource = resource_label(finding);
+            let resource = resource_label(finding, with_account);
             let padding = resource_width.saturating_sub(resource.chars().count());
             let _ = writeln!(
                 out,
@@ -210,21 +211,30 @@ fn is_failing(compliance: ComplianceType) -> bool {
     )
 }
 
-/// The resource as a reader knows it: its name (else its id) and its region.
-fn resource_label(finding: &Finding) -> String {
-    let name = if finding.resource.name.is_empty() {
-        &finding.resource.id
+/// The resource as a reader knows it: its name (else its id) and its region, and its account
+/// when the report covers several.
+fn resource_label(finding: &Finding, with_account: bool) -> String {
+    let resource = &finding.resource;
+    let name = if resource.name.is_empty() {
+        &resource.id
     } else {
-        &finding.resource.name
+        &resource.name
     };
-    if finding.resource.region.is_empty() {
+    let place: Vec<&str> = [
+        resource.region.as_str(),
+        if with_account {
+            resource.account_id.as_str()
+        } else {
+            ""
+        },
+    ]
+    .into_iter()
+    .filter(|part| !part.is_empty())
+    .collect();
+    if place.is_empty() {
         printable(name)
     } else {
-        format!(
-            "{} ({})",
-            printable(name),
-            printable(&finding.resource.region)
-        )
+        format!("{} ({})", printable(name), printable(&place.join(", ")))
     }
 }
 
