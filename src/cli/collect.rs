@@ -1,5 +1,8 @@
-//! `secaudit collect`: live collection of an account snapshot from AWS (feature `aws`), and the
-//! live-collection arguments that `secaudit audit` shares. Placeholder: being written.
+//! `secaudit collect`: live collection of account snapshots from AWS (feature `aws`), and the
+//! live-collection arguments that `secaudit audit` shares (`collect_snapshot_for_audit`). Turns
+//! the arguments into `CollectOptions`, runs the collector on a tokio runtime, draws progress
+//! bars on stderr (hidden when stderr is not a terminal or with `-q`) and closes with a summary
+//! on stderr. Exit 0 complete, 3 partial coverage, 2 could not run.
 
 use std::path::PathBuf;
 
@@ -29,25 +32,258 @@ pub struct LiveArgs {
     /// Take only shard I of N of the accounts (`I/N`, I from 0).
     #[arg(long)]
     pub shard: Option<String>,
+    /// Do not collect a service (repeatable): its APIs are recorded as `skipped` in coverage.
+    #[arg(long = "skip", value_enum)]
+    pub skip: Vec<SkipService>,
+    /// How many days of CloudTrail events to read.
+    #[arg(long, default_value_t = 30)]
+    pub cloudtrail_days: u32,
+    /// Attempts per AWS call, first included (standard retry with backoff; 1 disables retries).
+    #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8)]
+    pub max_attempts: u32,
+}
+
+/// A service `--skip` can leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SkipService {
+    Iam,
+    Rds,
+    Kms,
+    Cloudtrail,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct CollectArgs {
     #[command(flatten)]
     pub live: LiveArgs,
-    /// The snapshot directory to write.
+    /// The snapshot directory to write (one `<account-id>/` subdirectory per account with
+    /// `--accounts`).
     #[arg(long)]
     pub output: PathBuf,
 }
 
+#[cfg(not(feature = "aws"))]
 pub fn run(_args: CollectArgs, _quiet: bool) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`collect` is not built yet")
+    anyhow::bail!("`collect` needs the `aws` feature: this binary was built without it")
 }
 
 /// Collects a snapshot into a temporary directory for `audit` without `--snapshot`.
+#[cfg(not(feature = "aws"))]
 pub fn collect_snapshot_for_audit(
     _live: &LiveArgs,
     _quiet: bool,
 ) -> anyhow::Result<tempfile::TempDir> {
-    anyhow::bail!("live collection is not built yet")
+    anyhow::bail!("live collection needs the `aws` feature: this binary was built without it")
+}
+
+#[cfg(feature = "aws")]
+pub use live::{collect_snapshot_for_audit, run};
+
+#[cfg(feature = "aws")]
+mod live {
+    use std::collections::BTreeMap;
+    use std::io::IsTerminal;
+    use std::path::Path;
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+
+    use anyhow::Context;
+    use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use secaudit::collect::{
+        CollectOptions, CollectReport, Progress, Service, Shard, parse_accounts_file, plan_accounts,
+    };
+
+    use super::{CollectArgs, LiveArgs, Outcome, SkipService};
+
+    /// Turns the arguments into options; reads `--accounts-file`.
+    pub(crate) fn options(live: &LiveArgs) -> anyhow::Result<CollectOptions> {
+        let mut options = CollectOptions::new(chrono::Utc::now());
+        options.sdk.profile = live.profile.clone();
+        options.sdk.max_attempts = live.max_attempts.max(1);
+        options.regions = live.regions.clone();
+        let mut ids = live.accounts.clone();
+        if let Some(path) = &live.accounts_file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            let listed = parse_accounts_file(&text)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            ids.extend(listed);
+        }
+        let shard = live.shard.as_deref().map(Shard::parse).transpose()?;
+        if shard.is_some() && ids.is_empty() {
+            anyhow::bail!(secaudit::collect::PlanError::ShardWithoutAccounts);
+        }
+        if !ids.is_empty() && live.role_name.is_none() {
+            anyhow::bail!(secaudit::collect::PlanError::MissingRoleName);
+        }
+        let planned = plan_accounts(&ids, shard)?;
+        if shard.is_some() && planned.is_empty() {
+            tracing::warn!(
+                "shard {} of {} accounts is empty",
+                live.shard.as_deref().unwrap_or_default(),
+                ids.len()
+            );
+        }
+        options.accounts = planned;
+        options.role_name = live.role_name.clone();
+        options.external_id = live.external_id.clone();
+        options.cloudtrail_lookback_days = live.cloudtrail_days;
+        options.skip = live
+            .skip
+            .iter()
+            .map(|service| match service {
+                SkipService::Iam => Service::Iam,
+                SkipService::Rds => Service::Rds,
+                SkipService::Kms => Service::Kms,
+                SkipService::Cloudtrail => Service::Cloudtrail,
+            })
+            .collect();
+        Ok(options)
+    }
+
+    /// Progress bars per account-region on stderr.
+    struct Bars {
+        multi: MultiProgress,
+        bars: Mutex<BTreeMap<String, ProgressBar>>,
+        style: ProgressStyle,
+    }
+
+    impl Bars {
+        fn new(quiet: bool) -> Bars {
+            let target = if quiet || !std::io::stderr().is_terminal() {
+                ProgressDrawTarget::hidden()
+            } else {
+                ProgressDrawTarget::stderr()
+            };
+            let style = ProgressStyle::with_template("{prefix:>28} [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+            Bars {
+                multi: MultiProgress::with_draw_target(target),
+                bars: Mutex::new(BTreeMap::new()),
+                style,
+            }
+        }
+
+        fn with_bar(&self, account_id: &str, region: &str, action: impl FnOnce(&ProgressBar)) {
+            let key = format!("{account_id} {region}");
+            let Ok(mut bars) = self.bars.lock() else {
+                return;
+            };
+            let bar = bars.entry(key.clone()).or_insert_with(|| {
+                let bar = self.multi.add(ProgressBar::new(0));
+                bar.set_style(self.style.clone());
+                bar.set_prefix(key);
+                bar
+            });
+            action(bar);
+        }
+    }
+
+    impl Progress for Bars {
+        fn region_started(&self, account_id: &str, region: &str) {
+            self.with_bar(account_id, region, |bar| bar.set_message("listing secrets"));
+        }
+        fn secrets_listed(&self, account_id: &str, region: &str, secrets: usize, work: usize) {
+            self.with_bar(account_id, region, |bar| {
+                bar.set_length(work as u64);
+                bar.set_message(format!("{secrets} secrets"));
+            });
+        }
+        fn call_done(&self, account_id: &str, region: &str) {
+            self.with_bar(account_id, region, |bar| bar.inc(1));
+        }
+        fn region_finished(&self, account_id: &str, region: &str, partial: bool) {
+            self.with_bar(account_id, region, |bar| {
+                let message = if partial { "done (partial)" } else { "done" };
+                bar.finish_with_message(message);
+            });
+        }
+    }
+
+    fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")
+    }
+
+    /// Collects into `output`; returns the report and prints the summary on stderr.
+    pub(crate) fn collect_to(
+        live: &LiveArgs,
+        output: &Path,
+        quiet: bool,
+    ) -> anyhow::Result<CollectReport> {
+        let options = options(live)?;
+        let bars = Arc::new(Bars::new(quiet));
+        let started = Instant::now();
+        let report = runtime()?
+            .block_on(secaudit::collect::collect(&options, output, bars.clone()))
+            .context("cannot collect")?;
+        let _ = bars.multi.clear();
+        print_summary(&report, output, started.elapsed().as_secs_f64(), quiet);
+        Ok(report)
+    }
+
+    fn print_summary(report: &CollectReport, output: &Path, seconds: f64, quiet: bool) {
+        let regions: std::collections::BTreeSet<&String> = report
+            .accounts
+            .iter()
+            .flat_map(|account| &account.regions)
+            .collect();
+        if !quiet {
+            eprintln!(
+                "collected {} account(s), {} region(s), {} secrets in {} calls ({seconds:.1} s) into `{}`",
+                report.accounts.len(),
+                regions.len(),
+                report.secrets(),
+                report.calls(),
+                output.display()
+            );
+        }
+        for account in &report.accounts {
+            if let Some(error) = &account.error {
+                eprintln!("partial: account {}: {error}", account.account_id);
+                continue;
+            }
+            for gap in account.gaps() {
+                eprintln!(
+                    "partial: account {} {} `{}` {}: {}",
+                    account.account_id,
+                    gap.region,
+                    gap.api,
+                    gap.status.as_str(),
+                    gap.message.as_deref().unwrap_or_default()
+                );
+            }
+        }
+        if report.is_partial() {
+            eprintln!(
+                "coverage is partial: the audit reports INSUFFICIENT_DATA for what could not be collected"
+            );
+        }
+    }
+
+    pub fn run(args: CollectArgs, quiet: bool) -> anyhow::Result<Outcome> {
+        let report = collect_to(&args.live, &args.output, quiet)?;
+        Ok(if report.is_partial() {
+            Outcome::Partial
+        } else {
+            Outcome::Clean
+        })
+    }
+
+    /// Collects a snapshot into a temporary directory for `audit` without `--snapshot` (with
+    /// `--accounts`, one `<account-id>/` subdirectory per account).
+    pub fn collect_snapshot_for_audit(
+        live: &LiveArgs,
+        quiet: bool,
+    ) -> anyhow::Result<tempfile::TempDir> {
+        let dir = tempfile::Builder::new()
+            .prefix("secaudit-snapshot-")
+            .tempdir()
+            .context("cannot create a temporary directory")?;
+        collect_to(live, dir.path(), quiet)?;
+        Ok(dir)
+    }
 }

@@ -1,0 +1,185 @@
+//! The AWS SDK clients of a run: one base configuration from the standard AWS configuration
+//! (default credential chain, `--profile`, `AWS_REGION` / `--region`, `AWS_ENDPOINT_URL`,
+//! shared config files), one per audited account when a role is assumed, and per account-region
+//! clients with their own retry partition (so throttling in one account never slows another),
+//! standard retry with backoff, and timeouts.
+//!
+//! Builds clients only; it makes no call except the credential resolution the SDK does lazily.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_secretsmanager::config::retry::RetryPartition;
+use aws_sdk_secretsmanager::config::{SharedCredentialsProvider, SharedHttpClient};
+
+/// How the SDK is configured for a run.
+#[derive(Debug, Clone)]
+pub struct SdkSettings {
+    /// `--profile`; `None` is the default chain (`AWS_PROFILE` included).
+    pub profile: Option<String>,
+    /// The region used for the base configuration and for STS (the first `--region`).
+    pub region: Option<String>,
+    /// Attempts per call, first included (standard retry mode with exponential backoff).
+    pub max_attempts: u32,
+    /// Time allowed for one attempt.
+    pub attempt_timeout: Duration,
+    /// Time allowed for a call, retries included.
+    pub operation_timeout: Duration,
+    /// Credentials to use instead of the default chain (tests, embedding programs).
+    pub credentials: Option<SharedCredentialsProvider>,
+    /// The HTTP client to use instead of the SDK's default (tests use a fake AWS).
+    pub http_client: Option<SharedHttpClient>,
+}
+
+impl Default for SdkSettings {
+    fn default() -> Self {
+        SdkSettings {
+            profile: None,
+            region: None,
+            max_attempts: 8,
+            attempt_timeout: Duration::from_secs(20),
+            operation_timeout: Duration::from_secs(120),
+            credentials: None,
+            http_client: None,
+        }
+    }
+}
+
+impl SdkSettings {
+    fn retry_config(&self) -> RetryConfig {
+        if self.max_attempts <= 1 {
+            RetryConfig::disabled()
+        } else {
+            RetryConfig::standard()
+                .with_max_attempts(self.max_attempts)
+                .with_initial_backoff(Duration::from_millis(200))
+                .with_max_backoff(Duration::from_secs(20))
+        }
+    }
+
+    fn timeout_config(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .operation_attempt_timeout(self.attempt_timeout)
+            .operation_timeout(self.operation_timeout)
+            .build()
+    }
+}
+
+/// Loads the base configuration from the standard AWS sources.
+pub async fn load_base_config(settings: &SdkSettings) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(settings.retry_config())
+        .timeout_config(settings.timeout_config());
+    if let Some(profile) = &settings.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &settings.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(credentials) = &settings.credentials {
+        loader = loader.credentials_provider(credentials.clone());
+    }
+    if let Some(http_client) = &settings.http_client {
+        loader = loader.http_client(http_client.clone());
+    }
+    loader.load().await
+}
+
+/// The configuration for a member account: the base credentials assume
+/// `arn:<partition>:iam::<account>:role/<role_name>`.
+pub async fn assume_role_config(
+    base: &SdkConfig,
+    partition: &str,
+    account_id: &str,
+    role_name: &str,
+    external_id: Option<&str>,
+) -> SdkConfig {
+    let role_name = role_name.trim_start_matches('/');
+    let role_arn = format!("arn:{partition}:iam::{account_id}:role/{role_name}");
+    let mut builder = AssumeRoleProvider::builder(role_arn)
+        .session_name("secaudit")
+        .configure(base);
+    if let Some(external_id) = external_id {
+        builder = builder.external_id(external_id);
+    }
+    let provider = builder.build().await;
+    base.to_builder()
+        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .build()
+}
+
+fn partition_name(service: &str, region: &str, account_id: &str) -> RetryPartition {
+    RetryPartition::new(format!("{service}-{region}-{account_id}"))
+}
+
+/// The clients of one account-region.
+#[derive(Debug, Clone)]
+pub struct RegionClients {
+    pub region: String,
+    pub secretsmanager: aws_sdk_secretsmanager::Client,
+    pub rds: aws_sdk_rds::Client,
+    pub kms: aws_sdk_kms::Client,
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
+}
+
+impl RegionClients {
+    pub fn new(sdk: &SdkConfig, region: &str, account_id: &str) -> RegionClients {
+        let aws_region = Region::new(region.to_owned());
+        RegionClients {
+            region: region.to_owned(),
+            secretsmanager: aws_sdk_secretsmanager::Client::from_conf(
+                aws_sdk_secretsmanager::config::Builder::from(sdk)
+                    .region(aws_region.clone())
+                    .retry_partition(partition_name("secretsmanager", region, account_id))
+                    .build(),
+            ),
+            rds: aws_sdk_rds::Client::from_conf(
+                aws_sdk_rds::config::Builder::from(sdk)
+                    .region(aws_region.clone())
+                    .retry_partition(partition_name("rds", region, account_id))
+                    .build(),
+            ),
+            kms: aws_sdk_kms::Client::from_conf(
+                aws_sdk_kms::config::Builder::from(sdk)
+                    .region(aws_region.clone())
+                    .retry_partition(partition_name("kms", region, account_id))
+                    .build(),
+            ),
+            cloudtrail: aws_sdk_cloudtrail::Client::from_conf(
+                aws_sdk_cloudtrail::config::Builder::from(sdk)
+                    .region(aws_region)
+                    .retry_partition(partition_name("cloudtrail", region, account_id))
+                    .build(),
+            ),
+        }
+    }
+}
+
+/// The IAM client of an account (IAM is global; its calls are signed for `region`).
+pub fn iam_client(sdk: &SdkConfig, region: &str, account_id: &str) -> aws_sdk_iam::Client {
+    aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(sdk)
+            .region(Region::new(region.to_owned()))
+            .retry_partition(partition_name("iam", "global", account_id))
+            .build(),
+    )
+}
+
+/// The STS client used to learn who we are.
+pub fn sts_client(sdk: &SdkConfig) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::new(sdk)
+}
+
+/// The Config client of an account-region (custom-rule mode).
+pub fn config_client(sdk: &SdkConfig, region: &str, account_id: &str) -> aws_sdk_config::Client {
+    aws_sdk_config::Client::from_conf(
+        aws_sdk_config::config::Builder::from(sdk)
+            .region(Region::new(region.to_owned()))
+            .retry_partition(partition_name("config", region, account_id))
+            .build(),
+    )
+}

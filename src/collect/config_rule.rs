@@ -1,0 +1,389 @@
+//! AWS Config custom-rule mode: the rule invocation event (`ScheduledNotification`,
+//! `ConfigurationItemChangeNotification` and its oversized form; `ruleParameters` and
+//! `invokingEvent` are JSON strings inside the event), the evaluations to send (no
+//! INSUFFICIENT_DATA, which Config rejects; NOT_APPLICABLE for resources evaluated before that no
+//! longer exist or left the rule's scope), and the two Config calls: GetComplianceDetailsByConfigRule
+//! for the prior results and PutEvaluations in batches of at most 100.
+//!
+//! Parsing and planning are pure; only [`prior_resources`] and [`put_evaluations`] call AWS.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_config::Client;
+use aws_sdk_config::types::{
+    ComplianceType as ConfigComplianceType, Evaluation as ConfigEvaluation,
+};
+use aws_smithy_types::DateTime as SdkDateTime;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use super::coverage::{CallFailure, CoverageStatus, classify};
+use super::next_page_token;
+use crate::findings::ComplianceType;
+
+/// PutEvaluations takes at most this many evaluations per call.
+pub const MAX_BATCH: usize = 100;
+
+/// Why an invocation event is unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    #[error("`{0}`: missing or not a string")]
+    MissingField(&'static str),
+    #[error("`{field}`: not a JSON object in a string: {message}")]
+    EmbeddedJson {
+        field: &'static str,
+        message: String,
+    },
+    #[error("invokingEvent.messageType: unsupported `{0}`")]
+    UnsupportedMessage(String),
+    #[error("invokingEvent.{0}: missing")]
+    MissingItem(&'static str),
+}
+
+/// What triggered the invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// A periodic run: evaluate every resource.
+    Scheduled,
+    /// A configuration change of one resource.
+    Change {
+        resource_type: String,
+        resource_id: String,
+        region: Option<String>,
+        /// `configurationItemStatus` is `ResourceDeleted` or `ResourceDeletedNotRecorded`.
+        deleted: bool,
+    },
+}
+
+/// A parsed Config rule invocation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleInvocation {
+    pub config_rule_name: String,
+    pub rule_parameters: Map<String, Value>,
+    pub result_token: String,
+    pub event_left_scope: bool,
+    pub account_id: Option<String>,
+    /// The region of `configRuleArn`, when present.
+    pub region: Option<String>,
+    pub trigger: Trigger,
+}
+
+fn string_field<'a>(event: &'a Value, field: &'static str) -> Result<&'a str, EventError> {
+    event
+        .get(field)
+        .and_then(Value::as_str)
+        .ok_or(EventError::MissingField(field))
+}
+
+fn embedded_object(event: &Value, field: &'static str) -> Result<Map<String, Value>, EventError> {
+    match event.get(field) {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::String(text)) if text.trim().is_empty() => Ok(Map::new()),
+        Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(_) => Err(EventError::EmbeddedJson {
+                field,
+                message: "not an object".into(),
+            }),
+            Err(error) => Err(EventError::EmbeddedJson {
+                field,
+                message: error.to_string(),
+            }),
+        },
+        // Tolerate an already-decoded object (hand-written test events often do this).
+        Some(Value::Object(map)) => Ok(map.clone()),
+        Some(_) => Err(EventError::EmbeddedJson {
+            field,
+            message: "not a string".into(),
+        }),
+    }
+}
+
+/// Parses a Config rule invocation event.
+pub fn parse_event(text: &str) -> Result<RuleInvocation, EventError> {
+    let event: Value =
+        serde_json::from_str(text).map_err(|e| EventError::NotJson(e.to_string()))?;
+    let invoking = embedded_object(&event, "invokingEvent")?;
+    let rule_parameters = embedded_object(&event, "ruleParameters")?;
+    let message_type = invoking
+        .get("messageType")
+        .and_then(Value::as_str)
+        .ok_or(EventError::MissingItem("messageType"))?;
+    let trigger = match message_type {
+        "ScheduledNotification" => Trigger::Scheduled,
+        "ConfigurationItemChangeNotification" | "OversizedConfigurationItemChangeNotification" => {
+            let key = if message_type == "ConfigurationItemChangeNotification" {
+                "configurationItem"
+            } else {
+                "configurationItemSummary"
+            };
+            let item = invoking
+                .get(key)
+                .ok_or(EventError::MissingItem("configurationItem"))?;
+            let text = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_owned);
+            let status = text("configurationItemStatus").unwrap_or_default();
+            Trigger::Change {
+                resource_type: text("resourceType")
+                    .ok_or(EventError::MissingItem("configurationItem.resourceType"))?,
+                resource_id: text("resourceId")
+                    .ok_or(EventError::MissingItem("configurationItem.resourceId"))?,
+                region: text("awsRegion"),
+                deleted: matches!(
+                    status.as_str(),
+                    "ResourceDeleted" | "ResourceDeletedNotRecorded"
+                ),
+            }
+        }
+        other => return Err(EventError::UnsupportedMessage(other.to_owned())),
+    };
+    let region = event
+        .get("configRuleArn")
+        .and_then(Value::as_str)
+        .and_then(|arn| arn.split(':').nth(3))
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
+    Ok(RuleInvocation {
+        config_rule_name: string_field(&event, "configRuleName")?.to_owned(),
+        rule_parameters,
+        result_token: string_field(&event, "resultToken")?.to_owned(),
+        event_left_scope: event
+            .get("eventLeftScope")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        account_id: event
+            .get("accountId")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        region,
+        trigger,
+    })
+}
+
+/// Picks the catalogue rule for a Config rule: `explicit` (`--rule`), else the `secauditRule`
+/// parameter, else the longest catalogue id the Config rule name contains (so that
+/// `secretsmanager-rotation-enabled-check` and `org-secretsmanager-rotation-enabled-check-x`
+/// both map to `secretsmanager-rotation-enabled-check`).
+pub fn pick_rule(
+    invocation: &RuleInvocation,
+    explicit: Option<&str>,
+    catalogue_ids: &[String],
+) -> Option<String> {
+    if let Some(id) = explicit {
+        return Some(id.to_owned());
+    }
+    if let Some(id) = invocation
+        .rule_parameters
+        .get("secauditRule")
+        .and_then(Value::as_str)
+    {
+        return Some(id.to_owned());
+    }
+    let name = invocation.config_rule_name.to_ascii_lowercase();
+    catalogue_ids
+        .iter()
+        .filter(|id| name.contains(id.to_ascii_lowercase().as_str()))
+        .max_by_key(|id| id.len())
+        .cloned()
+}
+
+/// The rule parameters for our rule: every parameter except `secauditRule`.
+pub fn rule_parameters(invocation: &RuleInvocation) -> Map<String, Value> {
+    let mut parameters = invocation.rule_parameters.clone();
+    parameters.remove("secauditRule");
+    parameters
+}
+
+/// One evaluation for PutEvaluations.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Evaluation {
+    pub resource_type: String,
+    pub resource_id: String,
+    pub compliance_type: ComplianceType,
+    pub annotation: Option<String>,
+    pub ordering_timestamp: DateTime<Utc>,
+}
+
+/// The evaluations to send: INSUFFICIENT_DATA left out; for a change event only the changed
+/// resource (NOT_APPLICABLE when it was deleted or left the rule's scope); for a scheduled run
+/// every current result plus NOT_APPLICABLE for each prior resource that is gone.
+pub fn plan_evaluations(
+    invocation: &RuleInvocation,
+    current: Vec<Evaluation>,
+    prior: &[(String, String)],
+    now: DateTime<Utc>,
+) -> Vec<Evaluation> {
+    let not_applicable = |resource_type: &str, resource_id: &str, why: &str| Evaluation {
+        resource_type: resource_type.to_owned(),
+        resource_id: resource_id.to_owned(),
+        compliance_type: ComplianceType::NotApplicable,
+        annotation: Some(why.to_owned()),
+        ordering_timestamp: now,
+    };
+    let mut planned: Vec<Evaluation> = match &invocation.trigger {
+        Trigger::Change {
+            resource_type,
+            resource_id,
+            deleted,
+            ..
+        } => {
+            if *deleted || invocation.event_left_scope {
+                let why = if *deleted {
+                    "the resource was deleted"
+                } else {
+                    "the resource left the rule's scope"
+                };
+                vec![not_applicable(resource_type, resource_id, why)]
+            } else {
+                let mine: Vec<Evaluation> = current
+                    .into_iter()
+                    .filter(|e| &e.resource_id == resource_id)
+                    .collect();
+                if mine.is_empty() {
+                    vec![not_applicable(
+                        resource_type,
+                        resource_id,
+                        "the resource no longer exists",
+                    )]
+                } else {
+                    mine
+                }
+            }
+        }
+        Trigger::Scheduled => {
+            let present: BTreeSet<(String, String)> = current
+                .iter()
+                .map(|e| (e.resource_type.clone(), e.resource_id.clone()))
+                .collect();
+            let mut all = current;
+            for (resource_type, resource_id) in prior {
+                if !present.contains(&(resource_type.clone(), resource_id.clone())) {
+                    all.push(not_applicable(
+                        resource_type,
+                        resource_id,
+                        "the resource no longer exists",
+                    ));
+                }
+            }
+            all
+        }
+    };
+    planned.retain(|e| e.compliance_type != ComplianceType::InsufficientData);
+    // One evaluation per resource: the most severe wins (ComplianceType orders NON_COMPLIANT first).
+    let mut by_resource: BTreeMap<(String, String), Evaluation> = BTreeMap::new();
+    for evaluation in planned {
+        let key = (
+            evaluation.resource_type.clone(),
+            evaluation.resource_id.clone(),
+        );
+        match by_resource.get(&key) {
+            Some(existing) if existing.compliance_type <= evaluation.compliance_type => {}
+            _ => {
+                by_resource.insert(key, evaluation);
+            }
+        }
+    }
+    by_resource.into_values().collect()
+}
+
+/// The resources Config holds COMPLIANT or NON_COMPLIANT results for, for `rule_name`.
+pub async fn prior_resources(
+    client: &Client,
+    rule_name: &str,
+) -> Result<Vec<(String, String)>, CallFailure> {
+    let mut resources = BTreeSet::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .get_compliance_details_by_config_rule()
+            .config_rule_name(rule_name)
+            .compliance_types(ConfigComplianceType::Compliant)
+            .compliance_types(ConfigComplianceType::NonCompliant)
+            .limit(100)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| classify(&e))?;
+        for result in page.evaluation_results() {
+            let qualifier = result
+                .evaluation_result_identifier()
+                .and_then(|identifier| identifier.evaluation_result_qualifier());
+            if let Some(qualifier) = qualifier
+                && let (Some(resource_type), Some(resource_id)) =
+                    (qualifier.resource_type(), qualifier.resource_id())
+            {
+                resources.insert((resource_type.to_owned(), resource_id.to_owned()));
+            }
+        }
+        match next_page_token(&token, page.next_token()) {
+            Some(next) => token = Some(next),
+            None => break,
+        }
+    }
+    Ok(resources.into_iter().collect())
+}
+
+/// What PutEvaluations did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PutSummary {
+    pub sent: usize,
+    pub batches: usize,
+    /// `resource id` of each evaluation Config reported as failed.
+    pub failed: Vec<String>,
+}
+
+fn to_config(evaluation: &Evaluation) -> Result<ConfigEvaluation, CallFailure> {
+    let annotation = evaluation
+        .annotation
+        .as_deref()
+        .map(crate::findings::clip_annotation);
+    ConfigEvaluation::builder()
+        .compliance_resource_type(&evaluation.resource_type)
+        .compliance_resource_id(&evaluation.resource_id)
+        .compliance_type(ConfigComplianceType::from(
+            evaluation.compliance_type.as_str(),
+        ))
+        .set_annotation(annotation)
+        .ordering_timestamp(SdkDateTime::from_secs(
+            evaluation.ordering_timestamp.timestamp(),
+        ))
+        .build()
+        .map_err(|error| CallFailure {
+            status: CoverageStatus::Error,
+            code: None,
+            message: error.to_string(),
+        })
+}
+
+/// Sends the evaluations in batches of at most [`MAX_BATCH`].
+pub async fn put_evaluations(
+    client: &Client,
+    result_token: &str,
+    evaluations: &[Evaluation],
+    test_mode: bool,
+) -> Result<PutSummary, CallFailure> {
+    let mut summary = PutSummary::default();
+    for batch in evaluations.chunks(MAX_BATCH) {
+        let mut request = client
+            .put_evaluations()
+            .result_token(result_token)
+            .test_mode(test_mode);
+        for evaluation in batch {
+            request = request.evaluations(to_config(evaluation)?);
+        }
+        let output = request.send().await.map_err(|e| classify(&e))?;
+        summary.batches += 1;
+        summary.sent += batch.len();
+        summary.failed.extend(
+            output
+                .failed_evaluations()
+                .iter()
+                .map(|e| e.compliance_resource_id().to_owned()),
+        );
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests;

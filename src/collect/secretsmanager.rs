@@ -1,0 +1,388 @@
+//! Secrets Manager metadata of one account-region, in the CLI's shapes: `list-secrets.json`
+//! (`ListSecrets` with `IncludePlannedDeletion`, all pages), and per secret
+//! `describe-secret.json`, `list-secret-version-ids.json` (`IncludeDeprecated`) and
+//! `get-resource-policy.json` as JSON arrays sorted by ARN.
+//!
+//! Never reads a secret value: GetSecretValue and BatchGetSecretValue are not called anywhere.
+//! A secret deleted between the listing and a per-secret call is skipped; any other failure of a
+//! per-secret API leaves that API's file out and records it in `coverage`.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::types::{
+    ExternalSecretRotationMetadataItem, ReplicationStatusType, RotationRulesType, SecretListEntry,
+    SecretVersionsListEntry, Tag,
+};
+use serde_json::{Value, json};
+use tokio::task::JoinSet;
+
+use super::cli_shape::JsonObject;
+use super::coverage::{CallFailure, classify};
+use super::region_run::RegionRun;
+use super::{RegionFiles, next_page_token};
+
+pub(crate) const LIST_SECRETS: &str = "secretsmanager:ListSecrets";
+pub(crate) const DESCRIBE_SECRET: &str = "secretsmanager:DescribeSecret";
+pub(crate) const LIST_VERSIONS: &str = "secretsmanager:ListSecretVersionIds";
+pub(crate) const GET_POLICY: &str = "secretsmanager:GetResourcePolicy";
+
+/// What the other collectors of the region need to know about its secrets.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ListedSecret {
+    pub(crate) arn: String,
+    pub(crate) kms_key_id: Option<String>,
+    pub(crate) pending_deletion: bool,
+}
+
+/// Lists the secrets (all pages); on failure, records it and returns `None`.
+pub(crate) async fn list_secrets(
+    run: &RegionRun,
+    client: &Client,
+    files: &mut RegionFiles,
+) -> Option<Vec<ListedSecret>> {
+    let mut entries: Vec<Value> = Vec::new();
+    let mut listed = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = run
+            .call(LIST_SECRETS, || async {
+                client
+                    .list_secrets()
+                    .include_planned_deletion(true)
+                    .max_results(100)
+                    .set_next_token(token.clone())
+                    .send()
+                    .await
+                    .map_err(|error| classify(&error))
+            })
+            .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(failure) => {
+                files.failed(LIST_SECRETS, &failure);
+                for api in [DESCRIBE_SECRET, LIST_VERSIONS, GET_POLICY] {
+                    files.skipped(api, "ListSecrets failed");
+                }
+                return None;
+            }
+        };
+        for entry in page.secret_list() {
+            listed.push(ListedSecret {
+                arn: entry.arn().unwrap_or_default().to_owned(),
+                kms_key_id: entry.kms_key_id().map(str::to_owned),
+                pending_deletion: entry.deleted_date().is_some(),
+            });
+            entries.push(secret_list_entry(entry));
+        }
+        match next_page_token(&token, page.next_token()) {
+            Some(next) => token = Some(next),
+            None => break,
+        }
+    }
+    entries.sort_by(|a, b| a["ARN"].as_str().cmp(&b["ARN"].as_str()));
+    listed.sort_by(|a, b| a.arn.cmp(&b.arn));
+    listed.dedup_by(|a, b| a.arn == b.arn);
+    files.ok(LIST_SECRETS);
+    files.write(
+        "secretsmanager/list-secrets.json",
+        json!({ "SecretList": entries }),
+    );
+    Some(listed)
+}
+
+/// The outcome of one per-secret call.
+enum ItemOutcome {
+    Found(Value),
+    Gone,
+    Failed(CallFailure),
+}
+
+/// Describes every secret, lists its versions and reads its resource policy.
+pub(crate) async fn describe_secrets(
+    run: &RegionRun,
+    client: &Client,
+    secrets: &[ListedSecret],
+    files: &mut RegionFiles,
+) {
+    let mut tasks: JoinSet<(&'static str, String, ItemOutcome)> = JoinSet::new();
+    for secret in secrets.iter().filter(|secret| !secret.arn.is_empty()) {
+        for api in [DESCRIBE_SECRET, LIST_VERSIONS, GET_POLICY] {
+            let run = run.clone();
+            let client = client.clone();
+            let arn = secret.arn.clone();
+            tasks.spawn(async move {
+                let result = match api {
+                    DESCRIBE_SECRET => describe_secret(&run, &client, &arn).await,
+                    LIST_VERSIONS => list_versions(&run, &client, &arn).await,
+                    _ => get_resource_policy(&run, &client, &arn).await,
+                };
+                run.call_done();
+                let outcome = match result {
+                    Ok(value) => ItemOutcome::Found(value),
+                    Err(failure) if failure.is_not_found() => ItemOutcome::Gone,
+                    Err(failure) => ItemOutcome::Failed(failure),
+                };
+                (api, arn, outcome)
+            });
+        }
+    }
+    let mut found: BTreeMap<&'static str, BTreeMap<String, Value>> = BTreeMap::new();
+    let mut failures: BTreeMap<&'static str, (usize, CallFailure)> = BTreeMap::new();
+    let mut gone = 0usize;
+    while let Some(joined) = tasks.join_next().await {
+        let (api, arn, outcome) = match joined {
+            Ok(result) => result,
+            Err(error) => {
+                tracing::warn!("a collection task stopped: {error}");
+                continue;
+            }
+        };
+        match outcome {
+            ItemOutcome::Found(value) => {
+                found.entry(api).or_default().insert(arn, value);
+            }
+            ItemOutcome::Gone => gone += 1,
+            ItemOutcome::Failed(failure) => {
+                failures.entry(api).or_insert((0, failure)).0 += 1;
+            }
+        }
+    }
+    if gone > 0 {
+        tracing::info!(region = %run.region, "{gone} per-secret calls found the secret deleted after listing");
+    }
+    for (api, file) in [
+        (DESCRIBE_SECRET, "secretsmanager/describe-secret.json"),
+        (LIST_VERSIONS, "secretsmanager/list-secret-version-ids.json"),
+        (GET_POLICY, "secretsmanager/get-resource-policy.json"),
+    ] {
+        if let Some((count, first)) = failures.remove(api) {
+            let failure = CallFailure {
+                message: format!(
+                    "{count} of {} calls failed; first: {}",
+                    secrets.len(),
+                    first.message
+                ),
+                ..first
+            };
+            files.failed(api, &failure);
+            continue;
+        }
+        let values: Vec<Value> = found
+            .remove(api)
+            .unwrap_or_default()
+            .into_values()
+            .collect();
+        files.ok(api);
+        files.write(file, Value::Array(values));
+    }
+}
+
+async fn describe_secret(
+    run: &RegionRun,
+    client: &Client,
+    arn: &str,
+) -> Result<Value, CallFailure> {
+    let output = run
+        .call(DESCRIBE_SECRET, || async {
+            client
+                .describe_secret()
+                .secret_id(arn)
+                .send()
+                .await
+                .map_err(|e| classify(&e))
+        })
+        .await?;
+    let object = JsonObject::new()
+        .str("ARN", output.arn())
+        .str("Name", output.name())
+        .str("Type", output.r#type())
+        .str("Description", output.description())
+        .str("KmsKeyId", output.kms_key_id())
+        .bool("RotationEnabled", output.rotation_enabled())
+        .str("RotationLambdaARN", output.rotation_lambda_arn())
+        .opt("RotationRules", output.rotation_rules().map(rotation_rules))
+        .list(
+            "ExternalSecretRotationMetadata",
+            output
+                .external_secret_rotation_metadata()
+                .iter()
+                .map(external_metadata)
+                .collect(),
+        )
+        .str(
+            "ExternalSecretRotationRoleArn",
+            output.external_secret_rotation_role_arn(),
+        )
+        .time("LastRotatedDate", output.last_rotated_date())
+        .time("LastChangedDate", output.last_changed_date())
+        .time("LastAccessedDate", output.last_accessed_date())
+        .time("DeletedDate", output.deleted_date())
+        .time("NextRotationDate", output.next_rotation_date())
+        .list("Tags", tags(output.tags()))
+        .opt(
+            "VersionIdsToStages",
+            output.version_ids_to_stages().map(stages_map),
+        )
+        .str("OwningService", output.owning_service())
+        .time("CreatedDate", output.created_date())
+        .str("PrimaryRegion", output.primary_region())
+        .list(
+            "ReplicationStatus",
+            output
+                .replication_status()
+                .iter()
+                .map(replication_status)
+                .collect(),
+        );
+    Ok(object.build())
+}
+
+async fn list_versions(run: &RegionRun, client: &Client, arn: &str) -> Result<Value, CallFailure> {
+    let mut versions = Vec::new();
+    let mut name = None;
+    let mut listed_arn = None;
+    let mut token: Option<String> = None;
+    loop {
+        let page = run
+            .call(LIST_VERSIONS, || async {
+                client
+                    .list_secret_version_ids()
+                    .secret_id(arn)
+                    .include_deprecated(true)
+                    .max_results(100)
+                    .set_next_token(token.clone())
+                    .send()
+                    .await
+                    .map_err(|e| classify(&e))
+            })
+            .await?;
+        versions.extend(page.versions().iter().map(version_entry));
+        name = name.or(page.name().map(str::to_owned));
+        listed_arn = listed_arn.or(page.arn().map(str::to_owned));
+        match next_page_token(&token, page.next_token()) {
+            Some(next) => token = Some(next),
+            None => break,
+        }
+    }
+    Ok(JsonObject::new()
+        .value("Versions", Value::Array(versions))
+        .str("ARN", Some(listed_arn.as_deref().unwrap_or(arn)))
+        .str("Name", name.as_deref())
+        .build())
+}
+
+async fn get_resource_policy(
+    run: &RegionRun,
+    client: &Client,
+    arn: &str,
+) -> Result<Value, CallFailure> {
+    let output = run
+        .call(GET_POLICY, || async {
+            client
+                .get_resource_policy()
+                .secret_id(arn)
+                .send()
+                .await
+                .map_err(|e| classify(&e))
+        })
+        .await?;
+    Ok(JsonObject::new()
+        .str("ARN", Some(output.arn().unwrap_or(arn)))
+        .str("Name", output.name())
+        .str("ResourcePolicy", output.resource_policy())
+        .build())
+}
+
+/// One `SecretList` entry of `list-secrets`.
+pub(crate) fn secret_list_entry(entry: &SecretListEntry) -> Value {
+    JsonObject::new()
+        .str("ARN", entry.arn())
+        .str("Name", entry.name())
+        .str("Type", entry.r#type())
+        .str("Description", entry.description())
+        .str("KmsKeyId", entry.kms_key_id())
+        .bool("RotationEnabled", entry.rotation_enabled())
+        .str("RotationLambdaARN", entry.rotation_lambda_arn())
+        .opt("RotationRules", entry.rotation_rules().map(rotation_rules))
+        .list(
+            "ExternalSecretRotationMetadata",
+            entry
+                .external_secret_rotation_metadata()
+                .iter()
+                .map(external_metadata)
+                .collect(),
+        )
+        .str(
+            "ExternalSecretRotationRoleArn",
+            entry.external_secret_rotation_role_arn(),
+        )
+        .time("LastRotatedDate", entry.last_rotated_date())
+        .time("LastChangedDate", entry.last_changed_date())
+        .time("LastAccessedDate", entry.last_accessed_date())
+        .time("DeletedDate", entry.deleted_date())
+        .time("NextRotationDate", entry.next_rotation_date())
+        .list("Tags", tags(entry.tags()))
+        .opt(
+            "SecretVersionsToStages",
+            entry.secret_versions_to_stages().map(stages_map),
+        )
+        .str("OwningService", entry.owning_service())
+        .time("CreatedDate", entry.created_date())
+        .str("PrimaryRegion", entry.primary_region())
+        .build()
+}
+
+fn rotation_rules(rules: &RotationRulesType) -> Value {
+    JsonObject::new()
+        .int("AutomaticallyAfterDays", rules.automatically_after_days())
+        .str("Duration", rules.duration())
+        .str("ScheduleExpression", rules.schedule_expression())
+        .build()
+}
+
+fn external_metadata(item: &ExternalSecretRotationMetadataItem) -> Value {
+    JsonObject::new()
+        .str("Key", item.key())
+        .str("Value", item.value())
+        .build()
+}
+
+fn tags(tags: &[Tag]) -> Vec<Value> {
+    tags.iter()
+        .map(|tag| {
+            JsonObject::new()
+                .str("Key", tag.key())
+                .str("Value", tag.value())
+                .build()
+        })
+        .collect()
+}
+
+fn stages_map(map: &std::collections::HashMap<String, Vec<String>>) -> Value {
+    let sorted: BTreeMap<&String, &Vec<String>> = map.iter().collect();
+    json!(sorted)
+}
+
+fn replication_status(status: &ReplicationStatusType) -> Value {
+    JsonObject::new()
+        .str("Region", status.region())
+        .str("KmsKeyId", status.kms_key_id())
+        .str("Status", status.status().map(|s| s.as_str()))
+        .str("StatusMessage", status.status_message())
+        .time("LastAccessedDate", status.last_accessed_date())
+        .build()
+}
+
+fn version_entry(version: &SecretVersionsListEntry) -> Value {
+    JsonObject::new()
+        .str("VersionId", version.version_id())
+        .value(
+            "VersionStages",
+            Value::Array(version.version_stages().iter().map(|s| json!(s)).collect()),
+        )
+        .time("LastAccessedDate", version.last_accessed_date())
+        .time("CreatedDate", version.created_date())
+        .strings("KmsKeyIds", version.kms_key_ids())
+        .build()
+}
