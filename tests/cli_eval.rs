@@ -359,3 +359,33 @@ fn eval_cases_accepts_case_files_and_stops_on_a_bad_one() {
     );
     assert_eq!(code(&bad), 2);
 }
+
+#[test]
+fn json_trace_names_statements_and_missing_keys() {
+    let output = secaudit(&request_args(&[
+        "--policy",
+        APP_POLICY,
+        "--resource-policy",
+        SECRET_POLICY,
+        "--action",
+        "secretsmanager:GetSecretValue",
+        "--context",
+        "secretsmanager:VersionStage=AWSCURRENT",
+        "--format",
+        "json",
+    ]));
+    let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        value,
+        json!({
+            "decision": "Allowed",
+            "allowed_by": [{"layer": "identity", "policy": APP_POLICY, "index": 1,
+                            "sid": "ReadCurrentVersionOnly"}],
+            "denied_by": [],
+            "blocked_by": null,
+            "missing_keys": ["aws:SecureTransport"],
+            "unsettled_keys": [],
+        })
+    );
+    assert_eq!(code(&output), 0);
+}
