@@ -116,6 +116,28 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
             collected.path()
         }
     };
+    let report = audit_snapshots(&catalogue, &config, &args, snapshot_dir)?;
+    let bytes = render(&report, format)?;
+    write_report(args.output.as_deref(), bytes.as_bytes())?;
+
+    let totals = report.totals();
+    tracing::info!(
+        findings = report.findings.len(),
+        non_compliant = totals.non_compliant,
+        insufficient_data = totals.insufficient_data,
+        accounts = report.run.accounts.len().max(1),
+        "audit done"
+    );
+    Ok(exit_outcome(&report.findings, args.fail_on))
+}
+
+/// Audits every account snapshot under `snapshot_dir` (one, or one per account) into one report.
+fn audit_snapshots(
+    catalogue: &Catalogue,
+    config: &RuleConfig,
+    args: &AuditArgs,
+    snapshot_dir: &Path,
+) -> anyhow::Result<Report> {
     let mut findings = Vec::new();
     let mut parameters = BTreeMap::new();
     let mut accounts = Vec::new();
@@ -123,7 +145,7 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         let snapshot = Snapshot::load(&dir)?;
         warn_about_coverage(&snapshot);
         let now = args.now.unwrap_or(snapshot.meta.collected_at);
-        let outcome = run_audit(&catalogue, &snapshot, &config, &args.rule_ids, now)?;
+        let outcome = run_audit(catalogue, &snapshot, config, &args.rule_ids, now)?;
         findings.extend(outcome.findings);
         // The same for every account: one catalogue, one configuration.
         parameters = outcome.parameters;
@@ -154,19 +176,7 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         ),
         Err(accounts) => RunInfo::multi(parameters, accounts),
     };
-    let report = Report::new(run, rules, findings);
-    let bytes = render(&report, format)?;
-    write_report(args.output.as_deref(), bytes.as_bytes())?;
-
-    let totals = report.totals();
-    tracing::info!(
-        findings = report.findings.len(),
-        non_compliant = totals.non_compliant,
-        insufficient_data = totals.insufficient_data,
-        accounts = report.run.accounts.len().max(1),
-        "audit done"
-    );
-    Ok(exit_outcome(&report.findings, args.fail_on))
+    Ok(Report::new(run, rules, findings))
 }
 
 /// Whether live-collection options that choose what to collect were given. (Not a clap
