@@ -450,3 +450,31 @@ fn a_missing_case_file_is_unreadable() {
     );
     assert_eq!(code(&output), 2);
 }
+
+#[test]
+fn derive_context_feeds_policy_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = |derive: bool, expect: &str| {
+        json!({
+            "name": "home folder",
+            "derive_context": derive,
+            "identity_policies": [{"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                "Resource": "arn:aws:secretsmanager:us-east-1:111122223333:secret:home/${aws:username}/*"}]}],
+            "requests": [{
+                "name": "own secret",
+                "principal": "arn:aws:iam::111122223333:user/alice",
+                "action": "secretsmanager:GetSecretValue",
+                "resource": "arn:aws:secretsmanager:us-east-1:111122223333:secret:home/alice/db-a1b2c3",
+                "expect": expect,
+            }],
+        })
+    };
+    let derived = dir.path().join("derived.json");
+    std::fs::write(&derived, case(true, "Allowed").to_string()).unwrap();
+    let plain = dir.path().join("plain.json");
+    std::fs::write(&plain, case(false, "ImplicitDeny").to_string()).unwrap();
+    let output = secaudit(&["test", dir.path().to_str().unwrap()]);
+    assert_eq!(stdout(&output), "2 passed, 0 failed\n");
+    assert_eq!(code(&output), 0);
+}
