@@ -2,20 +2,20 @@
 //! one scenario (its policies, compiled once, and its requests) and the loader that checks every
 //! field and names the JSON path of whatever is wrong.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::context_json::{ContextEntries, json_kind};
+use super::context_json::ContextEntries;
 use super::derive::derive_principal_keys;
 use super::error::{CaseError, CaseFileError, io_reason, json_syntax_error};
-use crate::eval::{Decision, NamedPolicy, PolicySet, Principal, Request};
-use crate::policy::{Policy, PolicyError, PolicyKind};
-
-/// Fields that document a case and are never interpreted, allowed at file and request level.
-const DOCUMENTATION_FIELDS: [&str; 4] = ["note", "source", "confidence", "confidence_note"];
+use super::json_shape::{
+    check_fields, expect_array, expect_object, expect_string, json_kind, present, required,
+};
+use super::load_options::{Expectations, LoadOptions};
+use super::policy_source::{PolicyFiles, PolicyLoader};
+use crate::eval::{Decision, PolicySet, Principal, Request};
+use crate::policy::PolicyKind;
 
 const FILE_FIELDS: [&str; 10] = [
     "name",
@@ -39,58 +39,6 @@ const REQUEST_FIELDS: [&str; 7] = [
     "context",
     "expect",
 ];
-
-/// Whether every request must say what it expects (`secaudit test`) or may leave it out
-/// (`secaudit eval --cases`, where the decision is the output).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expectations {
-    Required,
-    Optional,
-}
-
-/// How case files are loaded: whether requests must carry `expect`, and who resolves the
-/// policies of snapshot-backed cases (`"snapshot": "path/to/snapshot"`).
-#[derive(Clone, Copy)]
-pub struct LoadOptions<'a> {
-    pub expectations: Expectations,
-    /// `None`: a case file with `snapshot` is an error ("not supported yet").
-    pub snapshot: Option<&'a dyn SnapshotPolicies>,
-}
-
-impl LoadOptions<'static> {
-    /// Options without snapshot support.
-    pub fn new(expectations: Expectations) -> Self {
-        Self {
-            expectations,
-            snapshot: None,
-        }
-    }
-}
-
-impl std::fmt::Debug for LoadOptions<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoadOptions")
-            .field("expectations", &self.expectations)
-            .field("snapshot", &self.snapshot.is_some())
-            .finish()
-    }
-}
-
-/// Resolves, for a snapshot-backed case, the policies that apply to one request: the
-/// principal's identity policies and boundary and the secret's resource policy, taken from the
-/// account snapshot. The hook through which snapshot support is wired in (the access analysis
-/// owns snapshots; this module only calls it).
-pub trait SnapshotPolicies {
-    /// `snapshot` is the case's `snapshot` path resolved against the case file's directory;
-    /// `inline` holds what the case file itself gives (SCPs, RCPs, a session policy). The
-    /// error is one line, lowercase, without the file or the JSON path (the caller adds them).
-    fn policies(
-        &self,
-        snapshot: &Path,
-        request: &Request,
-        inline: &PolicySet,
-    ) -> Result<PolicySet, String>;
-}
 
 /// One scenario: its policies, compiled, and its requests.
 #[derive(Debug)]
@@ -168,45 +116,6 @@ pub(crate) fn base_dir(path: &Path) -> &Path {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     }
-}
-
-/// Policy files already read during one load, so that a policy shared by many cases of a JSON
-/// Lines file is parsed once.
-#[derive(Debug, Default)]
-pub(crate) struct PolicyFiles {
-    compiled: BTreeMap<(PathBuf, &'static str), Arc<Policy>>,
-}
-
-impl PolicyFiles {
-    fn load(
-        &mut self,
-        path: PathBuf,
-        kind: PolicyKind,
-        kind_key: &'static str,
-    ) -> Result<Arc<Policy>, CaseFileError> {
-        let key = (path, kind_key);
-        if let Some(policy) = self.compiled.get(&key) {
-            return Ok(Arc::clone(policy));
-        }
-        let policy = Arc::new(load_policy_file(&key.0, kind)?);
-        self.compiled.insert(key, Arc::clone(&policy));
-        Ok(policy)
-    }
-}
-
-/// Reads and compiles the policy document at `path` as a policy of `kind`.
-pub fn load_policy_file(path: &Path, kind: PolicyKind) -> Result<Policy, CaseFileError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| CaseFileError::Unreadable {
-        file: file.clone(),
-        reason: io_reason(&error),
-    })?;
-    let invalid = |error: CaseError| CaseFileError::Invalid {
-        file: file.clone(),
-        error,
-    };
-    let value: Value = serde_json::from_str(&text).map_err(|e| invalid(json_syntax_error(&e)))?;
-    Policy::from_value(&value, kind).map_err(|error| invalid(policy_error(error)))
 }
 
 pub(crate) fn parse_case_with(
@@ -426,182 +335,4 @@ fn parse_expect_value(value: &Value) -> Result<Decision, CaseError> {
             format!("{EXPECTED}, found {}", json_kind(other)),
         )),
     }
-}
-
-/// Reads the policies of one case: inline documents or paths relative to the case file.
-struct PolicyLoader<'a> {
-    base_dir: &'a Path,
-    files: &'a mut PolicyFiles,
-}
-
-impl PolicyLoader<'_> {
-    fn policy(
-        &mut self,
-        value: &Value,
-        location: &str,
-        kind: PolicyKind,
-        kind_key: &'static str,
-    ) -> Result<NamedPolicy, CaseError> {
-        match value {
-            Value::Object(_) => {
-                let policy = Policy::from_value(value, kind)
-                    .map_err(|error| policy_error(error).within(location))?;
-                Ok(NamedPolicy {
-                    name: location.to_owned(),
-                    policy: Arc::new(policy),
-                })
-            }
-            Value::String(relative) => {
-                if relative.is_empty() {
-                    return Err(CaseError::new(location, "empty policy path"));
-                }
-                let policy = self
-                    .files
-                    .load(self.base_dir.join(relative), kind, kind_key)
-                    .map_err(|error| CaseError::new(location, error.to_string()))?;
-                Ok(NamedPolicy {
-                    name: relative.clone(),
-                    policy,
-                })
-            }
-            other => Err(CaseError::new(
-                location,
-                format!(
-                    "expected a policy document or a path, found {}",
-                    json_kind(other)
-                ),
-            )),
-        }
-    }
-
-    fn optional(
-        &mut self,
-        object: &Map<String, Value>,
-        field: &str,
-        kind: PolicyKind,
-        kind_key: &'static str,
-    ) -> Result<Option<NamedPolicy>, CaseError> {
-        present(object, field)
-            .map(|value| self.policy(value, field, kind, kind_key))
-            .transpose()
-    }
-
-    /// `scps` / `rcps`: a flat list is one level; a list of lists is one list per level, root
-    /// first; `[]`, `null` or absent is no Organizations.
-    fn levels(
-        &mut self,
-        object: &Map<String, Value>,
-        field: &str,
-        kind: PolicyKind,
-        kind_key: &'static str,
-    ) -> Result<Vec<Vec<NamedPolicy>>, CaseError> {
-        let Some(value) = present(object, field) else {
-            return Ok(Vec::new());
-        };
-        let items = expect_array(value, field)?;
-        if items.is_empty() {
-            return Ok(Vec::new());
-        }
-        let nested = items.iter().filter(|item| item.is_array()).count();
-        if nested == 0 {
-            let level = items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| {
-                    self.policy(item, &format!("{field}[{index}]"), kind, kind_key)
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            return Ok(vec![level]);
-        }
-        if nested != items.len() {
-            let first_flat = items.iter().position(|item| !item.is_array()).unwrap_or(0);
-            return Err(CaseError::new(
-                format!("{field}[{first_flat}]"),
-                "expected a list of policies for this level: write either a flat list of policies (one level) or a list of levels",
-            ));
-        }
-        let mut levels = Vec::with_capacity(items.len());
-        for (level_index, level) in items.iter().enumerate() {
-            let level = expect_array(level, &format!("{field}[{level_index}]"))?
-                .iter()
-                .enumerate()
-                .map(|(index, item)| {
-                    self.policy(
-                        item,
-                        &format!("{field}[{level_index}][{index}]"),
-                        kind,
-                        kind_key,
-                    )
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            levels.push(level);
-        }
-        Ok(levels)
-    }
-}
-
-/// A policy's error as a case error (`$`, the whole document, becomes the empty path).
-fn policy_error(error: PolicyError) -> CaseError {
-    let path = if error.path == "$" {
-        String::new()
-    } else {
-        error.path
-    };
-    CaseError::new(path, error.message)
-}
-
-/// The value of `field` unless it is absent or `null` (omitted keys mean "none").
-fn present<'a>(object: &'a Map<String, Value>, field: &str) -> Option<&'a Value> {
-    object.get(field).filter(|value| !value.is_null())
-}
-
-fn required<'a>(object: &'a Map<String, Value>, field: &str) -> Result<&'a Value, CaseError> {
-    present(object, field).ok_or_else(|| CaseError::new("", format!("missing field `{field}`")))
-}
-
-fn check_fields(
-    object: &Map<String, Value>,
-    location: &str,
-    known: &[&str],
-) -> Result<(), CaseError> {
-    match object
-        .keys()
-        .find(|key| !known.contains(&key.as_str()) && !DOCUMENTATION_FIELDS.contains(&key.as_str()))
-    {
-        Some(unknown) => Err(CaseError::new(
-            location,
-            format!("unknown field `{unknown}`"),
-        )),
-        None => Ok(()),
-    }
-}
-
-fn expect_object<'a>(
-    value: &'a Value,
-    location: &str,
-) -> Result<&'a Map<String, Value>, CaseError> {
-    value.as_object().ok_or_else(|| {
-        CaseError::new(
-            location,
-            format!("expected an object, found {}", json_kind(value)),
-        )
-    })
-}
-
-fn expect_array<'a>(value: &'a Value, location: &str) -> Result<&'a Vec<Value>, CaseError> {
-    value.as_array().ok_or_else(|| {
-        CaseError::new(
-            location,
-            format!("expected a list, found {}", json_kind(value)),
-        )
-    })
-}
-
-fn expect_string<'a>(value: &'a Value, location: &str) -> Result<&'a str, CaseError> {
-    value.as_str().ok_or_else(|| {
-        CaseError::new(
-            location,
-            format!("expected a string, found {}", json_kind(value)),
-        )
-    })
 }

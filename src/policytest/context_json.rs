@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use super::error::CaseError;
+use super::json_shape::json_kind;
 use crate::eval::Context;
 
 /// Context entries as JSON values. Key names are case-insensitive, as in IAM: a second spelling
@@ -95,17 +96,5 @@ pub fn check_context_value(value: &Value) -> Result<(), CaseError> {
             "",
             format!("{EXPECTED}, found {}", json_kind(other)),
         )),
-    }
-}
-
-/// The JSON type of a value, in words, for error messages.
-pub(crate) fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }

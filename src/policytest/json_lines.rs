@@ -5,8 +5,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::case_file::{CaseFile, LoadOptions, PolicyFiles, base_dir, parse_case_with};
+use super::case_file::{CaseFile, base_dir, parse_case_with};
 use super::error::{CaseError, CaseFileError, io_reason, json_syntax_error};
+use super::load_options::LoadOptions;
+use super::policy_source::PolicyFiles;
 
 /// Reads every case of the file at `path`. A `.jsonl` / `.ndjson` file, or a file whose
 /// content is several JSON documents one per line, is read as JSON Lines (blank lines are

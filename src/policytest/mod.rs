@@ -14,22 +14,24 @@ mod derive;
 mod discover;
 mod error;
 mod json_lines;
+mod json_shape;
 mod junit;
+mod load_options;
+mod policy_source;
 mod report_json;
 mod report_text;
 mod runner;
 mod trace;
 
-pub use case_file::{
-    CaseFile, CaseRequest, Expectations, LoadOptions, SnapshotPolicies, load_case_file,
-    load_policy_file, parse_case,
-};
+pub use case_file::{CaseFile, CaseRequest, load_case_file, parse_case};
 pub use context_json::{ContextEntries, check_context_value};
 pub use derive::derive_principal_keys;
 pub use discover::{Discovery, discover};
 pub use error::{CaseError, CaseFileError};
 pub use json_lines::load_cases;
 pub use junit::render_junit;
+pub use load_options::{Expectations, LoadOptions, SnapshotPolicies};
+pub use policy_source::load_policy_file;
 pub use report_json::render_json;
 pub use report_text::{render_text, summary_lines};
 pub use runner::{FileOutcome, FileReport, RequestResult, SuiteReport, run_case, run_files};

@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
-use super::case_file::{CaseFile, LoadOptions, load_case_file};
+use super::case_file::{CaseFile, load_case_file};
 use super::discover::Discovery;
 use super::error::CaseFileError;
+use super::load_options::LoadOptions;
 use crate::eval::{Decision, Evaluation, evaluate};
 
 /// The outcome of one request.
