@@ -356,6 +356,7 @@ fn junit_can_be_written_to_a_file() {
         "examples/policy-tests",
     ]);
     assert_eq!(stdout(&output), "");
+    assert_eq!(stderr(&output), "9 passed, 0 failed\n");
     let xml = std::fs::read_to_string(&report).unwrap();
     assert_eq!(junit_shape(&xml), (2, 9, 0, 0));
     assert_eq!(code(&output), 0, "{}", stderr(&output));

@@ -5,8 +5,8 @@
 //! another fails, the report still lists both and the exit code is 2.
 //!
 //! With `--format text` the whole report, closing line included, goes to stdout; with `json`
-//! or `junit`, stdout (or `--output`) carries the document only and the closing line goes to
-//! stderr.
+//! or `junit`, stdout carries the document only and the closing line goes to stderr. With
+//! `--output FILE` the report goes to the file and the closing line to stderr as well.
 
 use std::path::PathBuf;
 
@@ -64,7 +64,7 @@ pub fn run_with(args: TestArgs, verbose: bool) -> anyhow::Result<Outcome> {
         TestFormat::Junit => render_junit(&report),
     };
     write_report(args.output.as_deref(), document.as_bytes())?;
-    if args.format != TestFormat::Text {
+    if args.format != TestFormat::Text || args.output.is_some() {
         for line in summary_lines(&report) {
             eprintln!("{line}");
         }
