@@ -724,3 +724,65 @@ fn snapshot_cases_go_through_the_hook() {
 fn request_value(action: &str) -> Value {
     request(json!({"action": action}))
 }
+
+/// Any JSON value: the loader must answer every one with a case or an error, never a panic.
+fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        "[a-zA-Z:/*?${}._-]{0,12}".prop_map(Value::from),
+        Just(Value::from(ROLE_SESSION)),
+        Just(Value::from("Allowed")),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+            proptest::collection::btree_map("[a-z_:A-Z]{1,10}", inner, 0..6)
+                .prop_map(|map| Value::Object(map.into_iter().collect())),
+        ]
+    })
+}
+
+const FIELDS: [&str; 16] = [
+    "name",
+    "identity_policies",
+    "resource_policy",
+    "permission_boundary",
+    "session_policy",
+    "scps",
+    "rcps",
+    "requests",
+    "derive_context",
+    "snapshot",
+    "principal",
+    "action",
+    "resource",
+    "resource_account",
+    "context",
+    "expect",
+];
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_json_never_panics_the_loader(value in any_json()) {
+        let _ = parse(&value);
+    }
+
+    #[test]
+    fn any_field_replaced_by_arbitrary_json_never_panics(
+        field in proptest::sample::select(FIELDS.to_vec()),
+        value in any_json(),
+        in_request in proptest::bool::ANY,
+    ) {
+        let mut document = case(json!({"derive_context": true}));
+        if in_request {
+            document["requests"][0][field] = value;
+        } else {
+            document[field] = value;
+        }
+        let _ = parse(&document);
+    }
+}
