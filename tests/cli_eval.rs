@@ -389,3 +389,36 @@ fn json_trace_names_statements_and_missing_keys() {
     );
     assert_eq!(code(&output), 0);
 }
+
+#[test]
+fn derive_context_fills_principal_keys_for_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("home.json");
+    std::fs::write(
+        &policy,
+        json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+            "Resource": "arn:aws:secretsmanager:us-east-1:111122223333:secret:home/${aws:username}/*"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let args = |derive: bool| {
+        let mut args = vec![
+            "eval",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--principal",
+            "arn:aws:iam::111122223333:user/alice",
+            "--action",
+            "secretsmanager:GetSecretValue",
+            "--resource",
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:home/alice/db-a1b2c3",
+        ];
+        if derive {
+            args.push("--derive-context");
+        }
+        secaudit(&args)
+    };
+    assert_eq!(code(&args(true)), 0, "{}", stdout(&args(true)));
+    assert_eq!(code(&args(false)), 1);
+}

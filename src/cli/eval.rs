@@ -16,8 +16,8 @@ use clap::ValueEnum;
 use secaudit::eval::{Decision, NamedPolicy, PolicySet, Principal, Request, decide, evaluate};
 use secaudit::policy::PolicyKind;
 use secaudit::policytest::{
-    ContextEntries, Expectations, LoadOptions, evaluation_json, load_cases, load_policy_file,
-    trace_lines,
+    ContextEntries, Expectations, LoadOptions, derive_principal_keys, evaluation_json, load_cases,
+    load_policy_file, trace_lines,
 };
 use serde_json::Value;
 
@@ -75,6 +75,11 @@ pub struct EvalArgs {
     /// is an error.
     #[arg(long = "context", value_name = "KEY=VALUE")]
     pub context: Vec<String>,
+    /// Add the principal keys its ARN determines (`aws:PrincipalArn`, `aws:PrincipalAccount`,
+    /// `aws:PrincipalType`, `aws:username`, `aws:userid`), never overwriting a `--context` key;
+    /// as `"derive_context": true` in a case file.
+    #[arg(long)]
+    pub derive_context: bool,
     /// Output format for a single request.
     #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
     pub format: EvalFormat,
@@ -86,6 +91,7 @@ pub struct EvalArgs {
         conflicts_with_all = [
             "policies", "resource_policy", "boundary", "session_policy", "scps", "rcps",
             "principal", "action", "resource", "resource_account", "context",
+            "derive_context",
         ]
     )]
     pub cases: Vec<PathBuf>,
@@ -185,6 +191,11 @@ fn request(args: &EvalArgs) -> anyhow::Result<Request> {
         entries
             .insert(&key, value)
             .map_err(|error| anyhow!("`--context {flag}`: {error}"))?;
+    }
+    if args.derive_context {
+        for (key, value) in derive_principal_keys(&principal) {
+            entries.insert_if_absent(key, &value);
+        }
     }
     let context = entries
         .to_context()
