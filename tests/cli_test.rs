@@ -400,7 +400,10 @@ fn every_bad_case_file_kind_is_exit_2_with_its_one_line_error() {
             "missing-policy-file.json",
             "identity_policies[0]: cannot read `tests/fixtures/bad/cases/../policies/does-not-exist.json`: no such file or directory",
         ),
-        ("unknown-field.json", "unknown field `identity_policy`"),
+        (
+            "unknown-field.json",
+            "unknown field `identity_policy` (did you mean `identity_policies`?)",
+        ),
         (
             "bad-expect.json",
             "requests[1].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `Denied`",

@@ -20,6 +20,8 @@ pub(crate) fn required<'a>(
     present(object, field).ok_or_else(|| CaseError::new("", format!("missing field `{field}`")))
 }
 
+/// Fails on the first field (in key order) that is neither in `known` nor a documentation
+/// field, suggesting the closest known field when there is one a typo away.
 pub(crate) fn check_fields(
     object: &Map<String, Value>,
     location: &str,
@@ -29,12 +31,43 @@ pub(crate) fn check_fields(
         .keys()
         .find(|key| !known.contains(&key.as_str()) && !DOCUMENTATION_FIELDS.contains(&key.as_str()))
     {
-        Some(unknown) => Err(CaseError::new(
-            location,
-            format!("unknown field `{unknown}`"),
-        )),
+        Some(unknown) => {
+            let message = match closest(unknown, known) {
+                Some(field) => format!("unknown field `{unknown}` (did you mean `{field}`?)"),
+                None => format!("unknown field `{unknown}`"),
+            };
+            Err(CaseError::new(location, message))
+        }
         None => Ok(()),
     }
+}
+
+/// The nearest known field a typo away from `unknown` (ignoring case): at most two edits, or
+/// one edit per five characters for long names (`identity_policy` → `identity_policies`).
+fn closest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
+    let unknown = unknown.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|field| (edit_distance(&unknown, field), *field))
+        .filter(|(distance, field)| *distance <= 2.max(field.len() / 5))
+        .min()
+        .map(|(_, field)| field)
+}
+
+/// Levenshtein distance over bytes (field names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 pub(crate) fn expect_object<'a>(

@@ -93,8 +93,12 @@ fn bad_fields_are_named_by_their_json_path() {
     let table: Vec<(Value, &str)> = vec![
         (case(json!({"polices": []})), "unknown field `polices`"),
         (
+            case(json!({"Resource_Policy": null})),
+            "unknown field `Resource_Policy` (did you mean `resource_policy`?)",
+        ),
+        (
             case(json!({"requests": [request(json!({"expected": "Allowed"}))]})),
-            "requests[0]: unknown field `expected`",
+            "requests[0]: unknown field `expected` (did you mean `expect`?)",
         ),
         (
             case(json!({"requests": [request(json!({}))  , request(json!({"expect": "Allow"}))]})),
