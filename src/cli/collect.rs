@@ -273,8 +273,8 @@ mod live {
         })
     }
 
-    /// Collects a snapshot into a temporary directory for `audit` without `--snapshot` (with
-    /// `--accounts`, one `<account-id>/` subdirectory per account).
+    /// Collects a snapshot into a temporary directory for `audit` without `--snapshot`: one
+    /// account (the caller's, or a single `--accounts` id), its snapshot at the directory's root.
     pub fn collect_snapshot_for_audit(
         live: &LiveArgs,
         quiet: bool,
@@ -283,7 +283,21 @@ mod live {
             .prefix("secaudit-snapshot-")
             .tempdir()
             .context("cannot create a temporary directory")?;
-        collect_to(live, dir.path(), quiet)?;
+        let report = collect_to(live, dir.path(), quiet)?;
+        match report.accounts.as_slice() {
+            [account] if account.directory != dir.path() => {
+                // One `--accounts` id: its snapshot is `DIR/<id>/`; the audit reads `DIR`.
+                for entry in std::fs::read_dir(&account.directory)? {
+                    let entry = entry?;
+                    std::fs::rename(entry.path(), dir.path().join(entry.file_name()))?;
+                }
+                std::fs::remove_dir(&account.directory)?;
+            }
+            [_] => {}
+            _ => anyhow::bail!(
+                "`audit` without `--snapshot` audits one account: run `secaudit collect` and audit each `DIR/<account-id>`"
+            ),
+        }
         Ok(dir)
     }
 }

@@ -211,7 +211,13 @@ fn policy_version(version: &PolicyVersion) -> Value {
 
 fn managed_policy(detail: &ManagedPolicyDetail) -> Value {
     JsonObject::new()
-        .str("PolicyName", detail.policy_name())
+        // AWS always sends PolicyName; moto leaves it out, so it is taken from the ARN then.
+        .str(
+            "PolicyName",
+            detail
+                .policy_name()
+                .or_else(|| detail.arn().and_then(|arn| arn.rsplit('/').next())),
+        )
         .str("PolicyId", detail.policy_id())
         .str("Arn", detail.arn())
         .str("Path", detail.path())

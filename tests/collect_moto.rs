@@ -1,0 +1,1289 @@
+//! The collector and the Config custom-rule mode, tested with the real AWS SDK.
+//!
+//! - Against moto in server mode (`collect_support/moto.rs` starts it): secrets, IAM, KMS and an
+//!   Aurora cluster are seeded with the SDK, then `secaudit collect` runs **from the built
+//!   binary** over two regions, and the snapshot it writes must load with `Snapshot::load`.
+//!   Each test uses its own moto account (`x-moto-account-id` for seeding, AssumeRole into that
+//!   account for the binary), so tests run in parallel on one server.
+//! - Against a hand-written fake of AWS at the HTTP layer (`collect_support/fake_aws.rs`) where
+//!   moto has no implementation: CloudTrail LookupEvents, Config GetComplianceDetailsByConfigRule,
+//!   PutEvaluations outside test mode, and denied or throttled calls.
+#![cfg(feature = "aws")]
+
+#[path = "collect_support/fake_aws.rs"]
+mod fake_aws;
+#[path = "collect_support/moto.rs"]
+mod moto;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use aws_sdk_secretsmanager::config::{Credentials, SharedCredentialsProvider};
+use chrono::{DateTime, Utc};
+use fake_aws::{FakeAws, Recorded, Reply, caller_identity, json_error, query_error};
+use secaudit::collect::config_rule::{self, Evaluation};
+use secaudit::collect::{CollectOptions, CoverageStatus, NoProgress, collect};
+use secaudit::findings::ComplianceType;
+use secaudit::snapshot::Snapshot;
+use serde_json::{Value, json};
+
+const FAKE_ACCOUNT: &str = "111122223333";
+const PENDING_SECRET: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:old/db-AbCdEf";
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn fake_credentials() -> SharedCredentialsProvider {
+    SharedCredentialsProvider::new(Credentials::new(
+        "AKIAFAKE",
+        "fake-secret",
+        None,
+        None,
+        "test",
+    ))
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn lookup_reply(request: &Recorded) -> Reply {
+    let event = |id: &str, name: &str, time: f64| {
+        json!({"EventId": id, "EventName": name, "EventTime": time,
+            "EventSource": "secretsmanager.amazonaws.com", "ReadOnly": "false",
+            "Resources": [{"ResourceType": "AWS::SecretsManager::Secret", "ResourceName": PENDING_SECRET}],
+            "CloudTrailEvent": json!({"eventName": name, "additionalEventData": {"SecretId": PENDING_SECRET},
+                "errorMessage": "fake"}).to_string()})
+    };
+    let body: Value = serde_json::from_str(&request.body).unwrap();
+    let name = body["LookupAttributes"][0]["AttributeValue"]
+        .as_str()
+        .unwrap_or_default();
+    let reply = match (name, body.get("NextToken").and_then(Value::as_str)) {
+        ("RotationFailed", None) => {
+            json!({"Events": [event("e1", name, 1_761_000_000.0)], "NextToken": "page-2"})
+        }
+        ("RotationFailed", Some("page-2")) => {
+            json!({"Events": [event("e2", name, 1_761_100_000.5)]})
+        }
+        ("GetSecretValue", None) => json!({"Events": [event("e3", name, 1_761_200_000.0)]}),
+        _ => json!({"Events": []}),
+    };
+    (200, reply.to_string())
+}
+
+/// A fake account with one secret pending deletion: Secrets Manager, KMS and CloudTrail answer;
+/// IAM denies; RDS throttles.
+fn fake_account(request: &Recorded) -> Reply {
+    let secret = json!({"ARN": PENDING_SECRET, "Name": "old/db", "KmsKeyId": "alias/app",
+        "CreatedDate": 1_700_000_000.0, "DeletedDate": 1_761_500_000.25, "LastAccessedDate": 1_761_436_800.0,
+        "Tags": [{"Key": "env", "Value": "prod"}], "SecretVersionsToStages": {"v1": ["AWSCURRENT"]}});
+    match request.operation.as_str() {
+        "GetCallerIdentity" => caller_identity(FAKE_ACCOUNT),
+        "ListSecrets" => (200, json!({"SecretList": [secret]}).to_string()),
+        "DescribeSecret" => (200, secret.to_string()),
+        "ListSecretVersionIds" => (200, json!({"ARN": PENDING_SECRET, "Name": "old/db",
+            "Versions": [{"VersionId": "v1", "VersionStages": ["AWSCURRENT"], "CreatedDate": 1_700_000_000.0}]}).to_string()),
+        "GetResourcePolicy" => (200, json!({"ARN": PENDING_SECRET, "Name": "old/db",
+            "ResourcePolicy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}).to_string()),
+        "ListAliases" => (200, json!({"Aliases": [{"AliasName": "alias/app", "TargetKeyId": "k1",
+            "AliasArn": "arn:aws:kms:us-east-1:111122223333:alias/app"}], "Truncated": false}).to_string()),
+        "DescribeKey" => (200, json!({"KeyMetadata": {"KeyId": "k1", "Arn": "arn:aws:kms:us-east-1:111122223333:key/k1",
+            "AWSAccountId": FAKE_ACCOUNT, "KeyManager": "CUSTOMER", "KeyState": "Enabled", "Enabled": true,
+            "CreationDate": 1_700_000_000.0}}).to_string()),
+        "LookupEvents" => lookup_reply(request),
+        "GetAccountAuthorizationDetails" => query_error(403, "AccessDenied", "not authorized to perform iam:GetAccountAuthorizationDetails"),
+        "DescribeDBClusters" | "DescribeDBInstances" => query_error(400, "Throttling", "Rate exceeded"),
+        other => json_error(400, "UnknownOperationException", other),
+    }
+}
+
+fn fake_options(fake: &FakeAws) -> CollectOptions {
+    let mut options = CollectOptions::new(now());
+    options.regions = vec!["us-east-1".into()];
+    options.sdk.credentials = Some(fake_credentials());
+    options.sdk.http_client = Some(fake.shared());
+    options.sdk.max_attempts = 1;
+    options
+}
+
+/// CloudTrail LookupEvents is not implemented by moto: the fake serves two pages of
+/// `RotationFailed`, and `GetSecretValue` events because a secret is pending deletion.
+#[tokio::test]
+async fn cloudtrail_pages_and_denied_or_throttled_services_become_coverage() {
+    let fake = FakeAws::new(fake_account);
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let report = collect(
+        &fake_options(&fake),
+        dir.path(),
+        std::sync::Arc::new(NoProgress),
+    )
+    .await
+    .unwrap();
+    let elapsed = started.elapsed();
+
+    let account = &report.accounts[0];
+    assert_eq!(account.account_id, FAKE_ACCOUNT);
+    assert_eq!(account.secrets, 1);
+    assert!(report.is_partial());
+    let status = |api: &str| {
+        account
+            .coverage
+            .iter()
+            .find(|e| e.api == api)
+            .map(|e| e.status)
+            .unwrap_or_else(|| panic!("{api}"))
+    };
+    assert_eq!(
+        status("iam:GetAccountAuthorizationDetails"),
+        CoverageStatus::Denied
+    );
+    assert_eq!(status("rds:DescribeDBClusters"), CoverageStatus::Throttled);
+    assert_eq!(status("cloudtrail:LookupEvents"), CoverageStatus::Ok);
+    assert_eq!(status("secretsmanager:ListSecrets"), CoverageStatus::Ok);
+    assert_eq!(status("kms:DescribeKey"), CoverageStatus::Ok);
+
+    // Denied and throttled APIs leave their file out.
+    assert!(
+        !dir.path()
+            .join("iam/get-account-authorization-details.json")
+            .exists()
+    );
+    assert!(
+        !dir.path()
+            .join("us-east-1/rds/describe-db-clusters.json")
+            .exists()
+    );
+
+    // Two pages of RotationFailed, one each for the other names, GetSecretValue because a
+    // secret is pending deletion; 2 requests per second at most.
+    let lookups = fake.calls("LookupEvents");
+    assert_eq!(lookups.len(), 5, "{lookups:?}");
+    assert!(
+        elapsed >= Duration::from_secs(2),
+        "5 lookups at 2/s took {elapsed:?}"
+    );
+    let events = read_json(&dir.path().join("us-east-1/cloudtrail/lookup-events.json"));
+    let ids: Vec<&str> = events["Events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["EventId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["e1", "e2", "e3"]);
+    assert_eq!(
+        events["Events"][1]["EventTime"],
+        "2025-10-22T02:26:40.500000+00:00"
+    );
+
+    // CLI v2 timestamps, and nothing read a secret value.
+    let listed = read_json(
+        &dir.path()
+            .join("us-east-1/secretsmanager/list-secrets.json"),
+    );
+    assert_eq!(
+        listed["SecretList"][0]["DeletedDate"],
+        "2025-10-26T17:33:20.250000+00:00"
+    );
+    assert_eq!(
+        listed["SecretList"][0]["CreatedDate"],
+        "2023-11-14T22:13:20+00:00"
+    );
+    assert!(
+        fake.requests()
+            .iter()
+            .all(|r| !r.operation.contains("SecretValue"))
+    );
+
+    // The loader accepts the files and sees what is missing.
+    let snapshot = Snapshot::load(dir.path()).unwrap();
+    assert!(snapshot.iam.is_none());
+    let region = snapshot.region("us-east-1").unwrap();
+    assert_eq!(region.secrets.as_ref().unwrap().len(), 1);
+    assert_eq!(region.cloudtrail_events.as_ref().unwrap().len(), 3);
+    assert!(region.db_clusters.is_none());
+}
+
+fn config_fake(request: &Recorded) -> Reply {
+    let result = |id: &str| {
+        json!({"EvaluationResultIdentifier": {"EvaluationResultQualifier": {
+        "ConfigRuleName": "secretsmanager-secret-tagged", "ResourceType": "AWS::SecretsManager::Secret",
+        "ResourceId": id}, "OrderingTimestamp": 1_700_000_000.0}, "ComplianceType": "COMPLIANT"})
+    };
+    match request.operation.as_str() {
+        "GetComplianceDetailsByConfigRule" => {
+            let body: Value = serde_json::from_str(&request.body).unwrap();
+            if body.get("NextToken").is_none() {
+                (
+                    200,
+                    json!({"EvaluationResults": [result("arn:secret-a")], "NextToken": "n2"})
+                        .to_string(),
+                )
+            } else {
+                (
+                    200,
+                    json!({"EvaluationResults": [result("arn:secret-gone")]}).to_string(),
+                )
+            }
+        }
+        "PutEvaluations" => {
+            let body: Value = serde_json::from_str(&request.body).unwrap();
+            let failed: Vec<&Value> = body["Evaluations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["ComplianceResourceId"] == "arn:secret-rejected")
+                .collect();
+            (200, json!({"FailedEvaluations": failed}).to_string())
+        }
+        other => json_error(400, "UnknownOperationException", other),
+    }
+}
+
+fn config_client(fake: &FakeAws) -> aws_sdk_config::Client {
+    let config = aws_sdk_config::Config::builder()
+        .behavior_version(aws_sdk_config::config::BehaviorVersion::latest())
+        .region(aws_sdk_config::config::Region::new("us-east-1"))
+        .credentials_provider(fake_credentials())
+        .http_client(fake.shared())
+        .build();
+    aws_sdk_config::Client::from_conf(config)
+}
+
+/// Config GetComplianceDetailsByConfigRule and PutEvaluations (outside test mode) are not in
+/// moto: the fake answers them.
+#[tokio::test]
+async fn config_rule_reads_prior_results_and_sends_batches_of_100() {
+    let fake = FakeAws::new(config_fake);
+    let client = config_client(&fake);
+    let prior = config_rule::prior_resources(&client, "secretsmanager-secret-tagged")
+        .await
+        .unwrap();
+    assert_eq!(
+        prior.iter().map(|(_, id)| id.as_str()).collect::<Vec<_>>(),
+        ["arn:secret-a", "arn:secret-gone"]
+    );
+
+    let event = json!({"invokingEvent": json!({"messageType": "ScheduledNotification"}).to_string(),
+        "ruleParameters": "{}", "resultToken": "token-xyz", "configRuleName": "secretsmanager-secret-tagged"});
+    let invocation = config_rule::parse_event(&event.to_string()).unwrap();
+    let mut current: Vec<Evaluation> = (0..249)
+        .map(|i| Evaluation {
+            resource_type: "AWS::SecretsManager::Secret".into(),
+            resource_id: format!("arn:secret-{i:03}"),
+            compliance_type: if i % 2 == 0 {
+                ComplianceType::Compliant
+            } else {
+                ComplianceType::NonCompliant
+            },
+            annotation: Some("a".repeat(300)),
+            ordering_timestamp: now(),
+        })
+        .collect();
+    current.push(Evaluation {
+        resource_id: "arn:secret-a".into(),
+        ..current[0].clone()
+    });
+    current.push(Evaluation {
+        resource_id: "arn:secret-rejected".into(),
+        ..current[0].clone()
+    });
+    current.push(Evaluation {
+        resource_id: "arn:secret-unknown".into(),
+        compliance_type: ComplianceType::InsufficientData,
+        ..current[0].clone()
+    });
+    let planned = config_rule::plan_evaluations(&invocation, current, &prior, now());
+    assert_eq!(
+        planned.len(),
+        252,
+        "251 current without INSUFFICIENT_DATA + 1 gone"
+    );
+
+    let summary = config_rule::put_evaluations(&client, &invocation.result_token, &planned, false)
+        .await
+        .unwrap();
+    assert_eq!(summary.batches, 3);
+    assert_eq!(summary.sent, 252);
+    assert_eq!(summary.failed, ["arn:secret-rejected"]);
+
+    let puts = fake.calls("PutEvaluations");
+    let sizes: Vec<usize> = puts
+        .iter()
+        .map(|r| {
+            serde_json::from_str::<Value>(&r.body).unwrap()["Evaluations"]
+                .as_array()
+                .unwrap()
+                .len()
+        })
+        .collect();
+    assert_eq!(sizes, [100, 100, 52]);
+    let first: Value = serde_json::from_str(&puts[0].body).unwrap();
+    assert_eq!(first["ResultToken"], "token-xyz");
+    assert!(first.get("TestMode").is_none_or(|t| t == false));
+    assert_eq!(
+        first["Evaluations"][0]["Annotation"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count(),
+        256
+    );
+    let gone = puts
+        .iter()
+        .flat_map(|r| {
+            serde_json::from_str::<Value>(&r.body).unwrap()["Evaluations"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .find(|e| e["ComplianceResourceId"] == "arn:secret-gone")
+        .unwrap();
+    assert_eq!(gone["ComplianceType"], "NOT_APPLICABLE");
+
+    config_rule::put_evaluations(&client, "t", &planned[..1], true)
+        .await
+        .unwrap();
+    let last: Value =
+        serde_json::from_str(&fake.calls("PutEvaluations").last().unwrap().body).unwrap();
+    assert_eq!(last["TestMode"], true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Against moto, from the built binary.
+
+#[path = "collect_support/deny_proxy.rs"]
+mod deny_proxy;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+
+const ACCESS_KEY: &str = "AKIAMOTOTESTKEY00001";
+const SECRET_KEY: &str = "moto-test-secret";
+
+/// Sends every seeding request to one moto account.
+#[derive(Debug, Clone)]
+struct MotoAccount(String);
+
+impl Intercept for MotoAccount {
+    fn name(&self) -> &'static str {
+        "MotoAccount"
+    }
+    fn modify_before_signing(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        context
+            .request_mut()
+            .headers_mut()
+            .insert("x-moto-account-id", self.0.clone());
+        Ok(())
+    }
+}
+
+async fn seed_config(endpoint: &str, region: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "moto"))
+        .retry_config(RetryConfig::disabled())
+        .load()
+        .await
+}
+
+/// Seeding clients of one moto account and region (`None`: moto's default account).
+struct Seed {
+    sm: aws_sdk_secretsmanager::Client,
+    kms: aws_sdk_kms::Client,
+    rds: aws_sdk_rds::Client,
+    iam: aws_sdk_iam::Client,
+}
+
+async fn seed(endpoint: &str, region: &str, account: Option<&str>) -> Seed {
+    let sdk = seed_config(endpoint, region).await;
+    macro_rules! client {
+        ($service:ident) => {{
+            let mut builder = $service::config::Builder::from(&sdk);
+            if let Some(account) = account {
+                builder = builder.interceptor(MotoAccount(account.to_owned()));
+            }
+            $service::Client::from_conf(builder.build())
+        }};
+    }
+    Seed {
+        sm: client!(aws_sdk_secretsmanager),
+        kms: client!(aws_sdk_kms),
+        rds: client!(aws_sdk_rds),
+        iam: client!(aws_sdk_iam),
+    }
+}
+
+const READERS_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:*:*:secret:prod/*"}]}"#;
+const BOUNDARY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:*","Resource":"*"}]}"#;
+const TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+
+/// Seeds the primary region: a CMK and alias, secrets (CMK and default key, tags, a resource
+/// policy, versions and a custom stage, rotation on, pending deletion), an Aurora cluster with an
+/// RDS-managed master password, and IAM users, groups, roles and a boundary.
+async fn seed_primary(seed: &Seed) -> Vec<String> {
+    let key = seed
+        .kms
+        .create_key()
+        .description("app key")
+        .send()
+        .await
+        .unwrap();
+    let key_id = key.key_metadata().unwrap().key_id().to_owned();
+    seed.kms
+        .create_alias()
+        .alias_name("alias/app")
+        .target_key_id(&key_id)
+        .send()
+        .await
+        .unwrap();
+
+    let tag = |k: &str, v: &str| {
+        aws_sdk_secretsmanager::types::Tag::builder()
+            .key(k)
+            .value(v)
+            .build()
+    };
+    seed.sm
+        .create_secret()
+        .name("prod/db")
+        .secret_string("s1")
+        .kms_key_id("alias/app")
+        .description("database")
+        .tags(tag("env", "prod"))
+        .tags(tag("team", "core"))
+        .send()
+        .await
+        .unwrap();
+    seed.sm
+        .rotate_secret()
+        .secret_id("prod/db")
+        // moto invokes a rotation Lambda when one is named (and needs it to exist); without
+        // one it rotates in place, which is all the collector needs to see.
+        .rotation_rules(
+            aws_sdk_secretsmanager::types::RotationRulesType::builder()
+                .automatically_after_days(30)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    seed.sm
+        .create_secret()
+        .name("prod/api")
+        .secret_string("s2")
+        .send()
+        .await
+        .unwrap();
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
+    seed.sm
+        .put_resource_policy()
+        .secret_id("prod/api")
+        .resource_policy(policy)
+        .send()
+        .await
+        .unwrap();
+    seed.sm
+        .create_secret()
+        .name("app/versions")
+        .secret_string("v1")
+        .send()
+        .await
+        .unwrap();
+    seed.sm
+        .put_secret_value()
+        .secret_id("app/versions")
+        .secret_string("v2")
+        .send()
+        .await
+        .unwrap();
+    let third = seed
+        .sm
+        .put_secret_value()
+        .secret_id("app/versions")
+        .secret_string("v3")
+        .send()
+        .await
+        .unwrap();
+    let second_id = seed
+        .sm
+        .list_secret_version_ids()
+        .secret_id("app/versions")
+        .send()
+        .await
+        .unwrap()
+        .versions()
+        .iter()
+        .find(|v| v.version_stages().iter().any(|s| s == "AWSPREVIOUS"))
+        .and_then(|v| v.version_id().map(str::to_owned))
+        .unwrap();
+    assert_ne!(Some(second_id.as_str()), third.version_id());
+    seed.sm
+        .update_secret_version_stage()
+        .secret_id("app/versions")
+        .version_stage("CANARY")
+        .move_to_version_id(&second_id)
+        .send()
+        .await
+        .unwrap();
+    seed.sm
+        .create_secret()
+        .name("old/thing")
+        .secret_string("x")
+        .send()
+        .await
+        .unwrap();
+    seed.sm
+        .delete_secret()
+        .secret_id("old/thing")
+        .recovery_window_in_days(7)
+        .send()
+        .await
+        .unwrap();
+
+    seed.rds
+        .create_db_cluster()
+        .db_cluster_identifier("aurora-prod")
+        .engine("aurora-postgresql")
+        .master_username("dbadmin")
+        .manage_master_user_password(true)
+        .send()
+        .await
+        .unwrap();
+
+    let readers = seed
+        .iam
+        .create_policy()
+        .policy_name("SecretsReaders")
+        .policy_document(READERS_POLICY)
+        .send()
+        .await
+        .unwrap();
+    let readers_arn = readers.policy().unwrap().arn().unwrap().to_owned();
+    let boundary = seed
+        .iam
+        .create_policy()
+        .policy_name("Boundary")
+        .policy_document(BOUNDARY_POLICY)
+        .send()
+        .await
+        .unwrap();
+    let boundary_arn = boundary.policy().unwrap().arn().unwrap().to_owned();
+    seed.iam
+        .create_group()
+        .group_name("readers")
+        .send()
+        .await
+        .unwrap();
+    seed.iam
+        .attach_group_policy()
+        .group_name("readers")
+        .policy_arn(&readers_arn)
+        .send()
+        .await
+        .unwrap();
+    seed.iam
+        .create_user()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    seed.iam
+        .add_user_to_group()
+        .group_name("readers")
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    seed.iam
+        .put_user_policy()
+        .user_name("alice")
+        .policy_name("inline")
+        .policy_document(READERS_POLICY)
+        .send()
+        .await
+        .unwrap();
+    seed.iam
+        .create_role()
+        .role_name("app")
+        .assume_role_policy_document(TRUST_POLICY)
+        .send()
+        .await
+        .unwrap();
+    seed.iam
+        .attach_role_policy()
+        .role_name("app")
+        .policy_arn(&readers_arn)
+        .send()
+        .await
+        .unwrap();
+    seed.iam
+        .put_role_permissions_boundary()
+        .role_name("app")
+        .permissions_boundary(&boundary_arn)
+        .send()
+        .await
+        .unwrap();
+
+    vec![
+        "app/versions".into(),
+        "old/thing".into(),
+        "prod/api".into(),
+        "prod/db".into(),
+    ]
+}
+
+async fn seed_secondary(seed: &Seed) {
+    let tag = aws_sdk_secretsmanager::types::Tag::builder()
+        .key("env")
+        .value("dev")
+        .build();
+    seed.sm
+        .create_secret()
+        .name("dev/one")
+        .secret_string("d")
+        .tags(tag)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Runs the built binary against `endpoint` with fake static credentials and no AWS files.
+fn secaudit(endpoint: &str, home: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_secaudit"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", home.join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+        .output()
+        .unwrap()
+}
+
+fn is_cli_timestamp(text: &str) -> bool {
+    DateTime::parse_from_rfc3339(text).is_ok() && text.ends_with("+00:00") && !text.contains(' ')
+}
+
+fn names(list: &Value) -> Vec<String> {
+    let mut names: Vec<String> = list["SecretList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Two regions of one moto account, collected end to end by the binary through AssumeRole.
+#[tokio::test(flavor = "multi_thread")]
+async fn collects_two_regions_from_moto_end_to_end() {
+    let Some(server) = moto::moto() else { return };
+    let account = "210987654321";
+    let primary = seed(&server.endpoint, "us-east-1", Some(account)).await;
+    let mut expected = seed_primary(&primary).await;
+    seed_secondary(&seed(&server.endpoint, "us-west-2", Some(account)).await).await;
+
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("snapshot");
+    let out_text = out.to_str().unwrap();
+    let output = secaudit(
+        &server.endpoint,
+        home.path(),
+        &[
+            "collect",
+            "--accounts",
+            account,
+            "--role-name",
+            "secaudit",
+            "--region",
+            "us-east-1",
+            "--region",
+            "us-west-2",
+            "--skip",
+            "cloudtrail",
+            "--max-attempts",
+            "1",
+            "--output",
+            out_text,
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    assert!(
+        stderr.contains("collected 1 account(s), 2 region(s)"),
+        "{stderr}"
+    );
+
+    let dir = out.join(account);
+    let header = read_json(&dir.join("snapshot.json"));
+    assert_eq!(header["account_id"], account);
+    assert_eq!(header["partition"], "aws");
+    assert_eq!(header["regions"], json!(["us-east-1", "us-west-2"]));
+    for entry in header["coverage"].as_array().unwrap() {
+        let expected_status = if entry["api"] == "cloudtrail:LookupEvents" {
+            "skipped"
+        } else {
+            "ok"
+        };
+        assert_eq!(entry["status"], expected_status, "{entry}");
+    }
+
+    // Secrets Manager, us-east-1: the managed RDS secret is listed too.
+    let listed = read_json(&dir.join("us-east-1/secretsmanager/list-secrets.json"));
+    let listed_names = names(&listed);
+    let rds_secret = listed["SecretList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["OwningService"] == "rds")
+        .unwrap_or_else(|| panic!("no RDS-managed secret in {listed_names:?}"))
+        .clone();
+    expected.push(rds_secret["Name"].as_str().unwrap().to_owned());
+    expected.sort();
+    assert_eq!(listed_names, expected);
+    let by_name = |name: &str| {
+        listed["SecretList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let db = by_name("prod/db");
+    assert_eq!(db["RotationEnabled"], true);
+    assert_eq!(db["RotationRules"]["AutomaticallyAfterDays"], 30);
+    assert_eq!(db["KmsKeyId"], "alias/app");
+    assert_eq!(
+        db["Tags"],
+        json!([{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "core"}])
+    );
+    assert!(
+        is_cli_timestamp(db["CreatedDate"].as_str().unwrap()),
+        "{}",
+        db["CreatedDate"]
+    );
+    assert!(by_name("prod/api").get("KmsKeyId").is_none(), "default key");
+    assert!(is_cli_timestamp(
+        by_name("old/thing")["DeletedDate"].as_str().unwrap()
+    ));
+
+    let described = read_json(&dir.join("us-east-1/secretsmanager/describe-secret.json"));
+    assert_eq!(described.as_array().unwrap().len(), expected.len());
+    let versions = read_json(&dir.join("us-east-1/secretsmanager/list-secret-version-ids.json"));
+    let app_versions = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["Name"] == "app/versions")
+        .unwrap();
+    let stages: Vec<String> = app_versions["Versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|v| {
+            v["VersionStages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_owned())
+        })
+        .collect();
+    for stage in ["AWSCURRENT", "AWSPREVIOUS", "CANARY"] {
+        assert!(stages.iter().any(|s| s == stage), "{stage} in {stages:?}");
+    }
+    assert!(app_versions["Versions"].as_array().unwrap().len() >= 3);
+    let policies = read_json(&dir.join("us-east-1/secretsmanager/get-resource-policy.json"));
+    let api_policy = policies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["Name"] == "prod/api")
+        .unwrap();
+    let document: Value =
+        serde_json::from_str(api_policy["ResourcePolicy"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        document["Statement"][0]["Principal"]["AWS"],
+        "arn:aws:iam::999999999999:root"
+    );
+
+    // RDS: the cluster's managed master password points at the listed secret.
+    let clusters = read_json(&dir.join("us-east-1/rds/describe-db-clusters.json"));
+    assert_eq!(
+        clusters["DBClusters"][0]["DBClusterIdentifier"],
+        "aurora-prod"
+    );
+    assert_eq!(
+        clusters["DBClusters"][0]["MasterUserSecret"]["SecretArn"],
+        rds_secret["ARN"]
+    );
+    assert!(
+        dir.join("us-east-1/rds/describe-db-instances.json")
+            .exists()
+    );
+
+    // KMS: the CMK behind alias/app was described once, customer managed.
+    let keys = read_json(&dir.join("us-east-1/kms/describe-key.json"));
+    assert_eq!(keys.as_array().unwrap().len(), 1, "{keys}");
+    assert_eq!(keys[0]["KeyMetadata"]["KeyManager"], "CUSTOMER");
+    let aliases = read_json(&dir.join("us-east-1/kms/list-aliases.json"));
+    assert!(
+        aliases["Aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["AliasName"] == "alias/app")
+    );
+
+    // IAM: documents decoded into objects, as the AWS CLI prints them.
+    let iam = read_json(&dir.join("iam/get-account-authorization-details.json"));
+    let alice = iam["UserDetailList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["UserName"] == "alice")
+        .unwrap();
+    assert_eq!(alice["GroupList"], json!(["readers"]));
+    assert_eq!(
+        alice["UserPolicyList"][0]["PolicyDocument"]["Statement"][0]["Action"],
+        "secretsmanager:GetSecretValue"
+    );
+    let role = iam["RoleDetailList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["RoleName"] == "app")
+        .unwrap();
+    assert!(
+        role["PermissionsBoundary"]["PermissionsBoundaryArn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":policy/Boundary")
+    );
+    assert_eq!(
+        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
+        "ec2.amazonaws.com"
+    );
+    let readers = iam["Policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        // moto leaves PolicyName out of GAAD's Policies (AWS sends it): match on the ARN.
+        .find(|p| p["Arn"].as_str().unwrap().ends_with(":policy/SecretsReaders"))
+        .unwrap();
+    assert!(readers["PolicyVersionList"][0]["Document"].is_object());
+
+    // The second region holds only its own secret.
+    let west = read_json(&dir.join("us-west-2/secretsmanager/list-secrets.json"));
+    assert_eq!(names(&west), ["dev/one"]);
+
+    // The loader reads what the collector wrote.
+    let snapshot = Snapshot::load(&dir).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        snapshot
+            .region("us-east-1")
+            .unwrap()
+            .secrets
+            .as_ref()
+            .unwrap()
+            .len(),
+        expected.len()
+    );
+    assert_eq!(
+        snapshot
+            .region("us-west-2")
+            .unwrap()
+            .secrets
+            .as_ref()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(snapshot.iam.is_some());
+
+    // The audit of the collected snapshot, end to end from the CLI.
+    let audit = secaudit(
+        &server.endpoint,
+        home.path(),
+        &[
+            "audit",
+            "--snapshot",
+            dir.to_str().unwrap(),
+            "--format",
+            "json",
+            "--rule",
+            "secretsmanager-using-cmk",
+            "--rule",
+            "secretsmanager-rotation-enabled-check",
+            "--rule",
+            "secretsmanager-secret-tagged",
+        ],
+    );
+    let report: Value = serde_json::from_slice(&audit.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&audit.stderr)));
+    assert_eq!(audit.status.code(), Some(1), "NON_COMPLIANT findings exist");
+    let verdict = |rule: &str, name: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule && f["resource"]["name"] == name)
+            .map(|f| f["compliance_type"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("no {rule} finding for {name}"))
+    };
+    assert_eq!(verdict("secretsmanager-using-cmk", "prod/db"), "COMPLIANT");
+    assert_eq!(
+        verdict("secretsmanager-using-cmk", "prod/api"),
+        "NON_COMPLIANT"
+    );
+    assert_eq!(
+        verdict("secretsmanager-rotation-enabled-check", "prod/db"),
+        "COMPLIANT"
+    );
+    assert_eq!(
+        verdict("secretsmanager-rotation-enabled-check", "prod/api"),
+        "NON_COMPLIANT"
+    );
+    assert_eq!(
+        verdict("secretsmanager-secret-tagged", "dev/one"),
+        "COMPLIANT"
+    );
+    assert_eq!(
+        verdict("secretsmanager-secret-tagged", "prod/api"),
+        "NON_COMPLIANT"
+    );
+
+    // Without `--skip cloudtrail`, moto's missing LookupEvents makes the run partial (exit 3):
+    // CloudTrail is a coverage gap, everything else is still collected.
+    let output = secaudit(
+        &server.endpoint,
+        home.path(),
+        &[
+            "collect",
+            "--accounts",
+            account,
+            "--role-name",
+            "secaudit",
+            "--region",
+            "us-east-1",
+            "--max-attempts",
+            "1",
+            "--output",
+            out_text,
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "stderr: {stderr}");
+    let header = read_json(&dir.join("snapshot.json"));
+    let gaps: Vec<&Value> = header["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] != "ok")
+        .collect();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0]["api"], "cloudtrail:LookupEvents");
+    assert!(
+        !dir.join("us-west-2").exists(),
+        "the earlier snapshot's files were cleared"
+    );
+    assert!(stderr.contains("partial: account"), "{stderr}");
+}
+
+/// One region's calls are denied (a proxy in front of moto answers AccessDenied for requests
+/// signed for us-west-2): the run completes, writes the other region, records the denials in
+/// coverage, and exits 3. Uses the caller's own account (no `--accounts`): moto's default.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_denied_region_becomes_coverage_and_exit_3() {
+    let Some(server) = moto::moto() else { return };
+    let seed_east = seed(&server.endpoint, "us-east-1", None).await;
+    seed_east
+        .sm
+        .create_secret()
+        .name("denied-test/east")
+        .secret_string("x")
+        .send()
+        .await
+        .unwrap();
+    let proxy = deny_proxy::start(&server.endpoint, "us-west-2");
+
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("snapshot");
+    let output = secaudit(
+        &proxy.endpoint,
+        home.path(),
+        &[
+            "collect",
+            "--region",
+            "us-east-1",
+            "--region",
+            "us-west-2",
+            "--skip",
+            "cloudtrail",
+            "--max-attempts",
+            "2",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "stderr: {stderr}");
+    assert!(proxy.denied.load(std::sync::atomic::Ordering::Relaxed) > 0);
+
+    let header = read_json(&out.join("snapshot.json"));
+    let coverage = header["coverage"].as_array().unwrap();
+    let status = |region: &str, api: &str| {
+        coverage
+            .iter()
+            .find(|e| e["region"] == region && e["api"] == api)
+            .map(|e| e["status"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("{region} {api} in {coverage:?}"))
+    };
+    assert_eq!(status("us-west-2", "secretsmanager:ListSecrets"), "denied");
+    assert_eq!(
+        status("us-west-2", "secretsmanager:DescribeSecret"),
+        "skipped"
+    );
+    assert_eq!(status("us-west-2", "rds:DescribeDBClusters"), "denied");
+    assert_eq!(status("us-west-2", "kms:ListAliases"), "denied");
+    assert_eq!(status("us-east-1", "secretsmanager:ListSecrets"), "ok");
+    assert_eq!(status("global", "iam:GetAccountAuthorizationDetails"), "ok");
+    assert!(
+        !out.join("us-west-2/secretsmanager/list-secrets.json")
+            .exists()
+    );
+    let east = read_json(&out.join("us-east-1/secretsmanager/list-secrets.json"));
+    assert!(names(&east).contains(&"denied-test/east".to_owned()));
+    assert!(
+        stderr.contains("us-west-2 `secretsmanager:ListSecrets` denied"),
+        "{stderr}"
+    );
+
+    let snapshot = Snapshot::load(&out).unwrap_or_else(|e| panic!("{e}"));
+    assert!(snapshot.region("us-east-1").unwrap().secrets.is_some());
+
+    // `audit` without `--snapshot` collects in memory: the denied region is INSUFFICIENT_DATA,
+    // never COMPLIANT; the untagged secret is NON_COMPLIANT (exit 1 outranks 3).
+    let audit = secaudit(
+        &proxy.endpoint,
+        home.path(),
+        &[
+            "audit",
+            "--region",
+            "us-east-1",
+            "--region",
+            "us-west-2",
+            "--skip",
+            "cloudtrail",
+            "--max-attempts",
+            "2",
+            "--format",
+            "json",
+            "--rule",
+            "secretsmanager-secret-tagged",
+        ],
+    );
+    let report: Value = serde_json::from_slice(&audit.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&audit.stderr)));
+    assert_eq!(
+        audit.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+    let findings = report["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["resource"]["name"] == "denied-test/east"
+                && f["compliance_type"] == "NON_COMPLIANT")
+    );
+    let west: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["resource"]["region"] == "us-west-2")
+        .collect();
+    assert!(
+        !west.is_empty()
+            && west
+                .iter()
+                .all(|f| f["compliance_type"] == "INSUFFICIENT_DATA"),
+        "{west:?}"
+    );
+    assert!(
+        !snapshot
+            .availability("us-west-2", secaudit::snapshot::Api::ListSecrets)
+            .is_collected()
+    );
+}
+
+/// An account whose role cannot be assumed still gets a snapshot.json marking everything as not
+/// collected, and `--shard` picks a stable subset. (moto lets any role be assumed, so the fake
+/// denies AssumeRole.)
+#[tokio::test]
+async fn an_unreachable_account_is_partial_not_fatal() {
+    let fake = FakeAws::new(|request| match request.operation.as_str() {
+        "GetCallerIdentity" => caller_identity(FAKE_ACCOUNT),
+        "AssumeRole" => query_error(
+            403,
+            "AccessDenied",
+            "not authorized to perform sts:AssumeRole",
+        ),
+        other => json_error(400, "UnknownOperationException", other),
+    });
+    let mut options = fake_options(&fake);
+    options.accounts = secaudit::collect::plan_accounts(
+        &[
+            "333333333333".into(),
+            "222222222222".into(),
+            "444444444444".into(),
+        ],
+        Some(secaudit::collect::Shard::parse("1/2").unwrap()),
+    )
+    .unwrap();
+    assert_eq!(options.accounts, ["333333333333"]);
+    options.role_name = Some("SecauditReadOnly".into());
+    let dir = tempfile::tempdir().unwrap();
+    let report = collect(&options, dir.path(), std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert!(report.is_partial());
+    let account = &report.accounts[0];
+    assert!(
+        account
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("cannot assume role `SecauditReadOnly`")
+    );
+    let header = read_json(&dir.path().join("333333333333/snapshot.json"));
+    assert_eq!(header["coverage"][0]["api"], "*");
+    assert_eq!(header["coverage"][0]["status"], "denied");
+    let snapshot = Snapshot::load(&dir.path().join("333333333333")).unwrap();
+    assert!(
+        !snapshot
+            .availability("us-east-1", secaudit::snapshot::Api::ListSecrets)
+            .is_collected()
+    );
+    assert!(
+        fake.calls("AssumeRole")[0]
+            .body
+            .contains("333333333333%3Arole%2FSecauditReadOnly")
+    );
+}
+
+/// `secaudit config-rule` from the binary: a scheduled event for the tagging rule, the account
+/// collected from moto, PutEvaluations in test mode (moto implements only test mode). moto has no
+/// GetComplianceDetailsByConfigRule, so prior results cannot be read: the run says so and exits 3.
+#[tokio::test(flavor = "multi_thread")]
+async fn config_rule_mode_sends_evaluations_in_test_mode() {
+    let Some(server) = moto::moto() else { return };
+    let account = "310987654321";
+    let seeded = seed(&server.endpoint, "us-east-1", Some(account)).await;
+    let tag = aws_sdk_secretsmanager::types::Tag::builder()
+        .key("team")
+        .value("core")
+        .build();
+    seeded
+        .sm
+        .create_secret()
+        .name("tagged")
+        .secret_string("x")
+        .tags(tag)
+        .send()
+        .await
+        .unwrap();
+    seeded
+        .sm
+        .create_secret()
+        .name("untagged")
+        .secret_string("x")
+        .send()
+        .await
+        .unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let event = home.path().join("event.json");
+    let invoking = json!({"awsAccountId": account, "notificationCreationTime": "2026-11-01T00:00:00.000Z",
+        "messageType": "ScheduledNotification", "recordVersion": "1.0"});
+    let body = json!({"version": "1.0", "invokingEvent": invoking.to_string(), "ruleParameters": "{\"requiredTagKeys\": \"team\"}",
+        "resultToken": "TESTMODE", "eventLeftScope": false,
+        "configRuleArn": format!("arn:aws:config:us-east-1:{account}:config-rule/config-rule-abc"),
+        "configRuleName": "acme-secretsmanager-secret-tagged", "accountId": account});
+    std::fs::write(&event, body.to_string()).unwrap();
+    let event_text = event.to_str().unwrap();
+    let common = [
+        "--accounts",
+        account,
+        "--role-name",
+        "secaudit",
+        "--skip",
+        "cloudtrail",
+        "--max-attempts",
+        "1",
+    ];
+
+    let mut args = vec!["config-rule", "--event", event_text, "--dry-run"];
+    args.extend(common);
+    let dry = secaudit(&server.endpoint, home.path(), &args);
+    let stderr = String::from_utf8_lossy(&dry.stderr);
+    let summary: Value =
+        serde_json::from_slice(&dry.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(summary["rule"], "secretsmanager-secret-tagged");
+    let evaluations = summary["evaluations"].as_array().unwrap();
+    let verdict = |id_end: &str| {
+        evaluations
+            .iter()
+            .find(|e| e["ComplianceResourceId"].as_str().unwrap().contains(id_end))
+            .map(|e| e["ComplianceType"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        verdict(":secret:tagged-").as_deref(),
+        Some("COMPLIANT"),
+        "{summary}"
+    );
+    assert_eq!(
+        verdict(":secret:untagged-").as_deref(),
+        Some("NON_COMPLIANT"),
+        "{summary}"
+    );
+    assert_eq!(
+        dry.status.code(),
+        Some(3),
+        "prior results unreadable in moto: {stderr}"
+    );
+
+    let mut args = vec!["config-rule", "--event", event_text, "--test-mode"];
+    args.extend(common);
+    let sent = secaudit(&server.endpoint, home.path(), &args);
+    let stderr = String::from_utf8_lossy(&sent.stderr);
+    let summary: Value =
+        serde_json::from_slice(&sent.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(summary["test_mode"], true);
+    assert_eq!(summary["sent"], evaluations.len());
+    assert_eq!(summary["batches"], 1);
+    assert_eq!(summary["failed"], json!([]));
+}
