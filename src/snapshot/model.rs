@@ -37,7 +37,8 @@ pub struct SnapshotMeta {
 /// The data of one region; each field is `None` when not collected.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RegionData {
-    /// The secrets (list-secrets merged with describe-secret), sorted by ARN.
+    /// The secrets (list-secrets merged with describe-secret), sorted by ARN (`secret` relies on
+    /// it).
     pub secrets: Option<Vec<Secret>>,
     /// ARNs of the secrets whose describe-secret output was read (`ReplicationStatus` is only
     /// known for those); `None` when describe-secret was not collected.
@@ -73,12 +74,14 @@ impl RegionData {
         }
     }
 
-    /// The secret with this ARN.
+    /// The secret with this ARN (a binary search: `secrets` is sorted by ARN).
     pub fn secret(&self, arn: &str) -> Option<&Secret> {
-        self.secrets
-            .as_deref()?
-            .iter()
-            .find(|secret| secret.arn == arn)
+        let secrets = self.secrets.as_deref()?;
+        // INVARIANT: the loader sorts `secrets` by ARN; data built by hand must be sorted too.
+        secrets
+            .binary_search_by(|secret| secret.arn.as_str().cmp(arn))
+            .ok()
+            .and_then(|index| secrets.get(index))
     }
 
     /// What is known of a secret's resource policy.
@@ -136,7 +139,9 @@ impl Snapshot {
 
     /// The secret with this ARN and its region.
     pub fn find_secret(&self, arn: &str) -> Option<(&str, &Secret)> {
-        self.secrets().find(|(_, secret)| secret.arn == arn)
+        self.regions
+            .iter()
+            .find_map(|(region, data)| data.secret(arn).map(|secret| (region.as_str(), secret)))
     }
 
     /// Whether the data of `api` in `region` is in the snapshot (for global APIs the region is

@@ -6,7 +6,8 @@
 //! is one level; `[]` or an absent key means no policies of that kind (no Organizations). Each
 //! policy is a policy document, its JSON text, or the output of
 //! `aws organizations describe-policy` (`{"Policy": {"PolicySummary": {"Name"}, "Content"}}`),
-//! so the file can be assembled from AWS CLI output alone. This module reads; it evaluates
+//! so the file can be assembled from AWS CLI output alone, or that summary flattened
+//! (`{"Id", "Name", "Content"}`). This module reads; it evaluates
 //! nothing.
 
 use serde::Serialize;
@@ -31,22 +32,38 @@ pub struct OrganizationPolicies {
 }
 
 fn read_policy(at: &JsonAt<'_>, place: String) -> Result<OrganizationPolicy, FieldError> {
-    let Some(wrapper) = at.value().get("Policy").filter(|_| at.value().is_object()) else {
-        return Ok(OrganizationPolicy {
-            name: place,
-            document: decode_policy_document(at)?,
-        });
-    };
-    let wrapper = JsonAt::at_path(wrapper, format!("{}.Policy", at.path()));
-    let summary = wrapper.get("PolicySummary")?;
-    let name = match &summary {
+    let object = at.value().as_object();
+    if let Some(wrapper) = object.and_then(|object| object.get("Policy")) {
+        let wrapper = JsonAt::at_path(wrapper, format!("{}.Policy", at.path()));
+        let summary = wrapper.get("PolicySummary")?;
+        return read_named_content(&wrapper, summary.as_ref(), place);
+    }
+    // `{"Id", "Name", "Content"}`: a policy summary flattened with its content.
+    if object
+        .is_some_and(|object| object.contains_key("Content") && !object.contains_key("Statement"))
+    {
+        return read_named_content(at, Some(at), place);
+    }
+    Ok(OrganizationPolicy {
+        name: place,
+        document: decode_policy_document(at)?,
+    })
+}
+
+/// Reads `Content` of `holder`, named by `summary`'s `Name` (else `Id`, else `place`).
+fn read_named_content(
+    holder: &JsonAt<'_>,
+    summary: Option<&JsonAt<'_>>,
+    place: String,
+) -> Result<OrganizationPolicy, FieldError> {
+    let name = match summary {
         Some(summary) => summary
             .opt_string("Name")?
             .or(summary.opt_string("Id")?)
             .unwrap_or(place),
         None => place,
     };
-    let content = wrapper.required("Content")?;
+    let content = holder.required("Content")?;
     let document = match content.value() {
         Value::String(text) => {
             decode_policy_text(text).map_err(|message| content.error(message))?
@@ -138,6 +155,14 @@ mod tests {
         assert_eq!(read.scps[0][0].name, "FullAWSAccess");
         assert_eq!(read.scps[0][0].document, doc("full"));
         assert_eq!(read.scps[0][1].document, doc("x"));
+
+        let flattened = json!({"rcps": [[{"Id": "p-rcp", "Name": "org-only", "Content": doc("o")},
+            {"Id": "p-rcp2", "Content": doc("t").to_string()}]]});
+        let read = read_organization_policies(&JsonAt::root(&flattened)).unwrap();
+        assert_eq!(read.rcps[0][0].name, "org-only");
+        assert_eq!(read.rcps[0][0].document, doc("o"));
+        assert_eq!(read.rcps[0][1].name, "p-rcp2");
+        assert_eq!(read.rcps[0][1].document, doc("t"));
     }
 
     #[test]
