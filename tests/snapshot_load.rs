@@ -901,3 +901,32 @@ fn the_documented_cli_script_rebuilds_the_demo_snapshot() {
     let calls = fs::read_to_string(&calls).unwrap();
     assert!(!calls.contains("get-secret-value"));
 }
+
+#[test]
+fn the_cli_exits_2_with_the_loader_line_for_every_bad_fixture() {
+    let root = Path::new("tests/fixtures/snapshots/bad");
+    let mut cases: Vec<PathBuf> = fs::read_dir(root)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    cases.sort();
+    for case in cases {
+        let dir = format!(
+            "tests/fixtures/snapshots/bad/{}",
+            case.file_name().unwrap().to_str().unwrap()
+        );
+        let expected = fs::read_to_string(case.join("expected-error.txt")).unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_secaudit"))
+            .args(["audit", "--snapshot", &dir, "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{dir}");
+        assert!(output.stdout.is_empty(), "{dir}: no report on stdout");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains(expected.trim_end()),
+            "{dir}: stderr was {stderr:?}"
+        );
+    }
+}

@@ -78,6 +78,25 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any document, URL-encoded as the IAM API does (or not at all), decodes to itself.
+        #[test]
+        fn encoded_documents_round_trip(
+            sid in "[ -~]{0,40}",
+            resource in "[a-zA-Z0-9:/*?+%&=_.-]{0,60}",
+            extra in proptest::collection::btree_map("[a-zA-Z]{1,8}", "\\PC{0,12}", 0..4),
+        ) {
+            let document = json!({"Version": "2012-10-17", "Statement": [{"Sid": sid,
+                "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+                "Resource": resource, "Condition": {"StringEquals": extra}}]});
+            let text = document.to_string();
+            let encoded = percent_encoding::utf8_percent_encode(
+                &text, percent_encoding::NON_ALPHANUMERIC).to_string();
+            proptest::prop_assert_eq!(decode_policy_text(&text).unwrap(), document.clone());
+            proptest::prop_assert_eq!(decode_policy_text(&encoded).unwrap(), document);
+        }
+    }
+
     #[test]
     fn tolerates_stray_percent_and_keeps_plus() {
         // `%` not followed by hex stays literal; `+` is not a space in RFC 3986 encoding.

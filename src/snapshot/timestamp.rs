@@ -128,6 +128,31 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Every printed form of an instant parses back to it: RFC 3339 with `Z` or an offset,
+        /// microseconds as the AWS CLI v2 prints them, and epoch seconds as a number or text.
+        #[test]
+        fn printed_forms_round_trip(
+            seconds in 0i64..4_102_444_800,
+            micros in 0u32..1_000_000,
+            offset_minutes in -720i32..=840,
+        ) {
+            let instant = DateTime::from_timestamp(seconds, micros * 1000).unwrap();
+            let offset = chrono::FixedOffset::east_opt(offset_minutes * 60).unwrap();
+            let cli_v2 = instant.with_timezone(&offset).format("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string();
+            proptest::prop_assert_eq!(parse_timestamp(&json!(cli_v2)), Some(instant));
+            proptest::prop_assert_eq!(parse_timestamp(&json!(instant.to_rfc3339())), Some(instant));
+            let whole = DateTime::from_timestamp(seconds, 0).unwrap();
+            proptest::prop_assert_eq!(parse_timestamp(&json!(seconds)), Some(whole));
+            proptest::prop_assert_eq!(parse_timestamp(&json!(seconds.to_string())), Some(whole));
+            // Epoch floats carry milliseconds exactly enough for CloudTrail and the CLI v1.
+            let millis = f64::from(micros / 1000) / 1000.0;
+            let parsed = parse_timestamp(&json!(seconds as f64 + millis)).unwrap();
+            let expected = whole + chrono::Duration::milliseconds(i64::from(micros / 1000));
+            proptest::prop_assert!((parsed - expected).num_microseconds().unwrap().abs() <= 1);
+        }
+    }
+
     #[test]
     fn epoch_and_iso_agree() {
         let iso = parse_timestamp(&json!("2026-11-01T00:00:00Z"));
