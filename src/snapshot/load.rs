@@ -239,3 +239,49 @@ fn merge_secrets(
     }
     Some(by_arn.into_values().collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+
+    fn secret(arn: &str) -> Secret {
+        Secret {
+            arn: arn.to_owned(),
+            name: arn.rsplit(':').next().unwrap_or_default().to_owned(),
+            ..Secret::default()
+        }
+    }
+
+    #[test]
+    fn describe_fields_win_and_list_fields_stay() {
+        let mut listed = secret("arn:aws:secretsmanager:us-east-1:111122223333:secret:b-AbCdEf");
+        listed.last_accessed_date = DateTime::from_timestamp(1_000, 0);
+        listed.owning_service = Some("rds".into());
+        let mut described = listed.clone();
+        described.last_accessed_date = DateTime::from_timestamp(2_000, 0);
+        described.owning_service = None;
+        described.primary_region = Some("us-east-1".into());
+        let only_described =
+            secret("arn:aws:secretsmanager:us-east-1:111122223333:secret:a-XyZ123");
+        let merged = merge_secrets(
+            Some(vec![listed]),
+            Some(vec![described, only_described.clone()]),
+        )
+        .unwrap();
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0], only_described, "sorted by ARN");
+        assert_eq!(
+            merged[1].last_accessed_date,
+            DateTime::from_timestamp(2_000, 0)
+        );
+        assert_eq!(merged[1].owning_service.as_deref(), Some("rds"));
+        assert_eq!(merged[1].primary_region.as_deref(), Some("us-east-1"));
+    }
+
+    #[test]
+    fn neither_file_means_not_collected_and_empty_means_none_exist() {
+        assert_eq!(merge_secrets(None, None), None);
+        assert_eq!(merge_secrets(Some(Vec::new()), None), Some(Vec::new()));
+    }
+}
