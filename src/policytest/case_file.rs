@@ -126,6 +126,12 @@ pub(crate) fn parse_case_with(
     policy_files: &mut PolicyFiles,
 ) -> Result<CaseFile, CaseError> {
     let object = expect_object(value, "")?;
+    if object.contains_key("Statement") && !object.contains_key("requests") {
+        return Err(CaseError::new(
+            "",
+            "this is a policy document, not a case file (a case file has `requests`)",
+        ));
+    }
     check_fields(object, "", &FILE_FIELDS)?;
     let snapshot = match present(object, "snapshot") {
         None => None,

@@ -122,6 +122,10 @@ fn bad_fields_are_named_by_their_json_path() {
         ),
         (json!({"name": "c"}), "missing field `requests`"),
         (
+            json!({"Version": "2012-10-17", "Statement": []}),
+            "this is a policy document, not a case file (a case file has `requests`)",
+        ),
+        (
             case(json!({"requests": {}})),
             "requests: expected a list, found an object",
         ),
