@@ -16,7 +16,7 @@
 //! that hinges only on keys the caller controls (`aws:SecureTransport`, its own tags, the
 //! version stage it asks for, the time) is a grant.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, LazyLock};
 
 use serde_json::Value;
@@ -160,32 +160,25 @@ pub(crate) enum PolicyState {
     NoPolicy,
     /// The document does not parse (the message says why).
     Invalid(String),
-    Parsed(Arc<Policy>),
+    Parsed(Arc<ParsedPolicy>),
 }
 
-/// Reads and parses the resource policy of a secret.
-pub(crate) fn resource_policy(
-    context: &RuleContext<'_>,
-    subject: &SecretSubject<'_>,
-) -> PolicyState {
-    match subject.data.resource_policy(&subject.secret.arn) {
-        ResourcePolicyState::NoPolicy => PolicyState::NoPolicy,
-        ResourcePolicyState::NotCollected => PolicyState::NotCollected(
-            context
-                .missing(subject.region, Api::GetResourcePolicy)
-                .unwrap_or_else(|| {
-                    "get-resource-policy output has no entry for this secret".to_string()
-                }),
-        ),
-        ResourcePolicyState::Policy(document) => parse(document, PolicyKind::Resource),
-    }
+/// A parsed resource policy and what probing it needs, shared by every secret with the same
+/// document.
+#[derive(Debug)]
+pub(crate) struct ParsedPolicy {
+    policy: Arc<Policy>,
+    /// Every condition key the policy and the RCPs read.
+    keys: BTreeSet<String>,
+    /// The probes of the public rule, and those of the cross-account rule.
+    public_probes: Vec<Probe>,
+    named_probes: Vec<Probe>,
 }
 
-fn parse(document: &Value, kind: PolicyKind) -> PolicyState {
-    match Policy::from_value(document, kind) {
-        Ok(policy) => PolicyState::Parsed(Arc::new(policy)),
-        Err(error) => PolicyState::Invalid(error.to_string()),
-    }
+fn parse(document: &Value, kind: PolicyKind) -> Result<Arc<Policy>, String> {
+    Policy::from_value(document, kind)
+        .map(Arc::new)
+        .map_err(|error| error.to_string())
 }
 
 /// The evaluation setting shared by every secret of one rule run: trust lists and RCPs.
@@ -199,6 +192,12 @@ pub(crate) struct Prober {
     rcps: Result<Vec<Vec<NamedPolicy>>, String>,
     /// A note for details when the organization's policies were not collected.
     pub rcp_note: Option<String>,
+    /// Policy sets without the resource policy: for anonymous callers, and for account
+    /// principals (with the caller's own permissions).
+    anonymous_set: PolicySet,
+    account_set: PolicySet,
+    /// Parsed resource policies by document text.
+    parsed: HashMap<String, PolicyState>,
 }
 
 impl Prober {
@@ -220,6 +219,11 @@ impl Prober {
                 },
             ),
         };
+        let levels = rcps.clone().unwrap_or_default();
+        let caller = CALLER_PERMISSIONS.as_ref().ok().map(|policy| NamedPolicy {
+            name: "caller's own permissions (assumed: everything)".to_string(),
+            policy: policy.clone(),
+        });
         Prober {
             owner: snapshot.meta.account_id.clone(),
             partition: snapshot.meta.partition.clone(),
@@ -227,54 +231,98 @@ impl Prober {
             trusted_orgs: trusted_orgs.into_iter().collect(),
             rcps,
             rcp_note,
+            anonymous_set: PolicySet {
+                rcps: levels.clone(),
+                ..PolicySet::default()
+            },
+            account_set: PolicySet {
+                identity: caller.into_iter().collect(),
+                rcps: levels,
+                ..PolicySet::default()
+            },
+            parsed: HashMap::new(),
         }
     }
 
-    /// Evaluates the probes against `policy`. `named` adds the accounts, principals and
-    /// organizations the policy names (the cross-account rule); without it only the public
-    /// probes run. The error is a one-line reason (an RCP that does not parse).
-    pub fn probe(
-        &self,
+    /// Reads and parses the resource policy of a secret (each distinct document once).
+    pub fn resource_policy(
+        &mut self,
+        context: &RuleContext<'_>,
         subject: &SecretSubject<'_>,
-        policy: &Arc<Policy>,
-        named: bool,
-    ) -> Result<Vec<ProbeOutcome>, String> {
-        let rcps = self.rcps.clone()?;
-        let set_for = |with_identity: bool| -> Result<PolicySet, String> {
-            let identity = if with_identity {
-                vec![NamedPolicy {
-                    name: "caller's own permissions (assumed: everything)".to_string(),
-                    policy: CALLER_PERMISSIONS.as_ref().map_err(Clone::clone)?.clone(),
-                }]
-            } else {
-                Vec::new()
-            };
-            Ok(PolicySet {
-                identity,
-                resource: Some(NamedPolicy {
-                    name: "resource policy".to_string(),
-                    policy: policy.clone(),
-                }),
-                rcps: rcps.clone(),
-                ..PolicySet::default()
-            })
-        };
-        let anonymous_set = set_for(false)?;
-        let account_set = set_for(true)?;
-        let mut keys: BTreeSet<String> = condition_keys(policy);
-        for level in &rcps {
-            for named_policy in level {
-                keys.extend(condition_keys(&named_policy.policy));
+    ) -> PolicyState {
+        let document = match subject.data.resource_policy(&subject.secret.arn) {
+            ResourcePolicyState::NoPolicy => return PolicyState::NoPolicy,
+            ResourcePolicyState::NotCollected => {
+                return PolicyState::NotCollected(
+                    context
+                        .missing(subject.region, Api::GetResourcePolicy)
+                        .unwrap_or_else(|| {
+                            "get-resource-policy output has no entry for this secret".to_string()
+                        }),
+                );
             }
+            ResourcePolicyState::Policy(document) => document,
+        };
+        let text = document.to_string();
+        if let Some(state) = self.parsed.get(&text) {
+            return state.clone();
         }
-        let mut outcomes = Vec::new();
-        for probe in self.probes(policy, named) {
+        let state = match (parse(document, PolicyKind::Resource), &self.rcps) {
+            (Err(message), _) => PolicyState::Invalid(message),
+            (Ok(_), Err(message)) => PolicyState::Invalid(message.clone()),
+            (Ok(policy), Ok(rcps)) => {
+                let mut keys = condition_keys(&policy);
+                for level in rcps {
+                    for named_policy in level {
+                        keys.extend(condition_keys(&named_policy.policy));
+                    }
+                }
+                PolicyState::Parsed(Arc::new(ParsedPolicy {
+                    public_probes: self.probes(&policy, false),
+                    named_probes: self.probes(&policy, true),
+                    policy,
+                    keys,
+                }))
+            }
+        };
+        self.parsed.insert(text, state.clone());
+        state
+    }
+
+    /// Evaluates the probes against a parsed resource policy. `named` adds the accounts,
+    /// principals and organizations the policy names (the cross-account rule); without it only
+    /// the public probes run.
+    pub fn probe(
+        &mut self,
+        subject: &SecretSubject<'_>,
+        parsed: &ParsedPolicy,
+        named: bool,
+    ) -> Vec<ProbeOutcome> {
+        let resource = Some(NamedPolicy {
+            name: "resource policy".to_string(),
+            policy: parsed.policy.clone(),
+        });
+        self.anonymous_set.resource = resource.clone();
+        self.account_set.resource = resource;
+        let probes = if named {
+            &parsed.named_probes
+        } else {
+            &parsed.public_probes
+        };
+        let mut outcomes = Vec::with_capacity(probes.len());
+        for probe in probes {
             let set = if probe.kind == ProbeKind::Anonymous {
-                &anonymous_set
+                &self.anonymous_set
             } else {
-                &account_set
+                &self.account_set
             };
-            let context = self.context_for(&probe, subject, &keys);
+            let mut request = Request {
+                principal: probe.principal.clone(),
+                action: String::new(),
+                resource: subject.secret.arn.clone(),
+                resource_account: subject.secret.account_id().map(str::to_string),
+                context: self.context_for(probe, subject, &parsed.keys),
+            };
             let mut outcome = ProbeOutcome {
                 kind: probe.kind.clone(),
                 principal: probe.arn.clone().unwrap_or_else(|| "anonymous".to_string()),
@@ -282,13 +330,7 @@ impl Prober {
                 restricted: Vec::new(),
             };
             for action in SECRET_ACTIONS {
-                let request = Request {
-                    principal: probe.principal.clone(),
-                    action: action.to_string(),
-                    resource: subject.secret.arn.clone(),
-                    resource_account: subject.secret.account_id().map(str::to_string),
-                    context: context.clone(),
-                };
+                action.clone_into(&mut request.action);
                 if decide(set, &request) != Decision::Allowed {
                     continue;
                 }
@@ -305,14 +347,16 @@ impl Prober {
                 if restricting.is_empty() {
                     outcome
                         .granted
-                        .push((action.to_string(), evaluation.unsettled_keys.clone()));
+                        .push((action.to_string(), evaluation.unsettled_keys));
                 } else {
                     outcome.restricted.push((action.to_string(), restricting));
                 }
             }
             outcomes.push(outcome);
         }
-        Ok(outcomes)
+        self.anonymous_set.resource = None;
+        self.account_set.resource = None;
+        outcomes
     }
 
     fn probes(&self, policy: &Policy, named: bool) -> Vec<Probe> {
@@ -492,7 +536,7 @@ impl Prober {
 
 /// One representative principal.
 #[derive(Debug, Clone)]
-struct Probe {
+pub(crate) struct Probe {
     kind: ProbeKind,
     principal: Principal,
     arn: Option<String>,
@@ -535,14 +579,11 @@ fn rcp_levels(
             level
                 .iter()
                 .map(|rcp| match parse(&rcp.document, PolicyKind::Rcp) {
-                    PolicyState::Parsed(policy) => Ok(NamedPolicy {
+                    Ok(policy) => Ok(NamedPolicy {
                         name: rcp.name.clone(),
                         policy,
                     }),
-                    PolicyState::Invalid(message) => {
-                        Err(format!("RCP `{}` cannot be read: {message}", rcp.name))
-                    }
-                    _ => Err(format!("RCP `{}` cannot be read", rcp.name)),
+                    Err(message) => Err(format!("RCP `{}` cannot be read: {message}", rcp.name)),
                 })
                 .collect()
         })

@@ -26,11 +26,14 @@ struct ManagedBy {
 
 pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError> {
     let managed = managing_databases(context);
-    let mut judged = BTreeSet::new();
+    let listed: BTreeSet<&str> = context
+        .snapshot
+        .secrets()
+        .map(|(_, secret)| secret.arn.as_str())
+        .collect();
     let mut verdicts = context.each_secret(Scope::PRIMARIES_IN_USE, |subject| {
         let arn = &subject.secret.arn;
         if let Some(databases) = managed.get(arn) {
-            judged.insert(arn.clone());
             return Ok(judge(subject.resource.clone(), databases));
         }
         if subject.secret.owning_service.as_deref() != Some("rds") {
@@ -47,7 +50,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
     // Secrets the DBs name that the secret lists do not hold (not collected, or listed in
     // another region): still judged on what RDS reports.
     for (arn, databases) in &managed {
-        if judged.contains(arn) || context.snapshot.find_secret(arn).is_some() {
+        if listed.contains(arn.as_str()) {
             continue;
         }
         let region = databases

@@ -11,14 +11,14 @@ use serde_json::json;
 use crate::findings::Severity;
 use crate::rules::context::{RuleContext, Scope, Verdict};
 use crate::rules::error::RuleError;
-use crate::rules::policy_probe::{PolicyState, ProbeKind, Prober, resource_policy};
+use crate::rules::policy_probe::{PolicyState, ProbeKind, Prober};
 
 pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError> {
     let trusted_accounts = context.params.strings("trustedAccountIds")?;
     let trusted_orgs = context.params.strings("trustedOrgIds")?;
-    let prober = Prober::new(context, trusted_accounts.clone(), trusted_orgs.clone());
+    let mut prober = Prober::new(context, trusted_accounts.clone(), trusted_orgs.clone());
     context.each_secret(Scope::PRIMARIES_IN_USE, |subject| {
-        let policy = match resource_policy(context, subject) {
+        let policy = match prober.resource_policy(context, subject) {
             PolicyState::NoPolicy => return Ok(subject.not_applicable("no resource policy")),
             PolicyState::NotCollected(reason) => {
                 return Ok(subject.insufficient(format!("resource policy not collected: {reason}")));
@@ -28,10 +28,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
             }
             PolicyState::Parsed(policy) => policy,
         };
-        let outcomes = match prober.probe(subject, &policy, true) {
-            Ok(outcomes) => outcomes,
-            Err(reason) => return Ok(subject.insufficient(format!("cannot evaluate: {reason}"))),
-        };
+        let outcomes = prober.probe(subject, &policy, true);
         let untrusted: Vec<_> = outcomes
             .iter()
             .filter(|outcome| outcome.kind != ProbeKind::Anonymous && !outcome.granted.is_empty())

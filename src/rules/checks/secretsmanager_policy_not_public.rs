@@ -8,16 +8,16 @@ use serde_json::json;
 
 use crate::rules::context::{RuleContext, Scope, Verdict};
 use crate::rules::error::RuleError;
-use crate::rules::policy_probe::{PolicyState, Prober, resource_policy};
+use crate::rules::policy_probe::{PolicyState, Prober};
 
 pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError> {
-    let prober = Prober::new(
+    let mut prober = Prober::new(
         context,
         context.params.strings("trustedAccountIds")?,
         context.params.strings("trustedOrgIds")?,
     );
     context.each_secret(Scope::PRIMARIES_IN_USE, |subject| {
-        let policy = match resource_policy(context, subject) {
+        let policy = match prober.resource_policy(context, subject) {
             PolicyState::NoPolicy => return Ok(subject.not_applicable("no resource policy")),
             PolicyState::NotCollected(reason) => {
                 return Ok(subject.insufficient(format!("resource policy not collected: {reason}")));
@@ -27,10 +27,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
             }
             PolicyState::Parsed(policy) => policy,
         };
-        let outcomes = match prober.probe(subject, &policy, false) {
-            Ok(outcomes) => outcomes,
-            Err(reason) => return Ok(subject.insufficient(format!("cannot evaluate: {reason}"))),
-        };
+        let outcomes = prober.probe(subject, &policy, false);
         let public: Vec<_> = outcomes
             .iter()
             .filter(|outcome| outcome.kind.is_public() && !outcome.granted.is_empty())

@@ -5,6 +5,8 @@
 //! (describe-secret not collected) is INSUFFICIENT_DATA. A secret never accessed is judged on
 //! its age from `CreatedDate`, or fails when `neverAccessed` is `fail`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::rules::context::{RuleContext, Scope, Verdict, arn_in_region, day, days, instant};
@@ -17,6 +19,13 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
     let fail_never = context.params.string("neverAccessed")? == Some("fail");
     let today = context.now.date_naive();
     let whole_days = |date: NaiveDate| (today - date).num_days();
+    // Every secret's last access by ARN, to find replicas in other regions without a scan per
+    // secret.
+    let accessed: HashMap<&str, DateTime<Utc>> = context
+        .snapshot
+        .secrets()
+        .filter_map(|(_, secret)| Some((secret.arn.as_str(), secret.last_accessed_date?)))
+        .collect();
     context.each_secret(Scope::PRIMARIES_IN_USE, |subject| {
         let secret = subject.secret;
         let mut accesses: Vec<(DateTime<Utc>, String)> = Vec::new();
@@ -31,15 +40,13 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
                     accesses.push((date, replica.region.clone()));
                 }
             }
-            for (region, data) in &context.snapshot.regions {
+            for region in context.snapshot.regions.keys() {
                 if region == subject.region {
                     continue;
                 }
                 let replica_arn = arn_in_region(&secret.arn, region);
-                if let Some(replica) = data.secret(&replica_arn)
-                    && let Some(date) = replica.last_accessed_date
-                {
-                    accesses.push((date, region.clone()));
+                if let Some(date) = accessed.get(replica_arn.as_str()) {
+                    accesses.push((*date, region.clone()));
                 }
             }
             let described = subject
