@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::json_path::{FieldError, JsonAt};
+use super::json_path::{FieldError, JsonAt, kind};
 
 /// A resource tag (`{"Key", "Value"}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -332,7 +332,7 @@ pub(crate) fn read_resource_policies(
                 other => {
                     return Err(at.error(format!(
                         "expected a policy document as a JSON string, found {}",
-                        super::json_path::kind(other)
+                        kind(other)
                     )));
                 }
             },
