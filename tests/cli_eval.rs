@@ -346,13 +346,14 @@ fn eval_cases_accepts_case_files_and_stops_on_a_bad_one() {
     assert_eq!(lines[5]["index"], 5);
     assert_eq!(code(&output), 0);
 
+    // Cases stream: the lines of the good file come out, then the bad file stops the run.
     let bad = secaudit(&[
         "eval",
         "--cases",
         "examples/policy-tests/orders-app.json",
         "tests/fixtures/bad/cases/bad-expect.json",
     ]);
-    assert_eq!(stdout(&bad), "");
+    assert_eq!(stdout(&bad), stdout(&output));
     assert_eq!(
         stderr(&bad),
         "error: cannot load `tests/fixtures/bad/cases/bad-expect.json`: requests[1].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `Denied`\n"
@@ -421,4 +422,30 @@ fn derive_context_fills_principal_keys_for_variables() {
     };
     assert_eq!(code(&args(true)), 0, "{}", stdout(&args(true)));
     assert_eq!(code(&args(false)), 1);
+}
+
+#[test]
+fn eval_cases_names_the_bad_line_of_a_json_lines_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cases.jsonl");
+    let good = json!({"name": "ok", "requests": [
+        {"principal": ROLE_SESSION, "action": "s3:GetObject", "resource": "*"}]});
+    std::fs::write(
+        &file,
+        format!("{good}\n\n{{\"name\": \"x\", \"requests\": [{{}}]}}\n{good}\n"),
+    )
+    .unwrap();
+    let output = secaudit(&["eval", "--cases", file.to_str().unwrap()]);
+    assert_eq!(
+        stdout(&output),
+        "{\"case\":\"ok\",\"index\":0,\"decision\":\"ImplicitDeny\"}\n"
+    );
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: cannot load `{}`: line 3: requests[0]: missing field `principal`\n",
+            file.display()
+        )
+    );
+    assert_eq!(code(&output), 2);
 }

@@ -2,21 +2,23 @@
 //! 2 bad input); or, with `--cases FILE…`, every request of case files (JSON or JSON Lines)
 //! decided in a timed loop, for differential testing and throughput measurements.
 //!
-//! `--cases` timing: all files are read and all policies compiled first; the timer covers the
-//! evaluation loop alone (`eval::decide`, decisions kept in memory); the JSON lines are written
-//! after the timer stops, through a buffered stdout.
+//! `--cases` timing: each case is read and its policies compiled before the timer starts; the
+//! timer covers the evaluation loop alone (`eval::decide`, decisions kept in memory); the JSON
+//! lines are written after it stops, through a buffered stdout. The reported time is the sum
+//! of the cases' loops. Cases are handled one at a time (JSON Lines files are streamed), so a
+//! workload larger than memory runs too.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, anyhow, bail};
+use anyhow::{anyhow, bail};
 use clap::ValueEnum;
 use secaudit::eval::{Decision, NamedPolicy, PolicySet, Principal, Request, decide, evaluate};
 use secaudit::policy::PolicyKind;
 use secaudit::policytest::{
-    ContextEntries, Expectations, LoadOptions, derive_principal_keys, evaluation_json, load_cases,
+    CaseStream, ContextEntries, Expectations, LoadOptions, derive_principal_keys, evaluation_json,
     load_policy_file, trace_lines,
 };
 use serde_json::Value;
@@ -32,7 +34,8 @@ Exit status: 0 allowed, 1 denied (explicitly or implicitly), 2 bad input.\n\n\
 With `--cases FILE...` (case files or JSON Lines, one case per line; `expect` optional) every \
 request is decided and printed as one JSON line `{\"case\": NAME, \"index\": I, \"decision\": ...}`; \
 stderr gets `evaluated N requests in S s (R per second)`, timing the evaluation loop alone \
-(policies are compiled before it, output is written after it).";
+(policies are compiled before it, output is written after it; cases are streamed one at a \
+time and the times of their loops added up).";
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = CONTEXT_HELP)]
@@ -241,39 +244,40 @@ fn first_line(error: &serde_json::Error) -> String {
         .to_owned()
 }
 
-/// `eval --cases`: load everything, time the decisions alone, then print them.
+/// `eval --cases`: cases are read and compiled one at a time (a JSON Lines file is streamed),
+/// each case's requests are decided under the timer, and its lines are written after the timer
+/// stops; the reported time is the sum of those evaluation loops. A bad case stops the run
+/// with exit 2 after the lines of the cases before it.
 fn run_cases(files: &[PathBuf]) -> anyhow::Result<Outcome> {
-    let mut cases = Vec::new();
-    for file in files {
-        cases.extend(load_cases(file, &LoadOptions::new(Expectations::Optional))?);
-    }
-    let total: usize = cases.iter().map(|case| case.requests.len()).sum();
-    let mut decisions = Vec::with_capacity(total);
-    let started = Instant::now();
-    for case in &cases {
-        for request in &case.requests {
-            decisions.push(decide(request.policies(case), &request.request));
-        }
-    }
-    let seconds = started.elapsed().as_secs_f64();
-
+    let options = LoadOptions::new(Expectations::Optional);
     let stdout = std::io::stdout().lock();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
-    let mut decisions = decisions.into_iter();
-    for case in &cases {
-        let name = serde_json::to_string(&case.name)?;
-        for index in 0..case.requests.len() {
-            let decision = decisions
-                .next()
-                .context("internal error: fewer decisions than requests")?;
-            writeln!(
-                out,
-                "{{\"case\":{name},\"index\":{index},\"decision\":\"{}\"}}",
-                decision.as_str()
-            )?;
+    let mut total = 0usize;
+    let mut timed = Duration::ZERO;
+    let mut decisions = Vec::new();
+    for file in files {
+        for case in CaseStream::open(file, &options)? {
+            let case = case?;
+            decisions.clear();
+            decisions.reserve(case.requests.len());
+            let started = Instant::now();
+            for request in &case.requests {
+                decisions.push(decide(request.policies(&case), &request.request));
+            }
+            timed += started.elapsed();
+            total += decisions.len();
+            let name = serde_json::to_string(&case.name)?;
+            for (index, decision) in decisions.iter().enumerate() {
+                writeln!(
+                    out,
+                    "{{\"case\":{name},\"index\":{index},\"decision\":\"{}\"}}",
+                    decision.as_str()
+                )?;
+            }
         }
     }
     out.flush()?;
+    let seconds = timed.as_secs_f64();
     let rate = if seconds > 0.0 {
         format!("{:.0}", total as f64 / seconds)
     } else {

@@ -28,7 +28,7 @@ pub use context_json::{ContextEntries, check_context_value};
 pub use derive::derive_principal_keys;
 pub use discover::{Discovery, discover};
 pub use error::{CaseError, CaseFileError};
-pub use json_lines::load_cases;
+pub use json_lines::{CaseStream, load_cases};
 pub use junit::render_junit;
 pub use load_options::{Expectations, LoadOptions, SnapshotPolicies};
 pub use policy_source::load_policy_file;
