@@ -51,9 +51,29 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
             trusted_accounts.len(),
             trusted_orgs.len()
         );
+        let restricted: Vec<String> = outcomes
+            .iter()
+            .filter(|outcome| outcome.kind != ProbeKind::Anonymous && !outcome.restricted.is_empty())
+            .map(|outcome| {
+                format!(
+                    "{} only with {}",
+                    outcome.kind.describe(),
+                    outcome
+                        .restricting_keys()
+                        .into_iter()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
         let verdict = if untrusted.is_empty() {
+            let restricted = if restricted.is_empty() {
+                String::new()
+            } else {
+                format!("restricted: {}; ", restricted.join("; "))
+            };
             subject.compliant(format!(
-                "resource policy allows no untrusted account ({trust})"
+                "resource policy allows no untrusted account ({restricted}{trust})"
             ))
         } else {
             let reads = untrusted.iter().any(|outcome| {
