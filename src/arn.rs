@@ -2,7 +2,95 @@
 //! copying, and matching ARN patterns (the `Resource` element, `ArnLike` values) through
 //! [`crate::glob`]. It knows nothing of policies or requests.
 
-use crate::glob::{self, Case, Colons, Piece};
+use crate::glob::{self, Case, Colons, Piece, Shape};
+
+/// The most colon-separated segments [`Segments`] holds on the stack.
+pub const MAX_SEGMENTS: usize = 12;
+
+/// A text split at every `:`, without copying (`arn`, partition, service, …).
+#[derive(Debug, Clone, Copy)]
+pub struct Segments<'a> {
+    parts: [&'a str; MAX_SEGMENTS],
+    len: usize,
+}
+
+impl<'a> Segments<'a> {
+    /// Splits `text` at every `:`; `None` beyond [`MAX_SEGMENTS`] segments.
+    pub fn split(text: &'a str) -> Option<Segments<'a>> {
+        let mut parts = [""; MAX_SEGMENTS];
+        let mut len = 0;
+        for part in text.split(':') {
+            *parts.get_mut(len)? = part;
+            len += 1;
+        }
+        Some(Segments { parts, len })
+    }
+
+    /// The segments.
+    pub fn as_slice(&self) -> &[&'a str] {
+        &self.parts[..self.len]
+    }
+}
+
+/// A `Resource` pattern without policy variables, split at `:` for the fast path of
+/// [`ArnPattern::match_segments`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArnPattern {
+    segments: Vec<(Box<str>, Shape)>,
+}
+
+impl ArnPattern {
+    /// Splits a pattern (policy text) at every `:`.
+    pub fn compile(pattern: &str) -> ArnPattern {
+        ArnPattern {
+            segments: pattern
+                .split(':')
+                .map(|segment| (segment.into(), Shape::of(segment)))
+                .collect(),
+        }
+    }
+
+    /// Decides a `Resource` match segment by segment when that is exact: every `:` of the
+    /// pattern is literal, so with as many segments as the text no wildcard can take a `:`
+    /// and segment `i` matches segment `i`; with more segments nothing matches. `None` when
+    /// the text has more segments (a trailing `*` may then cross `:`; use [`resource_matches`]).
+    pub fn match_segments(&self, text: &Segments<'_>) -> Option<bool> {
+        let text = text.as_slice();
+        if self.segments.len() > text.len() {
+            return Some(false);
+        }
+        if self.segments.len() < text.len() {
+            return None;
+        }
+        Some(
+            self.segments
+                .iter()
+                .zip(text)
+                .all(|((pattern, shape), segment)| {
+                    glob::matches_shaped(pattern, *shape, segment, Case::Sensitive, Colons::Free)
+                }),
+        )
+    }
+}
+
+/// `ArnLike` on plain text: the pattern's first parts (up to five) match the text's first
+/// parts one to one, and the pattern's last part matches the rest of the text, `:` included.
+pub(crate) fn condition_matches_text(pattern: &str, text: &str, case: Case) -> bool {
+    let parts = pattern.bytes().filter(|&b| b == b':').count().min(5) + 1;
+    let mut pattern_parts = pattern.splitn(parts, ':');
+    let mut text_parts = text.splitn(parts, ':');
+    for _ in 0..parts {
+        match (pattern_parts.next(), text_parts.next()) {
+            (Some(p), Some(t)) => {
+                if !glob::matches_shaped(p, Shape::of(p), t, case, Colons::Free) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
+}
 
 /// The six colon-separated parts of an ARN; `resource` keeps any further colons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +144,36 @@ pub fn condition_matches(pattern: &[Piece<'_>], value: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// The segment fast path agrees with the general `Resource` matcher (itself checked
+        /// against a naive reference in `glob`) whenever it decides.
+        #[test]
+        fn segment_fast_path_agrees_with_general_matcher(
+            pattern in "[ab:*?/]{0,12}",
+            text in "[ab:/]{0,14}",
+        ) {
+            let segments = Segments::split(&text).unwrap();
+            if let Some(fast) = ArnPattern::compile(&pattern).match_segments(&segments) {
+                let general = glob::matches_pieces(&[Piece::Wild(&pattern)], &text, Case::Sensitive, Colons::ResourceArn);
+                prop_assert_eq!(fast, general);
+            }
+        }
+    }
+
+    #[test]
+    fn segments_split_and_overflow() {
+        let s = Segments::split("arn:aws:secretsmanager:us-east-1:111122223333:secret:x").unwrap();
+        assert_eq!(s.as_slice().len(), 7);
+        assert_eq!(s.as_slice()[6], "x");
+        assert!(Segments::split(&":".repeat(MAX_SEGMENTS)).is_none());
+        assert_eq!(Segments::split("*").unwrap().as_slice(), &["*"]);
+    }
 
     #[test]
     fn splits_six_parts() {

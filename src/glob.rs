@@ -47,19 +47,173 @@ impl<'a> Piece<'a> {
     }
 }
 
+/// The form of a pattern, computed once so that the common ones skip the general matcher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `*`: matches everything.
+    Any,
+    /// No wildcard: equality.
+    Exact,
+    /// One `*` at the very end and no other wildcard: a prefix test.
+    Prefix,
+    /// Anything else.
+    General,
+}
+
+impl Shape {
+    /// Classifies policy text (`*`, `?` wildcards).
+    pub fn of(pattern: &str) -> Shape {
+        let bytes = pattern.as_bytes();
+        match bytes.iter().position(|&b| b == b'*' || b == b'?') {
+            None => Shape::Exact,
+            Some(0) if bytes.len() == 1 && bytes[0] == b'*' => Shape::Any,
+            Some(at) if at + 1 == bytes.len() && bytes[at] == b'*' => Shape::Prefix,
+            Some(_) => Shape::General,
+        }
+    }
+}
+
+/// A resolved pattern: policy text with its precomputed shape, or pieces from a template
+/// whose variables were substituted.
+#[derive(Debug, Clone, Copy)]
+pub enum Pattern<'a> {
+    /// One run of policy text.
+    Plain(&'a str, Shape),
+    /// Policy text and literal values.
+    Pieces(&'a [Piece<'a>]),
+}
+
+impl Pattern<'_> {
+    /// Wildcard match.
+    pub fn matches(self, text: &str, case: Case, colons: Colons) -> bool {
+        match self {
+            Pattern::Plain(pattern, shape) => matches_shaped(pattern, shape, text, case, colons),
+            Pattern::Pieces(pieces) => matches_pieces(pieces, text, case, colons),
+        }
+    }
+
+    /// Equality, wildcards taken literally.
+    pub fn equals(self, text: &str, case: Case) -> bool {
+        match self {
+            Pattern::Plain(pattern, _) => bytes_equal(pattern.as_bytes(), text.as_bytes(), case),
+            Pattern::Pieces(pieces) => equals_pieces(pieces, text, case),
+        }
+    }
+}
+
 /// Matches a single policy-text pattern (`*`, `?` wildcards) against `text`.
 pub fn matches(pattern: &str, text: &str, case: Case, colons: Colons) -> bool {
-    matches_pieces(&[Piece::Wild(pattern)], text, case, colons)
+    matches_shaped(pattern, Shape::of(pattern), text, case, colons)
+}
+
+/// [`matches`] with the pattern's [`Shape`] computed beforehand.
+pub fn matches_shaped(pattern: &str, shape: Shape, text: &str, case: Case, colons: Colons) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    match shape {
+        Shape::Any => true,
+        Shape::Exact => bytes_equal(p, t, case),
+        // A final `*` ends the last segment, so it may cross `:` in every mode.
+        Shape::Prefix => {
+            let stem = &p[..p.len() - 1];
+            t.len() >= stem.len() && bytes_equal(stem, &t[..stem.len()], case)
+        }
+        Shape::General => match colons {
+            Colons::ConditionArn => crate::arn::condition_matches_text(pattern, text, case),
+            Colons::Free | Colons::ResourceArn => match_bytes(p, t, case, colons),
+        },
+    }
 }
 
 /// Matches a pattern made of several pieces against `text`.
 pub fn matches_pieces(pieces: &[Piece<'_>], text: &str, case: Case, colons: Colons) -> bool {
+    if let [Piece::Wild(pattern)] = pieces {
+        return match colons {
+            Colons::ConditionArn => crate::arn::condition_matches_text(pattern, text, case),
+            Colons::Free | Colons::ResourceArn => {
+                match_bytes(pattern.as_bytes(), text.as_bytes(), case, colons)
+            }
+        };
+    }
     Matcher {
         pieces,
         case,
         colons,
     }
     .run(text.as_bytes())
+}
+
+fn bytes_equal(pattern: &[u8], text: &[u8], case: Case) -> bool {
+    match case {
+        Case::Sensitive => pattern == text,
+        Case::Insensitive => pattern.eq_ignore_ascii_case(text),
+    }
+}
+
+/// The general matcher on one run of policy text, for [`Colons::Free`] and
+/// [`Colons::ResourceArn`]: the same algorithm as [`Matcher::run`] on plain indices.
+fn match_bytes(p: &[u8], t: &[u8], case: Case, colons: Colons) -> bool {
+    let same = |a: u8, b: u8| match case {
+        Case::Sensitive => a == b,
+        Case::Insensitive => a == b.to_ascii_lowercase(),
+    };
+    // A star crosses `:` in free mode, or when only stars separate it from `:` or the end.
+    let crosses = |star: usize| {
+        colons == Colons::Free
+            || p[star + 1..]
+                .iter()
+                .find(|&&b| b != b'*')
+                .is_none_or(|&b| b == b':')
+    };
+    let (mut i, mut j) = (0, 0);
+    let mut any_star: Option<(usize, usize)> = None;
+    let mut segment_star: Option<(usize, usize)> = None;
+    loop {
+        if j >= t.len() {
+            return p[i.min(p.len())..].iter().all(|&b| b == b'*');
+        }
+        let here = t[j];
+        match p.get(i) {
+            Some(b'*') => {
+                if crosses(i) {
+                    any_star = Some((i + 1, j));
+                    segment_star = None;
+                } else {
+                    segment_star = Some((i + 1, j));
+                }
+                i += 1;
+                continue;
+            }
+            Some(b'?') if colons == Colons::Free || here != b':' => {
+                i += 1;
+                j += char_len(here);
+                continue;
+            }
+            Some(&b) if b != b'?' && same(b, here) => {
+                i += 1;
+                j += 1;
+                continue;
+            }
+            _ => {}
+        }
+        if let Some((star_i, absorbed)) = segment_star {
+            if let Some(grown) = grow(p, t, star_i, absorbed, false, same) {
+                segment_star = Some((star_i, grown));
+                i = star_i;
+                j = grown;
+                continue;
+            }
+            segment_star = None;
+        }
+        if let Some((star_i, absorbed)) = any_star
+            && let Some(grown) = grow(p, t, star_i, absorbed, true, same)
+        {
+            any_star = Some((star_i, grown));
+            i = star_i;
+            j = grown;
+            continue;
+        }
+        return false;
+    }
 }
 
 /// Whether `pieces`, read as literal text (wildcards included), equal `text`.
@@ -250,6 +404,41 @@ impl Matcher<'_, '_> {
             return false;
         }
     }
+}
+
+/// Lets the star before `p[star_i]` absorb at least one more character of `t` and skips to
+/// where the pattern after it can start (its first byte, when literal); `None` when the star
+/// cannot grow into a match (it would cross `:` without `crosses`, or the text runs out).
+fn grow(
+    p: &[u8],
+    t: &[u8],
+    star_i: usize,
+    absorbed: usize,
+    crosses: bool,
+    same: impl Fn(u8, u8) -> bool,
+) -> Option<usize> {
+    if !crosses && t[absorbed] == b':' {
+        return None;
+    }
+    let mut k = absorbed + char_len(t[absorbed]);
+    if let Some(&c) = p.get(star_i)
+        && c != b'*'
+        && c != b'?'
+    {
+        // INVARIANT: `c` follows a `*`, so it starts a character; bytes equal to it in `t`
+        // start characters too.
+        loop {
+            let here = *t.get(k)?;
+            if same(c, here) {
+                break;
+            }
+            if !crosses && here == b':' {
+                return None;
+            }
+            k += 1;
+        }
+    }
+    Some(k.min(t.len()))
 }
 
 /// Length of the UTF-8 sequence that starts with `lead` (1 for a stray continuation byte).

@@ -7,7 +7,7 @@ use super::Context;
 use super::context::{Scalar, Slot, Variable};
 use super::record::Recorder;
 use super::tri::{self, Tri};
-use crate::glob::{self, Case, Colons, Piece};
+use crate::glob::{Case, Colons, Pattern};
 use crate::policy::template::Template;
 use crate::policy::{BaseOperator, Condition, SetQualifier, ValueTest};
 
@@ -35,7 +35,7 @@ pub(crate) fn holds<R: Recorder>(
 ) -> Tri {
     let operator = condition.operator;
     let negated = operator.base.is_negated();
-    let items = match context.slot(&condition.key_lower) {
+    let items = match context.slot_hashed(&condition.key_lower, condition.key_hash) {
         Some(Slot::Unknown) => {
             recorder.unknown_key(&condition.key);
             return Tri::Unknown;
@@ -105,17 +105,17 @@ fn value_matches<'a, R: Recorder>(
                 }
                 _ => (Case::Sensitive, false),
             };
-            template_matches(&templates[i], context, recorder, |pieces| {
+            template_matches(&templates[i], context, recorder, |pattern| {
                 if like {
-                    glob::matches_pieces(pieces, &value.text, case, Colons::Free)
+                    pattern.matches(&value.text, case, Colons::Free)
                 } else {
-                    glob::equals_pieces(pieces, &value.text, case)
+                    pattern.equals(&value.text, case)
                 }
             })
         }
         ValueTest::Arns(templates) => {
-            template_matches(&templates[i], context, recorder, |pieces| {
-                crate::arn::condition_matches(pieces, &value.text)
+            template_matches(&templates[i], context, recorder, |pattern| {
+                pattern.matches(&value.text, Case::Sensitive, Colons::ConditionArn)
             })
         }
         ValueTest::Numbers(numbers) => Tri::from_bool(value.number.is_some_and(|n| {
@@ -152,10 +152,10 @@ pub(crate) fn template_matches<R: Recorder>(
     template: &Template,
     context: &Context,
     recorder: &mut R,
-    test: impl FnOnce(&[Piece<'_>]) -> bool,
+    test: impl FnOnce(Pattern<'_>) -> bool,
 ) -> Tri {
-    if let Some(text) = template.as_plain() {
-        return Tri::from_bool(test(&[Piece::Wild(text)]));
+    if let Some((text, shape)) = template.as_plain() {
+        return Tri::from_bool(test(Pattern::Plain(text, shape)));
     }
     let mut unknown = false;
     for key in template.variable_keys() {
@@ -175,7 +175,9 @@ pub(crate) fn template_matches<R: Recorder>(
         Variable::Value(v) => Some(v),
         Variable::Unknown | Variable::Missing => None,
     };
-    Tri::from_bool(template.with_pieces(lookup, |pieces| pieces.is_some_and(test)))
+    Tri::from_bool(template.with_pieces(lookup, |pieces| {
+        pieces.is_some_and(|pieces| test(Pattern::Pieces(pieces)))
+    }))
 }
 
 /// `BinaryEquals`: the request value is base64 as well; a value that is not base64 compares

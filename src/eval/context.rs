@@ -34,6 +34,7 @@ pub struct Context {
 struct Entry {
     key: String,
     lower: String,
+    hash: u64,
     value: ContextValue,
     slot: Slot,
 }
@@ -138,6 +139,7 @@ impl Context {
         let lower = key.to_ascii_lowercase();
         let entry = Entry {
             key: key.to_owned(),
+            hash: crate::policy::key_hash(&lower),
             lower,
             slot: slot_of(&value),
             value,
@@ -187,6 +189,17 @@ impl Context {
     /// No keys at all.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// The prepared value of an already lower-cased key whose `key_hash` is `hash`.
+    pub(crate) fn slot_hashed(&self, lower_key: &str, hash: u64) -> Option<&Slot> {
+        if self.entries.len() > 32 {
+            return self.slot(lower_key);
+        }
+        self.entries
+            .iter()
+            .find(|e| e.hash == hash && e.lower == lower_key)
+            .map(|e| &e.slot)
     }
 
     /// The prepared value of an already lower-cased key.

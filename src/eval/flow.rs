@@ -68,8 +68,10 @@ fn scan<R: Recorder>(set: &PolicySet, request: &Request, recorder: &mut R) -> Sc
         .unwrap_or((&request.action, ""));
     let target = Target {
         action: &request.action,
+        known_action: crate::policy::index::known_action(&request.action),
         service,
         resource: &request.resource,
+        segments: crate::arn::Segments::split(&request.resource),
         principal: &request.principal,
         context: &request.context,
     };
@@ -172,7 +174,13 @@ fn scan_policy<R: Recorder>(
         account: Tri::False,
     };
     let mut deny = Tri::False;
-    let (by_service, any_service) = policy.index.candidates(target.service);
+    let (by_service, any_service, prematched) = match target.known_action {
+        Some(known) => (policy.index.for_known(known), &[][..], true),
+        None => {
+            let (by_service, any_service) = policy.index.candidates(target.service);
+            (by_service, any_service, false)
+        }
+    };
     let (mut a, mut b) = (by_service.iter().peekable(), any_service.iter().peekable());
     // Both lists ascending: merge them so that the trace follows document order.
     while let Some(&i) = match (a.peek(), b.peek()) {
@@ -185,7 +193,7 @@ fn scan_policy<R: Recorder>(
         let Some(stmt) = policy.statements.get(index) else {
             continue;
         };
-        if !statement::action_matches(stmt, target.action) {
+        if !prematched && !crate::policy::index::action_matches(stmt, target.action) {
             continue;
         }
         let grant = match &stmt.principals {

@@ -7,7 +7,7 @@ use super::condition::{all_hold, template_matches};
 use super::principal::{Principal, PrincipalArn, PrincipalType};
 use super::record::Recorder;
 use super::tri::Tri;
-use crate::glob::{self, Case, Colons};
+use crate::glob::{Case, Colons};
 use crate::policy::principal::PrincipalRule;
 use crate::policy::{Clause, ResourcePattern, Statement};
 
@@ -15,8 +15,12 @@ use crate::policy::{Clause, ResourcePattern, Statement};
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Target<'r> {
     pub(crate) action: &'r str,
+    /// The action's position among the index's known actions.
+    pub(crate) known_action: Option<usize>,
     pub(crate) service: &'r str,
     pub(crate) resource: &'r str,
+    /// `resource` split at `:` (`None` when it has too many segments).
+    pub(crate) segments: Option<crate::arn::Segments<'r>>,
     pub(crate) principal: &'r Principal,
     pub(crate) context: &'r Context,
 }
@@ -32,14 +36,6 @@ pub(crate) enum Grant {
     Direct,
 }
 
-pub(crate) fn action_matches(statement: &Statement, action: &str) -> bool {
-    let any = statement.actions.items.iter().any(|pattern| {
-        &*pattern.lower == "*"
-            || glob::matches(&pattern.lower, action, Case::Insensitive, Colons::Free)
-    });
-    any != statement.actions.negated
-}
-
 pub(crate) fn resource_matches<R: Recorder>(
     resources: Option<&Clause<ResourcePattern>>,
     target: &Target<'_>,
@@ -50,11 +46,17 @@ pub(crate) fn resource_matches<R: Recorder>(
     };
     let mut result = Tri::False;
     for pattern in &clause.items {
+        let fast = match (&pattern.arn, &target.segments) {
+            (Some(arn), Some(segments)) => arn.match_segments(segments),
+            _ => None,
+        };
         let hit = if pattern.any {
             Tri::True
+        } else if let Some(hit) = fast {
+            Tri::from_bool(hit)
         } else {
-            template_matches(&pattern.template, target.context, recorder, |pieces| {
-                crate::arn::resource_matches(pieces, target.resource)
+            template_matches(&pattern.template, target.context, recorder, |pattern| {
+                pattern.matches(target.resource, Case::Sensitive, Colons::ResourceArn)
             })
         };
         result = result.or(hit);

@@ -185,6 +185,17 @@ fn literal_pieces_are_not_wildcards() {
 }
 
 #[test]
+fn shapes() {
+    assert_eq!(Shape::of("*"), Shape::Any);
+    assert_eq!(Shape::of("abc"), Shape::Exact);
+    assert_eq!(Shape::of(""), Shape::Exact);
+    assert_eq!(Shape::of("abc*"), Shape::Prefix);
+    assert_eq!(Shape::of("a*c*"), Shape::General);
+    assert_eq!(Shape::of("abc?"), Shape::General);
+    assert_eq!(Shape::of("**"), Shape::General);
+}
+
+#[test]
 fn pathological_pattern_is_fast() {
     let text = "a".repeat(5_000);
     let pattern = format!("{}b", "a*".repeat(200));
@@ -299,6 +310,18 @@ proptest! {
         for colons in [Colons::ResourceArn, Colons::ConditionArn, Colons::Free] {
             let want = reference(&reference_atoms(&pieces, colons), t.as_bytes(), Case::Sensitive);
             prop_assert_eq!(matches_pieces(&pieces, &t, Case::Sensitive, colons), want, "{:?}", colons);
+        }
+    }
+
+    #[test]
+    fn single_piece_and_shaped_paths_agree_with_reference(p in pattern_strategy(), t in text_strategy()) {
+        for colons in [Colons::ResourceArn, Colons::ConditionArn, Colons::Free] {
+            for case in [Case::Sensitive, Case::Insensitive] {
+                let pieces = [Piece::Wild(&p)];
+                let want = reference(&reference_atoms(&pieces, colons), t.as_bytes(), case);
+                prop_assert_eq!(matches_pieces(&pieces, &t, case, colons), want, "pieces {:?} {:?}", colons, case);
+                prop_assert_eq!(matches(&p, &t, case, colons), want, "shaped {:?} {:?}", colons, case);
+            }
         }
     }
 

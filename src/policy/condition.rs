@@ -8,6 +8,14 @@ use super::scalar::{self, IpNet, Timestamp};
 use super::template::Template;
 use super::{BaseOperator, Condition, Operator, PolicyError, SetQualifier};
 
+/// FNV-1a of a lower-cased context key: conditions and contexts both store it, so that a
+/// lookup compares integers before strings.
+pub(crate) fn key_hash(lower: &str) -> u64 {
+    lower.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// A condition's values, parsed for its operator.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ValueTest {
@@ -264,6 +272,7 @@ pub(crate) fn condition(
         operator,
         key: key.to_owned(),
         values: texts,
+        key_hash: key_hash(&key.to_ascii_lowercase()),
         key_lower: key.to_ascii_lowercase().into(),
         test,
     })

@@ -1,9 +1,60 @@
 //! The per-policy action index: which statements can apply to an action of a given service,
-//! so that evaluation skips the others without matching their actions.
+//! so that evaluation skips the others without matching their actions; for the Secrets
+//! Manager actions, the exact list of statements whose `Action`/`NotAction` matches.
 
 use std::cmp::Ordering;
 
 use super::Statement;
+use crate::glob::{self, Case, Colons};
+
+/// The Secrets Manager actions (lower-case, sorted) whose matching statements every policy
+/// lists in advance.
+pub(crate) const KNOWN_ACTIONS: [&str; 23] = [
+    "secretsmanager:batchgetsecretvalue",
+    "secretsmanager:cancelrotatesecret",
+    "secretsmanager:createsecret",
+    "secretsmanager:deleteresourcepolicy",
+    "secretsmanager:deletesecret",
+    "secretsmanager:describesecret",
+    "secretsmanager:getrandompassword",
+    "secretsmanager:getresourcepolicy",
+    "secretsmanager:getsecretvalue",
+    "secretsmanager:listsecrets",
+    "secretsmanager:listsecretversionids",
+    "secretsmanager:putresourcepolicy",
+    "secretsmanager:putsecretvalue",
+    "secretsmanager:removeregionsfromreplication",
+    "secretsmanager:replicatesecrettoregions",
+    "secretsmanager:restoresecret",
+    "secretsmanager:rotatesecret",
+    "secretsmanager:stopreplicationtoreplica",
+    "secretsmanager:tagresource",
+    "secretsmanager:untagresource",
+    "secretsmanager:updatesecret",
+    "secretsmanager:updatesecretversionstage",
+    "secretsmanager:validateresourcepolicy",
+];
+
+/// The position of `action` (any case) in [`KNOWN_ACTIONS`].
+pub(crate) fn known_action(action: &str) -> Option<usize> {
+    KNOWN_ACTIONS
+        .binary_search_by(|known| cmp_lower(known, action))
+        .ok()
+}
+
+/// Whether the statement's `Action` / `NotAction` element matches `action` (any case).
+pub(crate) fn action_matches(statement: &Statement, action: &str) -> bool {
+    let any = statement.actions.items.iter().any(|pattern| {
+        glob::matches_shaped(
+            &pattern.lower,
+            pattern.shape,
+            action,
+            Case::Insensitive,
+            Colons::Free,
+        )
+    });
+    any != statement.actions.negated
+}
 
 /// Statement indices by lower-cased service prefix, plus the statements any service may hit
 /// (`*`, a wildcard in the service, `NotAction`).
@@ -12,11 +63,16 @@ pub(crate) struct ActionIndex {
     // INVARIANT: sorted by service, services unique; every index list ascending.
     by_service: Vec<(Box<str>, Vec<u32>)>,
     any_service: Vec<u32>,
+    /// For each of [`KNOWN_ACTIONS`], the statements whose action element matches it.
+    by_known: Vec<Vec<u32>>,
 }
 
 impl ActionIndex {
     pub(crate) fn build(statements: &[Statement]) -> ActionIndex {
-        let mut index = ActionIndex::default();
+        let mut index = ActionIndex {
+            by_known: vec![Vec::new(); KNOWN_ACTIONS.len()],
+            ..ActionIndex::default()
+        };
         for (i, statement) in statements.iter().enumerate() {
             let Ok(i) = u32::try_from(i) else {
                 break;
@@ -31,6 +87,11 @@ impl ActionIndex {
                     .map(|a| a.service.as_deref())
                     .collect()
             };
+            for (known, list) in KNOWN_ACTIONS.iter().zip(index.by_known.iter_mut()) {
+                if action_matches(statement, known) {
+                    list.push(i);
+                }
+            }
             let Some(mut services) = literal_services else {
                 index.any_service.push(i);
                 continue;
@@ -48,6 +109,11 @@ impl ActionIndex {
             }
         }
         index
+    }
+
+    /// The statements whose action element matches the known action at `known` (ascending).
+    pub(crate) fn for_known(&self, known: usize) -> &[u32] {
+        self.by_known.get(known).map_or(&[][..], Vec::as_slice)
     }
 
     /// The statements that may apply to an action of `service` (any case): two ascending

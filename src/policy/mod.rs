@@ -19,7 +19,7 @@ pub use model::{
     PrincipalPattern, ResourcePattern, SetQualifier, Statement,
 };
 
-pub(crate) use condition::ValueTest;
+pub(crate) use condition::{ValueTest, key_hash};
 
 #[cfg(test)]
 mod tests;

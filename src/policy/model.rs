@@ -115,6 +115,8 @@ pub struct ActionPattern {
     pub(crate) lower: Box<str>,
     /// The lower-cased service prefix when it has no wildcard (for the action index).
     pub(crate) service: Option<Box<str>>,
+    /// The shape of `lower`.
+    pub(crate) shape: crate::glob::Shape,
 }
 
 /// One `Resource` value such as `arn:aws:secretsmanager:*:111122223333:secret:prod/*`.
@@ -126,6 +128,8 @@ pub struct ResourcePattern {
     pub(crate) any: bool,
     /// The ARN pattern with its policy variables.
     pub(crate) template: Template,
+    /// The pattern split at `:` when it has no variables (the fast path).
+    pub(crate) arn: Option<crate::arn::ArnPattern>,
 }
 
 /// One principal of a `Principal` / `NotPrincipal` element.
@@ -213,6 +217,8 @@ pub struct Condition {
     pub values: Vec<String>,
     /// `key` lower-cased.
     pub(crate) key_lower: Box<str>,
+    /// `key_hash(key_lower)`.
+    pub(crate) key_hash: u64,
     /// The values parsed for the operator.
     pub(crate) test: ValueTest,
 }

@@ -272,6 +272,7 @@ fn action(text: &str, path: &str) -> Result<ActionPattern, PolicyError> {
     };
     Ok(ActionPattern {
         text: text.to_owned(),
+        shape: crate::glob::Shape::of(&lower),
         lower: lower.into(),
         service,
     })
@@ -284,10 +285,15 @@ fn resource(text: &str, variables: bool, path: &str) -> Result<ResourcePattern, 
             format!("expected `*` or an arn, found `{text}`"),
         ));
     }
+    let template = Template::parse(text, variables);
+    let arn = template
+        .as_plain()
+        .map(|(plain, _)| crate::arn::ArnPattern::compile(plain));
     Ok(ResourcePattern {
         text: text.to_owned(),
         any: text == "*",
-        template: Template::parse(text, variables),
+        template,
+        arn,
     })
 }
 

@@ -3,7 +3,7 @@
 //! request into [`Piece`]s for the matchers, without allocating for up to
 //! [`INLINE_PIECES`] pieces.
 
-use crate::glob::Piece;
+use crate::glob::{Piece, Shape};
 
 /// How many pieces a template resolves into on the stack.
 pub(crate) const INLINE_PIECES: usize = 16;
@@ -12,6 +12,8 @@ pub(crate) const INLINE_PIECES: usize = 16;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Template {
     tokens: Vec<Token>,
+    /// The shape of the text when there are no variables; `General` otherwise.
+    shape: Shape,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,29 +58,36 @@ impl Template {
         if !literal.is_empty() || tokens.is_empty() {
             tokens.push(Token::Text(literal));
         }
-        Template { tokens }
+        Template::new(tokens)
     }
 
-    /// The template with no variables: its text.
-    pub(crate) fn as_plain(&self) -> Option<&str> {
+    fn new(tokens: Vec<Token>) -> Template {
+        let shape = match tokens.as_slice() {
+            [Token::Text(text)] => Shape::of(text),
+            _ => Shape::General,
+        };
+        Template { tokens, shape }
+    }
+
+    /// The template with no variables: its text and shape.
+    pub(crate) fn as_plain(&self) -> Option<(&str, Shape)> {
         match self.tokens.as_slice() {
-            [Token::Text(text)] => Some(text),
+            [Token::Text(text)] => Some((text, self.shape)),
             _ => None,
         }
     }
 
     /// Lower-cases the policy text parts (for case-insensitive operators).
     pub(crate) fn lowercased(&self) -> Template {
-        Template {
-            tokens: self
-                .tokens
+        Template::new(
+            self.tokens
                 .iter()
                 .map(|t| match t {
                     Token::Text(text) => Token::Text(text.to_lowercase()),
                     other => other.clone(),
                 })
                 .collect(),
-        }
+        )
     }
 
     /// Lower-cased keys of the variables, in order.

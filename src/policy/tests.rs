@@ -366,3 +366,36 @@ proptest! {
         let _ = Policy::parse(&text, PolicyKind::Identity);
     }
 }
+
+#[test]
+fn action_index_lists_matching_statements() {
+    let policy = parse(
+        PolicyKind::Identity,
+        r#"{"Statement": [
+          {"Effect": "Allow", "Action": "secretsmanager:Get*", "Resource": "*"},
+          {"Effect": "Allow", "Action": "*", "Resource": "*"},
+          {"Effect": "Deny", "NotAction": "secretsmanager:GetSecretValue", "Resource": "*"},
+          {"Effect": "Allow", "Action": "kms:*", "Resource": "*"},
+          {"Effect": "Allow", "Action": ["s3:GetObject", "SecretsManager:getSecretValue"], "Resource": "*"},
+          {"Effect": "Allow", "Action": "secrets*:Describe*", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let known = |action: &str| {
+        let k = index::known_action(action).unwrap();
+        policy.index.for_known(k).to_vec()
+    };
+    assert_eq!(known("secretsmanager:GetSecretValue"), vec![0, 1, 4]);
+    assert_eq!(known("SECRETSMANAGER:describesecret"), vec![1, 2, 5]);
+    assert_eq!(known("secretsmanager:ListSecrets"), vec![1, 2]);
+    assert!(index::known_action("kms:Decrypt").is_none());
+    let (by_service, any) = policy.index.candidates("KMS");
+    assert_eq!(
+        (by_service.to_vec(), any.to_vec()),
+        (vec![3], vec![1, 2, 5])
+    );
+    let (by_service, _) = policy.index.candidates("secretsmanager");
+    assert_eq!(by_service.to_vec(), vec![0, 4]);
+    for (i, name) in index::KNOWN_ACTIONS.iter().enumerate() {
+        assert_eq!(index::known_action(name), Some(i), "sorted: {name}");
+    }
+}
