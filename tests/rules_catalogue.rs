@@ -121,3 +121,64 @@ fn every_rule_has_a_compliant_and_a_non_compliant_fixture() {
         }
     }
 }
+
+#[test]
+fn a_rules_directory_may_reword_and_re_default_but_not_invent() {
+    let dir = tempfile::tempdir().unwrap();
+    let original =
+        fs::read_to_string(root().join("rules/secretsmanager-secret-unused.json")).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&original).unwrap();
+    value["severity"] = "high".into();
+    value["parameters"]["unusedForDays"]["default"] = "30".into();
+    let path = dir.path().join("secretsmanager-secret-unused.json");
+    fs::write(&path, value.to_string()).unwrap();
+    let catalogue = Catalogue::from_dir(dir.path()).unwrap();
+    assert_eq!(catalogue.rules().len(), 1);
+    let rule = catalogue.get("secretsmanager-secret-unused").unwrap();
+    assert_eq!(rule.severity.as_str(), "high");
+    assert_eq!(
+        rule.parameters["unusedForDays"].default,
+        serde_json::json!(30)
+    );
+
+    let table: [(&str, serde_json::Value, &str); 3] = [
+        (
+            "other-name.json",
+            value.clone(),
+            "id: `secretsmanager-secret-unused` differs from the file name `other-name`",
+        ),
+        (
+            "made-up.json",
+            {
+                let mut v = value.clone();
+                v["id"] = "made-up".into();
+                v
+            },
+            "id: no rule function is registered for `made-up`",
+        ),
+        (
+            "secretsmanager-secret-unused.json",
+            {
+                let mut v = value.clone();
+                v["parameters"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("aggregateReplicas");
+                v
+            },
+            "parameters: expected the parameters of the built-in rule",
+        ),
+    ];
+    for (file, content, expected) in table {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(file), content.to_string()).unwrap();
+        let error = Catalogue::from_dir(dir.path()).unwrap_err().to_string();
+        assert!(error.contains(expected), "{file}: {error}");
+    }
+    let empty = tempfile::tempdir().unwrap();
+    let error = Catalogue::from_dir(empty.path()).unwrap_err().to_string();
+    assert!(
+        error.ends_with("no rule files (`*.json`) in the directory"),
+        "{error}"
+    );
+}

@@ -89,8 +89,16 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
                     )
                 })
                 .collect();
+            let hint = if untrusted
+                .iter()
+                .any(|outcome| matches!(outcome.kind, ProbeKind::Organization(_)))
+            {
+                " (if an organization is the account's own, add it to trustedOrgIds)"
+            } else {
+                ""
+            };
             let verdict = subject.non_compliant(format!(
-                "untrusted cross-account access: {}",
+                "untrusted cross-account access: {}{hint}",
                 parts.join("; ")
             ));
             let accounts: BTreeSet<String> = untrusted
