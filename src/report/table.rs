@@ -162,9 +162,15 @@ fn write_failing(out: &mut String, report: &Report, paint: Paint) {
             };
             let resource = resource_label(finding, with_account);
             let padding = resource_width.saturating_sub(resource.chars().count());
+            // A finding whose severity differs from its rule's says so.
+            let severity = if finding.severity == rule.severity {
+                String::new()
+            } else {
+                format!("[{}] ", finding.severity.as_str())
+            };
             let _ = writeln!(
                 out,
-                "  {}  {resource}{:padding$}  {}",
+                "  {}  {resource}{:padding$}  {severity}{}",
                 paint.apply(colour, &label),
                 "",
                 printable(&finding.annotation),
@@ -274,6 +280,7 @@ impl Paint {
 mod tests {
     use super::*;
     use crate::findings::Severity;
+    use crate::report::ReportedRule;
     use crate::report::sample::{finding, report};
 
     fn sample_report() -> Report {
@@ -334,6 +341,26 @@ rotation (high)
         );
         assert!(text.contains(&format!("{long} (us-east-1)  {long}: NON_COMPLIANT")));
         assert!(text.contains("  NON_COMPLIANT  short (us-east-1)  short: NON_COMPLIANT"));
+    }
+
+    #[test]
+    fn a_finding_more_severe_than_its_rule_says_so() {
+        let mut raised = finding("r", Severity::Low, ComplianceType::NonCompliant, "a");
+        raised.severity = Severity::High;
+        let mut rules_report = report(vec![
+            raised,
+            finding("r", Severity::Low, ComplianceType::NonCompliant, "b"),
+        ]);
+        rules_report.rules = vec![ReportedRule {
+            id: "r".to_string(),
+            severity: Severity::Low,
+        }];
+        let text = render(&rules_report, TableStyle::default());
+        assert!(
+            text.contains("a (us-east-1)  [high] a: NON_COMPLIANT"),
+            "{text}"
+        );
+        assert!(text.contains("b (us-east-1)  b: NON_COMPLIANT"), "{text}");
     }
 
     #[test]
