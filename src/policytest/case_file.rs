@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::context_json::ContextEntries;
+use super::context_json::{ContextEntries, check_context_object};
 use super::derive::derive_principal_keys;
 use super::error::{CaseError, CaseFileError, io_reason, json_syntax_error};
 use super::json_shape::{
@@ -14,7 +14,7 @@ use super::json_shape::{
 };
 use super::load_options::{Expectations, LoadOptions};
 use super::policy_source::{PolicyFiles, PolicyLoader};
-use crate::eval::{Decision, PolicySet, Principal, Request};
+use crate::eval::{Context, Decision, PolicySet, Principal, Request};
 use crate::policy::PolicyKind;
 
 const FILE_FIELDS: [&str; 10] = [
@@ -251,22 +251,28 @@ fn parse_request(
         Some(value) => Some(parse_account(value)?),
         None => None,
     };
-    let mut entries = ContextEntries::new();
-    if let Some(context) = present(object, "context") {
-        for (key, value) in expect_object(context, "context")? {
-            entries
-                .insert(key, value.clone())
-                .map_err(|error| error.within(&format!("context.{key}")))?;
+    let given = match present(object, "context") {
+        Some(context) => {
+            let given = expect_object(context, "context")?;
+            check_context_object(given).map_err(|error| error.within("context"))?;
+            Some(given)
         }
-    }
-    if derive_context {
+        None => None,
+    };
+    let context = if derive_context {
+        let mut entries = ContextEntries::from_checked(given.cloned().unwrap_or_default());
         for (key, value) in derive_principal_keys(&principal) {
             entries.insert_if_absent(key, &value);
         }
+        entries.to_context()
+    } else {
+        // The common case, kept free of copies: the checked object goes to the evaluator as is.
+        given.map_or_else(
+            || Ok(Context::new()),
+            |given| Context::from_json(given).map_err(|error| error.to_string()),
+        )
     }
-    let context = entries
-        .to_context()
-        .map_err(|message| CaseError::new("context", message))?;
+    .map_err(|message| CaseError::new("context", message))?;
     let expect = match (present(object, "expect"), expectations) {
         (Some(value), _) => Some(parse_expect_value(value)?),
         (None, Expectations::Optional) => None,

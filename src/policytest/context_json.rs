@@ -1,8 +1,6 @@
 //! Request context written as JSON (case files, `eval --context KEY:=JSON`): the accepted value
 //! shapes, case-insensitive duplicate detection, and the hand-over to `eval::Context`.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Map, Value};
 
 use super::error::CaseError;
@@ -14,7 +12,6 @@ use crate::eval::Context;
 #[derive(Debug, Clone, Default)]
 pub struct ContextEntries {
     values: Map<String, Value>,
-    folded: BTreeSet<String>,
 }
 
 impl ContextEntries {
@@ -22,9 +19,16 @@ impl ContextEntries {
         Self::default()
     }
 
+    /// The entries of a context object that `check_context_object` accepted.
+    pub(crate) fn from_checked(values: Map<String, Value>) -> Self {
+        Self { values }
+    }
+
     /// True when `key` is present under any spelling.
     pub fn contains(&self, key: &str) -> bool {
-        self.folded.contains(&key.to_ascii_lowercase())
+        self.values
+            .keys()
+            .any(|known| known.eq_ignore_ascii_case(key))
     }
 
     /// Adds one entry; `Err` on a duplicate key or a value of the wrong shape (the error's
@@ -40,7 +44,6 @@ impl ContextEntries {
             ));
         }
         check_context_value(&value)?;
-        self.folded.insert(key.to_ascii_lowercase());
         self.values.insert(key.to_owned(), value);
         Ok(())
     }
@@ -48,7 +51,6 @@ impl ContextEntries {
     /// Adds `key` only when no spelling of it is present yet (derived keys never overwrite).
     pub fn insert_if_absent(&mut self, key: &str, value: &str) {
         if !self.contains(key) {
-            self.folded.insert(key.to_ascii_lowercase());
             self.values
                 .insert(key.to_owned(), Value::String(value.to_owned()));
         }
@@ -68,6 +70,29 @@ impl ContextEntries {
     pub fn to_context(&self) -> Result<Context, String> {
         Context::from_json(&self.values).map_err(|error| error.to_string())
     }
+}
+
+/// Checks a whole context object as `ContextEntries::insert` would, without copying it: every
+/// value's shape, and no key given twice under two spellings (the error names the later key,
+/// relative to the object).
+pub fn check_context_object(object: &Map<String, Value>) -> Result<(), CaseError> {
+    for (index, (key, value)) in object.iter().enumerate() {
+        if key.is_empty() {
+            return Err(CaseError::new("", "empty context key"));
+        }
+        if object
+            .keys()
+            .take(index)
+            .any(|earlier| earlier.eq_ignore_ascii_case(key))
+        {
+            return Err(CaseError::new(
+                key.as_str(),
+                format!("duplicate context key `{key}` (keys are case-insensitive)"),
+            ));
+        }
+        check_context_value(value).map_err(|error| error.within(key))?;
+    }
+    Ok(())
 }
 
 /// Checks that `value` is a context value: a string, number or boolean, or a list of those.
