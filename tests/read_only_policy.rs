@@ -4,6 +4,13 @@
 //! feature), denies reading secret values even when another policy would allow it, and grants
 //! nothing else. A source scan proves no code path calls GetSecretValue or BatchGetSecretValue.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed step is a failed test"
+)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -97,10 +97,10 @@ pub(crate) async fn describe_keys(
             .await;
         match result {
             Ok(output) => {
-                if let Some(metadata) = output.key_metadata() {
-                    if seen.insert(metadata.key_id().to_owned()) {
-                        described.push(json!({ "KeyMetadata": key_metadata(metadata) }));
-                    }
+                if let Some(metadata) = output.key_metadata()
+                    && seen.insert(metadata.key_id().to_owned())
+                {
+                    described.push(json!({ "KeyMetadata": key_metadata(metadata) }));
                 }
             }
             Err(failure) if failure.is_not_found() => {
