@@ -255,3 +255,39 @@ pub(crate) fn days(count: i64) -> String {
         format!("{count} days")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replica_arns_keep_name_and_suffix() {
+        let replica = Secret {
+            arn: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/db-AbCdEf".into(),
+            primary_region: Some("us-east-1".into()),
+            ..Secret::default()
+        };
+        assert_eq!(
+            primary_arn(&replica),
+            "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbCdEf"
+        );
+        let primary = Secret {
+            arn: "arn:aws:secretsmanager:us-east-1:111111111111:secret:a:b-AbCdEf".into(),
+            ..Secret::default()
+        };
+        assert_eq!(primary_arn(&primary), primary.arn);
+        assert_eq!(
+            arn_in_region(&primary.arn, "ap-south-1"),
+            "arn:aws:secretsmanager:ap-south-1:111111111111:secret:a:b-AbCdEf"
+        );
+    }
+
+    #[test]
+    fn dates_and_counts_read_naturally() {
+        let time: DateTime<Utc> = "2026-11-01T05:06:07Z".parse().unwrap();
+        assert_eq!(instant(time), "2026-11-01T05:06:07Z");
+        assert_eq!(day(time), "2026-11-01");
+        assert_eq!(days(1), "1 day");
+        assert_eq!(days(0), "0 days");
+    }
+}
