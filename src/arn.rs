@@ -19,16 +19,33 @@ impl<'a> Segments<'a> {
     pub fn split(text: &'a str) -> Option<Segments<'a>> {
         let mut parts = [""; MAX_SEGMENTS];
         let mut len = 0;
-        for part in text.split(':') {
-            *parts.get_mut(len)? = part;
-            len += 1;
+        let mut start = 0;
+        for (at, &byte) in text.as_bytes().iter().enumerate() {
+            if byte == b':' {
+                // INVARIANT: `:` is ASCII, so `start..at` lies on character boundaries.
+                *parts.get_mut(len)? = text.get(start..at)?;
+                len += 1;
+                start = at + 1;
+            }
         }
-        Some(Segments { parts, len })
+        *parts.get_mut(len)? = text.get(start..)?;
+        Some(Segments {
+            parts,
+            len: len + 1,
+        })
     }
 
     /// The segments.
     pub fn as_slice(&self) -> &[&'a str] {
         &self.parts[..self.len]
+    }
+
+    /// The account segment of an ARN (`arn:partition:service:region:account:…`), if not empty.
+    pub fn account(&self) -> Option<&'a str> {
+        match self.as_slice() {
+            ["arn", _, _, _, account, _, ..] if !account.is_empty() => Some(account),
+            _ => None,
+        }
     }
 }
 
@@ -36,17 +53,29 @@ impl<'a> Segments<'a> {
 /// [`ArnPattern::match_segments`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArnPattern {
+    /// The text before the first wildcard, compared in one go.
+    literal_prefix: Box<str>,
+    /// Segments from the first one holding a wildcard on.
+    first_wild: usize,
     segments: Vec<(Box<str>, Shape)>,
 }
 
 impl ArnPattern {
     /// Splits a pattern (policy text) at every `:`.
     pub fn compile(pattern: &str) -> ArnPattern {
+        let segments: Vec<(Box<str>, Shape)> = pattern
+            .split(':')
+            .map(|segment| (segment.into(), Shape::of(segment)))
+            .collect();
+        let first_wild = segments
+            .iter()
+            .position(|(_, shape)| *shape != Shape::Exact)
+            .unwrap_or(segments.len());
+        let literal_end = pattern.find(['*', '?']).unwrap_or(pattern.len());
         ArnPattern {
-            segments: pattern
-                .split(':')
-                .map(|segment| (segment.into(), Shape::of(segment)))
-                .collect(),
+            literal_prefix: pattern[..literal_end].into(),
+            first_wild,
+            segments,
         }
     }
 
@@ -54,18 +83,28 @@ impl ArnPattern {
     /// pattern is literal, so with as many segments as the text no wildcard can take a `:`
     /// and segment `i` matches segment `i`; with more segments nothing matches. `None` when
     /// the text has more segments (a trailing `*` may then cross `:`; use [`resource_matches`]).
-    pub fn match_segments(&self, text: &Segments<'_>) -> Option<bool> {
-        let text = text.as_slice();
-        if self.segments.len() > text.len() {
+    pub fn match_segments(&self, text: &str, segments: &Segments<'_>) -> Option<bool> {
+        let segments = segments.as_slice();
+        if self.segments.len() > segments.len() {
             return Some(false);
         }
-        if self.segments.len() < text.len() {
+        if self.segments.len() < segments.len() {
             return None;
         }
+        // INVARIANT: the segments before `first_wild` lie inside `literal_prefix`, so one
+        // prefix comparison settles them.
+        if self.first_wild == self.segments.len() {
+            return Some(text == &*self.literal_prefix);
+        }
+        if !text.starts_with(&*self.literal_prefix) {
+            return Some(false);
+        }
         Some(
-            self.segments
+            // The last segments (the resource id) differ most often: compare them first.
+            self.segments[self.first_wild..]
                 .iter()
-                .zip(text)
+                .zip(&segments[self.first_wild..])
+                .rev()
                 .all(|((pattern, shape), segment)| {
                     glob::matches_shaped(pattern, *shape, segment, Case::Sensitive, Colons::Free)
                 }),
@@ -159,7 +198,7 @@ mod tests {
             text in "[ab:/]{0,14}",
         ) {
             let segments = Segments::split(&text).unwrap();
-            if let Some(fast) = ArnPattern::compile(&pattern).match_segments(&segments) {
+            if let Some(fast) = ArnPattern::compile(&pattern).match_segments(&text, &segments) {
                 let general = glob::matches_pieces(&[Piece::Wild(&pattern)], &text, Case::Sensitive, Colons::ResourceArn);
                 prop_assert_eq!(fast, general);
             }

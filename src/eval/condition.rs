@@ -6,7 +6,7 @@ use base64::Engine as _;
 use super::Context;
 use super::context::{Scalar, Slot, Variable};
 use super::record::Recorder;
-use super::tri::{self, Tri};
+use super::tri::Tri;
 use crate::glob::{Case, Colons, Pattern};
 use crate::policy::template::Template;
 use crate::policy::{BaseOperator, Condition, SetQualifier, ValueTest};
@@ -62,41 +62,43 @@ pub(crate) fn holds<R: Recorder>(
         return Tri::from_bool(values.iter().any(|must_be_absent| !*must_be_absent));
     }
     // Per request value: does it match some policy value (the positive operator)?
-    let mut matches_some =
-        |value: &Scalar| tri::any(value_matches(condition, value, context, recorder));
     match operator.set {
         None => {
-            let any = tri::any(items.iter().map(&mut matches_some));
+            let mut any = Tri::False;
+            for value in items {
+                any = any.or(matches_some(condition, value, context, recorder));
+                if any == Tri::True {
+                    break;
+                }
+            }
             if negated { any.not() } else { any }
         }
-        Some(SetQualifier::ForAnyValue) => tri::any(items.iter().map(|v| {
-            let m = matches_some(v);
-            if negated { m.not() } else { m }
-        })),
-        Some(SetQualifier::ForAllValues) => tri::all(items.iter().map(|v| {
-            let m = matches_some(v);
-            if negated { m.not() } else { m }
-        })),
+        Some(qualifier) => {
+            let for_all = qualifier == SetQualifier::ForAllValues;
+            // ForAllValues: AND over the request values; ForAnyValue: OR.
+            let mut result = Tri::from_bool(for_all);
+            for value in items {
+                let m = matches_some(condition, value, context, recorder);
+                let m = if negated { m.not() } else { m };
+                result = if for_all { result.and(m) } else { result.or(m) };
+                if result == Tri::from_bool(!for_all) {
+                    break;
+                }
+            }
+            result
+        }
     }
 }
 
-/// For each policy value, whether `value` matches it under the positive form of the operator.
-fn value_matches<'a, R: Recorder>(
-    condition: &'a Condition,
-    value: &'a Scalar,
-    context: &'a Context,
-    recorder: &'a mut R,
-) -> impl Iterator<Item = Tri> + 'a {
+/// Whether `value` matches some policy value under the positive form of the operator.
+fn matches_some<R: Recorder>(
+    condition: &Condition,
+    value: &Scalar,
+    context: &Context,
+    recorder: &mut R,
+) -> Tri {
     let base = condition.operator.base;
-    let count = match &condition.test {
-        ValueTest::Strings(v) | ValueTest::Arns(v) => v.len(),
-        ValueTest::Numbers(v) => v.len(),
-        ValueTest::Dates(v) => v.len(),
-        ValueTest::Bools(v) | ValueTest::Null(v) => v.len(),
-        ValueTest::Binary(v) => v.len(),
-        ValueTest::Ips(v) => v.len(),
-    };
-    (0..count).map(move |i| match &condition.test {
+    match &condition.test {
         ValueTest::Strings(templates) => {
             let (case, like) = match base {
                 BaseOperator::StringLike | BaseOperator::StringNotLike => (Case::Sensitive, true),
@@ -105,7 +107,7 @@ fn value_matches<'a, R: Recorder>(
                 }
                 _ => (Case::Sensitive, false),
             };
-            template_matches(&templates[i], context, recorder, |pattern| {
+            any_template(templates, context, recorder, |pattern| {
                 if like {
                     pattern.matches(&value.text, case, Colons::Free)
                 } else {
@@ -113,37 +115,58 @@ fn value_matches<'a, R: Recorder>(
                 }
             })
         }
-        ValueTest::Arns(templates) => {
-            template_matches(&templates[i], context, recorder, |pattern| {
-                pattern.matches(&value.text, Case::Sensitive, Colons::ConditionArn)
-            })
-        }
+        ValueTest::Arns(templates) => any_template(templates, context, recorder, |pattern| {
+            pattern.matches(&value.text, Case::Sensitive, Colons::ConditionArn)
+        }),
         ValueTest::Numbers(numbers) => Tri::from_bool(value.number.is_some_and(|n| {
-            let p = numbers[i];
-            match base {
+            numbers.iter().any(|&p| match base {
                 BaseOperator::NumericLessThan => n < p,
                 BaseOperator::NumericLessThanEquals => n <= p,
                 BaseOperator::NumericGreaterThan => n > p,
                 BaseOperator::NumericGreaterThanEquals => n >= p,
                 _ => n == p,
-            }
+            })
         })),
         ValueTest::Dates(dates) => Tri::from_bool(value.date.is_some_and(|d| {
-            let p = dates[i];
-            match base {
+            dates.iter().any(|&p| match base {
                 BaseOperator::DateLessThan => d < p,
                 BaseOperator::DateLessThanEquals => d <= p,
                 BaseOperator::DateGreaterThan => d > p,
                 BaseOperator::DateGreaterThanEquals => d >= p,
                 _ => d == p,
-            }
+            })
         })),
-        ValueTest::Bools(bools) => Tri::from_bool(value.boolean == Some(bools[i])),
-        ValueTest::Binary(binaries) => Tri::from_bool(binary_equals(&binaries[i], &value.text)),
-        ValueTest::Ips(nets) => Tri::from_bool(value.ip.is_some_and(|ip| nets[i].contains(ip))),
+        ValueTest::Bools(bools) => {
+            Tri::from_bool(value.boolean.is_some_and(|b| bools.contains(&b)))
+        }
+        ValueTest::Binary(binaries) => {
+            Tri::from_bool(binaries.iter().any(|p| binary_equals(p, &value.text)))
+        }
+        ValueTest::Ips(nets) => Tri::from_bool(
+            value
+                .ip
+                .is_some_and(|ip| nets.iter().any(|net| net.contains(ip))),
+        ),
         // Handled before values are compared.
         ValueTest::Null(_) => Tri::False,
-    })
+    }
+}
+
+/// OR of `test` over templates, stopping at the first match.
+fn any_template<R: Recorder>(
+    templates: &[Template],
+    context: &Context,
+    recorder: &mut R,
+    test: impl Fn(Pattern<'_>) -> bool,
+) -> Tri {
+    let mut result = Tri::False;
+    for template in templates {
+        result = result.or(template_matches(template, context, recorder, &test));
+        if result == Tri::True {
+            break;
+        }
+    }
+    result
 }
 
 /// Resolves a template's variables and applies `test` to the pieces; a variable without a

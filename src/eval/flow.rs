@@ -51,7 +51,7 @@ struct ResourceGrants {
 
 /// The applicable statements of every layer, reduced to what the flow needs.
 #[derive(Debug, Clone, Copy)]
-struct Scans {
+struct Scans<'r> {
     deny: Tri,
     scp: Tri,
     rcp: Tri,
@@ -59,9 +59,11 @@ struct Scans {
     identity: Tri,
     boundary: Option<Tri>,
     session: Option<Tri>,
+    /// The account in the resource ARN.
+    resource_account: Option<&'r str>,
 }
 
-fn scan<R: Recorder>(set: &PolicySet, request: &Request, recorder: &mut R) -> Scans {
+fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R) -> Scans<'r> {
     let (service, _) = request
         .action
         .split_once(':')
@@ -89,6 +91,10 @@ fn scan<R: Recorder>(set: &PolicySet, request: &Request, recorder: &mut R) -> Sc
         identity: Tri::False,
         boundary: None,
         session: None,
+        resource_account: match &target.segments {
+            Some(segments) => segments.account(),
+            None => crate::arn::account_of(&request.resource),
+        },
     };
     let done = |scans: &Scans| !R::TRACING && scans.deny == Tri::True;
 
@@ -96,7 +102,14 @@ fn scan<R: Recorder>(set: &PolicySet, request: &Request, recorder: &mut R) -> Sc
         for level in &set.scps {
             let mut level_allow = Tri::False;
             for named in level {
-                let (allow, deny) = scan_policy(named, Layer::Scp, &target, has_boundary, recorder);
+                let (allow, deny) = scan_policy(
+                    named,
+                    Layer::Scp,
+                    &target,
+                    has_boundary,
+                    level_allow == Tri::True,
+                    recorder,
+                );
                 level_allow = level_allow.or(allow.any());
                 scans.deny = scans.deny.or(deny);
             }
@@ -109,7 +122,14 @@ fn scan<R: Recorder>(set: &PolicySet, request: &Request, recorder: &mut R) -> Sc
     for level in &set.rcps {
         let mut level_allow = Tri::False;
         for named in level {
-            let (allow, deny) = scan_policy(named, Layer::Rcp, &target, has_boundary, recorder);
+            let (allow, deny) = scan_policy(
+                named,
+                Layer::Rcp,
+                &target,
+                has_boundary,
+                level_allow == Tri::True,
+                recorder,
+            );
             level_allow = level_allow.or(allow.any());
             scans.deny = scans.deny.or(deny);
         }
@@ -119,7 +139,14 @@ fn scan<R: Recorder>(set: &PolicySet, request: &Request, recorder: &mut R) -> Sc
         }
     }
     if let Some(named) = &set.resource {
-        let (allow, deny) = scan_policy(named, Layer::Resource, &target, has_boundary, recorder);
+        let (allow, deny) = scan_policy(
+            named,
+            Layer::Resource,
+            &target,
+            has_boundary,
+            false,
+            recorder,
+        );
         scans.resource = allow;
         scans.deny = scans.deny.or(deny);
         if done(&scans) {
@@ -130,7 +157,14 @@ fn scan<R: Recorder>(set: &PolicySet, request: &Request, recorder: &mut R) -> Sc
         return scans;
     }
     for named in &set.identity {
-        let (allow, deny) = scan_policy(named, Layer::Identity, &target, has_boundary, recorder);
+        let (allow, deny) = scan_policy(
+            named,
+            Layer::Identity,
+            &target,
+            has_boundary,
+            scans.identity == Tri::True,
+            recorder,
+        );
         scans.identity = scans.identity.or(allow.any());
         scans.deny = scans.deny.or(deny);
         if done(&scans) {
@@ -138,7 +172,14 @@ fn scan<R: Recorder>(set: &PolicySet, request: &Request, recorder: &mut R) -> Sc
         }
     }
     if let Some(named) = &set.boundary {
-        let (allow, deny) = scan_policy(named, Layer::Boundary, &target, has_boundary, recorder);
+        let (allow, deny) = scan_policy(
+            named,
+            Layer::Boundary,
+            &target,
+            has_boundary,
+            false,
+            recorder,
+        );
         scans.boundary = Some(allow.any());
         scans.deny = scans.deny.or(deny);
         if done(&scans) {
@@ -146,7 +187,14 @@ fn scan<R: Recorder>(set: &PolicySet, request: &Request, recorder: &mut R) -> Sc
         }
     }
     if let Some(named) = &set.session {
-        let (allow, deny) = scan_policy(named, Layer::Session, &target, has_boundary, recorder);
+        let (allow, deny) = scan_policy(
+            named,
+            Layer::Session,
+            &target,
+            has_boundary,
+            false,
+            recorder,
+        );
         scans.session = Some(allow.any());
         scans.deny = scans.deny.or(deny);
     }
@@ -160,11 +208,14 @@ impl ResourceGrants {
 }
 
 /// One policy: its applicable `Allow` statements by grant, and whether a `Deny` applies.
+/// `allowed_already`: the layer already has an applicable `Allow`, so without a trace only
+/// `Deny` statements still matter.
 fn scan_policy<R: Recorder>(
     named: &NamedPolicy,
     layer: Layer,
     target: &Target<'_>,
     has_boundary: bool,
+    allowed_already: bool,
     recorder: &mut R,
 ) -> (ResourceGrants, Tri) {
     let policy = &*named.policy;
@@ -193,6 +244,12 @@ fn scan_policy<R: Recorder>(
         let Some(stmt) = policy.statements.get(index) else {
             continue;
         };
+        if !R::TRACING
+            && stmt.effect == Effect::Allow
+            && (allowed_already || grants.direct == Tri::True)
+        {
+            continue;
+        }
         if !prematched && !crate::policy::index::action_matches(stmt, target.action) {
             continue;
         }
@@ -247,7 +304,11 @@ fn scan_policy<R: Recorder>(
 
 /// The decision from the scans, resolving unknown values optimistically (towards allowing)
 /// or pessimistically; with the layer that blocked an implicit deny.
-fn decide_from(scans: &Scans, request: &Request, optimistic: bool) -> (Decision, Option<Layer>) {
+fn decide_from(
+    scans: &Scans<'_>,
+    request: &Request,
+    optimistic: bool,
+) -> (Decision, Option<Layer>) {
     let allows = |t: Tri| t.resolve(optimistic, true);
     if scans.deny.resolve(optimistic, false) {
         return (Decision::ExplicitDeny, None);
@@ -287,7 +348,7 @@ fn decide_from(scans: &Scans, request: &Request, optimistic: bool) -> (Decision,
     let resource_account = request
         .resource_account
         .as_deref()
-        .or_else(|| crate::arn::account_of(&request.resource));
+        .or(scans.resource_account);
     let same_account = resource_account.is_none_or(|account| account == caller.account());
     if !same_account {
         if !allows(scans.resource.any()) {

@@ -47,7 +47,7 @@ pub(crate) fn resource_matches<R: Recorder>(
     let mut result = Tri::False;
     for pattern in &clause.items {
         let fast = match (&pattern.arn, &target.segments) {
-            (Some(arn), Some(segments)) => arn.match_segments(segments),
+            (Some(arn), Some(segments)) => arn.match_segments(target.resource, segments),
             _ => None,
         };
         let hit = if pattern.any {

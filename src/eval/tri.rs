@@ -50,27 +50,3 @@ impl Tri {
         }
     }
 }
-
-/// OR over an iterator, stopping at the first `True`.
-pub(crate) fn any(items: impl IntoIterator<Item = Tri>) -> Tri {
-    let mut result = Tri::False;
-    for item in items {
-        result = result.or(item);
-        if result == Tri::True {
-            break;
-        }
-    }
-    result
-}
-
-/// AND over an iterator, stopping at the first `False`.
-pub(crate) fn all(items: impl IntoIterator<Item = Tri>) -> Tri {
-    let mut result = Tri::True;
-    for item in items {
-        result = result.and(item);
-        if result == Tri::False {
-            break;
-        }
-    }
-    result
-}

@@ -37,9 +37,28 @@ pub(crate) const KNOWN_ACTIONS: [&str; 23] = [
 
 /// The position of `action` (any case) in [`KNOWN_ACTIONS`].
 pub(crate) fn known_action(action: &str) -> Option<usize> {
+    const LONGEST: usize = 48;
+    let bytes = action.as_bytes();
+    if bytes.len() > LONGEST || !bytes.starts_with_ignore_ascii_case(b"secretsmanager:") {
+        return None;
+    }
+    let mut lower = [0u8; LONGEST];
+    let lower = &mut lower[..bytes.len()];
+    lower.copy_from_slice(bytes);
+    lower.make_ascii_lowercase();
     KNOWN_ACTIONS
-        .binary_search_by(|known| cmp_lower(known, action))
+        .binary_search_by(|known| known.as_bytes().cmp(lower))
         .ok()
+}
+
+trait StartsWithIgnoreCase {
+    fn starts_with_ignore_ascii_case(&self, prefix: &[u8]) -> bool;
+}
+
+impl StartsWithIgnoreCase for [u8] {
+    fn starts_with_ignore_ascii_case(&self, prefix: &[u8]) -> bool {
+        self.len() >= prefix.len() && self[..prefix.len()].eq_ignore_ascii_case(prefix)
+    }
 }
 
 /// Whether the statement's `Action` / `NotAction` element matches `action` (any case).
