@@ -1460,3 +1460,88 @@ fn context_from_json() {
         assert!(err.to_string().starts_with("context key `k`: "), "{err}");
     }
 }
+
+/// `decide` (short-circuits, skips settled allows) and `evaluate` (full trace) agree on every
+/// combination of a pool of policies and requests.
+#[test]
+fn decide_agrees_with_evaluate() {
+    let identities = [
+        allow("secretsmanager:*", "*"),
+        allow(
+            "secretsmanager:Get*",
+            "arn:aws:secretsmanager:*:111122223333:secret:prod/*",
+        ),
+        deny_if(json!({"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}})),
+        allow_if(
+            json!({"ForAnyValue:StringEquals": {"secretsmanager:VersionStage": ["AWSCURRENT"]}}),
+        ),
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+            {"Effect": "Deny", "Action": "secretsmanager:Delete*", "Resource": "*"}]}),
+    ];
+    let resources = [
+        None,
+        Some(resource_policy(json!({"AWS": ROLE}))),
+        Some(resource_policy(json!("*"))),
+        Some(
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}}]}),
+        ),
+    ];
+    let boundaries = [
+        None,
+        Some(allow("secretsmanager:Describe*", "*")),
+        Some(allow("*", "*")),
+    ];
+    let scps = [
+        json!([]),
+        json!([[allow("*", "*")], [allow("secretsmanager:*", "*")]]),
+        json!([[allow("s3:*", "*")]]),
+    ];
+    let contexts = [
+        json!({}),
+        json!({"aws:RequestedRegion": "us-east-1", "aws:SecureTransport": "true", "aws:PrincipalAccount": "111122223333"}),
+        json!({"aws:RequestedRegion": "eu-west-1", "secretsmanager:VersionStage": ["AWSCURRENT"], "aws:SecureTransport": true}),
+    ];
+    let principals = [ROLE, SESSION, USER, OTHER_USER, ROOT, "anonymous"];
+    let actions = [
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DeleteSecret",
+        "secretsmanager:ListSecrets",
+        "kms:Decrypt",
+    ];
+    let mut checked = 0;
+    for (i, identity) in identities.iter().enumerate() {
+        for resource in &resources {
+            for boundary in &boundaries {
+                for scp in &scps {
+                    let mut spec = json!({"identity": [identity, identities[(i + 1) % identities.len()]], "scps": scp});
+                    if let Some(r) = resource {
+                        spec["resource"] = r.clone();
+                    }
+                    if let Some(b) = boundary {
+                        spec["boundary"] = b.clone();
+                    }
+                    let s = set(&spec);
+                    for context in &contexts {
+                        for principal in principals {
+                            for action in actions {
+                                let req = request(principal, action, SECRET, context);
+                                let e = evaluate(&s, &req);
+                                assert_eq!(
+                                    decide(&s, &req),
+                                    e.decision,
+                                    "{spec} {principal} {action} {context}"
+                                );
+                                assert_eq!(e.denied_by.is_empty(), e.decision != ExplicitDeny);
+                                assert_eq!(e.blocked_by.is_some(), e.decision == ImplicitDeny);
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 5 * 4 * 3 * 3 * 3 * 6 * 4);
+}
