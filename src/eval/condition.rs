@@ -204,10 +204,17 @@ pub(crate) fn template_matches<R: Recorder>(
 }
 
 /// `BinaryEquals`: the request value is base64 as well; a value that is not base64 compares
-/// as its raw bytes.
+/// as its raw bytes. Decodes on the stack (values up to 768 bytes) to keep `decide`
+/// allocation-free.
 fn binary_equals(policy: &[u8], request: &str) -> bool {
-    match base64::engine::general_purpose::STANDARD.decode(request) {
-        Ok(bytes) => bytes == policy,
-        Err(_) => request.as_bytes() == policy,
+    let mut buffer = [0u8; 768];
+    match base64::engine::general_purpose::STANDARD.decode_slice(request, &mut buffer) {
+        Ok(len) => buffer.get(..len) == Some(policy),
+        Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
+            base64::engine::general_purpose::STANDARD
+                .decode(request)
+                .is_ok_and(|bytes| bytes == policy)
+        }
+        Err(base64::DecodeSliceError::DecodeError(_)) => request.as_bytes() == policy,
     }
 }
