@@ -72,7 +72,7 @@ fn read_event(at: &JsonAt<'_>) -> Result<TrailEvent, FieldError> {
     };
     let event_name = match str_at(&detail, &["eventName"]) {
         Some(name) => name.to_owned(),
-        None => at.required("EventName")?.string()?,
+        None => at.required_string("EventName")?,
     };
     let event_time = match detail.get("eventTime") {
         Some(time) if !time.is_null() => {

@@ -259,8 +259,8 @@ pub(crate) fn read_coverage_entry(at: &JsonAt<'_>) -> Result<CoverageEntry, Fiel
         ))
     })?;
     Ok(CoverageEntry {
-        region: at.required("region")?.string()?,
-        api: at.required("api")?.string()?,
+        region: at.required_string("region")?,
+        api: at.required_string("api")?,
         status,
         message: at.opt_string("message")?,
     })

@@ -243,7 +243,7 @@ impl IamAuthorizationDetails {
 
 fn read_inline(at: &JsonAt<'_>) -> Result<InlinePolicy, FieldError> {
     Ok(InlinePolicy {
-        policy_name: at.required("PolicyName")?.string()?,
+        policy_name: at.required_string("PolicyName")?,
         document: decode_policy_document(&at.required("PolicyDocument")?)?,
     })
 }
@@ -251,7 +251,7 @@ fn read_inline(at: &JsonAt<'_>) -> Result<InlinePolicy, FieldError> {
 fn read_attached(at: &JsonAt<'_>) -> Result<AttachedPolicy, FieldError> {
     Ok(AttachedPolicy {
         policy_name: at.opt_string("PolicyName")?,
-        policy_arn: at.required("PolicyArn")?.string()?,
+        policy_arn: at.required_string("PolicyArn")?,
     })
 }
 
@@ -260,7 +260,7 @@ fn read_boundary(at: &JsonAt<'_>) -> Result<Option<PermissionsBoundary>, FieldEr
         .map(|boundary| {
             Ok(PermissionsBoundary {
                 boundary_type: boundary.opt_string("PermissionsBoundaryType")?,
-                policy_arn: boundary.required("PermissionsBoundaryArn")?.string()?,
+                policy_arn: boundary.required_string("PermissionsBoundaryArn")?,
             })
         })
         .transpose()
@@ -268,8 +268,8 @@ fn read_boundary(at: &JsonAt<'_>) -> Result<Option<PermissionsBoundary>, FieldEr
 
 fn read_user(at: &JsonAt<'_>) -> Result<IamUser, FieldError> {
     Ok(IamUser {
-        user_name: at.required("UserName")?.string()?,
-        arn: at.required("Arn")?.string()?,
+        user_name: at.required_string("UserName")?,
+        arn: at.required_string("Arn")?,
         user_id: at.opt_string("UserId")?,
         path: at.opt_string("Path")?,
         create_date: at.opt_timestamp("CreateDate")?,
@@ -283,8 +283,8 @@ fn read_user(at: &JsonAt<'_>) -> Result<IamUser, FieldError> {
 
 fn read_group(at: &JsonAt<'_>) -> Result<IamGroup, FieldError> {
     Ok(IamGroup {
-        group_name: at.required("GroupName")?.string()?,
-        arn: at.required("Arn")?.string()?,
+        group_name: at.required_string("GroupName")?,
+        arn: at.required_string("Arn")?,
         group_id: at.opt_string("GroupId")?,
         path: at.opt_string("Path")?,
         inline_policies: at.list_or_empty("GroupPolicyList", read_inline)?,
@@ -294,8 +294,8 @@ fn read_group(at: &JsonAt<'_>) -> Result<IamGroup, FieldError> {
 
 fn read_role(at: &JsonAt<'_>) -> Result<IamRole, FieldError> {
     Ok(IamRole {
-        role_name: at.required("RoleName")?.string()?,
-        arn: at.required("Arn")?.string()?,
+        role_name: at.required_string("RoleName")?,
+        arn: at.required_string("Arn")?,
         role_id: at.opt_string("RoleId")?,
         path: at.opt_string("Path")?,
         create_date: at.opt_timestamp("CreateDate")?,
@@ -312,7 +312,7 @@ fn read_role(at: &JsonAt<'_>) -> Result<IamRole, FieldError> {
 
 fn read_policy_version(at: &JsonAt<'_>) -> Result<PolicyVersion, FieldError> {
     Ok(PolicyVersion {
-        version_id: at.required("VersionId")?.string()?,
+        version_id: at.required_string("VersionId")?,
         is_default_version: at.opt_bool("IsDefaultVersion")?.unwrap_or(false),
         create_date: at.opt_timestamp("CreateDate")?,
         document: decode_policy_document(&at.required("Document")?)?,
@@ -321,8 +321,8 @@ fn read_policy_version(at: &JsonAt<'_>) -> Result<PolicyVersion, FieldError> {
 
 fn read_managed_policy(at: &JsonAt<'_>) -> Result<ManagedPolicy, FieldError> {
     Ok(ManagedPolicy {
-        policy_name: at.required("PolicyName")?.string()?,
-        arn: at.required("Arn")?.string()?,
+        policy_name: at.required_string("PolicyName")?,
+        arn: at.required_string("Arn")?,
         policy_id: at.opt_string("PolicyId")?,
         path: at.opt_string("Path")?,
         default_version_id: at.opt_string("DefaultVersionId")?,

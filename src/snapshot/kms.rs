@@ -60,7 +60,7 @@ pub fn resolve_kms_key<'a>(
 
 fn read_key_metadata(at: &JsonAt<'_>) -> Result<KmsKeyMetadata, FieldError> {
     Ok(KmsKeyMetadata {
-        key_id: at.required("KeyId")?.string()?,
+        key_id: at.required_string("KeyId")?,
         arn: at.opt_string("Arn")?,
         key_manager: at.opt_string("KeyManager")?,
         key_state: at.opt_string("KeyState")?,
@@ -71,7 +71,7 @@ fn read_key_metadata(at: &JsonAt<'_>) -> Result<KmsKeyMetadata, FieldError> {
 
 fn read_alias(at: &JsonAt<'_>) -> Result<KmsAlias, FieldError> {
     Ok(KmsAlias {
-        alias_name: at.required("AliasName")?.string()?,
+        alias_name: at.required_string("AliasName")?,
         alias_arn: at.opt_string("AliasArn")?,
         target_key_id: at.opt_string("TargetKeyId")?,
     })

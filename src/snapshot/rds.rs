@@ -40,7 +40,7 @@ pub struct DbInstance {
 
 fn read_master_user_secret(at: &JsonAt<'_>) -> Result<MasterUserSecret, FieldError> {
     Ok(MasterUserSecret {
-        secret_arn: at.required("SecretArn")?.string()?,
+        secret_arn: at.required_string("SecretArn")?,
         secret_status: at.opt_string("SecretStatus")?,
         kms_key_id: at.opt_string("KmsKeyId")?,
     })
@@ -48,7 +48,7 @@ fn read_master_user_secret(at: &JsonAt<'_>) -> Result<MasterUserSecret, FieldErr
 
 fn read_cluster(at: &JsonAt<'_>) -> Result<DbCluster, FieldError> {
     Ok(DbCluster {
-        identifier: at.required("DBClusterIdentifier")?.string()?,
+        identifier: at.required_string("DBClusterIdentifier")?,
         arn: at.opt_string("DBClusterArn")?,
         engine: at.opt_string("Engine")?,
         master_user_secret: at
@@ -60,7 +60,7 @@ fn read_cluster(at: &JsonAt<'_>) -> Result<DbCluster, FieldError> {
 
 fn read_instance(at: &JsonAt<'_>) -> Result<DbInstance, FieldError> {
     Ok(DbInstance {
-        identifier: at.required("DBInstanceIdentifier")?.string()?,
+        identifier: at.required_string("DBInstanceIdentifier")?,
         arn: at.opt_string("DBInstanceArn")?,
         engine: at.opt_string("Engine")?,
         cluster_identifier: at.opt_string("DBClusterIdentifier")?,

@@ -206,7 +206,7 @@ pub enum ResourcePolicyState<'a> {
 
 pub(crate) fn read_tag(at: &JsonAt<'_>) -> Result<Tag, FieldError> {
     Ok(Tag {
-        key: at.required("Key")?.string()?,
+        key: at.required_string("Key")?,
         value: at.opt_string("Value")?.unwrap_or_default(),
     })
 }
@@ -221,7 +221,7 @@ fn read_rotation_rules(at: &JsonAt<'_>) -> Result<RotationRules, FieldError> {
 
 fn read_replica_status(at: &JsonAt<'_>) -> Result<ReplicaStatus, FieldError> {
     Ok(ReplicaStatus {
-        region: at.required("Region")?.string()?,
+        region: at.required_string("Region")?,
         kms_key_id: at.opt_string("KmsKeyId")?,
         status: at.opt_string("Status")?,
         status_message: at.opt_string("StatusMessage")?,
@@ -246,7 +246,7 @@ pub(crate) fn read_secret(at: &JsonAt<'_>) -> Result<Secret, FieldError> {
         },
     };
     Ok(Secret {
-        arn: at.required("ARN")?.string()?,
+        arn: at.required_string("ARN")?,
         name: at.opt_string("Name")?.unwrap_or_default(),
         description: at.opt_string("Description")?,
         kms_key_id: at.opt_string("KmsKeyId")?,
@@ -290,7 +290,7 @@ pub(crate) fn read_describe_secrets(root: &JsonAt<'_>) -> Result<Vec<Secret>, Fi
 
 fn read_version(at: &JsonAt<'_>) -> Result<SecretVersion, FieldError> {
     Ok(SecretVersion {
-        version_id: at.required("VersionId")?.string()?,
+        version_id: at.required_string("VersionId")?,
         version_stages: at.strings_or_empty("VersionStages")?,
         created_date: at.opt_timestamp("CreatedDate")?,
         last_accessed_date: at.opt_timestamp("LastAccessedDate")?,
@@ -304,7 +304,7 @@ pub(crate) fn read_secret_versions(
 ) -> Result<BTreeMap<String, Vec<SecretVersion>>, FieldError> {
     let mut versions: BTreeMap<String, Vec<SecretVersion>> = BTreeMap::new();
     for output in outputs(root)? {
-        let arn = output.required("ARN")?.string()?;
+        let arn = output.required_string("ARN")?;
         let list = output.list_or_empty("Versions", read_version)?;
         versions.entry(arn).or_default().extend(list);
     }
@@ -318,7 +318,7 @@ pub(crate) fn read_resource_policies(
 ) -> Result<BTreeMap<String, Option<Value>>, FieldError> {
     let mut policies = BTreeMap::new();
     for output in outputs(root)? {
-        let arn = output.required("ARN")?.string()?;
+        let arn = output.required_string("ARN")?;
         let policy = match output.get("ResourcePolicy")? {
             None => None,
             Some(at) => match at.value() {
