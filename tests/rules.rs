@@ -633,3 +633,47 @@ fn nothing_reads_the_clock_a_later_now_ages_secrets() {
         outcome.findings
     );
 }
+
+#[test]
+fn extreme_parameters_and_values_never_panic() {
+    let huge = i64::MAX.to_string();
+    let config = RuleConfig::from_json(
+        &serde_json::json!({
+            "secretsmanager-credential-lifetime": {"maxCredentialLifetimeDays": huge},
+            "secretsmanager-deleted-secret-access": {"lookbackDays": huge},
+            "secretsmanager-rotation-enabled-check": {
+                "maximumAllowedRotationFrequency": huge,
+                "maximumAllowedRotationFrequencyInHours": 1
+            },
+            "secretsmanager-rotation-failures": {"lookbackDays": huge},
+            "secretsmanager-scheduled-rotation-success-check": {"graceHours": huge, "lookbackDays": huge},
+            "secretsmanager-secret-periodic-rotation": {"maxDaysSinceRotation": huge},
+            "secretsmanager-secret-unused": {"unusedForDays": huge},
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let catalogue = Catalogue::builtin().unwrap();
+    for fixture in RULES {
+        let (mut snapshot, _) = load(fixture);
+        for now in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            run_audit(&catalogue, &snapshot, &config, &[], now).unwrap();
+        }
+        for data in snapshot.regions.values_mut() {
+            for secret in data.secrets.iter_mut().flatten() {
+                if let Some(rules) = secret.rotation_rules.as_mut() {
+                    rules.automatically_after_days = Some(u64::MAX);
+                    rules.schedule_expression = None;
+                }
+                secret.next_rotation_date = None;
+            }
+        }
+        for now in [
+            snapshot.meta.collected_at,
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+        ] {
+            run_audit(&catalogue, &snapshot, &config, &[], now).unwrap();
+        }
+    }
+}

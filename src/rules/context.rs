@@ -7,7 +7,7 @@
 //! Rule functions are pure reads of this context; the runner (`run`) turns verdicts into
 //! findings. Nothing here reads the clock or the file system.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Map, Value};
 
 use super::error::RuleError;
@@ -235,6 +235,21 @@ pub(crate) fn arn_in_region(arn: &str, region: &str) -> String {
         *slot = region;
     }
     parts.join(":")
+}
+
+/// The start of a look-back window of `days` days ending at `now` (the beginning of time when
+/// the window reaches past it).
+pub(crate) fn days_before(now: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    TimeDelta::try_days(days)
+        .and_then(|delta| now.checked_sub_signed(delta))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// `now` minus `hours` hours (the beginning of time when that reaches past it).
+pub(crate) fn hours_before(now: DateTime<Utc>, hours: i64) -> DateTime<Utc> {
+    TimeDelta::try_hours(hours)
+        .and_then(|delta| now.checked_sub_signed(delta))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// An instant as RFC 3339 UTC with seconds, for evidence and details.

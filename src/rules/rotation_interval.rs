@@ -66,9 +66,12 @@ pub(crate) fn rotation_interval(
         }));
     }
     if let Some(days) = rules.automatically_after_days {
-        let days = i64::try_from(days).unwrap_or(i64::MAX / (24 * 60 * 60 * 1000));
+        let gap = i64::try_from(days)
+            .ok()
+            .and_then(TimeDelta::try_days)
+            .unwrap_or(TimeDelta::MAX);
         return Ok(Some(RotationInterval {
-            gap: TimeDelta::try_days(days).unwrap_or(TimeDelta::MAX),
+            gap,
             window: window.unwrap_or_else(|| TimeDelta::hours(24)),
             source: format!("AutomaticallyAfterDays {days}"),
             enumerated: false,

@@ -48,11 +48,11 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
             .map(|arn| arn.rsplit(':').next().unwrap_or(arn))
             .is_some_and(|function| function.to_ascii_lowercase().contains("multiuser"));
         let (lifetime, margin) = if alternating {
-            (interval.gap * 2, 2)
+            (interval.gap.checked_mul(2).unwrap_or(TimeDelta::MAX), 2)
         } else {
             (interval.gap, 1)
         };
-        let budget = TimeDelta::days(limit_days - margin);
+        let budget = TimeDelta::try_days(limit_days - margin).unwrap_or(TimeDelta::MAX);
         let over = lifetime > budget;
         let operator = if over { ">" } else { "<=" };
         let measured = if alternating {

@@ -5,10 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use chrono::TimeDelta;
 use serde_json::Value;
 
-use crate::rules::context::{RuleContext, Scope, Treatment, Verdict, day, days, instant};
+use crate::rules::context::{RuleContext, Scope, Treatment, Verdict, day, days, days_before, instant};
 use crate::rules::error::RuleError;
 use crate::snapshot::Api;
 
@@ -17,7 +16,7 @@ const MARKED_FOR_DELETION: &str = "marked for deletion";
 pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError> {
     let lookback = context.params.integer("lookbackDays")?.unwrap_or(7);
     let now = context.now;
-    let since = now - TimeDelta::try_days(lookback).unwrap_or(TimeDelta::zero());
+    let since = days_before(now, lookback);
     let scope = Scope {
         replicas: Treatment::NotApplicable,
         pending_deletion: Treatment::Judge,

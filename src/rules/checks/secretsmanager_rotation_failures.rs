@@ -3,9 +3,7 @@
 //! success fails the secret. CloudTrail not collected in the secret's region: INSUFFICIENT_DATA.
 //! A secret with rotation off and no rotation events is NOT_APPLICABLE.
 
-use chrono::TimeDelta;
-
-use crate::rules::context::{RuleContext, Scope, Verdict, days, instant};
+use crate::rules::context::{RuleContext, Scope, Verdict, days, days_before, instant};
 use crate::rules::error::RuleError;
 use crate::rules::rotation_events::{RotationHistory, quoted_error};
 use crate::snapshot::Api;
@@ -13,7 +11,7 @@ use crate::snapshot::Api;
 pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError> {
     let lookback = context.params.integer("lookbackDays")?.unwrap_or(7);
     let now = context.now;
-    let since = now - TimeDelta::try_days(lookback).unwrap_or(TimeDelta::zero());
+    let since = days_before(now, lookback);
     context.each_secret(Scope::PRIMARIES_IN_USE, |subject| {
         let events = match (
             context.missing(subject.region, Api::LookupEvents),

@@ -5,9 +5,10 @@
 //! `RotationSucceeded` (the failure's `errorMessage` is quoted). Without CloudTrail data the
 //! secret is judged on its dates, and the annotation says so. Rotation off: NOT_APPLICABLE.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
-use crate::rules::context::{RuleContext, Scope, Verdict, day, days, instant};
+use crate::rules::context::{RuleContext, Scope, Verdict, day, days, days_before, hours_before, instant,
+};
 use crate::rules::error::RuleError;
 use crate::rules::rotation_events::{RotationHistory, quoted_error};
 use crate::rules::rotation_interval::rotation_interval;
@@ -17,8 +18,8 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
     let grace_hours = context.params.integer("graceHours")?.unwrap_or(24);
     let lookback = context.params.integer("lookbackDays")?.unwrap_or(7);
     let now = context.now;
-    let deadline = now - TimeDelta::try_hours(grace_hours).unwrap_or(TimeDelta::zero());
-    let since = now - TimeDelta::try_days(lookback).unwrap_or(TimeDelta::zero());
+    let deadline = hours_before(now, grace_hours);
+    let since = days_before(now, lookback);
     context.each_secret(Scope::PRIMARIES_IN_USE, |subject| {
         let secret = subject.secret;
         if !secret.rotation_is_enabled() {
@@ -38,7 +39,8 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
                 match (base, interval) {
                     (_, Err(reason)) => Err(reason),
                     (Some(base), Ok(Some(interval))) => Ok((
-                        base + interval.gap,
+                        base.checked_add_signed(interval.gap)
+                            .unwrap_or(DateTime::<Utc>::MAX_UTC),
                         format!(
                             "no NextRotationDate: last rotation {} + {}",
                             day(base),

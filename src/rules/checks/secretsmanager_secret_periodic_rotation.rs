@@ -34,7 +34,9 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
                     .find(|version| version.version_stages.iter().any(|s| s == "AWSCURRENT"))
                     .and_then(|version| version.created_date)
                     .filter(|created| match secret.created_date {
-                        Some(secret_created) => *created > secret_created + INITIAL_VERSION_SLACK,
+                        Some(secret_created) => secret_created
+                            .checked_add_signed(INITIAL_VERSION_SLACK)
+                            .is_some_and(|initial| *created > initial),
                         None => true,
                     })),
                 None => Err(context
