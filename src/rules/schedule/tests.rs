@@ -230,3 +230,22 @@ proptest::proptest! {
         proptest::prop_assert_eq!(cron.worst_case_gap(from), naive_gap(&cron, from), "{}", text);
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+    #[test]
+    fn arbitrary_text_never_panics(
+        fields in proptest::collection::vec("[0-9A-Za-z*?,/#LW-]{1,6}", 0..8),
+        rate in "rate\\([0-9a-z ]{0,12}\\)",
+    ) {
+        let text = format!("cron({})", fields.join(" "));
+        if let Ok(expression) = ScheduleExpression::parse(&text) {
+            let _ = expression.worst_case_gap(from());
+            let _ = expression.default_window();
+        }
+        if let Ok(expression) = ScheduleExpression::parse(&rate) {
+            let _ = expression.worst_case_gap(from());
+        }
+        let _ = parse_window(&rate);
+    }
+}
