@@ -930,3 +930,42 @@ fn the_cli_exits_2_with_the_loader_line_for_every_bad_fixture() {
         );
     }
 }
+
+#[test]
+fn the_demo_files_are_what_generate_py_writes() {
+    if !tools_present() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "python3 is needed to check the demo generator"
+        );
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("python3")
+        .arg(format!("{DEMO}/generate.py"))
+        .env("DEMO_OUT", out.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut stack = vec![PathBuf::new()];
+    let mut compared = 0;
+    while let Some(relative) = stack.pop() {
+        for entry in fs::read_dir(out.path().join(&relative)).unwrap() {
+            let entry = entry.unwrap();
+            let child = relative.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(child);
+            } else {
+                let generated = fs::read(out.path().join(&child)).unwrap();
+                let committed = fs::read(Path::new(DEMO).join(&child)).unwrap();
+                assert!(
+                    generated == committed,
+                    "{} differs from generate.py's output: edit the script and rerun it",
+                    child.display()
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 21);
+}
