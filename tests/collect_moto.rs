@@ -683,8 +683,8 @@ fn secaudit(endpoint: &str, home: &Path, args: &[&str]) -> std::process::Output 
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", home.join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .output()
         .unwrap()
 }
@@ -1292,4 +1292,61 @@ async fn config_rule_mode_sends_evaluations_in_test_mode() {
     assert_eq!(summary["sent"], evaluations.len());
     assert_eq!(summary["batches"], 1);
     assert_eq!(summary["failed"], json!([]));
+}
+
+/// A run that cannot start is exit 2 with one line: no credentials (nothing answers and no
+/// key is set), or no region. Needs no moto.
+#[test]
+fn no_credentials_or_no_region_is_exit_2() {
+    let home = tempfile::tempdir().unwrap();
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let run = |args: &[&str], region: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_secaudit"));
+        command
+            .args(args)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("AWS_ENDPOINT_URL", &closed)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_MAX_ATTEMPTS", "1");
+        if let Some(region) = region {
+            command.env("AWS_REGION", region);
+        }
+        command.output().unwrap()
+    };
+    let out = home.path().join("snap");
+    let output = run(
+        &["collect", "--output", out.to_str().unwrap()],
+        Some("us-east-1"),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot collect: cannot call sts:GetCallerIdentity"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    let output = run(&["collect", "--output", out.to_str().unwrap()], None);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no region"), "{stderr}");
+
+    let output = run(
+        &[
+            "collect",
+            "--shard",
+            "1/2",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        Some("us-east-1"),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`--shard` needs accounts"));
 }
