@@ -677,3 +677,66 @@ fn extreme_parameters_and_values_never_panic() {
         }
     }
 }
+
+#[test]
+fn replicas_and_secrets_pending_deletion_are_not_applicable_for_every_rule() {
+    let (mut snapshot, _) = load("secretsmanager-secret-tagged");
+    let region = snapshot.regions.get_mut("us-east-1").unwrap();
+    let secrets = region.secrets.as_mut().unwrap();
+    let mut replica = secrets[0].clone();
+    replica.arn = replica.arn.replace("us-east-1", "eu-west-1");
+    replica.primary_region = Some("us-east-1".to_string());
+    secrets[1].deleted_date = Some(snapshot.meta.collected_at - chrono::TimeDelta::days(2));
+    let pending = secrets[1].name.clone();
+    let mut eu = snapshot.regions["us-east-1"].clone();
+    eu.secrets = Some(vec![replica.clone()]);
+    snapshot.regions.insert("eu-west-1".to_string(), eu);
+    let config = RuleConfig::from_json(
+        r#"{"secretsmanager-credential-lifetime": {"maxCredentialLifetimeDays": 90}}"#,
+    )
+    .unwrap();
+    let catalogue = Catalogue::builtin().unwrap();
+    let now = snapshot.meta.collected_at;
+    let outcome = run_audit(&catalogue, &snapshot, &config, &[], now).unwrap();
+    for rule in RULES {
+        let of_rule = |name: &str, region: &str| {
+            outcome
+                .findings
+                .iter()
+                .find(|f| f.rule == rule && f.resource.name == name && f.resource.region == region)
+                .unwrap_or_else(|| panic!("{rule}: no finding for {name} in {region}"))
+        };
+        let replica_finding = of_rule(&replica.name, "eu-west-1");
+        assert_eq!(
+            replica_finding.compliance_type,
+            ComplianceType::NotApplicable,
+            "{rule}"
+        );
+        assert!(
+            replica_finding.annotation.contains(&format!(
+                "replica of `{}`",
+                replica.arn.replace("eu-west-1", "us-east-1")
+            )),
+            "{rule}: {}",
+            replica_finding.annotation
+        );
+        let pending_finding = of_rule(&pending, "us-east-1");
+        if rule == "secretsmanager-deleted-secret-access" {
+            assert_ne!(
+                pending_finding.compliance_type,
+                ComplianceType::NotApplicable
+            );
+        } else {
+            assert_eq!(
+                pending_finding.compliance_type,
+                ComplianceType::NotApplicable,
+                "{rule}"
+            );
+            assert!(
+                pending_finding
+                    .annotation
+                    .starts_with("pending deletion since")
+            );
+        }
+    }
+}
