@@ -21,8 +21,9 @@ use super::coverage::{CallFailure, CoverageStatus, classify};
 use super::next_page_token;
 use crate::findings::ComplianceType;
 
-/// PutEvaluations takes at most this many evaluations per call.
-pub const MAX_BATCH: usize = 100;
+/// PutEvaluations takes at most this many evaluations per call (the report's
+/// `config-evaluations` format batches by the same limit).
+pub const MAX_BATCH: usize = crate::report::config_evaluations::BATCH_SIZE;
 
 /// Why an invocation event is unusable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
