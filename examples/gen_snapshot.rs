@@ -236,13 +236,13 @@ struct Persona {
 fn persona(seed: &str, i: usize) -> Persona {
     let mut r = Rng::new(seed, "principal", i);
     let kind = r.weighted(&[
-        ("app", 45),
-        ("developer", 20),
-        ("readonly", 10),
-        ("ci", 8),
+        ("app", 180),
+        ("developer", 80),
+        ("readonly", 40),
+        ("ci", 32),
         ("admin", 1),
-        ("user", 11),
-        ("rotation", 5),
+        ("user", 44),
+        ("rotation", 20),
     ]);
     let (app, app_team) = *r.pick(APPS);
     let team = if matches!(kind, "app" | "ci" | "rotation") {
@@ -442,7 +442,7 @@ impl Model<'_> {
                     ]),
                     _ => json!([sm_act(r, "PutSecretValue"), sm_act(r, "DescribeSecret")]),
                 };
-                let resource = if r.chance(0.9) {
+                let resource = if r.chance(0.97) {
                     self.res_patterns(r, p)
                 } else {
                     json!("*")
@@ -654,9 +654,9 @@ impl Model<'_> {
     }
 
     fn statement_count(r: &mut Rng) -> usize {
-        // log-uniform between 2 and 24
+        // log-uniform between 2 and 8
         let x = (r.next() >> 11) as f64 / (1u64 << 53) as f64;
-        (2.0f64 * 12.0f64.powf(x)).round() as usize
+        (2.0f64 * 4.0f64.powf(x)).round() as usize
     }
 
     fn managed_arn(k: usize) -> String {
@@ -688,11 +688,11 @@ impl Model<'_> {
     }
 
     fn attachments(&self, r: &mut Rng, p: &Persona) -> (Vec<Value>, Vec<Value>) {
-        let count = r.weighted(&[(1, 30), (2, 25), (3, 20), (4, 15), (5, 10)]);
+        let count = r.weighted(&[(1, 45), (2, 30), (3, 15), (4, 10)]);
         let mut inline = Vec::new();
         let mut attached: Vec<usize> = Vec::new();
         for k in 0..count {
-            if r.chance(0.4) {
+            if r.chance(0.25) {
                 let m = r.below(self.managed);
                 if !attached.contains(&m) {
                     attached.push(m);
@@ -710,7 +710,7 @@ impl Model<'_> {
         if p.kind == "admin" {
             attached.push(json!({"PolicyName": "AdministratorAccess",
                 "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}));
-        } else if p.kind == "rotation" && r.chance(0.5) {
+        } else if p.kind == "rotation" && r.chance(0.05) {
             attached.push(json!({"PolicyName": "SecretsManagerReadWrite",
                 "PolicyArn": "arn:aws:iam::aws:policy/SecretsManagerReadWrite"}));
         }

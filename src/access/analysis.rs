@@ -12,13 +12,16 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::classes::{self, Atoms, PatternIndex, SecretKeys};
+use super::classes::{
+    self, Atoms, KeyedStatement, PatternIndex, PrincipalView, SecretKey, SecretKeys,
+};
 use super::context::{RequestFacts, build_context};
 use super::keys;
 use super::model::{AccessModel, AnalysedPrincipal, PrincipalKind, SecretFacts};
 use super::{AccessError, actions};
 use crate::eval::{self, Decision, Evaluation, Layer, NamedPolicy, PolicySet, Request};
 use crate::glob::{self, Case, Colons};
+use crate::policy::{PrincipalPattern, Statement};
 
 /// What to analyse.
 #[derive(Debug, Clone, Default)]
@@ -363,10 +366,8 @@ struct Shared<'a> {
     index: PatternIndex,
     atoms: Atoms,
     global_keys: SecretKeys,
-    /// Keys and pattern ids read by the resource policies (and RCPs) of the analysis.
-    shared_keys: BTreeSet<String>,
+    /// Pattern ids of the resource policies and RCPs of the analysis.
     shared_patterns: Vec<u32>,
-    shared_variables: bool,
 }
 
 /// Per-thread results.
@@ -404,38 +405,165 @@ impl WorkerOutput {
     }
 }
 
-fn principal_patterns(
+/// Whether a resource-policy statement's `Principal` / `NotPrincipal` can cover `principal`
+/// (a superset: when unsure, yes).
+fn may_name(statement: &Statement, principal: &AnalysedPrincipal) -> bool {
+    let Some(clause) = &statement.principals else {
+        return true;
+    };
+    if clause.negated {
+        return true;
+    }
+    let facts = &principal.facts;
+    clause.items.iter().any(|item| match item {
+        PrincipalPattern::Everyone => true,
+        PrincipalPattern::Account(account) => facts
+            .account
+            .as_deref()
+            .is_none_or(|own| own == account.as_str()),
+        PrincipalPattern::Arn(arn) => match &facts.arn {
+            Some(own) => {
+                own.eq_ignore_ascii_case(arn)
+                    || (principal.kind == PrincipalKind::Role
+                        && arn.starts_with("arn:")
+                        && arn.contains(":assumed-role/")
+                        && arn
+                            .split('/')
+                            .nth(1)
+                            .is_some_and(|role| role == principal.name))
+            }
+            None => facts
+                .account
+                .as_deref()
+                .is_none_or(|own| crate::arn::account_of(arn) == Some(own)),
+        },
+        // A unique id (`AIDA…`, `AROA…`) cannot be told from the snapshot cheaply: maybe.
+        PrincipalPattern::UniqueId(_) => true,
+        PrincipalPattern::Service(_)
+        | PrincipalPattern::Federated(_)
+        | PrincipalPattern::CanonicalUser(_) => false,
+    })
+}
+
+/// What `principal`'s policies read of a secret, and the context keys they read.
+fn principal_view(
     shared: &Shared<'_>,
     principal: &AnalysedPrincipal,
-) -> (Vec<u32>, BTreeSet<String>, bool) {
-    let mut ids: Vec<u32> = shared.shared_patterns.clone();
+    local: Vec<u32>,
+) -> (PrincipalView, BTreeSet<String>) {
+    let mut view = PrincipalView {
+        local,
+        ..PrincipalView::default()
+    };
+    view.local.clear();
+    view.local.resize(shared.index.len(), u32::MAX);
+    let mut next_bit = 0u32;
+    let mut bit_of = |id: u32, local: &mut Vec<u32>| -> u32 {
+        let slot = &mut local[id as usize];
+        if *slot == u32::MAX {
+            *slot = next_bit;
+            next_bit += 1;
+        }
+        *slot
+    };
+    for id in &shared.shared_patterns {
+        bit_of(*id, &mut view.local);
+    }
     let own = principal
         .set
         .identity
         .iter()
         .chain(principal.set.boundary.iter())
         .chain(principal.set.session.iter())
-        .chain(principal.set.scps.iter().flatten());
-    let mut variables = shared.shared_variables;
-    let mut own_keys = BTreeSet::new();
+        .chain(principal.set.scps.iter().flatten())
+        .chain(principal.set.rcps.iter().flatten());
+    let mut referenced = BTreeSet::new();
+    let tags = &shared.global_keys.tags;
     for policy in own {
         for statement in keys::relevant_statements(&policy.policy, &shared.actions_lower) {
-            keys::add_statement_keys(statement, &mut own_keys);
+            let mut statement_keys = BTreeSet::new();
+            keys::add_statement_keys(statement, &mut statement_keys);
+            let mut bits = Vec::new();
+            let mut always = statement.resources.is_none();
+            let mut negated = false;
             if let Some(resources) = &statement.resources {
+                negated = resources.negated;
                 for pattern in &resources.items {
                     if keys::has_variable(&pattern.text) {
-                        variables = true;
+                        view.whole_arn = true;
+                        always = true;
                     } else if let Some(id) = shared.index.id(&pattern.text) {
-                        ids.push(id);
+                        bits.push(bit_of(id, &mut view.local));
                     }
                 }
             }
+            let mut reads: Vec<SecretKey> = statement_keys
+                .iter()
+                .filter_map(|key| SecretKey::of_key(key, tags))
+                .collect();
+            reads.sort_unstable();
+            reads.dedup();
+            if !reads.is_empty() {
+                view.keyed.push(KeyedStatement {
+                    bits,
+                    negated,
+                    always,
+                    reads,
+                });
+            }
+            referenced.extend(statement_keys);
         }
     }
-    ids.sort_unstable();
-    ids.dedup();
-    own_keys.extend(shared.shared_keys.iter().cloned());
-    (ids, own_keys, variables)
+    view.keyed.sort();
+    view.keyed.dedup();
+    view.local_count = next_bit as usize;
+
+    // Resource policies as this principal sees them.
+    let mut signatures: HashMap<String, u32> = HashMap::new();
+    view.resource_policies.push((0, Vec::new()));
+    for policy in &shared.model.resource_policies {
+        let mut parts: Vec<String> = Vec::new();
+        let mut reads = BTreeSet::new();
+        for statement in keys::relevant_statements(&policy.policy, &shared.actions_lower) {
+            let mut statement_keys = BTreeSet::new();
+            keys::add_statement_keys(statement, &mut statement_keys);
+            referenced.extend(statement_keys.iter().cloned());
+            if !may_name(statement, principal) {
+                continue;
+            }
+            if statement
+                .resources
+                .iter()
+                .flat_map(|r| r.items.iter())
+                .any(|p| keys::has_variable(&p.text))
+            {
+                view.whole_arn = true;
+            }
+            reads.extend(
+                statement_keys
+                    .iter()
+                    .filter_map(|key| SecretKey::of_key(key, tags)),
+            );
+            parts.push(format!(
+                "{:?}|{:?}|{:?}|{:?}|{:?}",
+                statement.effect,
+                statement.actions,
+                statement.resources,
+                statement.principals,
+                statement.conditions
+            ));
+        }
+        parts.sort();
+        let id = if parts.is_empty() {
+            0
+        } else {
+            let next = u32::try_from(signatures.len() + 1).unwrap_or(u32::MAX);
+            *signatures.entry(parts.join("\n")).or_insert(next)
+        };
+        view.resource_policies
+            .push((id, reads.into_iter().collect()));
+    }
+    (view, referenced)
 }
 
 fn analyse_principal(
@@ -446,20 +574,9 @@ fn analyse_principal(
 ) {
     let model = shared.model;
     let principal = &model.principals[position];
-    let (ids, referenced, variables) = principal_patterns(shared, principal);
-    local.clear();
-    local.resize(shared.index.len(), u32::MAX);
-    for (bit, id) in ids.iter().enumerate() {
-        local[*id as usize] = u32::try_from(bit).unwrap_or(u32::MAX);
-    }
-    let keys = SecretKeys::from_referenced(&referenced, variables);
-    let tag_mask: Vec<bool> = shared
-        .global_keys
-        .tags
-        .iter()
-        .map(|tag| keys.tags.contains(tag))
-        .collect();
-    let projection = classes::project(&shared.atoms, local, ids.len(), &tag_mask, &keys);
+    let (view, referenced) = principal_view(shared, principal, std::mem::take(local));
+    let projection = classes::project(&shared.atoms, &view);
+    *local = view.local;
     output.classes += projection.representatives.len();
 
     let mut sets: HashMap<Option<usize>, PolicySet> = HashMap::new();
@@ -566,8 +683,7 @@ pub fn analyse(model: &AccessModel, query: &AccessQuery) -> Result<AccessAnalysi
             &mut variables,
         ));
     }
-    let shared_variables = variables;
-    all_keys.extend(shared_keys.iter().cloned());
+    all_keys.extend(shared_keys);
     for position in &principals {
         let set = &model.principals[*position].set;
         let own = set
@@ -591,9 +707,7 @@ pub fn analyse(model: &AccessModel, query: &AccessQuery) -> Result<AccessAnalysi
         index,
         atoms,
         global_keys,
-        shared_keys,
         shared_patterns,
-        shared_variables,
     };
     let threads = if query.threads == 0 {
         std::thread::available_parallelism().map_or(1, usize::from)

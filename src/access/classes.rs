@@ -256,6 +256,79 @@ pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &Secre
     Atoms { atoms, of_secret }
 }
 
+/// A secret attribute a statement reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum SecretKey {
+    /// Index into the global `SecretKeys::tags`.
+    Tag(usize),
+    Region,
+    Account,
+    Stages,
+    RotationLambda,
+    PrimaryRegion,
+    Arn,
+}
+
+impl SecretKey {
+    /// The attribute behind a context key (lower case), if it comes from the secret.
+    pub(crate) fn of_key(key: &str, tags: &[String]) -> Option<SecretKey> {
+        if let Some(tag) = key
+            .strip_prefix("aws:resourcetag/")
+            .or_else(|| key.strip_prefix("secretsmanager:resourcetag/"))
+        {
+            return tags.iter().position(|t| t == tag).map(SecretKey::Tag);
+        }
+        match key {
+            "aws:requestedregion" => Some(SecretKey::Region),
+            "aws:resourceaccount" => Some(SecretKey::Account),
+            "secretsmanager:versionstage" => Some(SecretKey::Stages),
+            "secretsmanager:resource/allowrotationlambdaarn" => Some(SecretKey::RotationLambda),
+            "secretsmanager:secretprimaryregion" => Some(SecretKey::PrimaryRegion),
+            "secretsmanager:secretid" => Some(SecretKey::Arn),
+            _ => None,
+        }
+    }
+
+    fn value(self, atom: &Atom, out: &mut Vec<u32>) {
+        match self {
+            SecretKey::Tag(index) => out.push(atom.tags.get(index).copied().unwrap_or(0)),
+            SecretKey::Region => out.push(atom.region),
+            SecretKey::Account => out.push(atom.account),
+            SecretKey::Stages => out.push(atom.stages),
+            SecretKey::RotationLambda => out.push(atom.rotation_lambda),
+            SecretKey::PrimaryRegion => out.extend([atom.primary_region, atom.region]),
+            SecretKey::Arn => out.push(atom.arn),
+        }
+    }
+}
+
+/// A statement of a principal's policies that reads secret attributes: they matter only for
+/// secrets its `Resource` / `NotResource` clause covers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct KeyedStatement {
+    /// Local bits of its patterns.
+    pub bits: Vec<u32>,
+    /// `NotResource`.
+    pub negated: bool,
+    /// No `Resource` element, or a pattern with a variable: treat as covering every secret.
+    pub always: bool,
+    pub reads: Vec<SecretKey>,
+}
+
+/// What one principal's policies read of a secret.
+#[derive(Debug, Default)]
+pub(crate) struct PrincipalView {
+    /// Global pattern id → local bit (`u32::MAX`: not read).
+    pub local: Vec<u32>,
+    pub local_count: usize,
+    pub keyed: Vec<KeyedStatement>,
+    /// Per resource policy index + 1 (0 = none): the policy as this principal sees it (its
+    /// statements that can name the principal, by content) and the attributes they read.
+    pub resource_policies: Vec<(u32, Vec<SecretKey>)>,
+    /// A resource pattern with a variable: the whole ARN matters.
+    pub whole_arn: bool,
+}
+
 /// One principal's view of the atoms: the class of each atom and a representative atom per
 /// class.
 #[derive(Debug, Default)]
@@ -264,17 +337,9 @@ pub(crate) struct Projection {
     pub representatives: Vec<u32>,
 }
 
-/// Projects `atoms` onto what one principal's policies read: `local` maps a global pattern id
-/// to its bit among the principal's patterns (`u32::MAX`: not read), `tag_mask` says which
-/// global tag keys the principal's policies read, `keys` which other attributes.
-pub(crate) fn project(
-    atoms: &Atoms,
-    local: &[u32],
-    local_count: usize,
-    tag_mask: &[bool],
-    keys: &SecretKeys,
-) -> Projection {
-    let words = local_count.div_ceil(32);
+/// Projects `atoms` onto what one principal's policies read (`view`).
+pub(crate) fn project(atoms: &Atoms, view: &PrincipalView) -> Projection {
+    let words = view.local_count.div_ceil(32);
     let mut by_key: HashMap<Box<[u32]>, u32> = HashMap::new();
     let mut projection = Projection {
         class_of_atom: Vec::with_capacity(atoms.atoms.len()),
@@ -283,38 +348,39 @@ pub(crate) fn project(
     let mut key: Vec<u32> = Vec::new();
     for (position, atom) in atoms.atoms.iter().enumerate() {
         key.clear();
+        let rp = atom.resource_policy.map_or(0, |rp| rp + 1);
+        let (effective, reads) = view
+            .resource_policies
+            .get(rp)
+            .map_or((0, &[][..]), |(id, reads)| (*id, reads.as_slice()));
         key.extend([
-            atom.resource_policy
-                .map_or(0, |rp| u32::try_from(rp + 1).unwrap_or(u32::MAX)),
-            atom.region,
+            effective,
             atom.account,
-            if keys.stages { atom.stages } else { 0 },
-            if keys.rotation_lambda {
-                atom.rotation_lambda
-            } else {
-                0
-            },
-            if keys.primary_region {
-                atom.primary_region
-            } else {
-                0
-            },
-            if keys.whole_arn { atom.arn } else { 0 },
+            if view.whole_arn { atom.arn } else { 0 },
         ]);
-        for (value, read) in atom.tags.iter().zip(tag_mask) {
-            if *read {
-                key.push(*value);
-            }
-        }
         let start = key.len();
         key.resize(start + words, 0);
         for id in &atom.matched {
-            if let Some(&bit) = local.get(*id as usize)
+            if let Some(&bit) = view.local.get(*id as usize)
                 && bit != u32::MAX
             {
                 let bit = bit as usize;
                 key[start + bit / 32] |= 1 << (bit % 32);
             }
+        }
+        for statement in &view.keyed {
+            let matched = statement.bits.iter().any(|bit| {
+                let bit = *bit as usize;
+                key[start + bit / 32] & (1 << (bit % 32)) != 0
+            });
+            if statement.always || matched != statement.negated {
+                for read in &statement.reads {
+                    read.value(atom, &mut key);
+                }
+            }
+        }
+        for read in reads {
+            read.value(atom, &mut key);
         }
         let next = u32::try_from(projection.representatives.len()).unwrap_or(u32::MAX);
         let class = match by_key.get(key.as_slice()) {

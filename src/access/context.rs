@@ -127,6 +127,52 @@ fn is_absent(facts: &RequestFacts<'_>, key: &str) -> bool {
     }
 }
 
+/// The known value of one key (lower case), the same value `known_keys` gives it.
+fn known_value(facts: &RequestFacts<'_>, key: &str) -> Option<ContextValue> {
+    let principal = &facts.principal.facts;
+    let secret = facts.secret;
+    if let Some(tag) = key.strip_prefix("aws:principaltag/") {
+        return principal
+            .tags
+            .as_ref()?
+            .iter()
+            .rev()
+            .find(|(k, _)| k.eq_ignore_ascii_case(tag))
+            .map(|(_, v)| text(v));
+    }
+    if let Some(tag) = key
+        .strip_prefix("aws:resourcetag/")
+        .or_else(|| key.strip_prefix("secretsmanager:resourcetag/"))
+    {
+        return secret.tag_value(tag).map(text);
+    }
+    match key {
+        "aws:principalarn" => principal.arn.as_deref().map(text),
+        "aws:principalaccount" => principal.account.as_deref().map(text),
+        "aws:principaltype" => principal.principal_type.map(text),
+        "aws:username" => principal.username.as_deref().map(text),
+        "aws:userid" => principal.userid.as_deref().map(text),
+        "aws:principalorgid" => facts
+            .organization_id
+            .filter(|_| principal.in_account)
+            .map(text),
+        "aws:resourceorgid" => facts.organization_id.map(text),
+        "aws:principalisawsservice" => principal.in_account.then_some(ContextValue::Bool(false)),
+        "aws:securetransport" => Some(ContextValue::Bool(true)),
+        "aws:requestedregion" => Some(text(&secret.region)),
+        "aws:resourceaccount" => Some(text(&secret.account)),
+        "secretsmanager:secretid" => Some(text(&secret.arn)),
+        "secretsmanager:secretprimaryregion" => Some(text(
+            secret.primary_region.as_deref().unwrap_or(&secret.region),
+        )),
+        "secretsmanager:resource/allowrotationlambdaarn" => {
+            secret.rotation_lambda_arn.as_deref().map(text)
+        }
+        "secretsmanager:versionstage" => facts.stage.map(text),
+        _ => None,
+    }
+}
+
 /// Builds the context of a request. With `only`, the context holds only those keys (lower
 /// case): the analysis passes the keys its policies read, which decide exactly as the full
 /// context does; without it, every known key is there. In both cases every key of `referenced`
@@ -137,17 +183,27 @@ pub(crate) fn build_context(
     only: Option<&BTreeSet<String>>,
 ) -> Context {
     let mut context = Context::new();
-    for (key, value) in known_keys(facts) {
-        if only.is_none_or(|keys| keys.contains(&key.to_ascii_lowercase())) {
-            context.insert(&key, value);
+    match only {
+        Some(keys) => {
+            for key in keys {
+                match known_value(facts, key) {
+                    Some(value) => context.insert(key, value),
+                    None if referenced.contains(key) && !is_absent(facts, key) => {
+                        context.insert(key, ContextValue::Unknown);
+                    }
+                    None => {}
+                }
+            }
         }
-    }
-    for key in referenced {
-        if context.get(key).is_none()
-            && !is_absent(facts, key)
-            && only.is_none_or(|keys| keys.contains(key))
-        {
-            context.insert(key, ContextValue::Unknown);
+        None => {
+            for (key, value) in known_keys(facts) {
+                context.insert(&key, value);
+            }
+            for key in referenced {
+                if context.get(key).is_none() && !is_absent(facts, key) {
+                    context.insert(key, ContextValue::Unknown);
+                }
+            }
         }
     }
     context

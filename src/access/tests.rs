@@ -334,12 +334,19 @@ fn request_for_gives_the_snapshot_policies_and_context() {
 
 /// The class-based analysis against one-by-one evaluation, every (principal, secret, action)
 /// of a generated snapshot.
-fn assert_equivalent(principals: usize, secrets: usize, groups: usize, seed: &str) {
+fn assert_equivalent(
+    principals: usize,
+    secrets: usize,
+    groups: usize,
+    seed: &str,
+    organization_id: Option<&str>,
+) {
     let dir = tempfile::tempdir().unwrap();
     gen_snapshot::generate(principals, secrets, groups, seed, dir.path()).unwrap();
     let snapshot = Snapshot::load(dir.path()).unwrap();
-    let model = AccessModel::from_snapshot(&snapshot).unwrap();
+    let mut model = AccessModel::from_snapshot(&snapshot).unwrap();
     assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
+    model.organization_id = organization_id.map(str::to_owned);
     let actions: Vec<String> = [
         "secretsmanager:GetSecretValue",
         "secretsmanager:PutSecretValue",
@@ -396,10 +403,10 @@ fn assert_equivalent(principals: usize, secrets: usize, groups: usize, seed: &st
 
 #[test]
 fn classes_equal_one_by_one_evaluation_on_a_generated_snapshot() {
-    assert_equivalent(24, 240, 3, "equivalence-1");
+    assert_equivalent(24, 240, 3, "equivalence-1", None);
 }
 
 #[test]
 fn classes_equal_one_by_one_evaluation_with_another_seed() {
-    assert_equivalent(16, 160, 2, "equivalence-2");
+    assert_equivalent(30, 300, 3, "equivalence-2", Some("o-a1b2c3d4e5"));
 }
