@@ -779,6 +779,9 @@ if service == "cloudtrail":
 if service == "iam":
     out(load("iam/get-account-authorization-details.json"))
 if service == "organizations":
+    if op == "describe-organization":
+        print(load("snapshot.json")["organization_id"])
+        sys.exit(0)
     org = load("organizations/policies.json")
     chain = ["r-ab12", "ou-ab12-wkld0001", "111122223333"]
     if op == "list-parents":
@@ -867,6 +870,8 @@ fn the_documented_cli_script_rebuilds_the_demo_snapshot() {
     let built = Snapshot::load(&out_dir).unwrap();
     let demo = demo();
     assert_eq!(built.meta.account_id, ACCOUNT);
+    assert_eq!(built.meta.organization_id, demo.meta.organization_id);
+    assert!(built.meta.organization_id.is_some());
     for region in ["us-east-1", "eu-west-1"] {
         let (got, want) = (&built.regions[region], &demo.regions[region]);
         assert_eq!(got.secrets, want.secrets, "{region}");

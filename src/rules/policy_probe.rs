@@ -228,7 +228,11 @@ impl Prober {
             owner: snapshot.meta.account_id.clone(),
             partition: snapshot.meta.partition.clone(),
             trusted_accounts: trusted_accounts.into_iter().collect(),
-            trusted_orgs: trusted_orgs.into_iter().collect(),
+            // The account's own organization is trusted: its members are not outsiders.
+            trusted_orgs: trusted_orgs
+                .into_iter()
+                .chain(snapshot.meta.organization_id.clone())
+                .collect(),
             rcps,
             rcp_note,
             anonymous_set: PolicySet {

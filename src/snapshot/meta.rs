@@ -48,9 +48,31 @@ pub(crate) fn read_meta(root: &JsonAt<'_>) -> Result<SnapshotMeta, FieldError> {
             .opt_string("partition")?
             .unwrap_or_else(|| "aws".to_owned()),
         collected_at: root.required("collected_at")?.timestamp()?,
+        organization_id: read_organization_id(root)?,
         regions: read_regions(root)?,
         coverage: root.list_or_empty("coverage", read_coverage_entry)?,
     })
+}
+
+/// The optional `organization_id`: `o-` then 10 to 32 lowercase letters or digits, as AWS
+/// Organizations spells an organization id.
+fn read_organization_id(root: &JsonAt<'_>) -> Result<Option<String>, FieldError> {
+    let Some(at) = root.get("organization_id")? else {
+        return Ok(None);
+    };
+    let id = at.string()?;
+    let tail = id.strip_prefix("o-").unwrap_or_default();
+    let valid = (10..=32).contains(&tail.len())
+        && tail
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if valid {
+        Ok(Some(id))
+    } else {
+        Err(at.error(format!(
+            "expected an organization id like `o-a1b2c3d4e5`, found `{id}`"
+        )))
+    }
 }
 
 /// Whether `name` looks like an AWS region (`us-east-1`, `eu-central-2`, `us-gov-west-1`): lowercase

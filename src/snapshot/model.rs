@@ -29,6 +29,9 @@ pub struct SnapshotMeta {
     pub partition: String,
     /// "Now" for every rule.
     pub collected_at: DateTime<Utc>,
+    /// The AWS Organizations id of the account's organization (`o-…`), when known: grants
+    /// restricted to it by `aws:PrincipalOrgID` stay inside the organization.
+    pub organization_id: Option<String>,
     /// The regions the snapshot covers, as listed in `snapshot.json`.
     pub regions: Vec<String>,
     pub coverage: Vec<CoverageEntry>,

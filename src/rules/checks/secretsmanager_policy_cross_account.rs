@@ -93,7 +93,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
                 .iter()
                 .any(|outcome| matches!(outcome.kind, ProbeKind::Organization(_)))
             {
-                " (if an organization is the account's own, add it to trustedOrgIds)"
+                " (if it is the account's own organization, set `organization_id` in snapshot.json or add it to trustedOrgIds)"
             } else {
                 ""
             };
