@@ -47,6 +47,7 @@ registry! {
     secretsmanager_rotation_enabled_check => "secretsmanager-rotation-enabled-check",
     secretsmanager_rotation_failures => "secretsmanager-rotation-failures",
     secretsmanager_scheduled_rotation_success_check => "secretsmanager-scheduled-rotation-success-check",
+    secretsmanager_secret_broad_readers => "secretsmanager-secret-broad-readers",
     secretsmanager_secret_periodic_rotation => "secretsmanager-secret-periodic-rotation",
     secretsmanager_secret_tagged => "secretsmanager-secret-tagged",
     secretsmanager_secret_unused => "secretsmanager-secret-unused",
