@@ -1,7 +1,10 @@
 //! PutEvaluations batches through the public API: at most 100 per call, in report order,
 //! INSUFFICIENT_DATA never sent.
 
-#![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 use chrono::{TimeZone, Utc};
 use secaudit::findings::{ComplianceType, Finding, Mappings, ResourceRef, Severity};

@@ -1,7 +1,10 @@
 //! The CSV report through the public API: a secret named like a spreadsheet formula stays text,
 //! and a CSV reader gets every other value back unchanged.
 
-#![allow(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 use chrono::{TimeZone, Utc};
 use secaudit::findings::{ComplianceType, Finding, Mappings, ResourceRef, Severity};
