@@ -274,7 +274,8 @@ mod live {
     }
 
     /// Collects a snapshot into a temporary directory for `audit` without `--snapshot`: one
-    /// account (the caller's, or a single `--accounts` id), its snapshot at the directory's root.
+    /// account's snapshot at the directory's root (the caller's, or a single `--accounts` id),
+    /// or with several `--accounts` one `<account-id>/` subdirectory each.
     pub fn collect_snapshot_for_audit(
         live: &LiveArgs,
         quiet: bool,
@@ -293,10 +294,8 @@ mod live {
                 }
                 std::fs::remove_dir(&account.directory)?;
             }
-            [_] => {}
-            _ => anyhow::bail!(
-                "`audit` without `--snapshot` audits one account: run `secaudit collect` and audit each `DIR/<account-id>`"
-            ),
+            // The caller's account, or several accounts: `audit` reads `DIR/<id>/` for each.
+            _ => {}
         }
         Ok(dir)
     }
