@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # The project's test command (README): formatting and lints, every Rust test (unit, property,
-# CLI, conformance, catalogue, and the collector's integration tests against a moto server that
-# the tests start on 127.0.0.1 from the virtual environment this script prepares), then the
-# conformance corpus through the `secaudit test` command itself.
+# CLI, golden, conformance, catalogue, and the collector's integration tests against a moto
+# server that the tests start on 127.0.0.1 from the virtual environment this script prepares),
+# then the policy-test examples and the conformance corpus through `secaudit test` itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export AWS_EC2_METADATA_DISABLED=true
 
 # moto for the collector's integration tests, installed into .venv by the project's own script.
-if [ -x scripts/moto-env.sh ]; then
-  scripts/moto-env.sh
-  export SECAUDIT_MOTO_SERVER="$PWD/.venv/bin/moto_server"
-fi
+scripts/moto-env.sh
+export SECAUDIT_MOTO_SERVER="$PWD/.venv/bin/moto_server"
 
 cargo fmt --all -- --check
+python3 tests/cases/check_format.py
 cargo clippy --all-targets -- -D warnings
 cargo test --all-targets
-cargo run --quiet -- test tests/cases
+
+# `cargo test` built the binary; running it directly avoids a third build of the AWS SDK with
+# the non-test feature set. The closing line is `N passed, N failed`.
+"${CARGO_TARGET_DIR:-target}/debug/secaudit" test --fail-on-empty examples/policy-tests tests/cases

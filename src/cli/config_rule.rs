@@ -33,7 +33,7 @@ pub struct ConfigRuleArgs {
 }
 
 #[cfg(not(feature = "aws"))]
-pub fn run(_args: ConfigRuleArgs) -> anyhow::Result<Outcome> {
+pub fn run(_args: ConfigRuleArgs, _quiet: bool) -> anyhow::Result<Outcome> {
     anyhow::bail!("`config-rule` needs the `aws` feature: this binary was built without it")
 }
 
@@ -141,9 +141,7 @@ mod live {
             .or_else(|| invocation.region.clone())
     }
 
-    pub fn run(args: ConfigRuleArgs) -> anyhow::Result<Outcome> {
-        // The lead's dispatcher passes no `-q` here; progress bars hide themselves off a terminal.
-        let quiet = false;
+    pub fn run(args: ConfigRuleArgs, quiet: bool) -> anyhow::Result<Outcome> {
         let text = read_event(&args.event)?;
         let invocation =
             parse_event(&text).with_context(|| format!("invalid event `{}`", args.event))?;

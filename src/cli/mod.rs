@@ -72,15 +72,15 @@ impl Outcome {
 
 /// Runs the chosen subcommand.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    let quiet = cli.quiet;
+    let (quiet, verbose) = (cli.quiet, cli.verbose > 0);
     match cli.command {
         Command::Audit(args) => audit::run(args, quiet),
         Command::Collect(args) => collect::run(args, quiet),
         Command::Eval(args) => eval::run(args),
-        Command::Test(args) => test::run(args),
+        Command::Test(args) => test::run(args, verbose),
         Command::Access(args) => access::run(args),
         Command::Rules(args) => rules::run(args),
-        Command::ConfigRule(args) => config_rule::run(args),
+        Command::ConfigRule(args) => config_rule::run(args, quiet),
     }
 }
 

@@ -49,13 +49,8 @@ pub enum TestFormat {
     Junit,
 }
 
-/// Runs `secaudit test`, taking `-v` from the command line (see `verbose_flag`).
-pub fn run(args: TestArgs) -> anyhow::Result<Outcome> {
-    run_with(args, verbose_flag())
-}
-
 /// Runs `secaudit test`; `verbose` lists every request, PASS included.
-pub fn run_with(args: TestArgs, verbose: bool) -> anyhow::Result<Outcome> {
+pub fn run(args: TestArgs, verbose: bool) -> anyhow::Result<Outcome> {
     let options = LoadOptions::new(Expectations::Required);
     let report = run_files(&discover(&args.paths), &options);
     let document = match args.format {
@@ -93,11 +88,4 @@ fn outcome(report: &SuiteReport, fail_on_empty: bool) -> anyhow::Result<Outcome>
     } else {
         Outcome::Clean
     })
-}
-
-/// The global `-v` belongs to the top-level parser and is not handed to subcommands; until
-/// `cli::run` passes it, it is read back from the process's own command line.
-fn verbose_flag() -> bool {
-    use clap::Parser as _;
-    super::Cli::try_parse().is_ok_and(|cli| cli.verbose > 0)
 }
