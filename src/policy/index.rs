@@ -35,30 +35,37 @@ pub(crate) const KNOWN_ACTIONS: [&str; 23] = [
     "secretsmanager:validateresourcepolicy",
 ];
 
+/// FNV-1a over ASCII-lower-cased bytes, usable in constants.
+const fn fnv_lower(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash = (hash ^ bytes[i].to_ascii_lowercase() as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+const KNOWN_HASHES: [u64; KNOWN_ACTIONS.len()] = {
+    let mut hashes = [0; KNOWN_ACTIONS.len()];
+    let mut i = 0;
+    while i < KNOWN_ACTIONS.len() {
+        hashes[i] = fnv_lower(KNOWN_ACTIONS[i].as_bytes());
+        i += 1;
+    }
+    hashes
+};
+
 /// The position of `action` (any case) in [`KNOWN_ACTIONS`].
 pub(crate) fn known_action(action: &str) -> Option<usize> {
-    const LONGEST: usize = 48;
-    let bytes = action.as_bytes();
-    if bytes.len() > LONGEST || !bytes.starts_with_ignore_ascii_case(b"secretsmanager:") {
+    if action.len() > 48 {
         return None;
     }
-    let mut lower = [0u8; LONGEST];
-    let lower = &mut lower[..bytes.len()];
-    lower.copy_from_slice(bytes);
-    lower.make_ascii_lowercase();
-    KNOWN_ACTIONS
-        .binary_search_by(|known| known.as_bytes().cmp(lower))
-        .ok()
-}
-
-trait StartsWithIgnoreCase {
-    fn starts_with_ignore_ascii_case(&self, prefix: &[u8]) -> bool;
-}
-
-impl StartsWithIgnoreCase for [u8] {
-    fn starts_with_ignore_ascii_case(&self, prefix: &[u8]) -> bool {
-        self.len() >= prefix.len() && self[..prefix.len()].eq_ignore_ascii_case(prefix)
-    }
+    let hash = fnv_lower(action.as_bytes());
+    KNOWN_HASHES
+        .iter()
+        .position(|&known| known == hash)
+        .filter(|&at| KNOWN_ACTIONS[at].eq_ignore_ascii_case(action))
 }
 
 /// Whether the statement's `Action` / `NotAction` element matches `action` (any case).
