@@ -38,6 +38,7 @@ macro_rules! registry {
 }
 
 registry! {
+    iam_secret_wildcard_overmatch => "iam-secret-wildcard-overmatch",
     secretsmanager_credential_lifetime => "secretsmanager-credential-lifetime",
     secretsmanager_deleted_secret_access => "secretsmanager-deleted-secret-access",
     secretsmanager_managed_secret_impaired => "secretsmanager-managed-secret-impaired",
