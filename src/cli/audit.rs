@@ -51,8 +51,9 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Exit 1 when a NON_COMPLIANT finding is at or above this severity (`critical`, `high`,
-    /// `medium`, `low`, `informational`), or never with `none`.
-    #[arg(long, value_name = "SEVERITY", default_value = "informational", value_parser = parse_fail_on)]
+    /// `medium`, `low`, `informational`). Default `none`: findings alone never fail the run, so
+    /// a scheduled job chooses its own threshold.
+    #[arg(long, value_name = "SEVERITY", default_value = "none", value_parser = parse_fail_on)]
     pub fail_on: FailOn,
 }
 
