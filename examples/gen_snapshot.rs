@@ -1128,6 +1128,7 @@ pub fn generate(
     write_json(
         &out.join("snapshot.json"),
         &json!({"schema_version": 1, "account_id": MAIN_ACCOUNT, "partition": "aws",
+            "organization_id": ORG_ID,
             "collected_at": COLLECTED_AT, "regions": regions, "coverage": coverage}),
     )?;
 

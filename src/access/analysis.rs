@@ -126,11 +126,20 @@ pub struct AccessStats {
 #[derive(Debug, Clone, Copy)]
 pub struct AccessEntry<'a> {
     pub principal: usize,
+    /// Index into `AccessAnalysis::actions`.
+    pub action_index: usize,
     pub action: &'a str,
+    /// Index into `AccessAnalysis::grants()`.
+    pub grant_index: usize,
     pub grant: &'a Grant,
 }
 
 impl AccessAnalysis {
+    /// Every distinct grant of the result (entries refer to them by index).
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+
     /// The entries of the `position`-th analysed secret, sorted by principal then action.
     pub fn entries(&self, position: usize) -> impl Iterator<Item = AccessEntry<'_>> + '_ {
         let atom = self.atom_of.get(position).copied().unwrap_or(u32::MAX) as usize;
@@ -145,7 +154,9 @@ impl AccessAnalysis {
                 .filter(|(_, grant)| **grant != u32::MAX)
                 .map(move |(action, grant)| AccessEntry {
                     principal: *principal as usize,
+                    action_index: action,
                     action: &self.actions[action],
+                    grant_index: *grant as usize,
                     grant: &self.grants[*grant as usize],
                 })
         })
@@ -287,24 +298,35 @@ pub(crate) fn judge(
 ) -> Option<Grant> {
     let external = principal.kind == PrincipalKind::External;
     let only = minimal.then_some(referenced);
-    let outcome_for = |stage: Option<&str>| {
-        let facts = RequestFacts {
-            principal,
-            secret,
-            action,
-            stage,
-            organization_id: model.organization_id.as_deref(),
-        };
-        let request = Request {
-            principal: principal.caller.clone(),
-            action: action.to_owned(),
-            resource: secret.arn.clone(),
-            resource_account: None,
-            context: build_context(&facts, referenced, only),
-        };
+    let is_get = actions::is_get_secret_value(action);
+    let facts = RequestFacts {
+        principal,
+        secret,
+        action,
+        stage: is_get.then_some("AWSCURRENT"),
+        organization_id: model.organization_id.as_deref(),
+    };
+    // One request; for other stages only `secretsmanager:VersionStage` changes.
+    let mut request = Request {
+        principal: principal.caller.clone(),
+        action: action.to_owned(),
+        resource: secret.arn.clone(),
+        resource_account: None,
+        context: build_context(&facts, referenced, only),
+    };
+    let stage_key_present = request.context.get("secretsmanager:VersionStage").is_some();
+    let mut outcome_for = |stage: Option<&str>| {
+        if let Some(stage) = stage
+            && stage_key_present
+        {
+            request.context.insert(
+                "secretsmanager:VersionStage",
+                crate::eval::ContextValue::String(stage.to_owned()),
+            );
+        }
         decide_one(set, &request, external)
     };
-    if !actions::is_get_secret_value(action) {
+    if !is_get {
         let outcome = outcome_for(None);
         return outcome.decision.map(|decision| Grant {
             decision,

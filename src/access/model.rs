@@ -392,7 +392,7 @@ impl AccessModel {
         Ok(AccessModel {
             account_id,
             collected_at: snapshot.meta.collected_at,
-            organization_id: None,
+            organization_id: snapshot.meta.organization_id.clone(),
             principals,
             secrets,
             resource_policies,

@@ -44,24 +44,12 @@ pub fn write_report(
     }
 }
 
-fn entry_json(model: &AccessModel, entry: &AccessEntry<'_>) -> serde_json::Value {
-    let grant = entry.grant;
-    let mut value = json!({
-        "principal": model.principals[entry.principal].arn,
-        "action": entry.action,
-        "decision": grant.decision.as_str(),
-        "via": grant.via.as_str(),
-        "conditions": grant.conditions,
-    });
-    if super::actions::is_get_secret_value(entry.action) {
-        value["stages_differ"] = json!(grant.stages_differ);
-    }
-    if grant.external {
-        value["external"] = json!(true);
-    }
-    value
+fn json_text(value: &impl serde::Serialize) -> io::Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(io::Error::other)
 }
 
+/// Writes the JSON report. Every principal, action and grant is serialised once; an entry is
+/// then the concatenation of those fragments, which keeps an account-wide report fast.
 fn write_json(
     model: &AccessModel,
     analysis: &AccessAnalysis,
@@ -76,16 +64,66 @@ fn write_json(
         "{{\"schema_version\":1,\"snapshot\":{head},\"actions\":{},\"secrets\":[",
         json!(analysis.actions)
     )?;
+    let principals: Vec<Vec<u8>> = model
+        .principals
+        .iter()
+        .map(|p| json_text(&p.arn))
+        .collect::<io::Result<_>>()?;
+    let actions: Vec<Vec<u8>> = analysis
+        .actions
+        .iter()
+        .map(json_text)
+        .collect::<io::Result<_>>()?;
+    // Per grant: the fragment after the action, without and with `stages_differ`.
+    let mut fragments: Vec<[Vec<u8>; 2]> = Vec::with_capacity(analysis.grants().len());
+    for grant in analysis.grants() {
+        let mut variants: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+        for (with_stages, text) in variants.iter_mut().enumerate() {
+            write!(
+                text,
+                ",\"decision\":\"{}\",\"via\":\"{}\",\"conditions\":",
+                grant.decision.as_str(),
+                grant.via.as_str()
+            )?;
+            text.extend(json_text(&grant.conditions)?);
+            if with_stages == 1 {
+                text.extend_from_slice(b",\"stages_differ\":");
+                text.extend(json_text(&grant.stages_differ)?);
+            }
+            if grant.external {
+                text.extend_from_slice(b",\"external\":true");
+            }
+            text.push(b'}');
+        }
+        fragments.push(variants);
+    }
+    let with_stages: Vec<usize> = analysis
+        .actions
+        .iter()
+        .map(|a| usize::from(super::actions::is_get_secret_value(a)))
+        .collect();
     for (position, secret_index) in analysis.secrets.iter().enumerate() {
         let secret = &model.secrets[*secret_index];
-        let access: Vec<serde_json::Value> = analysis
-            .entries(position)
-            .map(|entry| entry_json(model, &entry))
-            .collect();
-        let value = json!({"arn": secret.arn, "name": secret.name, "region": secret.region,
-            "access": access});
         out.write_all(if position == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *out, &value)?;
+        out.write_all(b"{\"access\":[")?;
+        for (k, entry) in analysis.entries(position).enumerate() {
+            out.write_all(if k == 0 {
+                b"{\"principal\":"
+            } else {
+                b",{\"principal\":"
+            })?;
+            out.write_all(&principals[entry.principal])?;
+            out.write_all(b",\"action\":")?;
+            out.write_all(&actions[entry.action_index])?;
+            out.write_all(&fragments[entry.grant_index][with_stages[entry.action_index]])?;
+        }
+        out.write_all(b"],\"arn\":")?;
+        out.write_all(&json_text(&secret.arn)?)?;
+        out.write_all(b",\"name\":")?;
+        out.write_all(&json_text(&secret.name)?)?;
+        out.write_all(b",\"region\":")?;
+        out.write_all(&json_text(&secret.region)?)?;
+        out.write_all(b"}")?;
     }
     out.write_all(b"\n]}\n")?;
     out.flush()

@@ -86,9 +86,8 @@ pub fn run(args: AccessArgs) -> anyhow::Result<Outcome> {
 
     let started = Instant::now();
     let snapshot = Snapshot::load(&args.snapshot)?;
-    let mut model = AccessModel::from_snapshot(&snapshot)
+    let model = AccessModel::from_snapshot(&snapshot)
         .with_context(|| format!("cannot analyse `{}`", args.snapshot.display()))?;
-    model.organization_id = organization_id(&args.snapshot);
     drop(snapshot);
     tracing::info!(
         principals = model.principals.len(),
@@ -120,17 +119,6 @@ pub fn run(args: AccessArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Partial
     })
-}
-
-/// The organization id of the account, from the optional `organization_id` member of
-/// `organizations/policies.json` (`aws organizations describe-organization` → `Organization.Id`);
-/// without it `aws:PrincipalOrgID` stays unknown and conditions on it make entries
-/// `Conditional`.
-fn organization_id(snapshot: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(snapshot.join("organizations/policies.json")).ok()?;
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let id = value.get("organization_id")?.as_str()?;
-    (id.starts_with("o-") && id.len() > 2).then(|| id.to_owned())
 }
 
 /// Streams a report to stdout, or atomically to `path` (temporary file in the same directory,
