@@ -10,6 +10,7 @@
 
 mod actions;
 mod analysis;
+mod case_snapshot;
 mod classes;
 mod context;
 mod keys;
@@ -25,6 +26,7 @@ pub use analysis::{
     AccessAnalysis, AccessEntry, AccessQuery, AccessStats, Grant, GrantDecision, Via, analyse,
     normalise_actions,
 };
+pub use case_snapshot::SnapshotCasePolicies;
 pub use model::{
     ASSUMED_IDENTITY_POLICY, AccessModel, AnalysedPrincipal, PrincipalKind, SecretFacts,
 };

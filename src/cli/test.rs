@@ -51,7 +51,11 @@ pub enum TestFormat {
 
 /// Runs `secaudit test`; `verbose` lists every request, PASS included.
 pub fn run(args: TestArgs, verbose: bool) -> anyhow::Result<Outcome> {
-    let options = LoadOptions::new(Expectations::Required);
+    let snapshots = secaudit::access::SnapshotCasePolicies::new();
+    let options = LoadOptions {
+        expectations: Expectations::Required,
+        snapshot: Some(&snapshots),
+    };
     let report = run_files(&discover(&args.paths), &options);
     let document = match args.format {
         TestFormat::Text => render_text(&report, verbose),
