@@ -5,8 +5,19 @@
 //!
 //! It owns the analysis and its fast path (secret classes, threads) and the per-request view
 //! that snapshot-backed policy tests use (`request_for`). It never prints, never reads files
-//! (the caller loads the snapshot) and never re-implements policy matching: every decision is
+//! (the caller loads the snapshot; `SnapshotCasePolicies`, the hook of snapshot-backed case
+//! files, is the one exception) and never re-implements policy matching: every decision is
 //! `crate::eval`'s.
+//!
+//! Scale (2026-11-22, this 2-core machine shared with other jobs, release build without the
+//! `aws` feature): a generated account of 2,000 principals (+14 external ones named by resource
+//! policies) × 40,000 secrets × 3 actions (240 million requests) in 49.6 s wall, 45 s user,
+//! peak RSS 356 MB, 4.2 GB of JSON:
+//! `cargo run --release --no-default-features --example gen_snapshot -- --principals 2000
+//! --secrets 40000 --out /tmp/big`, then `/usr/bin/time -v ./target/release/secaudit access
+//! --snapshot /tmp/big --format json --output /tmp/out.json` (8,520 secret atoms, 1.5 million
+//! principal × class pairs, 4.5 million judgements). `tests.rs` checks on generated accounts
+//! that the class-based result equals one-by-one evaluation of every request.
 
 mod actions;
 mod analysis;
