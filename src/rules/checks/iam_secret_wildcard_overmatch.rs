@@ -72,7 +72,30 @@ fn overmatches(document: &Value, secrets: &[(String, String)]) -> Option<Vec<Ove
     any_pattern.then_some(found)
 }
 
-fn verdict(resource: ResourceRef, found: Option<Vec<Overmatch>>) -> Verdict {
+/// The regions whose secrets were not collected, each with why: a pattern that reaches no other
+/// secret among those collected may still reach one there.
+fn uncollected_regions(context: &RuleContext<'_>) -> Vec<String> {
+    let snapshot = context.snapshot;
+    let mut regions: BTreeSet<&str> = snapshot.meta.regions.iter().map(String::as_str).collect();
+    regions.extend(snapshot.regions.keys().map(String::as_str));
+    regions
+        .into_iter()
+        .filter(|region| {
+            snapshot
+                .regions
+                .get(*region)
+                .is_none_or(|data| data.secrets.is_none())
+        })
+        .map(|region| {
+            let reason = context
+                .missing(region, Api::ListSecrets)
+                .unwrap_or_else(|| "not collected".to_owned());
+            format!("`{region}` ({reason})")
+        })
+        .collect()
+}
+
+fn verdict(resource: ResourceRef, found: Option<Vec<Overmatch>>, unseen: &[String]) -> Verdict {
     let Some(found) = found else {
         return Verdict::new(
             resource,
@@ -80,6 +103,17 @@ fn verdict(resource: ResourceRef, found: Option<Vec<Overmatch>>) -> Verdict {
             "no `NAME-*` secret pattern in an Allow statement",
         );
     };
+    if found.is_empty() && !unseen.is_empty() {
+        return Verdict::new(
+            resource,
+            ComplianceType::InsufficientData,
+            format!(
+                "no `NAME-*` secret pattern reaches another collected secret, but the secrets of {} \
+                 were not collected",
+                unseen.join(", ")
+            ),
+        );
+    }
     if found.is_empty() {
         return Verdict::new(
             resource,
@@ -137,6 +171,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
         .secrets()
         .map(|(_, secret)| (secret.arn.clone(), secret.name.clone()))
         .collect();
+    let unseen = uncollected_regions(context);
     let mut verdicts = Vec::new();
     for policy in &iam.policies {
         if arn::account_of(&policy.arn) != Some(account) {
@@ -146,6 +181,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
             verdicts.push(verdict(
                 resource("AWS::IAM::Policy", &policy.arn, &policy.policy_name),
                 overmatches(document, &secrets),
+                &unseen,
             ));
         }
     }
@@ -156,7 +192,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
                 all.get_or_insert_with(Vec::new).extend(found);
             }
         }
-        verdict(resource(resource_type, arn, name), all)
+        verdict(resource(resource_type, arn, name), all, &unseen)
     };
     for user in &iam.users {
         let documents = user.inline_policies.iter().map(|p| &p.document).collect();
