@@ -7,8 +7,8 @@
 //! that dies never leaves half a report. Exit 0, or 3 when part of the data could not be used
 //! (the reasons are logged on stderr); 2 when it could not run.
 
-use std::io::{BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -16,6 +16,7 @@ use secaudit::access::{self, AccessModel, AccessQuery};
 use secaudit::snapshot::Snapshot;
 
 use super::Outcome;
+use super::output::write_report_streamed;
 
 /// Read and write actions of Secrets Manager by default; see `--help`.
 const ACCESS_HELP: &str = "Default actions: secretsmanager:GetSecretValue (the only Read action \
@@ -107,7 +108,7 @@ pub fn run(args: AccessArgs) -> anyhow::Result<Outcome> {
     for diagnostic in &model.diagnostics {
         tracing::warn!("{diagnostic}");
     }
-    write_streamed(args.output.as_deref(), |out| {
+    write_report_streamed(args.output.as_deref(), |out| {
         access::write_report(&model, &analysis, format, out)
     })?;
     tracing::info!(
@@ -119,37 +120,4 @@ pub fn run(args: AccessArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Partial
     })
-}
-
-/// Streams a report to stdout, or atomically to `path` (temporary file in the same directory,
-/// synced, then renamed).
-fn write_streamed(
-    path: Option<&Path>,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    match path {
-        None => {
-            let stdout = std::io::stdout().lock();
-            let mut out = BufWriter::with_capacity(1 << 16, stdout);
-            write(&mut out)?;
-            out.flush()?;
-            Ok(())
-        }
-        Some(path) => {
-            let dir = match path.parent() {
-                Some(parent) if !parent.as_os_str().is_empty() => parent,
-                _ => Path::new("."),
-            };
-            let result = (|| -> anyhow::Result<()> {
-                let temp = tempfile::NamedTempFile::new_in(dir)?;
-                let mut out = BufWriter::with_capacity(1 << 16, temp);
-                write(&mut out)?;
-                let temp = out.into_inner().map_err(|e| e.into_error())?;
-                temp.as_file().sync_all()?;
-                temp.persist(path).map_err(|e| e.error)?;
-                Ok(())
-            })();
-            result.with_context(|| format!("cannot write `{}`", path.display()))
-        }
-    }
 }
