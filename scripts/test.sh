@@ -18,4 +18,5 @@ cargo test --all-targets
 
 # `cargo test` built the binary; running it directly avoids a third build of the AWS SDK with
 # the non-test feature set. The closing line is `N passed, N failed`.
-"${CARGO_TARGET_DIR:-target}/debug/secaudit" test --fail-on-empty examples/policy-tests tests/cases
+"${CARGO_TARGET_DIR:-target}/debug/secaudit" test --fail-on-empty \
+  examples/policy-tests examples/policy-tests-snapshot tests/cases
