@@ -10,51 +10,10 @@ use std::fmt::Debug;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use serde::Serialize;
 
-/// The outcome of one API for one region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CoverageStatus {
-    Ok,
-    Denied,
-    Throttled,
-    Error,
-    Skipped,
-}
+pub use crate::snapshot::{CoverageEntry, CoverageStatus};
 
-impl CoverageStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CoverageStatus::Ok => "ok",
-            CoverageStatus::Denied => "denied",
-            CoverageStatus::Throttled => "throttled",
-            CoverageStatus::Error => "error",
-            CoverageStatus::Skipped => "skipped",
-        }
-    }
-
-    /// True when the data of this API is missing or incomplete.
-    pub fn is_partial(self) -> bool {
-        matches!(
-            self,
-            CoverageStatus::Denied | CoverageStatus::Throttled | CoverageStatus::Error
-        )
-    }
-}
-
-/// One `coverage` entry of `snapshot.json`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct CoverageEntry {
-    /// A region, or `global` for IAM.
-    pub region: String,
-    /// `service:Operation`, e.g. `secretsmanager:ListSecrets`.
-    pub api: String,
-    pub status: CoverageStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
+/// Constructors for the entries the collector records.
 impl CoverageEntry {
     pub fn ok(region: &str, api: &str) -> CoverageEntry {
         CoverageEntry {

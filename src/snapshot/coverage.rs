@@ -133,7 +133,7 @@ impl Api {
 }
 
 /// The outcome recorded for one (region, API).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CoverageStatus {
     Ok,
@@ -154,6 +154,14 @@ impl CoverageStatus {
         }
     }
 
+    /// True when the data of this API is missing or incomplete.
+    pub fn is_partial(self) -> bool {
+        matches!(
+            self,
+            CoverageStatus::Denied | CoverageStatus::Throttled | CoverageStatus::Error
+        )
+    }
+
     fn parse(text: &str) -> Option<CoverageStatus> {
         match text.to_ascii_lowercase().as_str() {
             "ok" => Some(CoverageStatus::Ok),
@@ -167,12 +175,14 @@ impl CoverageStatus {
 }
 
 /// One `coverage` entry of `snapshot.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct CoverageEntry {
+    /// A region, or `global` for IAM and Organizations.
     pub region: String,
     /// `service:Operation`, or `*`.
     pub api: String,
     pub status: CoverageStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
