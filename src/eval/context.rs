@@ -28,8 +28,6 @@ pub enum ContextValue {
 pub struct Context {
     // INVARIANT: sorted by `lower`, no two entries with the same `lower`.
     entries: Vec<Entry>,
-    // INVARIANT: `hashes[i] == entries[i].hash`; scanned densely by `slot_hashed`.
-    hashes: Vec<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -150,14 +148,8 @@ impl Context {
             .entries
             .binary_search_by(|e| e.lower.as_str().cmp(entry.lower.as_str()))
         {
-            Ok(i) => {
-                self.hashes[i] = entry.hash;
-                self.entries[i] = entry;
-            }
-            Err(i) => {
-                self.hashes.insert(i, entry.hash);
-                self.entries.insert(i, entry);
-            }
+            Ok(i) => self.entries[i] = entry,
+            Err(i) => self.entries.insert(i, entry),
         }
     }
 
@@ -204,11 +196,10 @@ impl Context {
         if self.entries.len() > 32 {
             return self.slot(lower_key);
         }
-        self.hashes
+        self.entries
             .iter()
-            .zip(&self.entries)
-            .find(|(h, e)| **h == hash && same_bytes(e.lower.as_bytes(), lower_key.as_bytes()))
-            .map(|(_, e)| &e.slot)
+            .find(|e| e.hash == hash && e.lower == lower_key)
+            .map(|e| &e.slot)
     }
 
     /// The prepared value of an already lower-cased key.
@@ -225,27 +216,6 @@ impl Context {
             .ok()
             .map(|i| &self.entries[i])
     }
-}
-
-/// Byte equality of short keys, eight bytes at a time and inline (no `memcmp` call).
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let (mut a8, mut b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    let words_equal = a8
-        .by_ref()
-        .zip(b8.by_ref())
-        .all(|(x, y)| word(x) == word(y));
-    words_equal && word(a8.remainder()) == word(b8.remainder())
-}
-
-/// A chunk of up to eight bytes as one word, zero-padded.
-fn word(bytes: &[u8]) -> u64 {
-    let mut buffer = [0u8; 8];
-    let n = bytes.len().min(8);
-    buffer[..n].copy_from_slice(&bytes[..n]);
-    u64::from_le_bytes(buffer)
 }
 
 /// Compares an already lower-cased `lower` with `other` lower-cased on the fly.
@@ -292,7 +262,7 @@ pub(crate) enum Variable<'a> {
 impl Context {
     /// The value of a policy variable (already lower-cased key).
     pub(crate) fn variable(&self, lower_key: &str) -> Variable<'_> {
-        match self.slot_hashed(lower_key, crate::policy::key_hash(lower_key)) {
+        match self.slot(lower_key) {
             Some(Slot::Unknown) => Variable::Unknown,
             Some(Slot::Values {
                 multi: false,
@@ -303,71 +273,5 @@ impl Context {
             },
             Some(Slot::Values { multi: true, .. }) | None => Variable::Missing,
         }
-    }
-}
-
-#[cfg(test)]
-mod lookup_tests {
-    use super::{Context, ContextValue, Slot, same_bytes};
-    use crate::policy::key_hash;
-
-    #[test]
-    fn same_bytes_compares_every_byte() {
-        let cases: &[(&str, &str, bool)] = &[
-            ("", "", true),
-            ("a", "a", true),
-            ("a", "b", false),
-            ("abcdefg", "abcdefh", false),
-            ("abcdefgh", "abcdefgh", true),
-            ("abcdefgh", "abcdefgi", false),
-            ("abcdefghi", "abcdefghj", false),
-            ("xbcdefghi", "abcdefghi", false),
-            ("aws:resourcetag/env", "aws:resourcetag/env", true),
-            ("aws:resourcetag/env", "aws:resourcetag/en", false),
-            ("abc\0", "abc", false),
-        ];
-        for &(a, b, want) in cases {
-            assert_eq!(
-                same_bytes(a.as_bytes(), b.as_bytes()),
-                want,
-                "{a:?} vs {b:?}"
-            );
-            assert_eq!(
-                same_bytes(b.as_bytes(), a.as_bytes()),
-                want,
-                "{b:?} vs {a:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn hashed_lookup_agrees_with_sorted_lookup() {
-        let keys = [
-            "aws:ResourceTag/env",
-            "aws:ResourceTag/envx",
-            "aws:ResourceTag/en",
-            "secretsmanager:ResourceTag/owner",
-            "aws:SourceIp",
-            "k",
-        ];
-        let mut context = Context::new();
-        for (i, key) in keys.iter().enumerate() {
-            context.insert(key, ContextValue::String(i.to_string()));
-        }
-        context.insert("AWS:SOURCEIP", ContextValue::Unknown);
-        let text = |slot: Option<&Slot>| match slot {
-            Some(Slot::Values { items, .. }) => items.first().map(|s| s.text.to_string()),
-            Some(Slot::Unknown) => Some("unknown".to_owned()),
-            None => None,
-        };
-        for key in keys.iter().chain(&["aws:resourcetag/e", "absent", ""]) {
-            let lower = key.to_ascii_lowercase();
-            let hashed = text(context.slot_hashed(&lower, key_hash(&lower)));
-            assert_eq!(hashed, text(context.slot(&lower)), "{key}");
-        }
-        assert_eq!(
-            text(context.slot_hashed("aws:sourceip", key_hash("aws:sourceip"))),
-            Some("unknown".to_owned())
-        );
     }
 }
