@@ -26,19 +26,21 @@ pub const ROTATION_EVENTS: &[&str] = &["RotationFailed", "RotationSucceeded", "R
 /// Pages read per event name at most (50 events a page).
 pub const MAX_PAGES_PER_EVENT: usize = 200;
 
-/// The events of the last `lookback_days` before `now`; the `bool` says whether a lookup hit
+/// The events of the last `lookback_days` before `now` (with `include_value_read_events`, also the
+/// CloudTrail records of other callers' GetSecretValue calls, for the deleted-secret rule: the
+/// collector itself never reads a value); the `bool` says whether a lookup hit
 /// [`MAX_PAGES_PER_EVENT`] and was cut short.
 pub(crate) async fn lookup_events(
     run: &RegionRun,
     client: &Client,
     now: DateTime<Utc>,
     lookback_days: u32,
-    with_get_secret_value: bool,
+    include_value_read_events: bool,
 ) -> Result<(Value, bool), CallFailure> {
     let end = SdkDateTime::from_secs(now.timestamp());
     let start = SdkDateTime::from_secs(now.timestamp() - i64::from(lookback_days) * 86_400);
     let mut names: Vec<&str> = ROTATION_EVENTS.to_vec();
-    if with_get_secret_value {
+    if include_value_read_events {
         names.push("GetSecretValue");
     }
     let mut events: BTreeMap<(i64, String), Value> = BTreeMap::new();
