@@ -99,44 +99,28 @@ fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R
     let done = |scans: &Scans| !R::TRACING && scans.deny == Tri::True;
 
     if !anonymous {
-        for level in &set.scps {
-            let mut level_allow = Tri::False;
-            for named in level {
-                let (allow, deny) = scan_policy(
-                    named,
-                    Layer::Scp,
-                    &target,
-                    has_boundary,
-                    level_allow == Tri::True,
-                    recorder,
-                );
-                level_allow = level_allow.or(allow.any());
-                scans.deny = scans.deny.or(deny);
-            }
-            scans.scp = scans.scp.and(level_allow);
-            if done(&scans) {
-                return scans;
-            }
-        }
-    }
-    for level in &set.rcps {
-        let mut level_allow = Tri::False;
-        for named in level {
-            let (allow, deny) = scan_policy(
-                named,
-                Layer::Rcp,
-                &target,
-                has_boundary,
-                level_allow == Tri::True,
-                recorder,
-            );
-            level_allow = level_allow.or(allow.any());
-            scans.deny = scans.deny.or(deny);
-        }
-        scans.rcp = scans.rcp.and(level_allow);
+        scans.scp = scan_levels(
+            &set.scps,
+            Layer::Scp,
+            &target,
+            has_boundary,
+            &mut scans.deny,
+            recorder,
+        );
         if done(&scans) {
             return scans;
         }
+    }
+    scans.rcp = scan_levels(
+        &set.rcps,
+        Layer::Rcp,
+        &target,
+        has_boundary,
+        &mut scans.deny,
+        recorder,
+    );
+    if done(&scans) {
+        return scans;
     }
     if let Some(named) = &set.resource {
         let (allow, deny) = scan_policy(
@@ -205,6 +189,40 @@ impl ResourceGrants {
     fn any(self) -> Tri {
         self.direct.or(self.role).or(self.account)
     }
+}
+
+/// Scans the levels of an organization's SCPs or RCPs (root first): the result is whether every
+/// level has an applicable Allow; any applicable Deny is added to `deny`. Without a trace it stops
+/// at the first explicit deny, which decides the request anyway.
+fn scan_levels<R: Recorder>(
+    levels: &[Vec<NamedPolicy>],
+    layer: Layer,
+    target: &Target<'_>,
+    has_boundary: bool,
+    deny: &mut Tri,
+    recorder: &mut R,
+) -> Tri {
+    let mut every_level = Tri::True;
+    for level in levels {
+        let mut level_allow = Tri::False;
+        for named in level {
+            let (allow, level_deny) = scan_policy(
+                named,
+                layer,
+                target,
+                has_boundary,
+                level_allow == Tri::True,
+                recorder,
+            );
+            level_allow = level_allow.or(allow.any());
+            *deny = deny.or(level_deny);
+        }
+        every_level = every_level.and(level_allow);
+        if !R::TRACING && *deny == Tri::True {
+            break;
+        }
+    }
+    every_level
 }
 
 /// One policy: its applicable `Allow` statements by grant, and whether a `Deny` applies.
