@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod arn;
+pub mod catalogue;
 #[cfg(feature = "aws")]
 pub mod collect;
 pub mod eval;
