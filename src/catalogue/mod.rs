@@ -8,7 +8,7 @@
 mod arn_format;
 mod data;
 
-pub use arn_format::{ArnFormat, arn_has_format, pattern_may_have_format};
+pub use arn_format::{ArnFormat, PARTITIONS, arn_has_format, pattern_may_have_format};
 pub use data::{Action, Catalogue, Key, KeyType, ResourceType, Service, catalogue};
 
 #[cfg(test)]
