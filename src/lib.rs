@@ -14,6 +14,7 @@ pub mod collect;
 pub mod eval;
 pub mod findings;
 pub mod glob;
+pub mod lint;
 pub mod policy;
 pub mod policytest;
 pub mod report;

@@ -32,7 +32,7 @@ impl Key {
     /// Whether `key` (any case) is this key, placeholders matching any text.
     pub fn matches(&self, key: &str) -> bool {
         if self.name.contains('*') {
-            glob::matches(self.name, key, Case::Insensitive, Colons::Free)
+            wild(self.name, key)
         } else {
             self.name.eq_ignore_ascii_case(key)
         }
@@ -217,9 +217,7 @@ impl Catalogue {
         } else {
             self.services
                 .iter()
-                .filter(|service| {
-                    glob::matches(prefix, service.prefix, Case::Insensitive, Colons::Free)
-                })
+                .filter(|service| wild(prefix, service.prefix))
                 .collect()
         };
         let mut found = Vec::new();
@@ -232,9 +230,7 @@ impl Catalogue {
                 service
                     .actions
                     .iter()
-                    .filter(|action| {
-                        glob::matches(name, action.name, Case::Insensitive, Colons::Free)
-                    })
+                    .filter(|action| wild(name, action.name))
                     .map(|action| (service, action)),
             );
         }
@@ -297,6 +293,16 @@ fn key(name: &'static str, code: &str) -> Option<Key> {
         kind,
         multivalued,
     })
+}
+
+/// `pattern` (`*`, `?`) matches `text`, both compared in lower case.
+fn wild(pattern: &str, text: &str) -> bool {
+    glob::matches(
+        &pattern.to_ascii_lowercase(),
+        &text.to_ascii_lowercase(),
+        Case::Sensitive,
+        Colons::Free,
+    )
 }
 
 fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {

@@ -53,6 +53,15 @@ fn action_patterns_expand() {
     assert!(!names.contains(&"DescribeSecret"));
     assert!(catalogue.actions_matching("*").len() > 10_000);
     assert!(catalogue.actions_matching("secretsmanager:Gte*").is_empty());
+    assert!(catalogue.actions_matching("iam:*AccessKey*").len() >= 4);
+    assert!(catalogue.actions_matching("SecretsManager:*Secret*").len() > 10);
+    assert!(
+        catalogue
+            .actions_matching("secretsmanager:???SecretValue")
+            .len()
+            == 2
+    );
+    assert!(catalogue.global_key("aws:PrincipalTag/Team-Name").is_some());
     assert!(catalogue.provenance[1].contains("licence MIT"));
 }
 

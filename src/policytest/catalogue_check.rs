@@ -167,7 +167,7 @@ fn suggest_action(catalogue: &Catalogue, action: &str) -> String {
 }
 
 /// Levenshtein distance over bytes.
-pub(crate) fn distance(a: &str, b: &str) -> usize {
+pub fn distance(a: &str, b: &str) -> usize {
     let b = b.as_bytes();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, &x) in a.as_bytes().iter().enumerate() {
