@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 
 use super::located::{index_path, key_path};
 use super::report::Sink;
-use crate::catalogue::{self, Action, Catalogue, KeyType, Service, pattern_may_have_format};
+use crate::catalogue::{
+    self, Action, Catalogue, KeyType, Service, edit_distance, pattern_may_have_format,
+};
 use crate::findings::Severity;
 use crate::policy::{BaseOperator, Operator, SetQualifier};
 
@@ -528,10 +530,17 @@ fn suggest(
     let wrong_lower = wrong.to_ascii_lowercase();
     let best = candidates
         .map(|candidate| {
-            (
-                crate::policytest::edit_distance(&candidate.to_ascii_lowercase(), &wrong_lower),
-                candidate,
-            )
+            // `aws:PrincipalTag/*` is compared with `aws:PrincipalTagg/team` up to the `/`.
+            let lower = candidate.to_ascii_lowercase();
+            let score = match (lower.strip_suffix("/*"), wrong_lower.split_once('/')) {
+                (Some(stem), Some((wrong_stem, _))) => edit_distance(stem, wrong_stem),
+                _ => edit_distance(&lower, &wrong_lower),
+            };
+            let shown = match (candidate.strip_suffix("/*"), wrong.split_once('/')) {
+                (Some(stem), Some((_, rest))) => format!("{stem}/{rest}"),
+                _ => candidate,
+            };
+            (score, shown)
         })
         .min();
     match best {

@@ -146,13 +146,29 @@ fn outside_access(
         .into_iter()
         .next()
         .unwrap_or_else(|| TEMPLATE_ACCOUNT.to_owned());
-    let mut outsiders = vec![OUTSIDER.to_owned()];
+    // Who is probed: a principal of an account no policy names, and (with `--trusted-account`)
+    // each principal the policy names in an account that is neither the owner nor trusted.
+    let mut outsiders = vec![(
+        OUTSIDER.to_owned(),
+        format!("arn:aws:iam::{OUTSIDER}:role/secaudit-lint-probe"),
+    )];
     if !trusted.is_empty() {
-        outsiders.extend(
-            accounts_in(principals.iter().map(String::as_str))
+        for text in &principals {
+            let Some(account) = accounts_in(std::iter::once(text.as_str()))
                 .into_iter()
-                .filter(|account| *account != owner && !trusted.contains(account)),
-        );
+                .next()
+            else {
+                continue;
+            };
+            if account == owner || trusted.contains(&account) {
+                continue;
+            }
+            let arn = match Principal::parse(text) {
+                Ok(_) if !text.ends_with(":root") => text.clone(),
+                _ => format!("arn:aws:iam::{account}:role/secaudit-lint-probe"),
+            };
+            outsiders.push((account, arn));
+        }
     }
     let (actions, default_resource): (Vec<&str>, String) = match kind {
         LintKind::Key => (
@@ -194,10 +210,8 @@ fn outside_access(
     // statement index -> (outsider, actions allowed)
     let mut hits: std::collections::BTreeMap<usize, (String, BTreeSet<String>)> =
         std::collections::BTreeMap::new();
-    for outsider in &outsiders {
-        let Ok(principal) =
-            Principal::parse(&format!("arn:aws:iam::{outsider}:role/secaudit-lint-probe"))
-        else {
+    for (outsider, arn) in &outsiders {
+        let Ok(principal) = Principal::parse(arn) else {
             continue;
         };
         let set = PolicySet {

@@ -1,1 +1,94 @@
+use serde_json::json;
 
+use super::*;
+
+#[test]
+fn json_values_know_their_lines() {
+    let text = "{\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": [\"a:b\",\n        \"c:d\"]\n    }\n  ],\n  \"k\\\"ey\": 1\n}\n";
+    let located = Located::json(text).unwrap();
+    assert_eq!(located.line("Statement[0].Effect"), 4);
+    assert_eq!(located.line("Statement[0].Action[1]"), 6);
+    assert_eq!(located.line("Statement[0].Action[0]"), 5);
+    assert_eq!(located.line("k\"ey"), 9);
+    // An unknown path falls back to its nearest known ancestor.
+    assert_eq!(located.line("Statement[0].Condition.StringEquals"), 3);
+    assert!(Located::json("{\"a\": ").is_err());
+}
+
+#[test]
+fn yaml_short_form_tags_become_intrinsics() {
+    let text = "A: !Ref Name\nB: !Sub 'x-${AWS::Region}'\nC: !GetAtt Key.Arn\nD: !Join\n  - ':'\n  - [a, !Ref B]\nE: [1, 2.5, true, null, '7']\n";
+    let located = Located::yaml(text).unwrap();
+    assert_eq!(
+        located.value,
+        json!({
+            "A": {"Ref": "Name"},
+            "B": {"Fn::Sub": "x-${AWS::Region}"},
+            "C": {"Fn::GetAtt": ["Key", "Arn"]},
+            "D": {"Fn::Join": [":", ["a", {"Ref": "B"}]]},
+            "E": [1, 2.5, true, null, "7"],
+        })
+    );
+    assert_eq!(located.line("D[1][1]"), 6);
+    assert_eq!(located.line("C"), 3);
+    assert!(Located::yaml("a: [b\n").is_err());
+}
+
+#[test]
+fn kinds_are_detected_from_the_document() {
+    let identity =
+        json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
+    assert_eq!(detect_kind(&identity), LintKind::Identity);
+    let trust = json!({"Statement": {"Effect": "Allow", "Principal": {"Service": "x"}, "Action": "sts:AssumeRole"}});
+    assert_eq!(detect_kind(&trust), LintKind::Trust);
+    let key = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}]});
+    assert_eq!(detect_kind(&key), LintKind::Key);
+    let secret = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]});
+    assert_eq!(detect_kind(&secret), LintKind::Resource);
+}
+
+fn lint(document: serde_json::Value) -> Vec<(String, String)> {
+    let mut report = LintReport::default();
+    lint_text(
+        "p.json",
+        &document.to_string(),
+        &LintOptions::default(),
+        &mut report,
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    report
+        .findings
+        .into_iter()
+        .map(|f| (f.id.to_owned(), f.path))
+        .collect()
+}
+
+#[test]
+fn the_checks_fire_only_where_they_should() {
+    let clean = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": ["secretsmanager:GetSecretValue", "secretsmanager:Describe*"],
+        "Resource": "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-??????",
+        "Condition": {"StringEquals": {"secretsmanager:VersionStage": "AWSCURRENT", "aws:PrincipalTag/team": "db"},
+            "ForAnyValue:StringEquals": {"aws:TagKeys": ["a"]}}}]});
+    assert_eq!(lint(clean), Vec::<(String, String)>::new());
+
+    let guarded = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "secretsmanager:TagResource", "Resource": "*",
+        "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}, "Null": {"aws:TagKeys": "false"}}}]});
+    assert_eq!(lint(guarded), Vec::<(String, String)>::new());
+
+    let single_valued = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny",
+        "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+        "Condition": {"ForAnyValue:StringEquals": {"aws:PrincipalOrgID": "o-1"},
+            "StringEquals": {"aws:TagKeys": "a"}, "DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}]});
+    let found = lint(single_valued);
+    let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "set-operator-on-single-valued-key",
+            "multivalued-key-without-set-operator"
+        ],
+        "{found:?}"
+    );
+}
