@@ -340,3 +340,65 @@ fn sarif_output_validates_against_the_2_1_0_schema() {
     std::fs::write(&broken_file, broken.to_string()).unwrap();
     assert!(!run(&broken_file).status.success());
 }
+
+/// Every policy document inside the demo snapshot (resource policies, key policies, IAM policy
+/// versions, SCPs and RCPs, as objects or as JSON strings), written to its own file.
+fn demo_policies(dir: &Path) -> usize {
+    fn collect(value: &Value, out: &mut Vec<Value>) {
+        match value {
+            Value::Object(map) if map.contains_key("Statement") => out.push(value.clone()),
+            Value::Object(map) => map.values().for_each(|v| collect(v, out)),
+            Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+            Value::String(text) if text.contains("\"Statement\"") => {
+                if let Ok(inner) = serde_json::from_str::<Value>(text) {
+                    collect(&inner, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    fn walk(path: &Path, out: &mut Vec<Value>) {
+        for entry in std::fs::read_dir(path).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if let Ok(value) = serde_json::from_str::<Value>(&text) {
+                    collect(&value, out);
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/snapshots/demo"),
+        &mut found,
+    );
+    for (index, policy) in found.iter().enumerate() {
+        std::fs::write(dir.join(format!("{index}.json")), policy.to_string()).unwrap();
+    }
+    found.len()
+}
+
+#[test]
+fn the_demo_snapshot_policies_have_no_lint_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let count = demo_policies(dir.path());
+    assert!(count >= 20, "{count} policies");
+    let output = secaudit(&[
+        "lint",
+        "--format",
+        "json",
+        &dir.path().display().to_string(),
+    ]);
+    let document: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(document["summary"]["policies"], json!(count));
+    assert_eq!(
+        document["summary"]["errors"],
+        json!(0),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(code(&output), 0);
+}
