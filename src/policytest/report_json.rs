@@ -71,8 +71,15 @@ fn request_json(result: &RequestResult) -> Value {
         );
         object.insert(
             String::from("result"),
-            json!(if result.passed() { "pass" } else { "fail" }),
+            json!(match (&result.error, result.passed()) {
+                (Some(_), _) => "error",
+                (None, true) => "pass",
+                (None, false) => "fail",
+            }),
         );
+        if let Some(error) = &result.error {
+            object.insert(String::from("error"), json!(error));
+        }
     }
     value
 }
