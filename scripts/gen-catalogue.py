@@ -71,6 +71,13 @@ GLOBAL_KEYS = [
     ("aws:IsMcpServiceAction", "Bool"),
 ]
 
+# The keys of web identity federation that the reference lists only for some providers: IAM
+# accepts them for any OIDC provider, as `PROVIDER:KEY` (IAM User Guide, "Available keys for AWS
+# web identity federation"). `amr` is multivalued.
+WEB_IDENTITY_KEYS = [("*:aud", "String"), ("*:azp", "String"), ("*:sub", "String"),
+                     ("*:oaud", "String"), ("*:amr", "ArrayOfString"), ("*:email", "String")]
+TYPE_OVERRIDES = {"cognito-identity.amazonaws.com:amr": "ArrayOfString"}
+
 PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>")
 
 
@@ -135,7 +142,8 @@ def main():
                 return key_index[name.lower()]
 
             for name in sorted(keys):
-                key_at(keys[name]["key"], keys[name]["type"])
+                key = keys[name]["key"]
+                key_at(key, TYPE_OVERRIDES.get(key, keys[name]["type"]))
             action_lines = []
             for name in sorted(actions):
                 action = actions[name]
@@ -147,6 +155,8 @@ def main():
                     refs.append(f"{at}{'*' if rt['required'] else ''}")
                     used.update(key_at(k) for k in rt.get("conditionKeys", []))
                 used.update(key_at(k) for k in action["conditionKeys"])
+                if service == "sts" and action["name"] == "AssumeRoleWithWebIdentity":
+                    used.update(key_at(k, kind) for k, kind in WEB_IDENTITY_KEYS)
                 action_lines.append("\t".join([
                     "A", action["name"], ",".join(refs), ",".join(map(str, sorted(used)))]))
             lines.extend(key_lines)

@@ -416,8 +416,9 @@ fn check_operator_type(
         ("date", KeyType::Date | KeyType::Numeric) => None,
         ("bool", KeyType::Bool) => None,
         ("ip", KeyType::IpAddress) => None,
-        ("arn", KeyType::Arn) => None,
-        ("arn", KeyType::String) => Some(Level::Warning),
+        // ARN operators on string keys that hold ARNs are documented usage
+        // (`kms:EncryptionContext:aws:logs:arn`).
+        ("arn", KeyType::Arn | KeyType::String) => None,
         _ => Some(Level::Error),
     };
     if let Some(level) = level {

@@ -92,3 +92,34 @@ fn the_checks_fire_only_where_they_should() {
         "{found:?}"
     );
 }
+
+#[test]
+fn common_real_policies_are_clean() {
+    let github_trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+            "StringLike": {"token.actions.githubusercontent.com:sub": "repo:org/repo:*"}}}]});
+    assert_eq!(lint(github_trust), Vec::<(String, String)>::new());
+    let cognito = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:12345678-1234-1234-1234-123456789012"},
+            "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}}}]});
+    assert_eq!(lint(cognito), Vec::<(String, String)>::new());
+    let logs_key = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"Service": "logs.us-east-1.amazonaws.com"},
+         "Action": ["kms:Encrypt*", "kms:Decrypt*"], "Resource": "*",
+         "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111122223333:*"}}}]});
+    assert_eq!(lint(logs_key), Vec::<(String, String)>::new());
+    let rotation = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+            "secretsmanager:UpdateSecretVersionStage", "secretsmanager:DescribeSecret"],
+         "Resource": "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf"},
+        {"Effect": "Allow", "Action": "secretsmanager:GetRandomPassword", "Resource": "*"},
+        {"Effect": "Deny", "Action": "*", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1"]},
+            "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}}}]});
+    assert_eq!(lint(rotation), Vec::<(String, String)>::new());
+}
