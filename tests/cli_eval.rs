@@ -386,6 +386,7 @@ fn json_trace_names_statements_and_missing_keys() {
             "blocked_by": null,
             "missing_keys": ["aws:SecureTransport"],
             "unsettled_keys": [],
+            "diagnostics": [],
         })
     );
     assert_eq!(code(&output), 0);

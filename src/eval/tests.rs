@@ -1242,7 +1242,8 @@ fn explicit_deny_in_every_layer() {
     );
     assert_eq!(e.blocked_by, Some(Layer::Scp));
     let spec = base("rcps", json!([[allow_all_principal.clone()], []]));
-    check("rcp level empty", &spec, SESSION, &json!({}), ImplicitDeny);
+    // Every RCP level holds RCPFullAWSAccess: a level without an Allow does not deny.
+    check("rcp level empty", &spec, SESSION, &json!({}), Allowed);
     // an SCP also limits a resource-policy grant
     check(
         "scp limits resource grant",
