@@ -1480,6 +1480,9 @@ fn decide_agrees_with_evaluate() {
             {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
             {"Effect": "Deny", "Action": "secretsmanager:Delete*", "Resource": "*"}]}),
     ];
+    const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const TARGET_ROLE: &str = "arn:aws:iam::111122223333:role/Target";
+    const SAML: &str = "arn:aws:iam::111122223333:saml-provider/ExampleOrgSSO";
     let resources = [
         None,
         Some(resource_policy(json!({"AWS": ROLE}))),
@@ -1488,6 +1491,18 @@ fn decide_agrees_with_evaluate() {
             json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
             "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}}]}),
         ),
+        // A default key policy with a key-user statement and a conditional Deny.
+        Some(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": [USER, OTHER_USER]}, "Action": ["kms:Decrypt", "sts:AssumeRole"], "Resource": "*"},
+            {"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}}]})),
+        // A trust policy: a role, another account, a SAML provider; legacy Allow + NotPrincipal.
+        Some(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": [ROLE, "444455556666"]}, "Action": ["sts:AssumeRole", "sts:TagSession"]},
+            {"Effect": "Allow", "Principal": {"Federated": SAML}, "Action": "sts:AssumeRoleWithSAML",
+             "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+            {"Effect": "Allow", "NotPrincipal": {"AWS": [USER, "111122223333"]}, "Action": "secretsmanager:Get*", "Resource": "*"}]})),
     ];
     let boundaries = [
         None,
@@ -1499,24 +1514,36 @@ fn decide_agrees_with_evaluate() {
         json!([[allow("*", "*")], [allow("secretsmanager:*", "*")]]),
         json!([[allow("s3:*", "*")]]),
     ];
+    let rcps = [
+        json!([]),
+        json!([[{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": ["kms:*", "sts:*", "secretsmanager:*"],
+            "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalAccount": "111122223333"}}}]}]]),
+    ];
     let contexts = [
         json!({}),
         json!({"aws:RequestedRegion": "us-east-1", "aws:SecureTransport": "true", "aws:PrincipalAccount": "111122223333"}),
-        json!({"aws:RequestedRegion": "eu-west-1", "secretsmanager:VersionStage": ["AWSCURRENT"], "aws:SecureTransport": true}),
+        json!({"aws:RequestedRegion": "eu-west-1", "secretsmanager:VersionStage": ["AWSCURRENT"], "aws:SecureTransport": true,
+               "kms:ResourceAliases": ["alias/aws/secretsmanager"]}),
     ];
-    let principals = [ROLE, SESSION, USER, OTHER_USER, ROOT, "anonymous"];
-    let actions = [
-        "secretsmanager:GetSecretValue",
-        "secretsmanager:DeleteSecret",
-        "secretsmanager:ListSecrets",
-        "kms:Decrypt",
+    let principals = [ROLE, SESSION, USER, OTHER_USER, ROOT, "anonymous", SAML];
+    let requests = [
+        ("secretsmanager:GetSecretValue", SECRET),
+        ("secretsmanager:DeleteSecret", SECRET),
+        ("secretsmanager:ListSecrets", SECRET),
+        ("kms:Decrypt", SECRET),
+        ("kms:Decrypt", KEY),
+        ("kms:ScheduleKeyDeletion", KEY),
+        ("sts:AssumeRole", TARGET_ROLE),
+        ("sts:AssumeRoleWithSAML", TARGET_ROLE),
+        ("sts:GetCallerIdentity", "*"),
     ];
     let mut checked = 0;
     for (i, identity) in identities.iter().enumerate() {
         for resource in &resources {
             for boundary in &boundaries {
-                for scp in &scps {
-                    let mut spec = json!({"identity": [identity, identities[(i + 1) % identities.len()]], "scps": scp});
+                for (k, scp) in scps.iter().enumerate() {
+                    let rcp = &rcps[(i + k) % rcps.len()];
+                    let mut spec = json!({"identity": [identity, identities[(i + 1) % identities.len()]], "scps": scp, "rcps": rcp});
                     if let Some(r) = resource {
                         spec["resource"] = r.clone();
                     }
@@ -1526,13 +1553,13 @@ fn decide_agrees_with_evaluate() {
                     let s = set(&spec);
                     for context in &contexts {
                         for principal in principals {
-                            for action in actions {
-                                let req = request(principal, action, SECRET, context);
+                            for (action, target) in requests {
+                                let req = request(principal, action, target, context);
                                 let e = evaluate(&s, &req);
                                 assert_eq!(
                                     decide(&s, &req),
                                     e.decision,
-                                    "{spec} {principal} {action} {context}"
+                                    "{spec} {principal} {action} {target} {context}"
                                 );
                                 assert_eq!(e.denied_by.is_empty(), e.decision != ExplicitDeny);
                                 assert_eq!(e.blocked_by.is_some(), e.decision == ImplicitDeny);
@@ -1544,5 +1571,5 @@ fn decide_agrees_with_evaluate() {
             }
         }
     }
-    assert_eq!(checked, 5 * 4 * 3 * 3 * 3 * 6 * 4);
+    assert_eq!(checked, 5 * 6 * 3 * 3 * 3 * 7 * 9);
 }
