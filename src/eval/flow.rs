@@ -447,7 +447,17 @@ fn decide_from(
     let caller = match &request.principal {
         Principal::Arn(caller) if scans.caller_policies => caller,
         // Anonymous callers, identity providers, federated role assumption: only a resource
-        // policy statement naming the caller (or everyone) can allow.
+        // policy statement naming the caller (or everyone) can allow; an identity provider
+        // only for a role's trust policy.
+        Principal::Arn(provider)
+            if provider.kind() == PrincipalType::IdentityProvider
+                && !matches!(
+                    scans.role,
+                    ResourcePolicyRole::TrustPolicy | ResourcePolicyRole::FederatedTrustPolicy
+                ) =>
+        {
+            return implicit(Layer::Resource);
+        }
         _ => {
             return if allows(scans.resource.direct) {
                 (Decision::Allowed, None)
