@@ -34,20 +34,22 @@ pub fn resource_policy_role(action: &str, resource: &str) -> ResourcePolicyRole 
     let Some((service, name)) = action.split_once(':') else {
         return ResourcePolicyRole::Ordinary;
     };
+    // Cheap test first: every other service keeps the ordinary flow.
+    let kms = service.eq_ignore_ascii_case("kms");
+    if !kms && !service.eq_ignore_ascii_case("sts") {
+        return ResourcePolicyRole::Ordinary;
+    }
     let Some(parts) = ArnParts::split(resource) else {
         return ResourcePolicyRole::Ordinary;
     };
-    if service.eq_ignore_ascii_case("kms") {
+    if kms {
         return if parts.service == "kms" && parts.resource.starts_with("key/") {
             ResourcePolicyRole::KeyPolicy
         } else {
             ResourcePolicyRole::Ordinary
         };
     }
-    if !service.eq_ignore_ascii_case("sts") || parts.service != "iam" {
-        return ResourcePolicyRole::Ordinary;
-    }
-    if !parts.resource.starts_with("role/") {
+    if parts.service != "iam" || !parts.resource.starts_with("role/") {
         return ResourcePolicyRole::Ordinary;
     }
     let is = |wanted: &str| name.eq_ignore_ascii_case(wanted);
