@@ -27,18 +27,19 @@ pub fn evaluate(set: &PolicySet, request: &Request) -> Evaluation {
     } else {
         notes.unknown.into_values().collect()
     };
+    let denied_by = if decision == Decision::ExplicitDeny {
+        notes.denied
+    } else {
+        Vec::new()
+    };
     Evaluation {
         decision,
         allowed_by: notes.allowed,
-        denied_by: if decision == Decision::ExplicitDeny {
-            notes.denied
-        } else {
-            Vec::new()
-        },
+        diagnostics: diagnostics(set, request, &scans, &denied_by),
+        denied_by,
         blocked_by,
         missing_keys: notes.missing.into_values().collect(),
         unsettled_keys,
-        diagnostics: diagnostics(set, request, &scans),
     }
 }
 
@@ -72,8 +73,30 @@ fn needs_no_permission(request: &Request) -> Option<Evaluation> {
 }
 
 /// The diagnostics of an evaluation: the service rules that applied and legacy policy forms.
-fn diagnostics(set: &PolicySet, request: &Request, scans: &Scans<'_>) -> Vec<Diagnostic> {
+fn diagnostics(
+    set: &PolicySet,
+    request: &Request,
+    scans: &Scans<'_>,
+    denied: &[StatementRef],
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    for reference in denied.iter().filter(|r| r.layer == Layer::Resource) {
+        let Some(named) = &set.resource else { continue };
+        let Some(stmt) = named.policy.statements().get(reference.index) else {
+            continue;
+        };
+        if !stmt.principals.as_ref().is_some_and(|p| p.negated) {
+            continue;
+        }
+        let (policy, index) = (named.name.clone(), reference.index);
+        if statement::not_principal_exempts(stmt, &request.principal) {
+            out.push(Diagnostic::NotPrincipalWithBoundary { policy, index });
+        } else if statement::principal_grant(stmt, &request.principal)
+            .is_some_and(|grant| grant != Grant::Account)
+        {
+            out.push(Diagnostic::NotPrincipalPartlyListed { policy, index });
+        }
+    }
     match scans.role {
         ResourcePolicyRole::Ordinary => {}
         ResourcePolicyRole::KeyPolicy => {

@@ -1886,3 +1886,51 @@ fn allow_with_not_principal_allows_everyone_not_exempt() {
         Allowed
     );
 }
+
+#[test]
+fn deny_not_principal_diagnostics_say_why() {
+    let deny = |listed: Value| {
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+            {"Effect": "Deny", "NotPrincipal": {"AWS": listed}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+    };
+    let get = "secretsmanager:GetSecretValue";
+    let partly = Diagnostic::NotPrincipalPartlyListed {
+        policy: "resource".to_owned(),
+        index: 1,
+    };
+    // The user is listed without its account: denied, with the reason.
+    let e = both(
+        &json!({"resource": deny(json!([USER]))}),
+        USER,
+        get,
+        SECRET,
+        &json!({}),
+    );
+    assert_eq!(e.decision, ExplicitDeny);
+    assert_eq!(e.diagnostics, vec![partly.clone()]);
+    // Another user is simply not listed: no diagnostic.
+    let e = both(
+        &json!({"resource": deny(json!([USER]))}),
+        OTHER_USER,
+        get,
+        SECRET,
+        &json!({}),
+    );
+    assert_eq!(e.decision, ExplicitDeny);
+    assert!(e.diagnostics.is_empty());
+    // Fully listed, but with a boundary.
+    let spec =
+        json!({"resource": deny(json!([USER, "111122223333"])), "boundary": allow("*", "*")});
+    let e = both(&spec, USER, get, SECRET, &json!({}));
+    assert_eq!(e.decision, ExplicitDeny);
+    assert_eq!(
+        e.diagnostics,
+        vec![Diagnostic::NotPrincipalWithBoundary {
+            policy: "resource".to_owned(),
+            index: 1
+        }]
+    );
+    let spec = json!({"resource": deny(json!([USER, "111122223333"]))});
+    assert_eq!(both(&spec, USER, get, SECRET, &json!({})).decision, Allowed);
+}
