@@ -71,7 +71,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
         if let ResourcePolicyState::NotCollected = subject.data.resource_policy(&subject.secret.arn)
         {
             let reason = context
-                .missing(subject.region, Api::GetResourcePolicy)
+                .missing_for(subject, Api::GetResourcePolicy)
                 .unwrap_or_else(|| "not collected for this secret".to_owned());
             return Ok(subject.insufficient(format!("resource policy not collected: {reason}")));
         }
