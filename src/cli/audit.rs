@@ -17,7 +17,9 @@ use chrono::{DateTime, Utc};
 use super::Outcome;
 use super::collect::LiveArgs;
 use super::output::write_report;
-use secaudit::findings::{ComplianceType, Finding, Severity};
+use secaudit::findings::{ComplianceType, Severity};
+use secaudit::report::baseline::Baseline;
+use secaudit::report::mutes::MuteFile;
 use secaudit::report::{
     self, AccountRun, Report, ReportedRule, RunInfo, SnapshotInfo, table::TableStyle,
 };
@@ -55,6 +57,14 @@ pub struct AuditArgs {
     /// a scheduled job chooses its own threshold.
     #[arg(long, value_name = "SEVERITY", default_value = "none", value_parser = parse_fail_on)]
     pub fail_on: FailOn,
+    /// Accepted risks: `{"mutes": [{"rule", "resource", "reason", "owner", "expires"}]}`. Muted
+    /// findings keep their compliance type, are marked, and do not count for `--fail-on`.
+    #[arg(long, value_name = "FILE")]
+    pub mutes: Option<PathBuf>,
+    /// The JSON report of an earlier run: findings are marked `new`, `changed` or `unchanged`,
+    /// resolved ones are listed, and `--fail-on` counts only new or changed findings.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// The report formats of `audit`.
@@ -107,6 +117,8 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
     let format = args
         .format
         .unwrap_or_else(|| default_format(args.output.as_deref()));
+    let mutes = args.mutes.as_deref().map(load_mutes).transpose()?;
+    let baseline_text = args.baseline.as_deref().map(read_baseline).transpose()?;
 
     // Keeps a live-collected snapshot directory alive until the audit is done.
     let collected;
@@ -117,7 +129,15 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
             collected.path()
         }
     };
-    let report = audit_snapshots(&catalogue, &config, &args, snapshot_dir)?;
+    let mut report = audit_snapshots(&catalogue, &config, &args, snapshot_dir)?;
+    if let Some(mutes) = &mutes {
+        report.apply_mutes(mutes);
+    }
+    if let (Some(path), Some(text)) = (args.baseline.as_deref(), baseline_text) {
+        let baseline = Baseline::parse(&text, &report.accounts())
+            .with_context(|| format!("cannot use baseline `{}`", path.display()))?;
+        report.apply_baseline(&baseline);
+    }
     let bytes = render(&report, format)?;
     write_report(args.output.as_deref(), bytes.as_bytes())?;
 
@@ -129,7 +149,19 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         accounts = report.run.accounts.len().max(1),
         "audit done"
     );
-    Ok(exit_outcome(&report.findings, args.fail_on))
+    Ok(exit_outcome(&report, args.fail_on))
+}
+
+fn load_mutes(path: &Path) -> anyhow::Result<MuteFile> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read mutes file `{}`", path.display()))?;
+    MuteFile::parse(&text).with_context(|| format!("cannot use mutes file `{}`", path.display()))
+}
+
+/// Reads the baseline before any work; it is checked against the run's accounts afterwards.
+fn read_baseline(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read baseline `{}`", path.display()))
 }
 
 /// Audits every account snapshot under `snapshot_dir` (one, or one per account) into one report.
@@ -285,15 +317,17 @@ fn render(report: &Report, format: ReportFormat) -> anyhow::Result<String> {
             },
         ),
         ReportFormat::Json => report::json::render(report)?,
-        ReportFormat::Csv => report::csv::render(&report.findings)?,
+        ReportFormat::Csv => report::csv::render_report(report)?,
         ReportFormat::ConfigEvaluations => report::config_evaluations::render(&report.findings)?,
     })
 }
 
-/// 1 (failed) before 3 (partial) before 0 (clean); 2 is an error and never reaches here.
-fn exit_outcome(findings: &[Finding], fail_on: FailOn) -> Outcome {
-    let failing = findings.iter().any(|finding| {
-        finding.compliance_type == ComplianceType::NonCompliant
+/// 1 (failed) before 3 (partial) before 0 (clean); 2 is an error and never reaches here. Muted
+/// findings, and with a baseline unchanged ones, do not count for `--fail-on`.
+fn exit_outcome(report: &Report, fail_on: FailOn) -> Outcome {
+    let findings = &report.findings;
+    let failing = findings.iter().enumerate().any(|(index, finding)| {
+        report.counts_for_failure(index)
             && match fail_on {
                 // Severity sorts most severe first: "at or above" is "less or equal".
                 FailOn::AtOrAbove(threshold) => finding.severity <= threshold,

@@ -6,15 +6,20 @@
 //! Writers are pure functions of a `Report`: they never print, never read the clock or the
 //! environment (the caller decides colour), and the same report always gives the same bytes.
 
+pub mod baseline;
 pub mod config_evaluations;
 pub mod csv;
 pub mod json;
+pub mod mutes;
 mod report_model;
 #[cfg(test)]
 mod sample;
 pub mod table;
 
-pub use report_model::{AccountRun, Report, ReportedRule, RuleCounts, RunInfo, SnapshotInfo};
+pub use report_model::{
+    AccountRun, Lifecycle, MuteLists, Report, ReportedRule, RuleCounts, RuleDoc, RunInfo,
+    SnapshotInfo,
+};
 
 /// Why a report could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +28,24 @@ pub enum ReportError {
     Json(#[from] serde_json::Error),
     #[error("cannot render csv: {0}")]
     Csv(String),
+}
+
+/// A problem in a file the user passed directly (mutes, baseline): the JSON path and what is
+/// wrong there. The caller names the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct LifecycleFileError {
+    pub path: String,
+    pub message: String,
+}
+
+impl LifecycleFileError {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> LifecycleFileError {
+        LifecycleFileError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
 }
 
 /// Formats a timestamp the way every report writes it: RFC 3339 in UTC with a `Z`, fractional
