@@ -16,12 +16,13 @@ use chrono::{DateTime, Utc};
 
 use super::Outcome;
 use super::collect::LiveArgs;
-use super::output::write_report;
+use super::output::write_report_streamed;
 use secaudit::findings::{ComplianceType, Severity};
 use secaudit::report::baseline::Baseline;
 use secaudit::report::mutes::MuteFile;
 use secaudit::report::{
-    self, AccountRun, Report, ReportedRule, RunInfo, SnapshotInfo, table::TableStyle,
+    self, AccountRun, Format, Report, ReportedRule, RuleDoc, RunInfo, SnapshotInfo,
+    table::TableStyle,
 };
 use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_audit};
 use secaudit::snapshot::{CoverageStatus, META_FILE, Snapshot, parse_timestamp_text};
@@ -65,6 +66,13 @@ pub struct AuditArgs {
     /// resolved ones are listed, and `--fail-on` counts only new or changed findings.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// After writing the report, send its findings to AWS Security Hub (BatchImportFindings,
+    /// ASFF); exit 2 if any finding was not imported.
+    #[arg(long)]
+    pub security_hub: bool,
+    /// The role to assume in each account other than the caller's to import its findings.
+    #[arg(long, value_name = "NAME", requires = "security_hub")]
+    pub security_hub_role: Option<String>,
 }
 
 /// The report formats of `audit`.
@@ -74,6 +82,16 @@ pub enum ReportFormat {
     Json,
     Csv,
     ConfigEvaluations,
+    /// JUnit XML: one test suite per rule, one test case per resource.
+    Junit,
+    /// SARIF 2.1.0: one result per NON_COMPLIANT finding.
+    Sarif,
+    /// OCSF Compliance Finding events (class 2003).
+    Ocsf,
+    /// AWS Security Finding Format, as BatchImportFindings takes it.
+    Asff,
+    /// One self-contained HTML page with charts and filters.
+    Html,
 }
 
 /// The `--fail-on` threshold.
@@ -138,9 +156,14 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
             .with_context(|| format!("cannot use baseline `{}`", path.display()))?;
         report.apply_baseline(&baseline);
     }
-    let bytes = render(&report, format)?;
-    write_report(args.output.as_deref(), bytes.as_bytes())?;
+    let format = report_format(format);
+    write_report_streamed(args.output.as_deref(), |out| {
+        report::write(&report, format, out).map_err(std::io::Error::other)
+    })?;
 
+    if args.security_hub {
+        super::security_hub::send(&report, &args)?;
+    }
     let totals = report.totals();
     tracing::info!(
         findings = report.findings.len(),
@@ -209,7 +232,21 @@ fn audit_snapshots(
         ),
         Err(accounts) => RunInfo::multi(parameters, accounts),
     };
-    Ok(Report::new(run, rules, findings))
+    let mut report = Report::new(run, rules, findings);
+    report.rule_docs = report
+        .rules
+        .iter()
+        .filter_map(|rule| catalogue.get(&rule.id))
+        .map(|meta| {
+            let doc = RuleDoc {
+                title: meta.title.clone(),
+                description: meta.description.clone(),
+                remediation: meta.remediation.clone(),
+            };
+            (meta.id.clone(), doc)
+        })
+        .collect();
+    Ok(report)
 }
 
 /// Whether live-collection options that choose what to collect were given. (Not a clap
@@ -308,18 +345,20 @@ fn coverage_values(snapshot: &Snapshot) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn render(report: &Report, format: ReportFormat) -> anyhow::Result<String> {
-    Ok(match format {
-        ReportFormat::Table => report::table::render(
-            report,
-            TableStyle {
-                colour: use_colour(),
-            },
-        ),
-        ReportFormat::Json => report::json::render(report)?,
-        ReportFormat::Csv => report::csv::render_report(report)?,
-        ReportFormat::ConfigEvaluations => report::config_evaluations::render(&report.findings)?,
-    })
+fn report_format(format: ReportFormat) -> Format {
+    match format {
+        ReportFormat::Table => Format::Table(TableStyle {
+            colour: use_colour(),
+        }),
+        ReportFormat::Json => Format::Json,
+        ReportFormat::Csv => Format::Csv,
+        ReportFormat::ConfigEvaluations => Format::ConfigEvaluations,
+        ReportFormat::Junit => Format::Junit,
+        ReportFormat::Sarif => Format::Sarif,
+        ReportFormat::Ocsf => Format::Ocsf,
+        ReportFormat::Asff => Format::Asff,
+        ReportFormat::Html => Format::Html,
+    }
 }
 
 /// 1 (failed) before 3 (partial) before 0 (clean); 2 is an error and never reaches here. Muted

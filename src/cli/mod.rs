@@ -11,6 +11,7 @@ pub mod eval;
 pub mod logging;
 pub mod output;
 pub mod rules;
+pub mod security_hub;
 pub mod test;
 
 use std::process::ExitCode;

@@ -64,6 +64,13 @@ struct Summary {
 
 /// Renders the report as the JSON envelope.
 pub fn render(report: &Report) -> Result<String, ReportError> {
+    let mut bytes = Vec::new();
+    write(report, &mut bytes)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Streams the JSON envelope to `out`.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
     let envelope = Envelope {
         schema_version: SCHEMA_VERSION,
         generator: Generator {
@@ -99,9 +106,7 @@ pub fn render(report: &Report) -> Result<String, ReportError> {
             .collect(),
         resolved: report.lifecycle.resolved.as_deref(),
     };
-    let mut text = serde_json::to_string_pretty(&envelope)?;
-    text.push('\n');
-    Ok(text)
+    super::write_json(out, &envelope)
 }
 
 #[cfg(test)]
