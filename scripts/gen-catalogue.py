@@ -71,11 +71,8 @@ GLOBAL_KEYS = [
     ("aws:IsMcpServiceAction", "Bool"),
 ]
 
-# The keys of web identity federation that the reference lists only for some providers: IAM
-# accepts them for any OIDC provider, as `PROVIDER:KEY` (IAM User Guide, "Available keys for AWS
-# web identity federation"). `amr` is multivalued.
-WEB_IDENTITY_KEYS = [("*:aud", "String"), ("*:azp", "String"), ("*:sub", "String"),
-                     ("*:oaud", "String"), ("*:amr", "ArrayOfString"), ("*:email", "String")]
+# `amr` of web identity federation is multivalued (IAM User Guide, "Available keys for AWS web
+# identity federation"); the claims of other OIDC providers are known to `src/catalogue` itself.
 TYPE_OVERRIDES = {"cognito-identity.amazonaws.com:amr": "ArrayOfString"}
 
 PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>")
@@ -154,9 +151,13 @@ def main():
                         continue
                     refs.append(f"{at}{'*' if rt['required'] else ''}")
                     used.update(key_at(k) for k in rt.get("conditionKeys", []))
+                    # The resource type's own keys (`kms:ResourceAliases` on `key`) apply to
+                    # every action on it, though the action's row does not repeat them.
+                    own = resources.get(rt["name"]) or next(
+                        (r for r in resources.values() if r["key"].lower() == rt["name"].lower()),
+                        {})
+                    used.update(key_at(k) for k in own.get("conditionKeys", []))
                 used.update(key_at(k) for k in action["conditionKeys"])
-                if service == "sts" and action["name"] == "AssumeRoleWithWebIdentity":
-                    used.update(key_at(k, kind) for k, kind in WEB_IDENTITY_KEYS)
                 action_lines.append("\t".join([
                     "A", action["name"], ",".join(refs), ",".join(map(str, sorted(used)))]))
             lines.extend(key_lines)

@@ -12,6 +12,7 @@ pub mod lint;
 pub mod logging;
 pub mod output;
 pub mod rules;
+pub mod security_hub;
 pub mod test;
 
 use std::process::ExitCode;

@@ -117,6 +117,10 @@ fn check_principal(catalogue: &Catalogue, principal: &Principal) -> Result<(), S
         // The reference lists the session under `iam:`; its ARN is `arn:…:sts::A:assumed-role/R/S`,
         // whose parts `Principal::parse` already checks.
         PrincipalType::AssumedRole => ("", ""),
+        PrincipalType::IdentityProvider if text.contains(":saml-provider/") => {
+            ("iam", "saml-provider")
+        }
+        PrincipalType::IdentityProvider => ("iam", "oidc-provider"),
     };
     let partition = text.split(':').nth(1).unwrap_or_default();
     if !catalogue::PARTITIONS.contains(&partition) {
