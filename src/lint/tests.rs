@@ -123,3 +123,46 @@ fn common_real_policies_are_clean() {
             "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}}}]});
     assert_eq!(lint(rotation), Vec::<(String, String)>::new());
 }
+
+#[test]
+fn yaml_anchors_expand_and_alias_bombs_are_refused() {
+    let text = "Base: &base\n  Effect: Allow\n  Action: [a:b]\nCopy: *base\n";
+    let located = Located::yaml(text).unwrap();
+    assert_eq!(
+        located.value["Copy"],
+        json!({"Effect": "Allow", "Action": ["a:b"]})
+    );
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for level in 1..9 {
+        let previous = level - 1;
+        bomb.push_str(&format!(
+            "a{level}: &a{level} [*a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}, *a{previous}]\n"
+        ));
+    }
+    let error = Located::yaml(&bomb).unwrap_err();
+    assert!(error.contains("more than"), "{error}");
+}
+
+proptest::proptest! {
+    #[test]
+    fn arbitrary_input_never_panics(text in "\\PC{0,200}") {
+        let mut report = LintReport::default();
+        lint_text("x.json", &text, &LintOptions::default(), &mut report);
+        lint_text("x.yaml", &text, &LintOptions::default(), &mut report);
+    }
+
+    #[test]
+    fn arbitrary_policies_never_panic(
+        action in "[a-z*?]{0,8}:[A-Za-z*?]{0,12}",
+        resource in "(arn:[a-z*]{0,4}:[a-z*]{0,8}:[a-z0-9*-]{0,10}:[0-9*]{0,12}:[a-z/*?$\\{}:-]{0,20})|\\*",
+        key in "[a-zA-Z:/*]{0,20}",
+        operator in "(ForAllValues:|ForAnyValue:)?(StringLike|NumericEquals|ArnLike|Bool|IpAddress|Null|DateLessThan)(IfExists)?",
+    ) {
+        let document = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": action, "Resource": resource,
+             "Condition": {operator: {key: "v"}}},
+            {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}]});
+        let mut report = LintReport::default();
+        lint_text("p.json", &document.to_string(), &LintOptions::default(), &mut report);
+    }
+}
