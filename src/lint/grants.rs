@@ -199,6 +199,27 @@ fn outside_access(
             format!("arn:aws:secretsmanager:us-east-1:{owner}:secret:{PROBE_SECRET}"),
         ),
     };
+    // Other resource policies (a bucket, a queue): the actions their statements name, a few per
+    // pattern.
+    let named_actions: Vec<String> = strings_of(document, &["Action"])
+        .iter()
+        .flat_map(|pattern| {
+            crate::catalogue::catalogue()
+                .actions_matching(pattern)
+                .into_iter()
+                .take(12)
+                .map(|(service, action)| format!("{}:{}", service.prefix, action.name))
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .take(60)
+        .collect();
+    let mut actions: Vec<&str> = actions;
+    if kind == LintKind::Resource {
+        actions.extend(named_actions.iter().map(String::as_str));
+        actions.sort_unstable();
+        actions.dedup();
+    }
     let mut targets: Vec<String> = resources
         .iter()
         .filter(|r| r.starts_with("arn:"))

@@ -166,3 +166,19 @@ proptest::proptest! {
         lint_text("p.json", &document.to_string(), &LintOptions::default(), &mut report);
     }
 }
+
+#[test]
+fn bucket_policies_are_probed_with_their_own_actions() {
+    let public = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::my-bucket/*"},
+        {"Sid": "Org", "Effect": "Allow", "Principal": "*", "Action": "s3:*",
+         "Resource": ["arn:aws:s3:::my-bucket", "arn:aws:s3:::my-bucket/*"],
+         "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}}]});
+    assert_eq!(
+        lint(public),
+        [(
+            String::from("principal-star-unrestricted"),
+            String::from("Statement[0].Principal")
+        )]
+    );
+}
