@@ -146,6 +146,12 @@ def main():
                         continue
                     refs.append(f"{at}{'*' if rt['required'] else ''}")
                     used.update(key_at(k) for k in rt.get("conditionKeys", []))
+                    # The resource type's own keys (`kms:ResourceAliases` on `key`) apply to
+                    # every action on it, though the action's row does not repeat them.
+                    own = resources.get(rt["name"]) or next(
+                        (r for r in resources.values() if r["key"].lower() == rt["name"].lower()),
+                        {})
+                    used.update(key_at(k) for k in own.get("conditionKeys", []))
                 used.update(key_at(k) for k in action["conditionKeys"])
                 action_lines.append("\t".join([
                     "A", action["name"], ",".join(refs), ",".join(map(str, sorted(used)))]))

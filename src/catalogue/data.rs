@@ -251,6 +251,11 @@ impl Catalogue {
     ) -> Option<&'a Key> {
         self.global_key(key)
             .or_else(|| service.action_keys(action).find(|known| known.matches(key)))
+            .or_else(|| {
+                (service.prefix == "sts" && action.name == "AssumeRoleWithWebIdentity")
+                    .then(|| oidc_claim_key(key))
+                    .flatten()
+            })
     }
 
     /// The key `key` wherever it is defined: global, or any service's list (the service of the
@@ -309,4 +314,40 @@ fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
     a.bytes()
         .map(|byte| byte.to_ascii_lowercase())
         .cmp(b.bytes().map(|byte| byte.to_ascii_lowercase()))
+}
+
+/// The claims IAM passes on from any OIDC identity provider as `<provider URL>:<claim>` keys of
+/// `sts:AssumeRoleWithWebIdentity` (`token.actions.githubusercontent.com:sub`): the provider's
+/// URL is the account's own, so the reference cannot list it.
+const OIDC_CLAIMS: [&str; 6] = ["amr", "aud", "azp", "email", "oaud", "sub"];
+
+fn oidc_claim_key(key: &str) -> Option<&'static Key> {
+    static CLAIMS: [Key; 6] = {
+        const fn claim(name: &'static str) -> Key {
+            Key {
+                name,
+                kind: KeyType::String,
+                multivalued: false,
+            }
+        }
+        [
+            claim("<provider>:amr"),
+            claim("<provider>:aud"),
+            claim("<provider>:azp"),
+            claim("<provider>:email"),
+            claim("<provider>:oaud"),
+            claim("<provider>:sub"),
+        ]
+    };
+    let (provider, claim) = key.rsplit_once(':')?;
+    // A provider is a host name with an optional path: `example.com/oidc`.
+    let host = provider.split('/').next().unwrap_or_default();
+    let looks_like_host = host.contains('.')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let at = OIDC_CLAIMS
+        .iter()
+        .position(|known| known.eq_ignore_ascii_case(claim))?;
+    looks_like_host.then(|| &CLAIMS[at])
 }

@@ -115,3 +115,47 @@ fn patterns_against_formats() {
         assert!(!pattern_may_have_format(wrong, secret), "{wrong}");
     }
 }
+
+#[test]
+fn resource_type_keys_apply_to_the_actions_on_that_type() {
+    let catalogue = catalogue();
+    let (service, decrypt) = catalogue.action("kms:Decrypt").expect("kms:Decrypt");
+    for key in ["kms:ResourceAliases", "kms:KeyOrigin", "kms:ViaService"] {
+        assert!(
+            catalogue.key_for_action(service, decrypt, key).is_some(),
+            "{key} on kms:Decrypt"
+        );
+    }
+    let (service, get) = catalogue
+        .action("secretsmanager:GetSecretValue")
+        .expect("GetSecretValue");
+    assert!(
+        catalogue
+            .key_for_action(service, get, "kms:ResourceAliases")
+            .is_none()
+    );
+}
+
+#[test]
+fn oidc_provider_claims_are_keys_of_web_identity_calls_only() {
+    let catalogue = catalogue();
+    let (sts, web) = catalogue
+        .action("sts:AssumeRoleWithWebIdentity")
+        .expect("AssumeRoleWithWebIdentity");
+    for key in [
+        "token.actions.githubusercontent.com:sub",
+        "token.actions.githubusercontent.com:aud",
+        "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE:sub",
+    ] {
+        assert!(catalogue.key_for_action(sts, web, key).is_some(), "{key}");
+    }
+    for key in ["token.actions.githubusercontent.com:subb", "nodot:sub"] {
+        assert!(catalogue.key_for_action(sts, web, key).is_none(), "{key}");
+    }
+    let (sts, assume) = catalogue.action("sts:AssumeRole").expect("AssumeRole");
+    assert!(
+        catalogue
+            .key_for_action(sts, assume, "token.actions.githubusercontent.com:sub")
+            .is_none()
+    );
+}
