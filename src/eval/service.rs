@@ -74,6 +74,9 @@ pub fn needs_no_permission(action: &str) -> bool {
 pub enum RcpExemption {
     /// The action's service is not one RCPs apply to.
     UnsupportedService,
+    /// The action authorizes no resource (`"*"`: `secretsmanager:ListSecrets`, …); RCPs apply
+    /// to the resources an operation authorizes.
+    NoResource,
     /// The caller is a service-linked role, or a service assumes a service-linked role.
     ServiceLinkedRole,
     /// The resource is an AWS managed KMS key (the request context's `kms:ResourceAliases`
@@ -88,6 +91,9 @@ impl RcpExemption {
     pub fn as_str(self) -> &'static str {
         match self {
             RcpExemption::UnsupportedService => "RCPs do not apply to this service's actions",
+            RcpExemption::NoResource => {
+                "RCPs apply only to the resources an action authorizes; this one names none"
+            }
             RcpExemption::ServiceLinkedRole => {
                 "RCPs do not apply to service-linked roles or to assuming one"
             }
@@ -187,6 +193,9 @@ pub fn rcp_exemption(
     let (service, name) = action.split_once(':').unwrap_or((action, ""));
     if !rcps_cover_service(service) {
         return Some(RcpExemption::UnsupportedService);
+    }
+    if resource == "*" {
+        return Some(RcpExemption::NoResource);
     }
     if let Principal::Arn(caller) = principal
         && is_service_linked_role(caller)
