@@ -202,6 +202,7 @@ fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R
             &request.resource,
             &request.principal,
             &request.context,
+            set.resource.as_ref().and_then(|named| named.policy.id()),
         )
     };
     let scp_exempt = !set.scps.is_empty() && service::scp_exempt(&request.principal);

@@ -13,9 +13,11 @@
 //!   and SCPs as usual, and the key's RCPs in `PolicySet::rcps`. For reading a secret through
 //!   Secrets Manager, `secret_decrypt_request` builds the `kms:Decrypt` request on the secret's
 //!   key (`kms:ViaService = secretsmanager.REGION.amazonaws.com`, `kms:CallerAccount`, the
-//!   key's aliases, the encryption context); decide it like any other request. An AWS managed key is marked by its aliases in `kms:ResourceAliases` (an
-//!   `alias/aws/…` alias): RCPs then do not apply. `resource: None` means "no key policy":
-//!   nothing is allowed. KMS grants are not modelled (`Diagnostic::GrantsNotModelled`).
+//!   key's aliases, the encryption context); decide it like any other request. An AWS managed
+//!   key (an `alias/aws/…` alias in `kms:ResourceAliases`, or a key policy `Id` such as
+//!   `auto-secretsmanager-2`; `is_aws_managed_key`) is not restricted by RCPs.
+//!   `resource: None` means "no key policy": nothing is allowed. KMS grants are not modelled
+//!   (`Diagnostic::GrantsNotModelled`).
 //! - **Role trust policy**: `sts:AssumeRole`, `sts:TagSession`, `sts:SetSourceIdentity`,
 //!   `sts:SetContext`, `sts:AssumeRoleWithSAML`, `sts:AssumeRoleWithWebIdentity` on
 //!   `arn:…:iam::ACCOUNT:role/…`: put the role's trust policy in `PolicySet::resource`. The

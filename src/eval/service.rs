@@ -43,7 +43,11 @@ pub fn resource_policy_role(action: &str, resource: &str) -> ResourcePolicyRole 
         return ResourcePolicyRole::Ordinary;
     };
     if kms {
-        return if parts.service == "kms" && parts.resource.starts_with("key/") {
+        // A key, or an alias standing for its key in a key operation; the alias operations
+        // themselves (`CreateAlias`, …) are authorized on the alias by IAM policies alone.
+        let key_operation = parts.resource.starts_with("key/")
+            || (parts.resource.starts_with("alias/") && !ends_with_ignore_case(name, "Alias"));
+        return if parts.service == "kms" && key_operation {
             ResourcePolicyRole::KeyPolicy
         } else {
             ResourcePolicyRole::Ordinary
@@ -60,6 +64,11 @@ pub fn resource_policy_role(action: &str, resource: &str) -> ResourcePolicyRole 
     } else {
         ResourcePolicyRole::Ordinary
     }
+}
+
+fn ends_with_ignore_case(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len()
+        && text.as_bytes()[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// `sts:GetCallerIdentity`: "No permissions are required to perform this operation", and an
@@ -79,8 +88,7 @@ pub enum RcpExemption {
     NoResource,
     /// The caller is a service-linked role, or a service assumes a service-linked role.
     ServiceLinkedRole,
-    /// The resource is an AWS managed KMS key (the request context's `kms:ResourceAliases`
-    /// holds an `alias/aws/…` alias).
+    /// The resource is an AWS managed KMS key (`is_aws_managed_key`).
     AwsManagedKey,
     /// `kms:RetireGrant`, which RCPs do not impact.
     RetireGrant,
@@ -97,9 +105,7 @@ impl RcpExemption {
             RcpExemption::ServiceLinkedRole => {
                 "RCPs do not apply to service-linked roles or to assuming one"
             }
-            RcpExemption::AwsManagedKey => {
-                "RCPs do not apply to AWS managed keys (kms:ResourceAliases holds alias/aws/…)"
-            }
+            RcpExemption::AwsManagedKey => "RCPs do not apply to AWS managed keys",
             RcpExemption::RetireGrant => "RCPs do not impact kms:RetireGrant",
         }
     }
@@ -184,11 +190,13 @@ pub fn rcps_cover_service(service: &str) -> bool {
 }
 
 /// Why the RCPs of the resource's organization do not apply to the request, if they do not.
+/// `key_policy_id`: the `Id` of the request's resource policy, if any.
 pub fn rcp_exemption(
     action: &str,
     resource: &str,
     principal: &Principal,
     context: &Context,
+    key_policy_id: Option<&str>,
 ) -> Option<RcpExemption> {
     let (service, name) = action.split_once(':').unwrap_or((action, ""));
     if !rcps_cover_service(service) {
@@ -210,7 +218,7 @@ pub fn rcp_exemption(
         if name.eq_ignore_ascii_case("RetireGrant") {
             return Some(RcpExemption::RetireGrant);
         }
-        if is_aws_managed_key(context) {
+        if is_aws_managed_key(resource, context, key_policy_id) {
             return Some(RcpExemption::AwsManagedKey);
         }
     }
@@ -223,9 +231,18 @@ pub fn scp_exempt(principal: &Principal) -> bool {
     matches!(principal, Principal::Arn(caller) if is_service_linked_role(caller))
 }
 
-/// A KMS key whose aliases (the request's `kms:ResourceAliases`) include one in the
-/// `alias/aws/` namespace, which AWS reserves for AWS managed keys.
-pub fn is_aws_managed_key(context: &Context) -> bool {
+/// Whether the KMS key of a request is an AWS managed key. A request cannot see who manages a
+/// key; three signs say so: the resource is an alias in the `alias/aws/` namespace, which AWS
+/// reserves for AWS managed keys; the key's aliases (the request's `kms:ResourceAliases`)
+/// include one; or the key policy's `Id` is one AWS gives the policies of its managed keys
+/// (`auto-secretsmanager-2`, `auto-ebs-2`, …: `auto-` followed by the service).
+pub fn is_aws_managed_key(resource: &str, context: &Context, key_policy_id: Option<&str>) -> bool {
+    if ArnParts::split(resource).is_some_and(|parts| parts.resource.starts_with("alias/aws/")) {
+        return true;
+    }
+    if key_policy_id.is_some_and(|id| id.starts_with("auto-")) {
+        return true;
+    }
     let is_reserved = |value: &ContextValue| match value {
         ContextValue::String(alias) => alias.starts_with("alias/aws/"),
         _ => false,
@@ -353,7 +370,19 @@ mod tests {
         );
         assert_eq!(text("kms:CallerAccount"), "444455556666");
         assert_eq!(text("kms:EncryptionContext:SecretARN"), secret);
-        assert!(is_aws_managed_key(&request.context));
+        assert!(is_aws_managed_key(key, &request.context, None));
+        assert!(!is_aws_managed_key(
+            key,
+            &Context::new(),
+            Some("key-default-1")
+        ));
+        assert!(is_aws_managed_key(
+            key,
+            &Context::new(),
+            Some("auto-secretsmanager-2")
+        ));
+        let alias = "arn:aws:kms:eu-west-1:111122223333:alias/aws/secretsmanager";
+        assert!(is_aws_managed_key(alias, &Context::new(), None));
     }
 
     #[test]
@@ -364,8 +393,13 @@ mod tests {
             resource_policy_role("kms:Decrypt", key),
             ResourcePolicyRole::KeyPolicy
         );
+        let alias = "arn:aws:kms:us-east-1:111122223333:alias/x";
         assert_eq!(
-            resource_policy_role("kms:Decrypt", "arn:aws:kms:us-east-1:111122223333:alias/x"),
+            resource_policy_role("kms:Decrypt", alias),
+            ResourcePolicyRole::KeyPolicy
+        );
+        assert_eq!(
+            resource_policy_role("kms:UpdateAlias", alias),
             ResourcePolicyRole::Ordinary
         );
         assert_eq!(
