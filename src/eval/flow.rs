@@ -181,6 +181,8 @@ fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R
         .action
         .split_once(':')
         .unwrap_or((&request.action, ""));
+    let has_boundary = set.boundary.is_some();
+    let role = service::resource_policy_role(&request.action, &request.resource);
     let target = Target {
         action: &request.action,
         known_action: crate::policy::index::known_action(&request.action),
@@ -189,9 +191,9 @@ fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R
         segments: crate::arn::Segments::split(&request.resource),
         principal: &request.principal,
         context: &request.context,
+        anonymous_federated_call: role == ResourcePolicyRole::FederatedTrustPolicy
+            && matches!(request.principal, Principal::Anonymous),
     };
-    let has_boundary = set.boundary.is_some();
-    let role = service::resource_policy_role(&request.action, &request.resource);
     let caller_policies =
         is_iam_caller(&request.principal) && role != ResourcePolicyRole::FederatedTrustPolicy;
     let rcp_exemption = if set.rcps.is_empty() {
@@ -418,6 +420,13 @@ fn scan_policy<R: Recorder>(
             }
             Some(_) => match statement::principal_grant(stmt, target.principal) {
                 Some(grant) => grant,
+                // An unsigned federated call written as anonymous: its provider is known only
+                // through the claims in the context, which the statement's conditions test.
+                None if target.anonymous_federated_call
+                    && statement::names_identity_provider(stmt) =>
+                {
+                    Grant::Direct
+                }
                 None => continue,
             },
         };

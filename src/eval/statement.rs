@@ -23,6 +23,9 @@ pub(crate) struct Target<'r> {
     pub(crate) segments: Option<crate::arn::Segments<'r>>,
     pub(crate) principal: &'r Principal,
     pub(crate) context: &'r Context,
+    /// `sts:AssumeRoleWithSAML` / `…WithWebIdentity` by an anonymous caller: a `Federated`
+    /// principal stands for whichever provider issued the claims in the context.
+    pub(crate) anonymous_federated_call: bool,
 }
 
 /// How a `Principal` element names the caller, weakest first.
@@ -109,6 +112,14 @@ fn rule_grant(rule: &PrincipalRule, principal: &Principal) -> Option<Grant> {
         }
         PrincipalRule::Everyone | PrincipalRule::Never => None,
     }
+}
+
+/// Whether the statement's `Principal` element names an identity provider (`Federated`).
+pub(crate) fn names_identity_provider(statement: &Statement) -> bool {
+    statement
+        .principal_rules
+        .iter()
+        .any(|rule| matches!(rule, PrincipalRule::IdentityProvider(_)))
 }
 
 /// A `Federated` value names the caller's identity provider: its ARN exactly, or, for a
