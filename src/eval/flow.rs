@@ -52,9 +52,10 @@ pub fn decide(set: &PolicySet, request: &Request) -> Decision {
     decide_from(&scans, request, true).0
 }
 
-/// An authenticated IAM or STS principal (not anonymous, not an identity provider).
+/// An authenticated IAM or STS principal (not anonymous, an identity provider or a service).
 fn is_iam_caller(principal: &Principal) -> bool {
-    matches!(principal, Principal::Arn(arn) if arn.kind() != PrincipalType::IdentityProvider)
+    matches!(principal, Principal::Arn(arn)
+        if !matches!(arn.kind(), PrincipalType::IdentityProvider | PrincipalType::Service))
 }
 
 /// `sts:GetCallerIdentity` by an IAM caller: allowed, whatever the policies say.
@@ -479,9 +480,9 @@ fn decide_from(
     // RCP levels never deny implicitly: RCPFullAWSAccess is attached to every level.
     let caller = match &request.principal {
         Principal::Arn(caller) if scans.caller_policies => caller,
-        // Anonymous callers, identity providers, federated role assumption: only a resource
-        // policy statement naming the caller (or everyone) can allow; an identity provider
-        // only for a role's trust policy.
+        // Anonymous callers, identity providers, services, federated role assumption: only a
+        // resource policy statement naming the caller (or everyone) can allow; an identity
+        // provider only for a role's trust policy.
         Principal::Arn(provider)
             if provider.kind() == PrincipalType::IdentityProvider
                 && !matches!(

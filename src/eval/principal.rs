@@ -30,6 +30,10 @@ pub enum PrincipalType {
     /// (`accounts.google.com`, `cognito-identity.amazonaws.com`, …) is written as an
     /// `oidc-provider/HOST` ARN.
     IdentityProvider,
+    /// An AWS service principal such as `lambda.amazonaws.com` (written without `arn:`): it
+    /// has no policies of its own, so only a resource policy naming it (or everyone) allows
+    /// it. Its `account()` is empty.
+    Service,
 }
 
 /// A parsed principal ARN.
@@ -61,12 +65,23 @@ impl Principal {
 }
 
 impl PrincipalArn {
-    /// Parses a user, role, assumed-role session, federated-user or root ARN.
+    /// Parses a user, role, assumed-role session, federated-user, root or identity-provider
+    /// ARN, or an AWS service principal (`lambda.amazonaws.com`).
     pub fn parse(text: &str) -> Result<PrincipalArn, RequestError> {
         let bad = |reason: &str| RequestError::Principal {
             principal: text.to_owned(),
             reason: reason.to_owned(),
         };
+        if is_service_principal(text) {
+            return Ok(PrincipalArn {
+                arn: text.to_owned(),
+                partition: String::new(),
+                account: String::new(),
+                kind: PrincipalType::Service,
+                name: text.to_owned(),
+                session: String::new(),
+            });
+        }
         let mut parts = text.splitn(6, ':');
         let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(rest)) = (
             parts.next(),
@@ -179,4 +194,19 @@ impl PrincipalArn {
 
 fn last_component(path_name: &str) -> &str {
     path_name.rsplit('/').next().unwrap_or(path_name)
+}
+
+/// `SERVICE.amazonaws.com` (also `.amazonaws.com.cn`, `.amazon.com`): how policies name AWS
+/// service principals.
+pub(crate) fn is_service_principal(text: &str) -> bool {
+    let host = text
+        .strip_suffix(".amazonaws.com")
+        .or_else(|| text.strip_suffix(".amazonaws.com.cn"))
+        .or_else(|| text.strip_suffix(".amazon.com"));
+    host.is_some_and(|host| {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+    })
 }

@@ -274,7 +274,7 @@ pub fn secret_decrypt_request(
         "kms:ViaService",
         ContextValue::String(format!("secretsmanager.{region}.amazonaws.com")),
     );
-    if let Some(account) = principal.account() {
+    if let Some(account) = principal.account().filter(|account| !account.is_empty()) {
         context.insert(
             "kms:CallerAccount",
             ContextValue::String(account.to_owned()),

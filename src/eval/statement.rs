@@ -110,6 +110,9 @@ fn rule_grant(rule: &PrincipalRule, principal: &Principal) -> Option<Grant> {
         PrincipalRule::IdentityProvider(provider) => {
             identity_provider_matches(provider, arn).then_some(Grant::Direct)
         }
+        PrincipalRule::Service(service) => (arn.kind() == PrincipalType::Service
+            && **service == *arn.arn())
+        .then_some(Grant::Direct),
         PrincipalRule::Everyone | PrincipalRule::Never => None,
     }
 }
@@ -149,6 +152,9 @@ pub(crate) fn not_principal_exempts(statement: &Statement, principal: &Principal
             &|r| matches!(r, PrincipalRule::IdentityProvider(p) if identity_provider_matches(p, arn)),
         );
     }
+    if arn.kind() == PrincipalType::Service {
+        return listed(&|r| matches!(r, PrincipalRule::Service(s) if **s == *arn.arn()));
+    }
     let account_listed =
         listed(&|r| matches!(r, PrincipalRule::Account(a) if **a == *arn.account()));
     account_listed
@@ -167,8 +173,8 @@ pub(crate) fn not_principal_exempts(statement: &Statement, principal: &Principal
             PrincipalType::FederatedUser => {
                 listed(&|r| matches!(r, PrincipalRule::FederatedUser(u) if **u == *arn.arn()))
             }
-            // Handled above: a provider has no account identity to list.
-            PrincipalType::IdentityProvider => false,
+            // Handled above: providers and services have no account identity to list.
+            PrincipalType::IdentityProvider | PrincipalType::Service => false,
         }
 }
 
