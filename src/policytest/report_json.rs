@@ -9,7 +9,8 @@ use super::trace::evaluation_json;
 /// The report as pretty-printed JSON, ending in `\n`. Shape:
 /// `{"schema_version": 1, "summary": {"passed", "failed", "errors"}, "files": [{"file",
 /// "status": "ran", "case", "requests": [{"index", "name", "expect", "decision", "result":
-/// "pass"|"fail", "allowed_by", "denied_by", "blocked_by", "missing_keys", "unsettled_keys"}]}
+/// "pass"|"fail", "allowed_by", "denied_by", "blocked_by", "missing_keys", "unsettled_keys",
+/// "diagnostics"}]}
 /// | {"file", "status": "error", "error"}]}`.
 pub fn render_json(report: &SuiteReport) -> String {
     let document = json!({
