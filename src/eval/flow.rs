@@ -178,12 +178,12 @@ struct Scans<'r> {
 }
 
 fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R) -> Scans<'r> {
-    let (service, _) = request
+    let (service, name) = request
         .action
         .split_once(':')
         .unwrap_or((&request.action, ""));
     let has_boundary = set.boundary.is_some();
-    let role = service::resource_policy_role(&request.action, &request.resource);
+    let role = service::role_for(service, name, &request.resource);
     let target = Target {
         action: &request.action,
         known_action: crate::policy::index::known_action(&request.action),
@@ -200,8 +200,10 @@ fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R
     let rcp_exemption = if set.rcps.is_empty() {
         None
     } else {
-        service::rcp_exemption(
-            &request.action,
+        service::rcp_exemption_for(
+            service,
+            name,
+            role,
             &request.resource,
             &request.principal,
             &request.context,

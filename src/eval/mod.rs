@@ -46,8 +46,8 @@ pub use flow::{decide, evaluate};
 pub use principal::{Principal, PrincipalArn, PrincipalType};
 pub use request::{Request, RequestError};
 pub use service::{
-    RcpExemption, ResourcePolicyRole, is_aws_managed_key, needs_no_permission, rcps_cover_service,
-    resource_policy_role, secret_decrypt_request,
+    RcpExemption, ResourcePolicyRole, is_aws_managed_key, needs_no_permission, rcp_exemption,
+    rcps_cover_service, resource_policy_role, secret_decrypt_request,
 };
 pub use set::{NamedPolicy, PolicySet};
 

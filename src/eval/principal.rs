@@ -47,6 +47,10 @@ pub struct PrincipalArn {
     name: String,
     /// Session name of an assumed-role session; empty otherwise.
     session: String,
+    /// A service-linked role (path `/aws-service-role/`) or a session of one (role name
+    /// `AWSServiceRoleFor…`; a session ARN carries no path). Computed once here: SCP and RCP
+    /// checks ask on every decision.
+    service_linked: bool,
 }
 
 impl Principal {
@@ -80,6 +84,7 @@ impl PrincipalArn {
                 kind: PrincipalType::Service,
                 name: text.to_owned(),
                 session: String::new(),
+                service_linked: false,
             });
         }
         let mut parts = text.splitn(6, ':');
@@ -157,6 +162,11 @@ impl PrincipalArn {
             kind,
             name: name.to_owned(),
             session: session.to_owned(),
+            service_linked: match kind {
+                PrincipalType::Role => rest.starts_with("role/aws-service-role/"),
+                PrincipalType::AssumedRole => name.starts_with("AWSServiceRoleFor"),
+                _ => false,
+            },
         })
     }
 
@@ -184,6 +194,13 @@ impl PrincipalArn {
     /// identity provider name (`oidc-provider/HOST`: the host); empty for root.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// A service-linked role or one of its sessions: roles under the path
+    /// `/aws-service-role/`, whose names start with `AWSServiceRoleFor` (for a session, whose
+    /// ARN carries no path, the name decides).
+    pub fn is_service_linked_role(&self) -> bool {
+        self.service_linked
     }
 
     /// The session name of an assumed-role session, empty otherwise.

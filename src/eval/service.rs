@@ -5,7 +5,7 @@
 //! (services RCPs do not cover, AWS managed KMS keys, service-linked roles, `kms:RetireGrant`).
 //! Pure functions of the request; the flow (`flow.rs`) applies them.
 
-use super::principal::{Principal, PrincipalArn, PrincipalType};
+use super::principal::Principal;
 use super::{Context, ContextValue};
 use crate::arn::ArnParts;
 
@@ -34,6 +34,11 @@ pub fn resource_policy_role(action: &str, resource: &str) -> ResourcePolicyRole 
     let Some((service, name)) = action.split_once(':') else {
         return ResourcePolicyRole::Ordinary;
     };
+    role_for(service, name, resource)
+}
+
+/// `resource_policy_role` for an action already split into service prefix and name.
+pub(crate) fn role_for(service: &str, name: &str, resource: &str) -> ResourcePolicyRole {
     // Cheap test first: every other service keeps the ordinary flow.
     let kms = service.eq_ignore_ascii_case("kms");
     if !kms && !service.eq_ignore_ascii_case("sts") {
@@ -180,12 +185,16 @@ const RCP_SERVICES: &[&str] = &[
 
 /// Whether RCPs apply to actions of `service` (any case).
 pub fn rcps_cover_service(service: &str) -> bool {
+    // Lower-case into a stack buffer once (every listed prefix is shorter), then compare slices.
+    let mut buffer = [0u8; 32];
+    let Some(lower) = buffer.get_mut(..service.len()) else {
+        return false;
+    };
+    lower.copy_from_slice(service.as_bytes());
+    lower.make_ascii_lowercase();
+    let lower = &*lower;
     RCP_SERVICES
-        .binary_search_by(|probe| {
-            probe
-                .bytes()
-                .cmp(service.bytes().map(|b| b.to_ascii_lowercase()))
-        })
+        .binary_search_by(|probe| probe.as_bytes().cmp(lower))
         .is_ok()
 }
 
@@ -199,6 +208,28 @@ pub fn rcp_exemption(
     key_policy_id: Option<&str>,
 ) -> Option<RcpExemption> {
     let (service, name) = action.split_once(':').unwrap_or((action, ""));
+    let role = role_for(service, name, resource);
+    rcp_exemption_for(
+        service,
+        name,
+        role,
+        resource,
+        principal,
+        context,
+        key_policy_id,
+    )
+}
+
+/// `rcp_exemption` for an action already split and classified (the hot path).
+pub(crate) fn rcp_exemption_for(
+    service: &str,
+    name: &str,
+    role: ResourcePolicyRole,
+    resource: &str,
+    principal: &Principal,
+    context: &Context,
+    key_policy_id: Option<&str>,
+) -> Option<RcpExemption> {
     if !rcps_cover_service(service) {
         return Some(RcpExemption::UnsupportedService);
     }
@@ -206,11 +237,10 @@ pub fn rcp_exemption(
         return Some(RcpExemption::NoResource);
     }
     if let Principal::Arn(caller) = principal
-        && is_service_linked_role(caller)
+        && caller.is_service_linked_role()
     {
         return Some(RcpExemption::ServiceLinkedRole);
     }
-    let role = resource_policy_role(action, resource);
     if role == ResourcePolicyRole::TrustPolicy && is_service_linked_role_arn(resource) {
         return Some(RcpExemption::ServiceLinkedRole);
     }
@@ -228,7 +258,7 @@ pub fn rcp_exemption(
 /// Whether SCPs do not apply because the caller is a service-linked role ("SCPs do not affect
 /// service-linked roles", AWS Organizations User Guide, "Service control policies").
 pub fn scp_exempt(principal: &Principal) -> bool {
-    matches!(principal, Principal::Arn(caller) if is_service_linked_role(caller))
+    matches!(principal, Principal::Arn(caller) if caller.is_service_linked_role())
 }
 
 /// Whether the KMS key of a request is an AWS managed key. A request cannot see who manages a
@@ -312,17 +342,6 @@ pub fn secret_decrypt_request(
         resource: key_arn.to_owned(),
         resource_account: None,
         context,
-    }
-}
-
-/// A service-linked role or one of its sessions: roles under the path `/aws-service-role/`,
-/// whose names start with `AWSServiceRoleFor` (a session ARN carries no path, so for sessions
-/// the name decides).
-fn is_service_linked_role(caller: &PrincipalArn) -> bool {
-    match caller.kind() {
-        PrincipalType::Role => is_service_linked_role_arn(caller.arn()),
-        PrincipalType::AssumedRole => caller.name().starts_with("AWSServiceRoleFor"),
-        _ => false,
     }
 }
 
