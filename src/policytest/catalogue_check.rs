@@ -121,6 +121,9 @@ fn check_principal(catalogue: &Catalogue, principal: &Principal) -> Result<(), S
             ("iam", "saml-provider")
         }
         PrincipalType::IdentityProvider => ("iam", "oidc-provider"),
+        // `lambda.amazonaws.com`: a service principal, not an ARN; `Principal::parse` checked
+        // its shape.
+        PrincipalType::Service => return Ok(()),
     };
     let partition = text.split(':').nth(1).unwrap_or_default();
     if !catalogue::PARTITIONS.contains(&partition) {

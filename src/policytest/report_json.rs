@@ -9,9 +9,9 @@ use super::trace::evaluation_json;
 /// The report as pretty-printed JSON, ending in `\n`. Shape:
 /// `{"schema_version": 1, "summary": {"passed", "failed", "errors"}, "files": [{"file",
 /// "status": "ran", "case", "requests": [{"index", "name", "expect", "decision", "result":
-/// "pass"|"fail", "allowed_by", "denied_by", "blocked_by", "missing_keys", "unsettled_keys"}]}
-/// | {"file", "status": "error", "error"}]}`; with `--coverage` also `"coverage": {"percent",
-/// "statements": [{"policy", "index", "sid", "hits"}]}`.
+/// "pass"|"fail", "allowed_by", "denied_by", "blocked_by", "missing_keys", "unsettled_keys",
+/// "diagnostics"}]} | {"file", "status": "error", "error"}]}`; with `--coverage` also
+/// `"coverage": {"percent", "statements": [{"policy", "index", "sid", "hits"}]}`.
 pub fn render_json(report: &SuiteReport) -> String {
     let mut document = json!({
         "schema_version": 1,
