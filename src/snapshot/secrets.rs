@@ -408,8 +408,15 @@ fn read_resource_policy(output: &JsonAt<'_>) -> Result<(String, Option<Value>), 
             Some(at) => match at.value() {
                 Value::String(text) if text.trim().is_empty() => None,
                 Value::String(text) => {
-                    Some(serde_json::from_str::<Value>(text).map_err(|error| {
-                        at.error(format!("not a JSON policy document: {error}"))
+                    Some(crate::policy::parse_json_text(text).map_err(|error| {
+                        match &error.duplicate {
+                            Some(duplicate) => {
+                                at.error(super::policy_document::duplicate_message(duplicate))
+                            }
+                            None => {
+                                at.error(format!("not a JSON policy document: {}", error.error))
+                            }
+                        }
                     })?)
                 }
                 Value::Object(_) => Some(at.value().clone()),
