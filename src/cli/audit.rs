@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 
 use super::Outcome;
 use super::collect::LiveArgs;
-use super::output::write_report;
+use super::output::write_report_streamed;
 use secaudit::findings::{ComplianceType, Finding, Severity};
 use secaudit::report::{
     self, AccountRun, Report, ReportedRule, RunInfo, SnapshotInfo, table::TableStyle,
@@ -122,8 +122,9 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         }
     };
     let report = audit_snapshots(&catalogue, &config, &args, snapshot_dir)?;
-    let bytes = render(&report, format)?;
-    write_report(args.output.as_deref(), bytes.as_bytes())?;
+    write_report_streamed(args.output.as_deref(), |out| {
+        write_format(&report, format, out)
+    })?;
 
     let totals = report.totals();
     tracing::info!(
@@ -291,17 +292,35 @@ fn coverage_values(snapshot: &Snapshot) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn render(report: &Report, format: ReportFormat) -> anyhow::Result<String> {
-    Ok(match format {
-        ReportFormat::Table => report::table::render(
-            report,
-            TableStyle {
-                colour: use_colour(),
-            },
-        ),
-        ReportFormat::Json => report::json::render(report)?,
-        ReportFormat::Csv => report::csv::render(&report.findings)?,
-        ReportFormat::ConfigEvaluations => report::config_evaluations::render(&report.findings)?,
+/// Writes the report in `format` to `out`; JSON and CSV are streamed as they are serialised
+/// (an account-wide report can be gigabytes).
+fn write_format(
+    report: &Report,
+    format: ReportFormat,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let streamed = match format {
+        ReportFormat::Json => report::json::write(report, out),
+        ReportFormat::Csv => report::csv::write(&report.findings, out),
+        ReportFormat::Table => {
+            let text = report::table::render(
+                report,
+                TableStyle {
+                    colour: use_colour(),
+                },
+            );
+            return out.write_all(text.as_bytes());
+        }
+        ReportFormat::ConfigEvaluations => report::config_evaluations::render(&report.findings)
+            .and_then(|text| {
+                out.write_all(text.as_bytes())
+                    .map_err(serde_json::Error::io)
+                    .map_err(Into::into)
+            }),
+    };
+    streamed.map_err(|error| match error {
+        report::ReportError::Json(error) if error.is_io() => std::io::Error::from(error),
+        other => std::io::Error::other(other),
     })
 }
 

@@ -31,10 +31,17 @@ pub const COLUMNS: [&str; 13] = [
 
 /// Renders findings (already in report order) as CSV with a header row.
 pub fn render(findings: &[Finding]) -> Result<String, ReportError> {
+    let mut bytes = Vec::new();
+    write(findings, &mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| ReportError::Csv(e.to_string()))
+}
+
+/// Writes the CSV report to `out` row by row.
+pub fn write(findings: &[Finding], out: &mut dyn std::io::Write) -> Result<(), ReportError> {
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .quote_style(::csv::QuoteStyle::Always)
-        .from_writer(Vec::new());
+        .from_writer(out);
     writer
         .write_record(COLUMNS)
         .map_err(|e| ReportError::Csv(e.to_string()))?;
@@ -59,10 +66,7 @@ pub fn render(findings: &[Finding]) -> Result<String, ReportError> {
             .write_record(row.iter().map(|cell| neutralise_formula(cell).into_owned()))
             .map_err(|e| ReportError::Csv(e.to_string()))?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| ReportError::Csv(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| ReportError::Csv(e.to_string()))
+    writer.flush().map_err(|e| ReportError::Csv(e.to_string()))
 }
 
 /// Prefixes `'` to a cell a spreadsheet would treat as a formula; other cells pass unchanged.

@@ -36,6 +36,14 @@ struct Summary {
 
 /// Renders the report as the JSON envelope.
 pub fn render(report: &Report) -> Result<String, ReportError> {
+    let mut bytes = Vec::new();
+    write(report, &mut bytes)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Writes the JSON envelope to `out` as it is serialised (an account-wide report can be
+/// gigabytes: it is never held in memory whole).
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
     let envelope = Envelope {
         schema_version: SCHEMA_VERSION,
         generator: Generator {
@@ -48,9 +56,9 @@ pub fn render(report: &Report) -> Result<String, ReportError> {
         },
         findings: &report.findings,
     };
-    let mut text = serde_json::to_string_pretty(&envelope)?;
-    text.push('\n');
-    Ok(text)
+    serde_json::to_writer_pretty(&mut *out, &envelope)?;
+    out.write_all(b"\n").map_err(serde_json::Error::io)?;
+    Ok(())
 }
 
 #[cfg(test)]
