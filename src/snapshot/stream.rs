@@ -269,3 +269,82 @@ impl<R: PieceReader> Records<'_, '_, R> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::cloudtrail::LookupEventsReader;
+    use crate::snapshot::secrets::{
+        DescribeSecretsReader, ListSecretsReader, ResourcePoliciesReader, SecretVersionsReader,
+    };
+    use chrono::{DateTime, Utc};
+
+    const DEMO: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/snapshots/demo/us-east-1/"
+    );
+
+    fn both<R: PieceReader + Default>(file: &str, text: &str) -> (String, String)
+    where
+        R::Output: fmt::Debug,
+    {
+        let collected: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap_or_default();
+        let run = |streamed: bool| {
+            let mut reading = Reading::new(collected);
+            let output = if streamed {
+                read_stream(text.as_bytes(), &mut reading, R::default())
+                    .map_err(|error| format!("{error:?}"))
+            } else {
+                let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+                read_value(&JsonAt::root(&value), &mut reading, R::default())
+                    .map_err(|error| format!("{error:?}"))
+            };
+            Ok::<_, String>(format!("{output:?} {:?}", reading.skipped))
+        };
+        let (streamed, whole) = (run(true), run(false));
+        assert!(streamed.is_ok() && whole.is_ok(), "{file}");
+        (streamed.unwrap_or_default(), whole.unwrap_or_default())
+    }
+
+    /// Streaming and reading the whole tree give the same data and the same bad records, for
+    /// every streamed file of the demo, for the same files wrapped as an array of pages, and
+    /// for pages with bad records.
+    #[test]
+    fn streaming_reads_what_the_whole_tree_reads() {
+        let read =
+            |file: &str| std::fs::read_to_string(format!("{DEMO}{file}")).unwrap_or_default();
+        let list = read("secretsmanager/list-secrets.json");
+        let broken = list.replacen("\"ARN\"", "\"ARN\": 5, \"X\"", 1);
+        for text in [list.clone(), format!("[{list}, {list}]"), broken] {
+            let (a, b) = both::<ListSecretsReader>("list-secrets", &text);
+            assert_eq!(a, b);
+        }
+        let (a, b) =
+            both::<DescribeSecretsReader>("describe", &read("secretsmanager/describe-secret.json"));
+        assert_eq!(a, b);
+        let versions = read("secretsmanager/list-secret-version-ids.json");
+        let (a, b) = both::<SecretVersionsReader>("versions", &versions);
+        assert_eq!(a, b);
+        let (a, b) = both::<ResourcePoliciesReader>(
+            "policies",
+            &read("secretsmanager/get-resource-policy.json"),
+        );
+        assert_eq!(a, b);
+        let events = read("cloudtrail/lookup-events.json");
+        let (a, b) = both::<LookupEventsReader>("events", &events);
+        assert_eq!(a, b);
+        assert!(a.contains("TrailEvent"), "{a}");
+    }
+
+    #[test]
+    fn a_scalar_root_or_a_records_key_that_is_not_an_array_is_a_whole_file_error() {
+        let collected = DateTime::<Utc>::MIN_UTC;
+        for (text, path) in [("5", ""), ("{\"SecretList\": {}}", "SecretList")] {
+            let mut reading = Reading::new(collected);
+            match read_stream(text.as_bytes(), &mut reading, ListSecretsReader::default()) {
+                Err(StreamError::Content(error)) => assert_eq!(error.path, path, "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+}
