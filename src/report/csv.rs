@@ -6,10 +6,13 @@
 //! Secret names, tags and annotations are attacker-controlled, so every cell that a spreadsheet
 //! would run as a formula (first character `=`, `+`, `-`, `@`, tab or carriage return) is
 //! neutralised by prefixing a single quote, as OWASP advises. Nothing else is altered.
+//!
+//! With mutes a `MUTED` column follows the fixed ones, and with a baseline a `CHANGE` column
+//! after it ([`render_report`]).
 
 use std::borrow::Cow;
 
-use super::{ReportError, timestamp_text};
+use super::{Report, ReportError, timestamp_text};
 use crate::findings::Finding;
 
 /// The columns, in order. Appending a column is compatible; reordering is not.
@@ -31,21 +34,57 @@ pub const COLUMNS: [&str; 13] = [
 
 /// Renders findings (already in report order) as CSV with a header row.
 pub fn render(findings: &[Finding]) -> Result<String, ReportError> {
-    let mut bytes = Vec::new();
-    write(findings, &mut bytes)?;
-    String::from_utf8(bytes).map_err(|e| ReportError::Csv(e.to_string()))
+    write(findings, &[], |_| Vec::new())
 }
 
-/// Writes the CSV report to `out` row by row.
-pub fn write(findings: &[Finding], out: &mut dyn std::io::Write) -> Result<(), ReportError> {
+/// Renders a report's findings, with the `MUTED` column when mutes were applied (`owner until
+/// expires: reason`, empty when not muted) and the `CHANGE` column (`new`, `changed`,
+/// `unchanged`) when a baseline was compared.
+pub fn render_report(report: &Report) -> Result<String, ReportError> {
+    let with_mutes = report.lifecycle.mutes.is_some();
+    let with_baseline = report.lifecycle.resolved.is_some();
+    let mut extra = Vec::new();
+    if with_mutes {
+        extra.push("MUTED");
+    }
+    if with_baseline {
+        extra.push("CHANGE");
+    }
+    write(&report.findings, &extra, |index| {
+        let mut cells = Vec::new();
+        if with_mutes {
+            cells.push(
+                report
+                    .muted(index)
+                    .map(|note| format!("{} until {}: {}", note.owner, note.expires, note.reason))
+                    .unwrap_or_default(),
+            );
+        }
+        if with_baseline {
+            cells.push(
+                report
+                    .change(index)
+                    .map(|change| change.as_str().to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        cells
+    })
+}
+
+fn write(
+    findings: &[Finding],
+    extra_columns: &[&str],
+    extra_cells: impl Fn(usize) -> Vec<String>,
+) -> Result<String, ReportError> {
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .quote_style(::csv::QuoteStyle::Always)
-        .from_writer(out);
+        .from_writer(Vec::new());
     writer
-        .write_record(COLUMNS)
+        .write_record(COLUMNS.iter().chain(extra_columns))
         .map_err(|e| ReportError::Csv(e.to_string()))?;
-    for finding in findings {
+    for (index, finding) in findings.iter().enumerate() {
         let timestamp = timestamp_text(&finding.ordering_timestamp);
         let row: [&str; 13] = [
             &finding.resource.account_id,
@@ -62,11 +101,16 @@ pub fn write(findings: &[Finding], out: &mut dyn std::io::Write) -> Result<(), R
             finding.mappings.security_hub.as_deref().unwrap_or(""),
             &finding.detail,
         ];
+        let extra = extra_cells(index);
+        let cells = row.iter().copied().chain(extra.iter().map(String::as_str));
         writer
-            .write_record(row.iter().map(|cell| neutralise_formula(cell).into_owned()))
+            .write_record(cells.map(|cell| neutralise_formula(cell).into_owned()))
             .map_err(|e| ReportError::Csv(e.to_string()))?;
     }
-    writer.flush().map_err(|e| ReportError::Csv(e.to_string()))
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ReportError::Csv(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ReportError::Csv(e.to_string()))
 }
 
 /// Prefixes `'` to a cell a spreadsheet would treat as a formula; other cells pass unchanged.

@@ -20,11 +20,11 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::cloudtrail::{LookupEventsReader, secret_id_matches};
-use super::coverage::{Api, blocking_entry};
+use super::coverage::{Api, apply_resource_coverage, blocking_entry};
 use super::error::SnapshotError;
 use super::iam::read_authorization_details;
 use super::json_path::{FieldError, JsonAt};
-use super::kms::{read_describe_keys, read_list_aliases};
+use super::kms::{read_describe_keys, read_key_policies, read_list_aliases};
 use super::meta::read_meta;
 use super::model::{RegionData, Snapshot, SnapshotMeta};
 use super::organizations::{OrganizationPolicies, read_organization_policies};
@@ -201,7 +201,7 @@ impl SnapshotDir<'_> {
             .as_ref()
             .map(|secrets| secrets.iter().map(|secret| secret.arn.clone()).collect());
         let secrets = merge_secrets(listed, described);
-        let data = RegionData {
+        let mut data = RegionData {
             secrets,
             described: described_arns,
             versions: self.stream_api(
@@ -229,6 +229,9 @@ impl SnapshotDir<'_> {
             kms_aliases: self.parse_api(meta, region, Api::ListAliases, |root, _| {
                 read_list_aliases(root)
             })?,
+            key_policies: self.parse_api(meta, region, Api::GetKeyPolicy, |root, _| {
+                read_key_policies(root)
+            })?,
             cloudtrail_events: self.stream_api(
                 meta,
                 region,
@@ -236,6 +239,7 @@ impl SnapshotDir<'_> {
                 LookupEventsReader::default(),
             )?,
         };
+        apply_resource_coverage(&meta.coverage, region, &mut data);
         self.resolve_event_secrets(region, &data);
         Ok(data)
     }
