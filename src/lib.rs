@@ -20,3 +20,4 @@ pub mod policytest;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
+pub mod terminal;

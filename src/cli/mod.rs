@@ -92,7 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 /// An error chain on one line: `cannot read `x.json`: Statement[1].Effect: expected …`.
 pub fn one_line(error: &anyhow::Error) -> String {
     let text = format!("{error:#}");
-    text.replace(['\n', '\r'], " ")
+    secaudit::terminal::printable(&text.replace(['\n', '\r'], " ")).into_owned()
 }
 
 /// True when the error is a closed stdout (`secaudit … | head`), which is not a failure.

@@ -45,10 +45,16 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Parses a policy document from JSON text.
+    /// Parses a policy document from JSON text; a duplicate key anywhere is an error
+    /// (`parse_json_text`).
     pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| PolicyError::new("$", format!("invalid json: {e}")))?;
+        let value = super::parse_json_text(text).map_err(|e| match e.duplicate {
+            Some(duplicate) if !duplicate.path.is_empty() => {
+                PolicyError::new(duplicate.path.clone(), duplicate.to_string())
+            }
+            Some(duplicate) => PolicyError::new("$", duplicate.to_string()),
+            None => PolicyError::new("$", format!("invalid json: {}", e.error)),
+        })?;
         Self::from_value(&value, kind)
     }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::catalogue_check::check_request;
 use super::context_json::{ContextEntries, check_context_object};
 use super::derive::derive_principal_keys;
-use super::error::{CaseError, CaseFileError, io_reason, json_syntax_error};
+use super::error::{CaseError, CaseFileError, io_reason, json_text_error};
 use super::json_shape::{
     check_fields, expect_array, expect_object, expect_string, json_kind, present, required,
 };
@@ -83,7 +83,8 @@ pub fn load_case_file(path: &Path, options: &LoadOptions<'_>) -> Result<CaseFile
         file: file.clone(),
         error,
     };
-    let value: Value = serde_json::from_str(&text).map_err(|e| invalid(json_syntax_error(&e)))?;
+    let value: Value =
+        crate::policy::parse_json_text(&text).map_err(|e| invalid(json_text_error(&e)))?;
     let fallback_name = path
         .file_stem()
         .map(|stem| stem.to_string_lossy().into_owned())

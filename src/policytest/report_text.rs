@@ -70,10 +70,9 @@ fn request_line(file: &str, case: &str, result: &RequestResult) -> String {
     }
 }
 
-/// `text` with control characters (newlines, tabs, escapes) replaced by spaces, so that a
-/// name from a case file cannot break the one-line-per-result format.
+/// `text` with control and bidirectional characters escaped (`crate::terminal::printable`),
+/// so that a name from a case file cannot break the one-line-per-result format nor take over
+/// the terminal.
 pub(crate) fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    crate::terminal::printable(text).into_owned()
 }

@@ -599,7 +599,7 @@ fn text_report_is_quiet_by_default_and_lists_all_with_verbose() {
         (report.passed(), report.failed(), report.errors()),
         (1, 1, 1)
     );
-    let fail = "FAIL cases/a.json: app <role> & \"friends\" / line break: expected Allowed, got ImplicitDeny (blocked by boundary; allowed by identity `identity_policies[0]` Statement[1] `Read`; missing keys `aws:SourceIp`)\n";
+    let fail = "FAIL cases/a.json: app <role> & \"friends\" / line\\nbreak: expected Allowed, got ImplicitDeny (blocked by boundary; allowed by identity `identity_policies[0]` Statement[1] `Read`; missing keys `aws:SourceIp`)\n";
     let error = "ERROR cases/b.json: requests[3].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `x`\n";
     assert_eq!(
         render_text(&report, false),

@@ -1,6 +1,7 @@
 //! How one evaluation is explained: the deciding statements, the blocking layer and the context
 //! keys the policies asked for, as short text (test lines, `eval` output) and as JSON.
 
+use crate::terminal::printable;
 use serde_json::{Value, json};
 
 use crate::eval::{Diagnostic, Evaluation, Layer, StatementRef};
@@ -10,11 +11,11 @@ pub fn statement_text(statement: &StatementRef) -> String {
     let mut text = format!(
         "{} `{}` Statement[{}]",
         statement.layer.as_str(),
-        statement.policy,
+        printable(&statement.policy),
         statement.index
     );
     if let Some(sid) = &statement.sid {
-        text.push_str(&format!(" `{sid}`"));
+        text.push_str(&format!(" `{}`", printable(sid)));
     }
     text
 }
@@ -90,7 +91,7 @@ fn statement_json(statement: &StatementRef) -> Value {
 
 fn key_list(keys: &[String]) -> String {
     keys.iter()
-        .map(|key| format!("`{key}`"))
+        .map(|key| format!("`{}`", printable(key)))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -1,5 +1,7 @@
-//! The CSV report: one row per finding in report order, RFC 4180 (the `csv` crate quotes), with a
-//! header row and the fixed column order of `COLUMNS` (documented in `docs/reports.md`).
+//! The CSV report: one row per finding in report order, RFC 4180 with every cell quoted (a
+//! spreadsheet that splits on `;` or tabs must still see one cell, so `;=cmd|' /C calc'!A0`
+//! cannot start a formula cell), with a header row and the fixed column order of `COLUMNS`
+//! (documented in `docs/reports.md`).
 //!
 //! Secret names, tags and annotations are attacker-controlled, so every cell that a spreadsheet
 //! would run as a formula (first character `=`, `+`, `-`, `@`, tab or carriage return) is
@@ -77,6 +79,7 @@ fn write(
 ) -> Result<String, ReportError> {
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
+        .quote_style(::csv::QuoteStyle::Always)
         .from_writer(Vec::new());
     writer
         .write_record(COLUMNS.iter().chain(extra_columns))
@@ -154,13 +157,31 @@ mod tests {
         )];
         let text = render(&findings).unwrap();
         let mut lines = text.split("\r\n");
-        assert_eq!(lines.next().unwrap(), COLUMNS.join(","));
+        let quoted = |cells: &[&str]| {
+            cells
+                .iter()
+                .map(|cell| format!("\"{cell}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        assert_eq!(lines.next().unwrap(), quoted(&COLUMNS));
         assert_eq!(
             lines.next().unwrap(),
-            "111111111111,us-east-1,rule-a,high,NON_COMPLIANT,AWS::SecretsManager::Secret,\
-             arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbCdEf,prod/db,\
-             prod/db: NON_COMPLIANT,2026-11-01T00:00:00Z,secretsmanager-rotation-enabled-check,\
-             SecretsManager.1,prod/db is NON_COMPLIANT in full"
+            quoted(&[
+                "111111111111",
+                "us-east-1",
+                "rule-a",
+                "high",
+                "NON_COMPLIANT",
+                "AWS::SecretsManager::Secret",
+                "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbCdEf",
+                "prod/db",
+                "prod/db: NON_COMPLIANT",
+                "2026-11-01T00:00:00Z",
+                "secretsmanager-rotation-enabled-check",
+                "SecretsManager.1",
+                "prod/db is NON_COMPLIANT in full"
+            ])
         );
         assert_eq!(lines.next(), Some(""));
         assert_eq!(lines.next(), None);
@@ -168,6 +189,7 @@ mod tests {
 
     #[test]
     fn empty_findings_give_only_the_header() {
-        assert_eq!(render(&[]).unwrap(), format!("{}\r\n", COLUMNS.join(",")));
+        let header: Vec<String> = COLUMNS.iter().map(|c| format!("\"{c}\"")).collect();
+        assert_eq!(render(&[]).unwrap(), format!("{}\r\n", header.join(",")));
     }
 }

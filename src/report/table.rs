@@ -248,17 +248,10 @@ fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
     if count == 1 { one } else { many }
 }
 
-/// `text` with control characters escaped (`\u{1b}`), safe to print to a terminal.
+/// `text` with control and bidirectional characters escaped (`\u{1b}`, `\u{202e}`), safe to
+/// print to a terminal (`crate::terminal::printable`).
 fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::terminal::printable(text).into_owned()
 }
 
 #[derive(Debug, Clone, Copy)]

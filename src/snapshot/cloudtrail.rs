@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::json_path::{FieldError, JsonAt};
 use super::problem::{Concerns, Reading};
-use super::secrets::pages;
+use super::stream::{Piece, PieceReader};
 
 /// One CloudTrail management event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -155,22 +155,41 @@ fn event_secret(at: &JsonAt<'_>) -> Concerns {
 
 /// Reads `lookup-events.json`: `{"Events": [...]}` (or an array of pages), sorted by time then
 /// event id so that the rules see a stable order.
-pub(crate) fn read_lookup_events(
-    root: &JsonAt<'_>,
-    reading: &mut Reading,
-) -> Result<Vec<TrailEvent>, FieldError> {
-    let mut events = Vec::new();
-    for page in pages(root)? {
-        events.extend(
-            reading.records(&page, "Events", event_secret, |at, reading| {
-                read_event(at, reading)
-            })?,
-        );
+#[derive(Debug, Default)]
+pub(crate) struct LookupEventsReader {
+    events: Vec<TrailEvent>,
+}
+
+impl PieceReader for LookupEventsReader {
+    type Output = Vec<TrailEvent>;
+    const RECORDS: Option<&'static str> = Some("Events");
+
+    fn piece(&mut self, piece: Piece<'_>, reading: &mut Reading) -> Result<(), FieldError> {
+        let read = |at: &JsonAt<'_>, reading: &mut Reading| read_event(at, reading);
+        match piece {
+            Piece::Page(page) => {
+                page.object()?;
+                self.events
+                    .extend(reading.records(&page, "Events", event_secret, read)?);
+            }
+            Piece::Record(record) => {
+                self.events
+                    .extend(reading.each(&[record], event_secret, read)?);
+            }
+        }
+        Ok(())
     }
-    events.sort_by(|a, b| {
-        (a.event_time, &a.event_id, &a.event_name).cmp(&(b.event_time, &b.event_id, &b.event_name))
-    });
-    Ok(events)
+
+    fn finish(mut self, _: &mut Reading) -> Vec<TrailEvent> {
+        self.events.sort_by(|a, b| {
+            (a.event_time, &a.event_id, &a.event_name).cmp(&(
+                b.event_time,
+                &b.event_id,
+                &b.event_name,
+            ))
+        });
+        self.events
+    }
 }
 
 #[cfg(test)]
@@ -218,7 +237,12 @@ mod tests {
             "EventTime": "2026-10-30T04:00:00+00:00", "CloudTrailEvent": detail.to_string()}]});
         let collected = DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z").unwrap();
         let mut reading = Reading::new(collected.with_timezone(&Utc));
-        let events = read_lookup_events(&JsonAt::root(&doc), &mut reading).unwrap();
+        let events = super::super::stream::read_value(
+            &JsonAt::root(&doc),
+            &mut reading,
+            LookupEventsReader::default(),
+        )
+        .unwrap();
         assert_eq!(events[0].secret_id.as_deref(), Some("arn:x"));
         assert_eq!(events[0].error_message.as_deref(), Some("boom"));
     }

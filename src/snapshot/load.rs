@@ -19,7 +19,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::cloudtrail::{read_lookup_events, secret_id_matches};
+use super::cloudtrail::{LookupEventsReader, secret_id_matches};
 use super::coverage::{Api, apply_resource_coverage, blocking_entry};
 use super::error::SnapshotError;
 use super::iam::read_authorization_details;
@@ -31,8 +31,9 @@ use super::organizations::{OrganizationPolicies, read_organization_policies};
 use super::problem::{Concerns, LoadMode, LoadProblem, Reading};
 use super::rds::{read_db_clusters, read_db_instances};
 use super::secrets::{
-    Secret, read_describe_secrets, read_list_secrets, read_resource_policies, read_secret_versions,
+    DescribeSecretsReader, ListSecretsReader, ResourcePoliciesReader, Secret, SecretVersionsReader,
 };
+use super::stream::{PieceReader, StreamError, read_stream};
 use crate::policy::PolicyKind;
 
 /// The name of the metadata file at the root of a snapshot directory.
@@ -71,6 +72,14 @@ struct SnapshotDir<'a> {
     display: String,
     mode: LoadMode,
     problems: Vec<LoadProblem>,
+}
+
+/// Why a file could not be read.
+enum Failure {
+    /// Not readable, or not JSON.
+    File(FileError),
+    /// JSON, but not the shape the AWS CLI prints.
+    Content(FieldError),
 }
 
 /// Why a file could not be used at all.
@@ -180,8 +189,14 @@ impl SnapshotDir<'_> {
         meta: &SnapshotMeta,
         region: &str,
     ) -> Result<RegionData, SnapshotError> {
-        let listed = self.parse_api(meta, region, Api::ListSecrets, read_list_secrets)?;
-        let described = self.parse_api(meta, region, Api::DescribeSecret, read_describe_secrets)?;
+        let listed =
+            self.stream_api(meta, region, Api::ListSecrets, ListSecretsReader::default())?;
+        let described = self.stream_api(
+            meta,
+            region,
+            Api::DescribeSecret,
+            DescribeSecretsReader::default(),
+        )?;
         let described_arns = described
             .as_ref()
             .map(|secrets| secrets.iter().map(|secret| secret.arn.clone()).collect());
@@ -189,17 +204,17 @@ impl SnapshotDir<'_> {
         let mut data = RegionData {
             secrets,
             described: described_arns,
-            versions: self.parse_api(
+            versions: self.stream_api(
                 meta,
                 region,
                 Api::ListSecretVersionIds,
-                read_secret_versions,
+                SecretVersionsReader::default(),
             )?,
-            resource_policies: self.parse_api(
+            resource_policies: self.stream_api(
                 meta,
                 region,
                 Api::GetResourcePolicy,
-                read_resource_policies,
+                ResourcePoliciesReader::default(),
             )?,
             db_clusters: self.parse_api(meta, region, Api::DescribeDbClusters, read_db_clusters)?,
             db_instances: self.parse_api(
@@ -217,11 +232,11 @@ impl SnapshotDir<'_> {
             key_policies: self.parse_api(meta, region, Api::GetKeyPolicy, |root, _| {
                 read_key_policies(root)
             })?,
-            cloudtrail_events: self.parse_api(
+            cloudtrail_events: self.stream_api(
                 meta,
                 region,
                 Api::LookupEvents,
-                read_lookup_events,
+                LookupEventsReader::default(),
             )?,
         };
         apply_resource_coverage(&meta.coverage, region, &mut data);
@@ -259,6 +274,62 @@ impl SnapshotDir<'_> {
             return Ok(None);
         }
         let relative = api.relative_path(region);
+        let mut reading = Reading::new(meta.collected_at);
+        let outcome = match self.read_json(&relative) {
+            Ok(None) => return Ok(None),
+            Ok(Some(value)) => read(&JsonAt::root(&value), &mut reading).map_err(Failure::Content),
+            Err(error) => Err(Failure::File(error)),
+        };
+        self.record(region, api, relative, outcome, reading)
+    }
+
+    /// Reads the file of `api` record by record (`stream`), unless coverage marks it as not
+    /// collected: the big files, whose whole JSON tree would not fit in memory at scale.
+    fn stream_api<R: PieceReader>(
+        &mut self,
+        meta: &SnapshotMeta,
+        region: &str,
+        api: Api,
+        reader: R,
+    ) -> Result<Option<R::Output>, SnapshotError> {
+        if blocking_entry(&meta.coverage, region, api).is_some() {
+            return Ok(None);
+        }
+        let relative = api.relative_path(region);
+        let mut reading = Reading::new(meta.collected_at);
+        let outcome = match self.open(&relative) {
+            Ok(None) => return Ok(None),
+            Ok(Some(file)) => {
+                let input = std::io::BufReader::with_capacity(1 << 16, file);
+                read_stream(input, &mut reading, reader).map_err(|error| match error {
+                    StreamError::Json(error) if error.is_io() => {
+                        Failure::File(FileError::Read(error.to_string()))
+                    }
+                    StreamError::Json(error)
+                        if error.is_eof() && error.line() == 1 && error.column() == 0 =>
+                    {
+                        Failure::File(FileError::Json(
+                            "empty file (did the command that wrote it fail?)".to_owned(),
+                        ))
+                    }
+                    StreamError::Json(error) => Failure::File(FileError::Json(error.to_string())),
+                    StreamError::Content(error) => Failure::Content(error),
+                })
+            }
+            Err(error) => Err(Failure::File(error)),
+        };
+        self.record(region, api, relative, outcome, reading)
+    }
+
+    /// Turns the outcome of reading one file into data and problems (or, strict, an error).
+    fn record<T>(
+        &mut self,
+        region: &str,
+        api: Api,
+        relative: String,
+        outcome: Result<T, Failure>,
+        reading: Reading,
+    ) -> Result<Option<T>, SnapshotError> {
         let problem = |path: String, reason: String, concerns: Concerns| LoadProblem {
             region: region.to_owned(),
             api,
@@ -267,31 +338,14 @@ impl SnapshotDir<'_> {
             reason,
             concerns,
         };
-        let value = match self.read_json(&relative) {
-            Ok(Some(value)) => value,
-            Ok(None) => return Ok(None),
-            Err(error) => {
-                if self.mode == LoadMode::Strict {
-                    return Err(self.file_error(&relative, error));
-                }
-                let reason = match error {
-                    FileError::Read(message) => format!("cannot read: {message}"),
-                    FileError::Json(message) => format!("invalid JSON: {message}"),
-                };
-                self.problems
-                    .push(problem(String::new(), reason, Concerns::WholeFile));
-                return Ok(None);
-            }
-        };
-        let mut reading = Reading::new(meta.collected_at);
-        match read(&JsonAt::root(&value), &mut reading) {
+        match outcome {
             Ok(data) => {
                 if let Some(first) = reading.skipped.first()
                     && self.mode == LoadMode::Strict
                 {
                     return Err(SnapshotError::Content {
                         dir: self.display.clone(),
-                        file: relative,
+                        file: relative.clone(),
                         error: first.error.clone(),
                     });
                 }
@@ -304,11 +358,23 @@ impl SnapshotDir<'_> {
                 }
                 Ok(Some(data))
             }
-            Err(error) => {
+            Err(Failure::File(error)) => {
+                if self.mode == LoadMode::Strict {
+                    return Err(self.file_error(&relative, error));
+                }
+                let reason = match error {
+                    FileError::Read(message) => format!("cannot read: {message}"),
+                    FileError::Json(message) => format!("invalid JSON: {message}"),
+                };
+                self.problems
+                    .push(problem(String::new(), reason, Concerns::WholeFile));
+                Ok(None)
+            }
+            Err(Failure::Content(error)) => {
                 if self.mode == LoadMode::Strict {
                     return Err(SnapshotError::Content {
                         dir: self.display.clone(),
-                        file: relative,
+                        file: relative.clone(),
                         error,
                     });
                 }
@@ -319,9 +385,9 @@ impl SnapshotDir<'_> {
         }
     }
 
-    /// Reads one JSON file; `None` when it does not exist. Only regular files (symlinks to them
-    /// included) of at most `MAX_FILE_BYTES` are read.
-    fn read_json(&self, relative: &str) -> Result<Option<Value>, FileError> {
+    /// Opens one file for reading; `None` when it does not exist. Only regular files (symlinks
+    /// to them included) are opened, and at most `MAX_FILE_BYTES` of them is read.
+    fn open(&self, relative: &str) -> Result<Option<std::io::Take<std::fs::File>>, FileError> {
         let path = relative
             .split('/')
             .fold(self.root.to_path_buf(), |path, part| path.join(part));
@@ -344,16 +410,18 @@ impl SnapshotDir<'_> {
         }
         let file =
             std::fs::File::open(&path).map_err(|error| FileError::Read(error.to_string()))?;
-        let mut text = String::new();
         // The file may have grown since `metadata`: never read more than the cap.
-        file.take(MAX_FILE_BYTES + 1)
-            .read_to_string(&mut text)
+        Ok(Some(file.take(MAX_FILE_BYTES)))
+    }
+
+    /// Reads one JSON file whole; `None` when it does not exist.
+    fn read_json(&self, relative: &str) -> Result<Option<Value>, FileError> {
+        let Some(mut file) = self.open(relative)? else {
+            return Ok(None);
+        };
+        let mut text = String::new();
+        file.read_to_string(&mut text)
             .map_err(|error| FileError::Read(error.to_string()))?;
-        if text.len() as u64 > MAX_FILE_BYTES {
-            return Err(FileError::Read(format!(
-                "larger than the {MAX_FILE_BYTES} bytes a snapshot file may have"
-            )));
-        }
         if text.trim().is_empty() {
             return Err(FileError::Json(
                 "empty file (did the command that wrote it fail?)".to_owned(),

@@ -40,6 +40,7 @@ mod policy_document;
 mod problem;
 mod rds;
 mod secrets;
+mod stream;
 mod timestamp;
 
 pub use cloudtrail::TrailEvent;

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::json_path::{FieldError, JsonAt, kind};
 use super::problem::{Concerns, Reading, secret_of};
+use super::stream::{Piece, PieceReader};
 
 /// A resource tag (`{"Key", "Value"}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -303,25 +304,52 @@ fn read_secrets(items: &[JsonAt<'_>], reading: &mut Reading) -> Vec<Secret> {
 }
 
 /// Reads `list-secrets.json`: `{"SecretList": [...]}`, or an array of such pages.
-pub(crate) fn read_list_secrets(
-    root: &JsonAt<'_>,
-    reading: &mut Reading,
-) -> Result<Vec<Secret>, FieldError> {
-    let mut secrets = Vec::new();
-    for page in pages(root)? {
-        if let Some(list) = page.get("SecretList")? {
-            secrets.extend(read_secrets(&list.items()?, reading));
+#[derive(Debug, Default)]
+pub(crate) struct ListSecretsReader {
+    secrets: Vec<Secret>,
+}
+
+impl PieceReader for ListSecretsReader {
+    type Output = Vec<Secret>;
+    const RECORDS: Option<&'static str> = Some("SecretList");
+
+    fn piece(&mut self, piece: Piece<'_>, reading: &mut Reading) -> Result<(), FieldError> {
+        match piece {
+            Piece::Page(page) => {
+                page.object()?;
+                if let Some(list) = page.get("SecretList")? {
+                    self.secrets.extend(read_secrets(&list.items()?, reading));
+                }
+            }
+            Piece::Record(record) => self.secrets.extend(read_secrets(&[record], reading)),
         }
+        Ok(())
     }
-    Ok(secrets)
+
+    fn finish(self, _: &mut Reading) -> Vec<Secret> {
+        self.secrets
+    }
 }
 
 /// Reads `describe-secret.json`: an array of describe-secret outputs (or a single one).
-pub(crate) fn read_describe_secrets(
-    root: &JsonAt<'_>,
-    reading: &mut Reading,
-) -> Result<Vec<Secret>, FieldError> {
-    Ok(read_secrets(&outputs(root)?, reading))
+#[derive(Debug, Default)]
+pub(crate) struct DescribeSecretsReader {
+    secrets: Vec<Secret>,
+}
+
+impl PieceReader for DescribeSecretsReader {
+    type Output = Vec<Secret>;
+    const RECORDS: Option<&'static str> = None;
+
+    fn piece(&mut self, piece: Piece<'_>, reading: &mut Reading) -> Result<(), FieldError> {
+        let (Piece::Page(output) | Piece::Record(output)) = piece;
+        self.secrets.extend(read_secrets(&[output], reading));
+        Ok(())
+    }
+
+    fn finish(self, _: &mut Reading) -> Vec<Secret> {
+        self.secrets
+    }
 }
 
 fn read_version(at: &JsonAt<'_>, reading: &Reading) -> Result<SecretVersion, FieldError> {
@@ -334,69 +362,95 @@ fn read_version(at: &JsonAt<'_>, reading: &Reading) -> Result<SecretVersion, Fie
     })
 }
 
+/// The ARNs of the secrets a bad record concerns.
+fn bad_secrets(reading: &Reading) -> Vec<String> {
+    reading
+        .skipped
+        .iter()
+        .filter_map(|skipped| match &skipped.concerns {
+            Concerns::Secret { arn } => Some(arn.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Reads `list-secret-version-ids.json`: an array of outputs `{ARN, Name, Versions}`, keyed by
 /// ARN. One bad version leaves the whole secret out (its versions are not known).
-pub(crate) fn read_secret_versions(
-    root: &JsonAt<'_>,
-    reading: &mut Reading,
-) -> Result<BTreeMap<String, Vec<SecretVersion>>, FieldError> {
-    let mut versions: BTreeMap<String, Vec<SecretVersion>> = BTreeMap::new();
-    let mut bad = Vec::new();
-    let outputs = outputs(root)?;
-    let read = reading.each(&outputs, secret_of, |output, reading| {
-        let arn = output.required_string("ARN")?;
-        let list = output.list_or_empty("Versions", |version| read_version(version, reading))?;
-        Ok((arn, list))
-    })?;
-    for skipped in &reading.skipped {
-        if let Concerns::Secret { arn } = &skipped.concerns {
-            bad.push(arn.clone());
+#[derive(Debug, Default)]
+pub(crate) struct SecretVersionsReader {
+    versions: BTreeMap<String, Vec<SecretVersion>>,
+}
+
+impl PieceReader for SecretVersionsReader {
+    type Output = BTreeMap<String, Vec<SecretVersion>>;
+    const RECORDS: Option<&'static str> = None;
+
+    fn piece(&mut self, piece: Piece<'_>, reading: &mut Reading) -> Result<(), FieldError> {
+        let (Piece::Page(output) | Piece::Record(output)) = piece;
+        let read = reading.each(&[output], secret_of, |output, reading| {
+            let arn = output.required_string("ARN")?;
+            let list =
+                output.list_or_empty("Versions", |version| read_version(version, reading))?;
+            Ok((arn, list))
+        })?;
+        for (arn, list) in read {
+            self.versions.entry(arn).or_default().extend(list);
         }
+        Ok(())
     }
-    for (arn, list) in read {
-        versions.entry(arn).or_default().extend(list);
+
+    fn finish(mut self, reading: &mut Reading) -> Self::Output {
+        for arn in bad_secrets(reading) {
+            self.versions.remove(&arn);
+        }
+        self.versions
     }
-    for arn in bad {
-        versions.remove(&arn);
-    }
-    Ok(versions)
 }
 
 /// Reads `get-resource-policy.json`: an array of outputs `{ARN, Name, ResourcePolicy}` where
-/// `ResourcePolicy` is the policy as a JSON string (or absent: no policy), keyed by ARN.
-pub(crate) fn read_resource_policies(
-    root: &JsonAt<'_>,
-    reading: &mut Reading,
-) -> Result<BTreeMap<String, Option<Value>>, FieldError> {
-    let outputs = outputs(root)?;
-    let read = reading.each(&outputs, secret_of, |output, _| {
-        let (arn, policy) = read_resource_policy(output)?;
-        Ok((output.path().to_owned(), arn, policy))
-    })?;
-    let mut policies = BTreeMap::new();
-    let mut places = Vec::new();
-    for (path, arn, policy) in read {
-        places.push((path, arn.clone()));
-        policies.insert(arn, policy);
-    }
-    // A secret with a bad record is not known, even if another record of it was good.
-    for skipped in &reading.skipped {
-        if let Concerns::Secret { arn } = &skipped.concerns {
-            policies.remove(arn);
+/// `ResourcePolicy` is the policy as a JSON string (or absent: no policy), keyed by ARN. A policy
+/// the evaluator cannot load is kept and recorded.
+#[derive(Debug, Default)]
+pub(crate) struct ResourcePoliciesReader {
+    policies: BTreeMap<String, Option<Value>>,
+    places: Vec<(String, String)>,
+}
+
+impl PieceReader for ResourcePoliciesReader {
+    type Output = BTreeMap<String, Option<Value>>;
+    const RECORDS: Option<&'static str> = None;
+
+    fn piece(&mut self, piece: Piece<'_>, reading: &mut Reading) -> Result<(), FieldError> {
+        let (Piece::Page(output) | Piece::Record(output)) = piece;
+        let read = reading.each(&[output], secret_of, |output, _| {
+            let (arn, policy) = read_resource_policy(output)?;
+            Ok((output.path().to_owned(), arn, policy))
+        })?;
+        for (path, arn, policy) in read {
+            self.places.push((path, arn.clone()));
+            self.policies.insert(arn, policy);
         }
+        Ok(())
     }
-    for (path, arn) in places {
-        if let Some(Some(document)) = policies.get(&arn) {
-            reading.check_policy(
-                format!("{path}.ResourcePolicy"),
-                &format!("resource policy of `{arn}`"),
-                document,
-                crate::policy::PolicyKind::Resource,
-                Concerns::Secret { arn: arn.clone() },
-            );
+
+    fn finish(mut self, reading: &mut Reading) -> Self::Output {
+        // A secret with a bad record is not known, even if another record of it was good.
+        for arn in bad_secrets(reading) {
+            self.policies.remove(&arn);
         }
+        for (path, arn) in self.places {
+            if let Some(Some(document)) = self.policies.get(&arn) {
+                reading.check_policy(
+                    format!("{path}.ResourcePolicy"),
+                    &format!("resource policy of `{arn}`"),
+                    document,
+                    crate::policy::PolicyKind::Resource,
+                    Concerns::Secret { arn: arn.clone() },
+                );
+            }
+        }
+        self.policies
     }
-    Ok(policies)
 }
 
 /// One get-resource-policy output: the secret's ARN and its policy document, if any.
@@ -408,8 +462,15 @@ fn read_resource_policy(output: &JsonAt<'_>) -> Result<(String, Option<Value>), 
             Some(at) => match at.value() {
                 Value::String(text) if text.trim().is_empty() => None,
                 Value::String(text) => {
-                    Some(serde_json::from_str::<Value>(text).map_err(|error| {
-                        at.error(format!("not a JSON policy document: {error}"))
+                    Some(crate::policy::parse_json_text(text).map_err(|error| {
+                        match &error.duplicate {
+                            Some(duplicate) => {
+                                at.error(super::policy_document::duplicate_message(duplicate))
+                            }
+                            None => {
+                                at.error(format!("not a JSON policy document: {}", error.error))
+                            }
+                        }
                     })?)
                 }
                 Value::Object(_) => Some(at.value().clone()),
