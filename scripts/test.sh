@@ -10,6 +10,8 @@ export AWS_EC2_METADATA_DISABLED=true
 # moto for the collector's integration tests, installed into .venv by the project's own script.
 scripts/moto-env.sh
 export SECAUDIT_MOTO_SERVER="$PWD/.venv/bin/moto_server"
+# The OCSF schema package (pydantic-ocsf, in .venv) and Debian's chromium for the report tests.
+scripts/report-env.sh
 
 cargo fmt --all -- --check
 python3 tests/cases/check_format.py
