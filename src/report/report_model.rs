@@ -261,6 +261,21 @@ impl Report {
             && self.change(index) != Some(Change::Unchanged)
     }
 
+    /// The marks a person reading finding `index` needs, as a prefix: `[muted: OWNER until
+    /// EXPIRES] ` and, with a baseline, `[new] ` or `[changed] `; empty without marks.
+    pub fn marks_text(&self, index: usize) -> String {
+        let mut text = String::new();
+        if let Some(note) = self.muted(index) {
+            text.push_str(&format!("[muted: {} until {}] ", note.owner, note.expires));
+        }
+        match self.change(index) {
+            Some(Change::New) => text.push_str("[new] "),
+            Some(Change::Changed) => text.push_str("[changed] "),
+            _ => {}
+        }
+        text
+    }
+
     /// The muted findings per rule, every rule that ran included.
     pub fn muted_by_rule(&self) -> BTreeMap<String, usize> {
         let mut counts: BTreeMap<String, usize> =
