@@ -225,7 +225,8 @@ impl Report {
                 .find(|entry| entry.account_id == account)
                 .map_or(run.evaluated_at, |entry| entry.evaluated_at)
         };
-        let outcome = mutes::apply(file, &self.findings, evaluated_at, run.evaluated_at);
+        let ran: Vec<&str> = self.rules.iter().map(|rule| rule.id.as_str()).collect();
+        let outcome = mutes::apply(file, &self.findings, &ran, evaluated_at, run.evaluated_at);
         self.lifecycle.muted = outcome.notes;
         self.lifecycle.mutes = Some(MuteLists {
             expired: outcome.expired,
