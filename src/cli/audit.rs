@@ -25,7 +25,7 @@ use secaudit::report::{
     table::TableStyle,
 };
 use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_audit};
-use secaudit::snapshot::{CoverageStatus, META_FILE, Snapshot, parse_timestamp_text};
+use secaudit::snapshot::{CoverageStatus, LoadMode, META_FILE, Snapshot, parse_timestamp_text};
 
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
@@ -58,6 +58,10 @@ pub struct AuditArgs {
     /// a scheduled job chooses its own threshold.
     #[arg(long, value_name = "SEVERITY", default_value = "none", value_parser = parse_fail_on)]
     pub fail_on: FailOn,
+    /// Fail (exit 2, no report) on the first bad record or unreadable file of the snapshot.
+    /// Default: a bad record makes only what it touches INSUFFICIENT_DATA (exit 3).
+    #[arg(long)]
+    pub strict: bool,
     /// Accepted risks: `{"mutes": [{"rule", "resource", "reason", "owner", "expires"}]}`. Muted
     /// findings keep their compliance type, are marked, and do not count for `--fail-on`.
     #[arg(long, value_name = "FILE")]
@@ -198,8 +202,19 @@ fn audit_snapshots(
     let mut parameters = BTreeMap::new();
     let mut accounts = Vec::new();
     for dir in account_snapshot_dirs(snapshot_dir) {
-        let snapshot = Snapshot::load(&dir)?;
+        let mode = if args.strict {
+            LoadMode::Strict
+        } else {
+            LoadMode::Tolerant
+        };
+        let snapshot = Snapshot::load_with(&dir, mode)?;
         warn_about_coverage(&snapshot);
+        for problem in &snapshot.problems {
+            tracing::warn!(
+                "bad record in account {}: {problem} (skipped)",
+                snapshot.meta.account_id
+            );
+        }
         let now = args.now.unwrap_or(snapshot.meta.collected_at);
         let outcome = run_audit(catalogue, &snapshot, config, &args.rule_ids, now)?;
         findings.extend(outcome.findings);
