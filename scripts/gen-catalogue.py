@@ -71,6 +71,10 @@ GLOBAL_KEYS = [
     ("aws:IsMcpServiceAction", "Bool"),
 ]
 
+# `amr` of web identity federation is multivalued (IAM User Guide, "Available keys for AWS web
+# identity federation"); the claims of other OIDC providers are known to `src/catalogue` itself.
+TYPE_OVERRIDES = {"cognito-identity.amazonaws.com:amr": "ArrayOfString"}
+
 PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>")
 
 
@@ -135,7 +139,8 @@ def main():
                 return key_index[name.lower()]
 
             for name in sorted(keys):
-                key_at(keys[name]["key"], keys[name]["type"])
+                key = keys[name]["key"]
+                key_at(key, TYPE_OVERRIDES.get(key, keys[name]["type"]))
             action_lines = []
             for name in sorted(actions):
                 action = actions[name]

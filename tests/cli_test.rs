@@ -488,17 +488,25 @@ fn a_misspelt_action_in_a_negative_test_is_an_error_not_a_pass() {
     let dir = tempfile::tempdir().unwrap();
     let mut misspelt = unmatched_request("must be denied", "ImplicitDeny");
     misspelt["action"] = json!("secretsmanager:GetSecretValu");
-    let file = write_case(dir.path(), "typo.json", vec![misspelt.clone()]);
+    let fine = unmatched_request("really denied", "ImplicitDeny");
+    let file = write_case(dir.path(), "typo.json", vec![misspelt.clone(), fine]);
     let output = secaudit(&["test", &file]);
     assert_eq!(code(&output), 2, "{}", stdout(&output));
     let out = stdout(&output);
     assert!(
         out.contains(&format!(
-            "ERROR {file}: requests[0].action: request `must be denied`: unknown action `secretsmanager:GetSecretValu`; did you mean `secretsmanager:GetSecretValue`?"
+            "ERROR {file}: typo / must be denied: requests[0].action: unknown action `secretsmanager:GetSecretValu`; did you mean `secretsmanager:GetSecretValue`?"
         )),
         "{out}"
     );
-    assert!(out.ends_with("1 error\n0 passed, 0 failed\n"), "{out}");
+    // The other request of the file still runs; the ERROR counts as failed.
+    assert!(out.ends_with("1 error\n1 passed, 1 failed\n"), "{out}");
+    assert!(stderr(&output).contains("1 request names what AWS does not know"));
+    let json = secaudit(&["test", "--format", "json", &file]);
+    let document: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(document["files"][0]["requests"][0]["result"], "error");
+    let junit = stdout(&secaudit(&["test", "--format", "junit", &file]));
+    assert!(junit.contains("failures=\"0\" errors=\"1\""), "{junit}");
 
     // `allow_unknown` on the request opts out: the request runs (and passes, vacuously).
     misspelt["allow_unknown"] = json!(true);

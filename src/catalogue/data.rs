@@ -331,7 +331,12 @@ fn oidc_claim_key(key: &str) -> Option<&'static Key> {
             }
         }
         [
-            claim("<provider>:amr"),
+            // `amr` lists the authentication methods: multivalued (`ForAnyValue:StringLike`).
+            Key {
+                name: "<provider>:amr",
+                kind: KeyType::String,
+                multivalued: true,
+            },
             claim("<provider>:aud"),
             claim("<provider>:azp"),
             claim("<provider>:email"),

@@ -11,5 +11,23 @@ mod data;
 pub use arn_format::{ArnFormat, PARTITIONS, arn_has_format, pattern_may_have_format};
 pub use data::{Action, Catalogue, Key, KeyType, ResourceType, Service, catalogue};
 
+/// Levenshtein distance over bytes (for `did you mean …` suggestions).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &x) in a.as_bytes().iter().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, &y) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (previous + usize::from(x != y))
+                .min(row[j] + 1)
+                .min(current + 1);
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests;

@@ -126,6 +126,11 @@ fn outcome(report: &SuiteReport, fail_on_empty: bool) -> anyhow::Result<Outcome>
             bail!("{errors} case files or paths could not be run (see the ERROR lines)")
         }
     }
+    match report.request_errors() {
+        0 => {}
+        1 => bail!("1 request names what AWS does not know (see the ERROR line)"),
+        n => bail!("{n} requests name what AWS does not know (see the ERROR lines)"),
+    }
     if fail_on_empty && report.results().next().is_none() {
         bail!("no request found (`--fail-on-empty`)");
     }

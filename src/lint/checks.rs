@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 
 use super::located::{index_path, key_path};
 use super::report::Sink;
-use crate::catalogue::{self, Action, Catalogue, KeyType, Service, pattern_may_have_format};
+use crate::catalogue::{
+    self, Action, Catalogue, KeyType, Service, edit_distance, pattern_may_have_format,
+};
 use crate::findings::Severity;
 use crate::policy::{BaseOperator, Operator, SetQualifier};
 
@@ -414,8 +416,9 @@ fn check_operator_type(
         ("date", KeyType::Date | KeyType::Numeric) => None,
         ("bool", KeyType::Bool) => None,
         ("ip", KeyType::IpAddress) => None,
-        ("arn", KeyType::Arn) => None,
-        ("arn", KeyType::String) => Some(Level::Warning),
+        // ARN operators on string keys that hold ARNs are documented usage
+        // (`kms:EncryptionContext:aws:logs:arn`).
+        ("arn", KeyType::Arn | KeyType::String) => None,
         _ => Some(Level::Error),
     };
     if let Some(level) = level {
@@ -528,10 +531,17 @@ fn suggest(
     let wrong_lower = wrong.to_ascii_lowercase();
     let best = candidates
         .map(|candidate| {
-            (
-                crate::policytest::edit_distance(&candidate.to_ascii_lowercase(), &wrong_lower),
-                candidate,
-            )
+            // `aws:PrincipalTag/*` is compared with `aws:PrincipalTagg/team` up to the `/`.
+            let lower = candidate.to_ascii_lowercase();
+            let score = match (lower.strip_suffix("/*"), wrong_lower.split_once('/')) {
+                (Some(stem), Some((wrong_stem, _))) => edit_distance(stem, wrong_stem),
+                _ => edit_distance(&lower, &wrong_lower),
+            };
+            let shown = match (candidate.strip_suffix("/*"), wrong.split_once('/')) {
+                (Some(stem), Some((_, rest))) => format!("{stem}/{rest}"),
+                _ => candidate,
+            };
+            (score, shown)
         })
         .min();
     match best {

@@ -146,13 +146,29 @@ fn outside_access(
         .into_iter()
         .next()
         .unwrap_or_else(|| TEMPLATE_ACCOUNT.to_owned());
-    let mut outsiders = vec![OUTSIDER.to_owned()];
+    // Who is probed: a principal of an account no policy names, and (with `--trusted-account`)
+    // each principal the policy names in an account that is neither the owner nor trusted.
+    let mut outsiders = vec![(
+        OUTSIDER.to_owned(),
+        format!("arn:aws:iam::{OUTSIDER}:role/secaudit-lint-probe"),
+    )];
     if !trusted.is_empty() {
-        outsiders.extend(
-            accounts_in(principals.iter().map(String::as_str))
+        for text in &principals {
+            let Some(account) = accounts_in(std::iter::once(text.as_str()))
                 .into_iter()
-                .filter(|account| *account != owner && !trusted.contains(account)),
-        );
+                .next()
+            else {
+                continue;
+            };
+            if account == owner || trusted.contains(&account) {
+                continue;
+            }
+            let arn = match Principal::parse(text) {
+                Ok(_) if !text.ends_with(":root") => text.clone(),
+                _ => format!("arn:aws:iam::{account}:role/secaudit-lint-probe"),
+            };
+            outsiders.push((account, arn));
+        }
     }
     let (actions, default_resource): (Vec<&str>, String) = match kind {
         LintKind::Key => (
@@ -183,6 +199,27 @@ fn outside_access(
             format!("arn:aws:secretsmanager:us-east-1:{owner}:secret:{PROBE_SECRET}"),
         ),
     };
+    // Other resource policies (a bucket, a queue): the actions their statements name, a few per
+    // pattern.
+    let named_actions: Vec<String> = strings_of(document, &["Action"])
+        .iter()
+        .flat_map(|pattern| {
+            crate::catalogue::catalogue()
+                .actions_matching(pattern)
+                .into_iter()
+                .take(12)
+                .map(|(service, action)| format!("{}:{}", service.prefix, action.name))
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .take(60)
+        .collect();
+    let mut actions: Vec<&str> = actions;
+    if kind == LintKind::Resource {
+        actions.extend(named_actions.iter().map(String::as_str));
+        actions.sort_unstable();
+        actions.dedup();
+    }
     let mut targets: Vec<String> = resources
         .iter()
         .filter(|r| r.starts_with("arn:"))
@@ -194,10 +231,8 @@ fn outside_access(
     // statement index -> (outsider, actions allowed)
     let mut hits: std::collections::BTreeMap<usize, (String, BTreeSet<String>)> =
         std::collections::BTreeMap::new();
-    for outsider in &outsiders {
-        let Ok(principal) =
-            Principal::parse(&format!("arn:aws:iam::{outsider}:role/secaudit-lint-probe"))
-        else {
+    for (outsider, arn) in &outsiders {
+        let Ok(principal) = Principal::parse(arn) else {
             continue;
         };
         let set = PolicySet {

@@ -185,13 +185,20 @@ impl Scanner<'_> {
 struct Builder {
     /// Open containers: the value being built, its path, and (for mappings) the pending key.
     stack: Vec<(Value, String, Option<String>)>,
-    /// Short-form tags of the open containers (`!GetAtt [a, b]`, `!Join [",", […]]`).
-    tags: Vec<Option<String>>,
+    /// For each open container: its short-form tag (`!GetAtt [a, b]`, `!Join [",", […]]`), its
+    /// anchor id (0: none) and the node count when it opened.
+    tags: Vec<(Option<String>, usize, usize)>,
     root: Option<Value>,
     lines: HashMap<String, usize>,
-    anchors: HashMap<usize, Value>,
+    /// Anchored values and their sizes in nodes.
+    anchors: HashMap<usize, (Value, usize)>,
+    /// Nodes built so far, aliases counted at their full size: a bound against alias bombs.
+    nodes: usize,
     error: Option<String>,
 }
+
+/// The most nodes a YAML document may expand to (aliases included).
+const MAX_NODES: usize = 2_000_000;
 
 impl Builder {
     /// The path the next value gets: a key's path or the next index.
@@ -209,10 +216,11 @@ impl Builder {
         matches!(self.stack.last(), Some((Value::Object(_), _, None)))
     }
 
-    fn open(&mut self, container: Value, tag: &Option<Tag>, mark: Marker) {
+    fn open(&mut self, container: Value, anchor: usize, tag: &Option<Tag>, mark: Marker) {
         let path = self.next_path();
         self.lines.entry(path.clone()).or_insert(mark.line());
-        self.tags.push(intrinsic(tag));
+        self.nodes += 1;
+        self.tags.push((intrinsic(tag), anchor, self.nodes));
         self.stack.push((container, path, None));
     }
 
@@ -302,16 +310,28 @@ impl MarkedEventReceiver for Builder {
                 let path = self.next_path();
                 self.lines.entry(path).or_insert(mark.line());
                 let value = wrap(intrinsic(&tag), scalar(text, style));
+                self.nodes += 1;
                 if anchor > 0 {
-                    self.anchors.insert(anchor, value.clone());
+                    self.anchors.insert(anchor, (value.clone(), 1));
                 }
                 self.push_value(value);
             }
-            Event::SequenceStart(_, tag) => self.open(Value::Array(Vec::new()), &tag, mark),
-            Event::MappingStart(_, tag) => self.open(Value::Object(Map::new()), &tag, mark),
+            Event::SequenceStart(anchor, tag) => {
+                self.open(Value::Array(Vec::new()), anchor, &tag, mark);
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.open(Value::Object(Map::new()), anchor, &tag, mark);
+            }
             Event::SequenceEnd | Event::MappingEnd => {
-                if let (Some((value, _, _)), Some(tag)) = (self.stack.pop(), self.tags.pop()) {
-                    self.push_value(wrap(tag, value));
+                if let (Some((value, _, _)), Some((tag, anchor, opened))) =
+                    (self.stack.pop(), self.tags.pop())
+                {
+                    let value = wrap(tag, value);
+                    if anchor > 0 {
+                        let size = self.nodes - opened + 1;
+                        self.anchors.insert(anchor, (value.clone(), size));
+                    }
+                    self.push_value(value);
                 }
             }
             Event::Alias(anchor) => {
@@ -319,7 +339,19 @@ impl MarkedEventReceiver for Builder {
                     self.error = Some(format!("line {}: an alias as a mapping key", mark.line()));
                     return;
                 }
-                let value = self.anchors.get(&anchor).cloned().unwrap_or(Value::Null);
+                let size = self.anchors.get(&anchor).map_or(1, |(_, size)| *size);
+                self.nodes += size;
+                if self.nodes > MAX_NODES {
+                    self.error = Some(format!(
+                        "line {}: the document expands to more than {MAX_NODES} values (aliases)",
+                        mark.line()
+                    ));
+                    return;
+                }
+                let value = self
+                    .anchors
+                    .get(&anchor)
+                    .map_or(Value::Null, |(value, _)| value.clone());
                 self.push_value(value);
             }
             _ => {}

@@ -24,7 +24,6 @@ pub use sources::{Embedded, FileKind, LintKind, TEMPLATE_ACCOUNT, policies_in};
 
 use crate::findings::Severity;
 use crate::policy::{Policy, PolicyKind};
-use finding::Level as L;
 use report::Sink;
 
 /// How to lint.
@@ -126,7 +125,7 @@ fn lint_policy(document: &Value, kind: LintKind, options: &LintOptions, sink: &m
             };
             sink.push(
                 "invalid-policy",
-                L::Error,
+                Level::Error,
                 Severity::High,
                 inner,
                 format!(

@@ -131,7 +131,11 @@ pub fn render_text(report: &LintReport) -> String {
             finding.line,
             finding.level.as_str(),
             finding.id,
-            clean(&finding.path),
+            clean(if finding.path.is_empty() {
+                "$"
+            } else {
+                &finding.path
+            }),
             clean(&finding.message)
         );
         let _ = writeln!(out, "  fix: {}", clean(&finding.fix));
@@ -221,7 +225,13 @@ pub fn render_sarif(report: &LintReport) -> String {
             })
         })
         .collect();
-    let index = |id: &str| RULES.iter().position(|(rule, _, _)| *rule == id);
+    // Every id is in `RULES`; SARIF's "no rule" index is -1.
+    let index = |id: &str| {
+        RULES
+            .iter()
+            .position(|(rule, _, _)| *rule == id)
+            .map_or(-1, |at| i64::try_from(at).unwrap_or(-1))
+    };
     let mut results: Vec<Value> = report
         .findings
         .iter()

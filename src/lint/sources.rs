@@ -174,7 +174,16 @@ fn terraform_module(
                 "aws_secretsmanager_secret_policy" | "aws_secretsmanager_secret" => {
                     vec![(String::from("policy"), Some(LintKind::Resource))]
                 }
-                "aws_kms_key" | "aws_kms_replica_key" | "aws_kms_external_key" => {
+                "aws_s3_bucket_policy"
+                | "aws_sqs_queue_policy"
+                | "aws_sns_topic_policy"
+                | "aws_ecr_repository_policy" => {
+                    vec![(String::from("policy"), Some(LintKind::Resource))]
+                }
+                "aws_kms_key"
+                | "aws_kms_replica_key"
+                | "aws_kms_external_key"
+                | "aws_kms_key_policy" => {
                     vec![(String::from("policy"), Some(LintKind::Key))]
                 }
                 "aws_organizations_policy" => {
@@ -246,16 +255,23 @@ fn cloudformation(resources: &Map<String, Value>) -> Vec<Embedded> {
         };
         let props = key_path(&at, "Properties");
         let mut add = |field: String, kind: Option<LintKind>| {
-            if let Some(value) = pointer(properties, &field)
-                && value.is_object()
-            {
-                found.push(Embedded {
-                    value: resolve(value, false),
-                    kind,
-                    path: key_path(&props, &field),
-                    string_line: None,
-                });
-            }
+            let Some(value) = pointer(properties, &field).filter(|v| v.is_object()) else {
+                return;
+            };
+            // A document may also be written as a JSON string (`!Sub |` with a JSON body).
+            let value = match resolve(value, false) {
+                Value::String(text) => match serde_json::from_str::<Value>(&text) {
+                    Ok(parsed) => parsed,
+                    Err(_) => return,
+                },
+                resolved => resolved,
+            };
+            found.push(Embedded {
+                value,
+                kind,
+                path: key_path(&props, &field),
+                string_line: None,
+            });
         };
         match kind {
             "AWS::IAM::Policy"
@@ -285,6 +301,9 @@ fn cloudformation(resources: &Map<String, Value>) -> Vec<Embedded> {
             }
             "AWS::SecretsManager::ResourcePolicy" => {
                 add(String::from("ResourcePolicy"), Some(LintKind::Resource));
+            }
+            "AWS::S3::BucketPolicy" | "AWS::SQS::QueuePolicy" | "AWS::SNS::TopicPolicy" => {
+                add(String::from("PolicyDocument"), Some(LintKind::Resource));
             }
             "AWS::KMS::Key" | "AWS::KMS::ReplicaKey" => {
                 add(String::from("KeyPolicy"), Some(LintKind::Key));

@@ -60,6 +60,9 @@ pub struct CaseRequest {
     pub expect: Option<Decision>,
     /// This request's own policies (snapshot-backed cases); `None`: the case's `policies`.
     pub policies: Option<PolicySet>,
+    /// What the AWS catalogue does not know in this request (`requests[2].action: unknown action
+    /// …`), unless it allows unknown names: the request is then an ERROR, not a test.
+    pub unknown: Option<String>,
 }
 
 impl CaseRequest {
@@ -304,19 +307,19 @@ fn parse_request(
         resource_account,
         context,
     };
-    if check_catalogue && !optional_flag(object, "allow_unknown")? {
-        check_request(&request).map_err(|error| {
-            CaseError::new(
-                error.location,
-                format!("request `{name}`: {}", error.message),
-            )
-        })?;
-    }
+    let unknown = if check_catalogue && !optional_flag(object, "allow_unknown")? {
+        check_request(&request)
+            .err()
+            .map(|error| error.within(&format!("requests[{index}]")).to_string())
+    } else {
+        None
+    };
     Ok(CaseRequest {
         name,
         request,
         expect,
         policies: None,
+        unknown,
     })
 }
 

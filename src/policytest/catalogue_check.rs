@@ -3,7 +3,7 @@
 //! policies say. `secaudit test` checks every request against the catalogue
 //! (`crate::catalogue`) unless the request or its file says `"allow_unknown": true`.
 
-use crate::catalogue::{self, Catalogue, Service, arn_has_format};
+use crate::catalogue::{self, Catalogue, Service, arn_has_format, edit_distance as distance};
 use crate::eval::{Principal, PrincipalType, Request};
 
 use super::error::CaseError;
@@ -121,6 +121,9 @@ fn check_principal(catalogue: &Catalogue, principal: &Principal) -> Result<(), S
             ("iam", "saml-provider")
         }
         PrincipalType::IdentityProvider => ("iam", "oidc-provider"),
+        // `lambda.amazonaws.com`: a service principal, not an ARN; `Principal::parse` checked
+        // its shape.
+        PrincipalType::Service => return Ok(()),
     };
     let partition = text.split(':').nth(1).unwrap_or_default();
     if !catalogue::PARTITIONS.contains(&partition) {
@@ -168,22 +171,4 @@ fn suggest_action(catalogue: &Catalogue, action: &str) -> String {
         Some((score, prefix, name)) if score <= 3 => format!("; did you mean `{prefix}:{name}`?"),
         _ => String::new(),
     }
-}
-
-/// Levenshtein distance over bytes.
-pub fn distance(a: &str, b: &str) -> usize {
-    let b = b.as_bytes();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, &x) in a.as_bytes().iter().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, &y) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = (previous + usize::from(x != y))
-                .min(row[j] + 1)
-                .min(current + 1);
-            previous = current;
-        }
-    }
-    row[b.len()]
 }

@@ -26,7 +26,6 @@ mod runner;
 mod trace;
 
 pub use case_file::{CaseFile, CaseRequest, load_case_file, parse_case};
-pub use catalogue_check::distance as edit_distance;
 pub use context_json::{ContextEntries, check_context_value};
 pub use coverage::{Coverage, StatementUse};
 pub use derive::derive_principal_keys;

@@ -9,9 +9,9 @@ use super::trace::evaluation_json;
 /// The report as pretty-printed JSON, ending in `\n`. Shape:
 /// `{"schema_version": 1, "summary": {"passed", "failed", "errors"}, "files": [{"file",
 /// "status": "ran", "case", "requests": [{"index", "name", "expect", "decision", "result":
-/// "pass"|"fail", "allowed_by", "denied_by", "blocked_by", "missing_keys", "unsettled_keys"}]}
-/// | {"file", "status": "error", "error"}]}`; with `--coverage` also `"coverage": {"percent",
-/// "statements": [{"policy", "index", "sid", "hits"}]}`.
+/// "pass"|"fail", "allowed_by", "denied_by", "blocked_by", "missing_keys", "unsettled_keys",
+/// "diagnostics"}]} | {"file", "status": "error", "error"}]}`; with `--coverage` also
+/// `"coverage": {"percent", "statements": [{"policy", "index", "sid", "hits"}]}`.
 pub fn render_json(report: &SuiteReport) -> String {
     let mut document = json!({
         "schema_version": 1,
@@ -71,8 +71,15 @@ fn request_json(result: &RequestResult) -> Value {
         );
         object.insert(
             String::from("result"),
-            json!(if result.passed() { "pass" } else { "fail" }),
+            json!(match (&result.error, result.passed()) {
+                (Some(_), _) => "error",
+                (None, true) => "pass",
+                (None, false) => "fail",
+            }),
         );
+        if let Some(error) = &result.error {
+            object.insert(String::from("error"), json!(error));
+        }
     }
     value
 }

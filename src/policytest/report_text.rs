@@ -36,7 +36,7 @@ pub fn render_text(report: &SuiteReport, verbose: bool) -> String {
 /// `N passed, N failed` (requests counted).
 pub fn summary_lines(report: &SuiteReport) -> Vec<String> {
     let mut lines = Vec::new();
-    match report.errors() {
+    match report.errors() + report.request_errors() {
         0 => {}
         1 => lines.push(String::from("1 error")),
         errors => lines.push(format!("{errors} errors")),
@@ -58,6 +58,9 @@ fn request_line(file: &str, case: &str, result: &RequestResult) -> String {
         case = one_line(case),
         name = one_line(&result.name)
     );
+    if let Some(error) = &result.error {
+        return format!("ERROR {head}: {}", one_line(error));
+    }
     match result.expect {
         Some(expect) if !result.passed() => format!(
             "FAIL {head}: expected {}, got {decision} ({trace})",

@@ -19,13 +19,19 @@ pub struct RequestResult {
     pub name: String,
     pub expect: Option<Decision>,
     pub evaluation: Evaluation,
+    /// The request names what AWS does not know (`CaseRequest::unknown`): an ERROR, counted as
+    /// failed whatever the decision.
+    pub error: Option<String>,
 }
 
 impl RequestResult {
-    /// True when the decision is the expected one (or nothing was expected).
+    /// True when the decision is the expected one (or nothing was expected) and the request is
+    /// not an ERROR.
     pub fn passed(&self) -> bool {
-        self.expect
-            .is_none_or(|expect| expect.as_str() == self.evaluation.decision.as_str())
+        self.error.is_none()
+            && self
+                .expect
+                .is_none_or(|expect| expect.as_str() == self.evaluation.decision.as_str())
     }
 }
 
@@ -71,6 +77,13 @@ impl SuiteReport {
         self.results().filter(|result| !result.passed()).count()
     }
 
+    /// Requests that are ERRORs (they name what AWS does not know); also counted as failed.
+    pub fn request_errors(&self) -> usize {
+        self.results()
+            .filter(|result| result.error.is_some())
+            .count()
+    }
+
     /// Files (or arguments) that could not be run.
     pub fn errors(&self) -> usize {
         self.files
@@ -105,6 +118,7 @@ fn run_requests(case: &CaseFile, select: &dyn Fn(&str) -> bool, file: &str) -> V
             name: request.name.clone(),
             expect: request.expect,
             evaluation: evaluate(request.policies(case), &request.request),
+            error: request.unknown.clone(),
         })
         .collect()
 }

@@ -564,6 +564,7 @@ fn sample_report() -> SuiteReport {
         name: name.to_owned(),
         expect: Some(expect),
         evaluation: evaluation(got),
+        error: None,
     };
     SuiteReport {
         files: vec![
@@ -803,11 +804,11 @@ fn unknown_names_in_requests_are_errors() {
     let cases = [
         (
             json!({"action": "secretsmanager:GetSecretValu"}),
-            "requests[0].action: request `r`: unknown action `secretsmanager:GetSecretValu`; did you mean `secretsmanager:GetSecretValue`?",
+            "requests[0].action: unknown action `secretsmanager:GetSecretValu`; did you mean `secretsmanager:GetSecretValue`?",
         ),
         (
             json!({"resource": "arn:aws:secretsmanagr:us-east-1:111122223333:secret:prod/db-a1b2c3"}),
-            "requests[0].resource: request `r`: `arn:aws:secretsmanagr:",
+            "requests[0].resource: `arn:aws:secretsmanagr:",
         ),
         (
             json!({"principal": "arn:aws:iam::111122223333:user/"}),
@@ -815,11 +816,11 @@ fn unknown_names_in_requests_are_errors() {
         ),
         (
             json!({"principal": "arn:awz:iam::111122223333:user/alice"}),
-            "requests[0].principal: request `r`: `arn:awz:iam::111122223333:user/alice`: unknown partition `awz`",
+            "requests[0].principal: `arn:awz:iam::111122223333:user/alice`: unknown partition `awz`",
         ),
         (
             json!({"context": {"secretsmanager:VersionStag": "AWSCURRENT"}}),
-            "requests[0].context.secretsmanager:VersionStag: request `r`: unknown condition key",
+            "requests[0].context.secretsmanager:VersionStag: unknown condition key",
         ),
         (
             json!({"context": {"secretsmanager:BlockPublicPolicy": true}}),
@@ -827,22 +828,32 @@ fn unknown_names_in_requests_are_errors() {
         ),
         (json!({"resource": "*"}), "acts on a resource ARN"),
     ];
+    let unknown = |value: &Value| -> Option<String> {
+        let loaded = parse_case(value, Path::new("."), &REQUIRED, "f").expect("the file loads");
+        loaded.requests[0].unknown.clone()
+    };
     for (extra, expected) in cases {
-        let error = parse(&case(json!({"requests": [request(extra.clone())]})))
-            .expect_err("an unknown name is an error");
+        if expected == "requests[0].principal" {
+            // A principal that does not parse at all is a load error, `allow_unknown` or not.
+            assert!(parse(&case(json!({"requests": [request(extra.clone())]}))).is_err());
+            continue;
+        }
+        let error = unknown(&case(json!({"requests": [request(extra.clone())]})))
+            .expect("an unknown name is an error");
         assert!(error.contains(expected), "{extra}: {error}");
-        // The same request passes with `allow_unknown`, on the request or on the file (a
-        // principal that does not parse at all stays an error).
+        // The same request is a plain test with `allow_unknown`, on the request or the file.
         let mut allowed = extra.clone();
         allowed["allow_unknown"] = json!(true);
-        let on_request = parse(&case(json!({"requests": [request(allowed)]})));
-        let on_file = parse(&case(
-            json!({"allow_unknown": true, "requests": [request(extra.clone())]}),
-        ));
-        if !expected.ends_with("requests[0].principal") {
-            assert!(on_request.is_ok(), "{extra}: {on_request:?}");
-            assert!(on_file.is_ok(), "{extra}: {on_file:?}");
-        }
+        assert_eq!(
+            unknown(&case(json!({"requests": [request(allowed)]}))),
+            None
+        );
+        assert_eq!(
+            unknown(&case(
+                json!({"allow_unknown": true, "requests": [request(extra.clone())]})
+            )),
+            None
+        );
     }
     // Known names pass; global keys are fine for any action; `eval --cases` does not check.
     let good = request(
@@ -856,7 +867,7 @@ fn unknown_names_in_requests_are_errors() {
         &OPTIONAL,
         "f",
     );
-    assert!(optional.is_ok());
+    assert_eq!(optional.expect("loads").requests[0].unknown, None);
     let bad_flag = parse(&case(json!({"allow_unknown": "yes"}))).expect_err("not a boolean");
     assert_eq!(
         bad_flag,

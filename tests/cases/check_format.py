@@ -23,6 +23,7 @@ EXPECT = {"Allowed", "ExplicitDeny", "ImplicitDeny"}
 CONFIDENCE = {"documented", "inferred"}
 SOURCE = re.compile(r"^https://docs\.aws\.amazon\.com/\S+ \(section: .+\)$")
 ROW = re.compile(r"SEMANTICS §1\.5 row (\d+)")
+SERVICE = re.compile(r"^[a-z0-9.-]+\.(amazonaws\.com(\.cn)?|amazon\.com)$")
 ROWS = set(range(1, 32))
 
 
@@ -111,8 +112,10 @@ def check_file(path, problems, rows):
             if key not in r:
                 problems.append(f"{rw}: missing `{key}`")
         p = r.get("principal")
-        if not (isinstance(p, str) and p.startswith("arn:")) and p != {"type": "Anonymous"}:
-            problems.append(f"{rw}.principal: expected an ARN or {{\"type\": \"Anonymous\"}}")
+        arn_or_service = isinstance(p, str) and (p.startswith("arn:") or SERVICE.match(p))
+        if not arn_or_service and p != {"type": "Anonymous"}:
+            problems.append(f"{rw}.principal: expected an ARN, a service principal or "
+                            f"{{\"type\": \"Anonymous\"}}")
         if r.get("expect") not in EXPECT:
             problems.append(f"{rw}.expect: expected one of {sorted(EXPECT)}")
         ctx = r.get("context", {})
