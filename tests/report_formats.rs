@@ -187,6 +187,7 @@ fn sarif_has_one_result_per_non_compliant_finding_and_suppresses_muted_ones() {
         assert_eq!(rules[index]["id"], rule);
     }
     assert_eq!(suppressed, 9);
+    validate_sarif(&log);
     for rule in rules {
         let score: f64 = rule["properties"]["security-severity"]
             .as_str()
@@ -200,6 +201,49 @@ fn sarif_has_one_result_per_non_compliant_finding_and_suppresses_muted_ones() {
         );
         assert!(!rule["fullDescription"]["text"].as_str().unwrap().is_empty());
     }
+}
+
+/// Validates a SARIF log against the SARIF 2.1.0 JSON schema with Python's `jsonschema`, both
+/// prepared by `scripts/sarif-schema.sh` (run here when missing), and checks that the validator
+/// refuses a broken copy.
+fn validate_sarif(log: &Value) {
+    let schema = std::env::var_os("SECAUDIT_SARIF_SCHEMA").map_or_else(
+        || root().join(".venv/sarif-schema-2.1.0.json"),
+        PathBuf::from,
+    );
+    let python = std::env::var_os("SECAUDIT_PYTHON")
+        .map_or_else(|| root().join(".venv/bin/python"), PathBuf::from);
+    if !schema.is_file() || !python.is_file() {
+        let status = Command::new(root().join("scripts/sarif-schema.sh"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "scripts/sarif-schema.sh failed");
+    }
+    let check = "import json, sys, jsonschema\n\
+        schema = json.load(open(sys.argv[1]))\n\
+        document = json.load(open(sys.argv[2]))\n\
+        jsonschema.validators.validator_for(schema)(schema).validate(document)\n\
+        print('valid')\n";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.sarif");
+    let run = |document: &Value| {
+        fs::write(&file, serde_json::to_vec(document).unwrap()).unwrap();
+        Command::new(&python)
+            .args(["-c", check])
+            .arg(&schema)
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let valid = run(log);
+    assert!(
+        valid.status.success(),
+        "{}",
+        String::from_utf8_lossy(&valid.stderr)
+    );
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
+    assert!(!run(&broken).status.success(), "the validator can fail");
 }
 
 /// The Python with pydantic-ocsf: `SECAUDIT_PYTHON`, else `.venv/bin/python` when it has it.
