@@ -644,3 +644,111 @@ fn demo_with_mutes_and_baseline_matches_the_golden_files() {
         check_golden(golden, &output.stdout);
     }
 }
+
+#[test]
+fn the_table_marks_muted_and_changed_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let september = dir.path().join("september.json");
+    fs::write(&september, demo(EARLIER, "json", &[]).stdout).unwrap();
+    let output = demo(
+        NOW,
+        "table",
+        &["--mutes", MUTES, "--baseline", september.to_str().unwrap()],
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("prod/api/stripe-key (us-east-1)            [muted: payments-team until 2027-01-31] rotation is not enabled"),
+        "{text}"
+    );
+    assert!(
+        text.contains("legacy/ldap-bind (us-east-1)  [changed] pending deletion"),
+        "{text}"
+    );
+    let plain = String::from_utf8(demo(NOW, "table", &[]).stdout).unwrap();
+    assert!(!plain.contains("[muted") && !plain.contains("[changed]"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn in_a_multi_account_report_each_account_is_muted_at_its_own_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshots = dir.path().join("accounts");
+    copy_dir(
+        &root().join("tests/fixtures/snapshots/partial"),
+        &snapshots.join("444455556666"),
+    );
+    let later = snapshots.join("777788889999");
+    copy_dir(&root().join("tests/fixtures/snapshots/formula"), &later);
+    let meta = later.join("snapshot.json");
+    let text = fs::read_to_string(&meta).unwrap();
+    assert!(
+        text.contains("\"collected_at\": \"2026-11-01T00:00:00Z\""),
+        "fixture premise"
+    );
+    fs::write(
+        &meta,
+        text.replace(
+            "\"collected_at\": \"2026-11-01T00:00:00Z\"",
+            "\"collected_at\": \"2026-11-05T00:00:00Z\"",
+        ),
+    )
+    .unwrap();
+    let mutes = dir.path().join("mutes.json");
+    fs::write(
+        &mutes,
+        json!({"mutes": [{"rule": "secretsmanager-secret-tagged", "resource": "*",
+            "reason": "tagging campaign", "owner": "platform", "expires": "2026-11-03"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let output = secaudit(&[
+        "-q",
+        "audit",
+        "--snapshot",
+        snapshots.to_str().unwrap(),
+        "--format",
+        "json",
+        "--rule",
+        "secretsmanager-secret-tagged",
+        "--mutes",
+        mutes.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    let report = json_of(&output);
+    let muted_in = |account: &str| {
+        findings(&report)
+            .iter()
+            .filter(|f| f["resource"]["account_id"] == account && f.get("muted").is_some())
+            .count()
+    };
+    assert_eq!(
+        muted_in("444455556666"),
+        1,
+        "judged on 11-01: the mute holds"
+    );
+    assert_eq!(
+        muted_in("777788889999"),
+        0,
+        "judged on 11-05: the mute lapsed"
+    );
+    assert!(
+        findings(&report)
+            .iter()
+            .any(|f| f["resource"]["account_id"] == "777788889999"
+                && f["compliance_type"] == "NON_COMPLIANT")
+    );
+    assert_eq!(report["run"]["expired_mutes"][0]["index"], 0);
+    assert_eq!(report["run"]["unused_mutes"], json!([]));
+}

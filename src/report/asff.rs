@@ -155,12 +155,16 @@ fn clip(text: &str, limit: usize) -> String {
 
 /// The findings of the report in ASFF, in report order.
 pub fn findings(report: &Report) -> Vec<AsffFinding> {
+    findings_iter(report).collect()
+}
+
+/// The ASFF findings of the report, made one at a time.
+pub fn findings_iter(report: &Report) -> impl Iterator<Item = AsffFinding> + '_ {
     report
         .findings
         .iter()
         .enumerate()
         .map(|(index, finding)| asff_finding(report, index, finding))
-        .collect()
 }
 
 fn asff_finding(report: &Report, index: usize, finding: &Finding) -> AsffFinding {

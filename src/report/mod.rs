@@ -71,11 +71,26 @@ pub fn write(
         }
         Format::Junit => out.write_all(junit::render(report).as_bytes())?,
         Format::Sarif => write_json(out, &sarif::log(report))?,
-        Format::Ocsf => write_json(out, &ocsf::events(report))?,
-        Format::Asff => write_json(out, &asff::findings(report))?,
+        Format::Ocsf => write_json(out, &Streamed(|| ocsf::events_iter(report)))?,
+        Format::Asff => write_json(out, &Streamed(|| asff::findings_iter(report)))?,
         Format::Html => out.write_all(html::render(report).as_bytes())?,
     }
     Ok(())
+}
+
+/// A JSON array whose items are made one at a time while it is written, so that a report of
+/// hundreds of thousands of findings never holds all its events in memory.
+struct Streamed<F>(F);
+
+impl<F, I> serde::Serialize for Streamed<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
 }
 
 /// Pretty-printed JSON with a trailing newline, streamed.

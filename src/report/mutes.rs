@@ -222,12 +222,15 @@ pub struct MuteOutcome {
     pub unused: Vec<Value>,
 }
 
-/// Applies `mutes` to `findings`. `evaluated_at(account)` is the time that account was judged
-/// at: a mute lapsed then mutes none of that account's findings. `run_evaluated_at` (the latest
-/// of those times) decides which mutes are listed as expired.
+/// Applies `mutes` to `findings` (those of the rules in `rules_ran`). `evaluated_at(account)` is
+/// the time that account was judged at: a mute lapsed then mutes none of that account's
+/// findings. `run_evaluated_at` (the latest of those times) decides which mutes are listed as
+/// expired. A mute whose `rule` matches no rule that ran (a `--rule` subset) is not unused: it
+/// had nothing to judge.
 pub fn apply(
     mutes: &MuteFile,
     findings: &[Finding],
+    rules_ran: &[&str],
     evaluated_at: impl Fn(&str) -> DateTime<Utc>,
     run_evaluated_at: DateTime<Utc>,
 ) -> MuteOutcome {
@@ -256,7 +259,11 @@ pub fn apply(
     for (mute, used) in mutes.mutes.iter().zip(used) {
         if !mute.expiry.holds_at(run_evaluated_at) {
             expired.push(mute.listed());
-        } else if !used {
+        } else if !used
+            && rules_ran
+                .iter()
+                .any(|rule| matches(&mute.rule, rule, Case::Sensitive, Colons::Free))
+        {
             unused.push(mute.listed());
         }
     }
@@ -384,7 +391,12 @@ mod tests {
             ),
         ];
         let now = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap();
-        let outcome = apply(&mutes, &findings, |_| now, now);
+        let outcome = apply(&mutes, &findings, &["rotation"], |_| now, now);
+        let other = apply(&mutes, &findings, &["other"], |_| now, now);
+        assert!(
+            other.unused.is_empty(),
+            "a mute of a rule that did not run is not unused"
+        );
         assert_eq!(outcome.notes[0].as_ref().unwrap().owner, "payments");
         assert_eq!(outcome.notes[1], None, "compliant findings are never muted");
         assert_eq!(outcome.notes[2], None);

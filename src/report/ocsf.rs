@@ -41,12 +41,16 @@ pub fn compliance_status(compliance: ComplianceType) -> Option<(u8, &'static str
 
 /// The events of the report, in report order.
 pub fn events(report: &Report) -> Vec<Value> {
+    events_iter(report).collect()
+}
+
+/// The events of the report, made one at a time.
+pub fn events_iter(report: &Report) -> impl Iterator<Item = Value> + '_ {
     report
         .findings
         .iter()
         .enumerate()
         .filter_map(|(index, finding)| event(report, index, finding))
-        .collect()
 }
 
 fn event(report: &Report, index: usize, finding: &Finding) -> Option<Value> {

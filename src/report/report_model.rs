@@ -225,7 +225,8 @@ impl Report {
                 .find(|entry| entry.account_id == account)
                 .map_or(run.evaluated_at, |entry| entry.evaluated_at)
         };
-        let outcome = mutes::apply(file, &self.findings, evaluated_at, run.evaluated_at);
+        let ran: Vec<&str> = self.rules.iter().map(|rule| rule.id.as_str()).collect();
+        let outcome = mutes::apply(file, &self.findings, &ran, evaluated_at, run.evaluated_at);
         self.lifecycle.muted = outcome.notes;
         self.lifecycle.mutes = Some(MuteLists {
             expired: outcome.expired,
@@ -259,6 +260,21 @@ impl Report {
             .is_some_and(|finding| finding.compliance_type == ComplianceType::NonCompliant)
             && self.muted(index).is_none()
             && self.change(index) != Some(Change::Unchanged)
+    }
+
+    /// The marks a person reading finding `index` needs, as a prefix: `[muted: OWNER until
+    /// EXPIRES] ` and, with a baseline, `[new] ` or `[changed] `; empty without marks.
+    pub fn marks_text(&self, index: usize) -> String {
+        let mut text = String::new();
+        if let Some(note) = self.muted(index) {
+            text.push_str(&format!("[muted: {} until {}] ", note.owner, note.expires));
+        }
+        match self.change(index) {
+            Some(Change::New) => text.push_str("[new] "),
+            Some(Change::Changed) => text.push_str("[changed] "),
+            _ => {}
+        }
+        text
     }
 
     /// The muted findings per rule, every rule that ran included.
