@@ -60,6 +60,9 @@ pub enum AccessError {
     /// A secret the snapshot does not hold.
     #[error("secret `{0}` is not in the snapshot")]
     UnknownSecret(String),
+    /// A worker thread of the analysis panicked: the result would be incomplete.
+    #[error("the access analysis failed: a worker thread panicked (this is a bug in secaudit)")]
+    WorkerFailed,
     /// An action that is not `service:Action`.
     #[error("invalid action `{0}`: expected `service:Action` without wildcards")]
     InvalidAction(String),

@@ -410,3 +410,52 @@ fn classes_equal_one_by_one_evaluation_on_a_generated_snapshot() {
 fn classes_equal_one_by_one_evaluation_with_another_seed() {
     assert_equivalent(30, 300, 3, "equivalence-2", Some("o-a1b2c3d4e5"));
 }
+
+/// The structures that make a real account hard for classes, present in the generated one:
+/// variables in `Resource`, `Principal: "*"` with conditions, `NotPrincipal`, conditions on
+/// the principal, ABAC on a high-cardinality tag, many distinct resource policies.
+#[test]
+fn classes_equal_one_by_one_evaluation_on_realistic_structures() {
+    let dir = tempfile::tempdir().unwrap();
+    gen_snapshot::generate(60, 420, 30, "equivalence-3", dir.path()).unwrap();
+    let snapshot = Snapshot::load(dir.path()).unwrap();
+    let model = AccessModel::from_snapshot(&snapshot).unwrap();
+    let statements = || {
+        model
+            .principals
+            .iter()
+            .flat_map(|p| p.set.identity.iter())
+            .chain(model.resource_policies.iter())
+            .flat_map(|p| p.policy.statements().iter())
+    };
+    let resource_text = |needle: &str| {
+        statements().any(|s| {
+            s.resources
+                .iter()
+                .flat_map(|r| r.items.iter())
+                .any(|p| p.text.contains(needle))
+        })
+    };
+    assert!(resource_text("${aws:username}"));
+    assert!(resource_text("${aws:PrincipalTag/team}"));
+    let condition_key = |key: &str| {
+        statements().any(|s| s.conditions.iter().any(|c| c.key.eq_ignore_ascii_case(key)))
+    };
+    assert!(condition_key("aws:PrincipalTag/env"));
+    assert!(condition_key("aws:ResourceTag/cost-center"));
+    assert!(condition_key("aws:SourceVpce"));
+    assert!(
+        model
+            .resource_policies
+            .iter()
+            .flat_map(|p| p.policy.statements().iter())
+            .any(|s| s.principals.as_ref().is_some_and(|c| c.negated))
+    );
+    assert!(
+        model.resource_policies.len() >= 25,
+        "{}",
+        model.resource_policies.len()
+    );
+    drop(model);
+    assert_equivalent(60, 420, 30, "equivalence-3", Some("o-a1b2c3d4e5"));
+}
