@@ -554,6 +554,7 @@ fn evaluation(decision: Decision) -> Evaluation {
         blocked_by: (decision == Decision::ImplicitDeny).then_some(Layer::Boundary),
         missing_keys: vec![String::from("aws:SourceIp")],
         unsettled_keys: Vec::new(),
+        diagnostics: Vec::new(),
     }
 }
 

@@ -6,7 +6,7 @@ Usage: python3 tests/cases/check_format.py [DIR]   (default: the directory of th
 Checks field names at file and request level (unknown fields are errors), value types, the
 `expect` values, that every file cites an AWS documentation URL in `source`, that `confidence`
 is `documented` or `inferred` (an `inferred` case explains itself in `confidence_note`), and that
-every row of SEMANTICS.md §1.5 (1..31) is named in some request's `note`. Prints the number of
+every row of docs/semantics.md §1.5 (1..31) is named in some request's `note`. Prints the number of
 files and requests; exits 1 on any problem.
 """
 import json
