@@ -31,7 +31,7 @@ use fake_aws::{FakeAws, Recorded, Reply, caller_identity, json_error, query_erro
 use secaudit::collect::config_rule::{self, Evaluation};
 use secaudit::collect::{CollectOptions, CoverageStatus, NoProgress, collect};
 use secaudit::findings::ComplianceType;
-use secaudit::snapshot::Snapshot;
+use secaudit::snapshot::{KeyPolicyState, Snapshot};
 use serde_json::{Value, json};
 
 const FAKE_ACCOUNT: &str = "111122223333";
@@ -439,6 +439,7 @@ async fn seed(endpoint: &str, region: &str, account: Option<&str>) -> Seed {
 
 const READERS_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:*:*:secret:prod/*"}]}"#;
 const BOUNDARY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:*","Resource":"*"}]}"#;
+const KEY_POLICY: &str = r#"{"Version":"2012-10-17","Id":"app-key","Statement":[{"Sid":"Admins","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"kms:*","Resource":"*"},{"Sid":"Readers","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"kms:Decrypt","Resource":"*"}]}"#;
 const TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
 /// Seeds the primary region: a CMK and alias, secrets (CMK and default key, tags, a resource
@@ -449,6 +450,7 @@ async fn seed_primary(seed: &Seed) -> Vec<String> {
         .kms
         .create_key()
         .description("app key")
+        .policy(KEY_POLICY)
         .send()
         .await
         .unwrap();
@@ -852,17 +854,58 @@ async fn collects_two_regions_from_moto_end_to_end() {
             .exists()
     );
 
-    // KMS: the CMK behind alias/app was described once, customer managed.
+    // KMS: the CMK behind alias/app and the default key (aws/secretsmanager, for the secrets
+    // without KmsKeyId) were described once each.
     let keys = read_json(&dir.join("us-east-1/kms/describe-key.json"));
-    assert_eq!(keys.as_array().unwrap().len(), 1, "{keys}");
-    assert_eq!(keys[0]["KeyMetadata"]["KeyManager"], "CUSTOMER");
+    assert_eq!(keys.as_array().unwrap().len(), 2, "{keys}");
     let aliases = read_json(&dir.join("us-east-1/kms/list-aliases.json"));
-    assert!(
+    let target_of = |name: &str| {
         aliases["Aliases"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|a| a["AliasName"] == "alias/app")
+            .find(|a| a["AliasName"] == name)
+            .and_then(|a| a["TargetKeyId"].as_str())
+            .unwrap_or_else(|| panic!("no {name} in {aliases}"))
+            .to_owned()
+    };
+    let app_key = format!(
+        "arn:aws:kms:us-east-1:{account}:key/{}",
+        target_of("alias/app")
+    );
+    let default_key = format!(
+        "arn:aws:kms:us-east-1:{account}:key/{}",
+        target_of("alias/aws/secretsmanager")
+    );
+    for key in &keys.as_array().unwrap()[..] {
+        assert!(
+            [&app_key, &default_key]
+                .contains(&&key["KeyMetadata"]["Arn"].as_str().unwrap().to_owned()),
+            "{key}"
+        );
+    }
+    // Key policies: one per key, keyed by ARN, the policy as the JSON text KMS returned.
+    let key_policies = read_json(&dir.join("us-east-1/kms/get-key-policy.json"));
+    let key_ids: Vec<&str> = key_policies
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["KeyId"].as_str().unwrap())
+        .collect();
+    let mut expected_keys = vec![app_key.as_str(), default_key.as_str()];
+    expected_keys.sort_unstable();
+    assert_eq!(key_ids, expected_keys);
+    let app_policy = key_policies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["KeyId"] == app_key.as_str())
+        .unwrap();
+    assert_eq!(app_policy["PolicyName"], "default");
+    let app_document: Value = serde_json::from_str(app_policy["Policy"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        app_document,
+        serde_json::from_str::<Value>(KEY_POLICY).unwrap()
     );
 
     // IAM: documents decoded into objects, as the AWS CLI prints them.
@@ -930,6 +973,31 @@ async fn collects_two_regions_from_moto_end_to_end() {
         1
     );
     assert!(snapshot.iam.is_some());
+    // Key policies by secret: the CMK's through its alias, the default key's for a secret
+    // without KmsKeyId.
+    let (_, prod_db) = snapshot
+        .find_secret(by_name("prod/db")["ARN"].as_str().unwrap())
+        .unwrap();
+    match snapshot.secret_key_policy("us-east-1", prod_db) {
+        KeyPolicyState::Collected { key_arn, document } => {
+            assert_eq!(key_arn, app_key);
+            assert_eq!(
+                *document,
+                serde_json::from_str::<Value>(KEY_POLICY).unwrap()
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let (_, prod_api) = snapshot
+        .find_secret(by_name("prod/api")["ARN"].as_str().unwrap())
+        .unwrap();
+    match snapshot.secret_key_policy("us-east-1", prod_api) {
+        KeyPolicyState::Collected { key_arn, document } => {
+            assert_eq!(key_arn, default_key);
+            assert!(document["Statement"].is_array(), "{document}");
+        }
+        other => panic!("{other:?}"),
+    }
 
     // The audit of the collected snapshot, end to end from the CLI.
     let audit = secaudit(

@@ -185,6 +185,7 @@ fn deny(snapshot: &mut Snapshot, api: &str) {
     snapshot.meta.coverage.push(CoverageEntry {
         region: "us-east-1".to_string(),
         api: api.to_string(),
+        resource: None,
         status: CoverageStatus::Denied,
         message: Some("AccessDeniedException".to_string()),
     });

@@ -766,6 +766,13 @@ if service == "kms":
     if op == "list-aliases":
         out(load(f"{region}/kms/list-aliases.json"))
     key_id = opt("--key-id")
+    if op == "get-key-policy":
+        if opt("--policy-name") != "default":
+            fail("InvalidArgument", "expected --policy-name default")
+        for policy in load(f"{region}/kms/get-key-policy.json"):
+            if policy["KeyId"] == key_id:
+                out({"Policy": policy["Policy"], "PolicyName": "default"})
+        fail("NotFoundException", f"Key '{key_id}' does not exist")
     aliases = load(f"{region}/kms/list-aliases.json")["Aliases"]
     target = next((a.get("TargetKeyId") for a in aliases if a["AliasName"] == key_id), key_id)
     for key in load(f"{region}/kms/describe-key.json"):
@@ -881,6 +888,7 @@ fn the_documented_cli_script_rebuilds_the_demo_snapshot() {
         assert_eq!(got.db_clusters, want.db_clusters, "{region}");
         assert_eq!(got.db_instances, want.db_instances, "{region}");
         assert_eq!(got.kms_aliases, want.kms_aliases, "{region}");
+        assert_eq!(got.key_policies, want.key_policies, "{region}");
         // Only the keys in use are described; each resolves as in the demo.
         for (_, secret) in built.secrets().filter(|(r, _)| *r == region) {
             if let Some(key) = secret.kms_key_id.as_deref() {
@@ -972,5 +980,5 @@ fn the_demo_files_are_what_generate_py_writes() {
             }
         }
     }
-    assert_eq!(compared, 21);
+    assert_eq!(compared, 23);
 }

@@ -13,11 +13,11 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::cloudtrail::read_lookup_events;
-use super::coverage::{Api, blocking_entry};
+use super::coverage::{Api, apply_resource_coverage, blocking_entry};
 use super::error::SnapshotError;
 use super::iam::read_authorization_details;
 use super::json_path::{FieldError, JsonAt};
-use super::kms::{read_describe_keys, read_list_aliases};
+use super::kms::{read_describe_keys, read_key_policies, read_list_aliases};
 use super::meta::read_meta;
 use super::model::{RegionData, Snapshot, SnapshotMeta};
 use super::organizations::read_organization_policies;
@@ -118,7 +118,7 @@ impl SnapshotDir<'_> {
             .as_ref()
             .map(|secrets| secrets.iter().map(|secret| secret.arn.clone()).collect());
         let secrets = merge_secrets(listed, described);
-        Ok(RegionData {
+        let mut data = RegionData {
             secrets,
             described: described_arns,
             versions: self.parse_api(
@@ -142,13 +142,16 @@ impl SnapshotDir<'_> {
             )?,
             kms_keys: self.parse_api(meta, region, Api::DescribeKey, read_describe_keys)?,
             kms_aliases: self.parse_api(meta, region, Api::ListAliases, read_list_aliases)?,
+            key_policies: self.parse_api(meta, region, Api::GetKeyPolicy, read_key_policies)?,
             cloudtrail_events: self.parse_api(
                 meta,
                 region,
                 Api::LookupEvents,
                 read_lookup_events,
             )?,
-        })
+        };
+        apply_resource_coverage(&meta.coverage, region, &mut data);
+        Ok(data)
     }
 
     /// Reads the file of `api` unless coverage marks it as not collected.

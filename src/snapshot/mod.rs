@@ -49,7 +49,9 @@ pub use iam::{
     ManagedPolicy, NamedDocument, PermissionsBoundary, PolicyVersion, PrincipalDocuments,
 };
 pub use json_path::FieldError;
-pub use kms::{KmsAlias, KmsKeyMetadata, resolve_kms_key};
+pub use kms::{
+    DEFAULT_SECRETS_KEY_ALIAS, KeyPolicyState, KmsAlias, KmsKeyMetadata, resolve_kms_key,
+};
 pub use load::META_FILE;
 pub use meta::SCHEMA_VERSION;
 pub use model::{RegionData, Snapshot, SnapshotMeta};

@@ -56,6 +56,9 @@ pub struct RegionData {
     pub db_instances: Option<Vec<DbInstance>>,
     pub kms_keys: Option<Vec<KmsKeyMetadata>>,
     pub kms_aliases: Option<Vec<KmsAlias>>,
+    /// Key ARN → key policy document (get-key-policy). A key absent from the map was not
+    /// collected; see `Snapshot::key_policy`.
+    pub key_policies: Option<BTreeMap<String, Value>>,
     /// CloudTrail events, oldest first.
     pub cloudtrail_events: Option<Vec<TrailEvent>>,
 }
@@ -72,6 +75,7 @@ impl RegionData {
             Api::DescribeDbInstances => self.db_instances.is_some(),
             Api::DescribeKey => self.kms_keys.is_some(),
             Api::ListAliases => self.kms_aliases.is_some(),
+            Api::GetKeyPolicy => self.key_policies.is_some(),
             Api::LookupEvents => self.cloudtrail_events.is_some(),
             Api::GetAccountAuthorizationDetails | Api::OrganizationsPolicies => false,
         }
