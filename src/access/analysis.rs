@@ -86,6 +86,64 @@ pub struct Grant {
     pub stages_differ: Vec<String>,
     /// The principal is outside the snapshot: allowed only if its own account allows it too.
     pub external: bool,
+    /// Value actions: the KMS key whose permission the read or write also needs.
+    pub key: Option<KeyVerdict>,
+    /// The statements that allowed it, secret side then key side.
+    pub why: Vec<Why>,
+    /// Why it is `Conditional`, in words.
+    pub reasons: Vec<String>,
+}
+
+/// The key of a value action's entry: its ARN and whether its permission was judged (`false`
+/// when the snapshot has no key policy for it: the entry is then `Conditional`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyVerdict {
+    pub arn: String,
+    pub judged: bool,
+}
+
+/// A statement that allowed an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Why {
+    /// `identity` (the caller's policies), `resource` (the secret's policy) or `key` (the
+    /// evaluation of the KMS permission: key policy and the caller's policies).
+    pub side: &'static str,
+    /// The layer of the policy: `identity` or `resource` (a secret's or a key's policy); the
+    /// layers that only limit (SCPs, RCPs, boundary, session policy) are not listed.
+    pub kind: Layer,
+    /// Policy name or ARN (`resource-policy` for the secret's own policy, the key ARN for a
+    /// key policy).
+    pub policy: String,
+    /// Zero-based statement index.
+    pub statement: usize,
+    pub sid: Option<String>,
+}
+
+/// The statements of a KMS evaluation that allowed it.
+pub(crate) fn why_of_key(evaluation: &Evaluation) -> Vec<Why> {
+    why_of(evaluation, true)
+}
+
+fn why_of(evaluation: &Evaluation, key: bool) -> Vec<Why> {
+    // Only the layers that grant: SCP, RCP, boundary and session allows are limits.
+    evaluation
+        .allowed_by
+        .iter()
+        .filter(|reference| matches!(reference.layer, Layer::Identity | Layer::Resource))
+        .map(|reference| Why {
+            side: if key {
+                "key"
+            } else if reference.layer == Layer::Resource {
+                "resource"
+            } else {
+                "identity"
+            },
+            kind: reference.layer,
+            policy: reference.policy.clone(),
+            statement: reference.index,
+            sid: reference.sid.clone(),
+        })
+        .collect()
 }
 
 /// The outcome of one (principal, secret, action) before it is turned into an entry.
@@ -94,6 +152,7 @@ struct StageOutcome {
     decision: Option<GrantDecision>,
     via: Via,
     conditions: Vec<String>,
+    why: Vec<Why>,
 }
 
 /// The result: per secret, the principals allowed each action.
@@ -274,6 +333,7 @@ fn decide_one(set: &PolicySet, request: &Request, external: bool) -> StageOutcom
             decision: None,
             via: Via::Identity,
             conditions: Vec::new(),
+            why: Vec::new(),
         };
     }
     let evaluation = eval::evaluate(set, request);
@@ -285,6 +345,7 @@ fn decide_one(set: &PolicySet, request: &Request, external: bool) -> StageOutcom
             GrantDecision::Allowed
         }),
         via: via_of(&evaluation, external),
+        why: why_of(&evaluation, false),
         conditions: evaluation.unsettled_keys,
     }
 }
@@ -294,6 +355,29 @@ fn decide_one(set: &PolicySet, request: &Request, external: bool) -> StageOutcom
 /// and its principal half comes ready-made; without it (one-by-one), every known key. The
 /// entry is the same either way.
 pub(crate) fn judge(
+    model: &AccessModel,
+    principal: &AnalysedPrincipal,
+    secret: &SecretFacts,
+    set: &PolicySet,
+    action: &str,
+    referenced: &BTreeSet<String>,
+    principal_context: Option<&PrincipalContext>,
+) -> Option<Grant> {
+    let grant = judge_secret(
+        model,
+        principal,
+        secret,
+        set,
+        action,
+        referenced,
+        principal_context,
+    )?;
+    super::kms::with_key(model, principal, secret, action, grant)
+}
+
+/// The entry of one request on the secret alone (its resource policy and the caller's
+/// policies), before the KMS key.
+fn judge_secret(
     model: &AccessModel,
     principal: &AnalysedPrincipal,
     secret: &SecretFacts,
@@ -342,6 +426,9 @@ pub(crate) fn judge(
             conditions: outcome.conditions,
             stages_differ: Vec::new(),
             external,
+            key: None,
+            why: outcome.why,
+            reasons: Vec::new(),
         });
     }
     let current = outcome_for(Some("AWSCURRENT"));
@@ -368,6 +455,9 @@ pub(crate) fn judge(
             conditions: current.conditions,
             stages_differ,
             external,
+            key: None,
+            why: current.why,
+            reasons: Vec::new(),
         }),
         None => {
             // Not for AWSCURRENT, but for another stage: conditional on the stage asked for.
@@ -382,6 +472,9 @@ pub(crate) fn judge(
                 conditions,
                 stages_differ,
                 external,
+                key: None,
+                why: outcome.why.clone(),
+                reasons: vec!["allowed only for another version stage than AWSCURRENT".to_owned()],
             })
         }
     }
@@ -1032,6 +1125,36 @@ pub fn analyse(model: &AccessModel, query: &AccessQuery) -> Result<AccessAnalysi
                         Resolved::Nothing => {}
                         Resolved::Unresolved => variables = true,
                     }
+                }
+            }
+        }
+    }
+    // The KMS request of a value action carries the secret's ARN as encryption context: a
+    // policy that reads it (or a variable in a KMS statement's `Resource`) makes every ARN count.
+    let key_actions: Vec<String> = actions
+        .iter()
+        .flat_map(|a| actions::key_actions(a).iter())
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    if !key_actions.is_empty() {
+        let key_policies = model.keys.iter().filter_map(|k| k.policy.as_ref().ok());
+        let everyone = principals
+            .iter()
+            .flat_map(|p| own_policies(*p))
+            .chain(shared_policies.iter().copied())
+            .chain(key_policies);
+        for policy in everyone {
+            for statement in keys::relevant_statements(&policy.policy, &key_actions) {
+                let mut read = BTreeSet::new();
+                keys::add_statement_keys(statement, &mut read);
+                if read.iter().any(|k| k.starts_with("kms:encryptioncontext"))
+                    || statement
+                        .resources
+                        .iter()
+                        .flat_map(|r| r.items.iter())
+                        .any(|p| keys::has_variable(&p.text))
+                {
+                    variables = true;
                 }
             }
         }

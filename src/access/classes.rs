@@ -174,6 +174,8 @@ pub(crate) struct Atom {
     /// Matching pattern ids, sorted.
     pub matched: Vec<u32>,
     pub resource_policy: Option<usize>,
+    /// The KMS key (index + 1; 0 none).
+    pub key: u32,
     pub region: u32,
     pub account: u32,
     /// Per tag key of `SecretKeys::tags` (global), the value id (0 absent).
@@ -241,6 +243,9 @@ pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &Secre
             0
         };
         let resource_policy = secret.resource_policy;
+        let kms_key = secret
+            .key
+            .map_or(0, |k| u32::try_from(k + 1).unwrap_or(u32::MAX));
         let mut key: Vec<u32> = Vec::with_capacity(matched.len() + tags.len() + 8);
         key.extend([
             resource_policy.map_or(0, |rp| u32::try_from(rp + 1).unwrap_or(u32::MAX)),
@@ -250,6 +255,7 @@ pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &Secre
             rotation_lambda,
             primary_region,
             arn,
+            kms_key,
         ]);
         key.extend(&tags);
         key.push(u32::MAX);
@@ -260,6 +266,7 @@ pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &Secre
                 representative: position,
                 matched,
                 resource_policy,
+                key: kms_key,
                 region,
                 account,
                 tags,
@@ -398,6 +405,7 @@ pub(crate) fn project(
             .map_or((0, &[][..]), |(id, reads)| (*id, reads.as_slice()));
         key.extend([
             effective,
+            atom.key,
             atom.account,
             if view.whole_arn { atom.arn } else { 0 },
         ]);

@@ -128,7 +128,7 @@ fn is_absent(facts: &RequestFacts<'_>, key: &str) -> bool {
 }
 
 /// The known value of one key (lower case), the same value `known_keys` gives it.
-fn known_value(facts: &RequestFacts<'_>, key: &str) -> Option<ContextValue> {
+pub(crate) fn known_value(facts: &RequestFacts<'_>, key: &str) -> Option<ContextValue> {
     let principal = &facts.principal.facts;
     let secret = facts.secret;
     if let Some(tag) = key.strip_prefix("aws:principaltag/") {
@@ -262,6 +262,7 @@ fn no_secret() -> SecretFacts {
         primary_region: None,
         rotation_lambda_arn: None,
         resource_policy: None,
+        key: None,
     }
 }
 

@@ -25,6 +25,7 @@ mod case_snapshot;
 mod classes;
 mod context;
 mod keys;
+mod kms;
 mod model;
 mod report;
 mod single;
@@ -34,12 +35,12 @@ mod tests;
 
 pub use actions::{DEFAULT_ACTIONS, STANDARD_STAGES};
 pub use analysis::{
-    AccessAnalysis, AccessEntry, AccessQuery, AccessStats, Grant, GrantDecision, Via, analyse,
-    normalise_actions,
+    AccessAnalysis, AccessEntry, AccessQuery, AccessStats, Grant, GrantDecision, KeyVerdict, Via,
+    Why, analyse, normalise_actions,
 };
 pub use case_snapshot::SnapshotCasePolicies;
 pub use model::{
-    ASSUMED_IDENTITY_POLICY, AccessModel, AnalysedPrincipal, PrincipalKind, SecretFacts,
+    ASSUMED_IDENTITY_POLICY, AccessModel, AnalysedPrincipal, KeyFacts, PrincipalKind, SecretFacts,
 };
 pub use report::{ReportFormat, write_report};
 pub use single::{judge_one, policy_set_for, request_for};

@@ -4,15 +4,20 @@
 //!
 //! JSON: `{"schema_version": 1, "snapshot": {"account_id", "collected_at"}, "actions": [...],
 //! "secrets": [{"arn", "name", "region", "access": [{"principal", "action", "decision", "via",
-//! "conditions", "stages_differ"?, "external"?}]}]}`, one secret per line. `stages_differ` is on
-//! every `GetSecretValue` entry: the stages (`AWSPREVIOUS`, `AWSPENDING`, custom labels) whose
-//! outcome differs from `AWSCURRENT`'s, which the entry describes. `external: true` marks a
-//! principal outside the snapshot (another account, or `*`), allowed only if its own account
-//! allows it too; such entries are `Conditional`.
+//! "conditions", "stages_differ"?, "external"?, "key"?, "reasons"?, "why"}]}]}`, one secret
+//! per line. `stages_differ` is on every `GetSecretValue` entry: the stages (`AWSPREVIOUS`,
+//! `AWSPENDING`, custom labels) whose outcome differs from `AWSCURRENT`'s, which the entry
+//! describes. `external: true` marks a principal outside the snapshot (another account, or
+//! `*`), allowed only if its own account allows it too; such entries are `Conditional`. `key`
+//! (`{"arn", "judged"}`) is on every entry of an action that reads or writes the value: the KMS
+//! key whose permission was also judged (`judged: false`: its policy was not collected, the
+//! entry is `Conditional`). `reasons` says in words why an entry is `Conditional`. `why` lists
+//! the statements that allowed it: `{"side": "identity|resource|key", "kind" (layer),
+//! "policy", "statement" (index), "sid"}`.
 //!
 //! CSV columns: `SECRET_ARN,SECRET_NAME,REGION,PRINCIPAL,ACTION,DECISION,VIA,CONDITIONS,
-//! STAGES_DIFFER,EXTERNAL` (lists joined with `;`), cells that a spreadsheet would run as a
-//! formula neutralised.
+//! STAGES_DIFFER,EXTERNAL,KEY_ARN,KEY_JUDGED,REASONS,WHY` (lists joined with `;`), cells that
+//! a spreadsheet would run as a formula neutralised. The table shows `why` with `--why`.
 
 use std::io::{self, Write};
 
@@ -31,17 +36,50 @@ pub enum ReportFormat {
 }
 
 /// Writes the report of `analysis` to `out`.
+/// With `why`, the table lists under each entry the statements that allowed it (JSON and CSV
+/// always carry them).
 pub fn write_report(
     model: &AccessModel,
     analysis: &AccessAnalysis,
     format: ReportFormat,
+    why: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
         ReportFormat::Json => write_json(model, analysis, out),
         ReportFormat::Csv => write_csv(model, analysis, out),
-        ReportFormat::Table => write_table(model, analysis, out),
+        ReportFormat::Table => write_table(model, analysis, why, out),
     }
+}
+
+/// The `why` list of an entry.
+fn why_json(why: &[super::analysis::Why]) -> serde_json::Value {
+    why.iter()
+        .map(|w| {
+            json!({"side": w.side, "kind": w.kind.as_str(), "policy": w.policy,
+                "statement": w.statement, "sid": w.sid})
+        })
+        .collect()
+}
+
+/// One line per statement of `why`, for the table.
+fn why_lines(why: &[super::analysis::Why]) -> Vec<String> {
+    why.iter()
+        .map(|w| {
+            let sid = w
+                .sid
+                .as_deref()
+                .map(|s| format!(" ({})", clean(s)))
+                .unwrap_or_default();
+            format!(
+                "{} side, {} policy `{}` statement {}{sid}",
+                w.side,
+                w.kind.as_str(),
+                clean(&w.policy),
+                w.statement
+            )
+        })
+        .collect()
 }
 
 fn json_text(value: &impl serde::Serialize) -> io::Result<Vec<u8>> {
@@ -93,6 +131,16 @@ fn write_json(
             if grant.external {
                 text.extend_from_slice(b",\"external\":true");
             }
+            if let Some(key) = &grant.key {
+                text.extend_from_slice(b",\"key\":");
+                text.extend(json_text(&json!({"arn": key.arn, "judged": key.judged}))?);
+            }
+            if !grant.reasons.is_empty() {
+                text.extend_from_slice(b",\"reasons\":");
+                text.extend(json_text(&grant.reasons)?);
+            }
+            text.extend_from_slice(b",\"why\":");
+            text.extend(json_text(&why_json(&grant.why))?);
             text.push(b'}');
         }
         fragments.push(variants);
@@ -146,11 +194,23 @@ fn write_csv(
         "CONDITIONS",
         "STAGES_DIFFER",
         "EXTERNAL",
+        "KEY_ARN",
+        "KEY_JUDGED",
+        "REASONS",
+        "WHY",
     ])?;
     for (position, secret_index) in analysis.secrets.iter().enumerate() {
         let secret = &model.secrets[*secret_index];
         for entry in analysis.entries(position) {
             let grant = entry.grant;
+            let key_arn = grant.key.as_ref().map_or("", |k| k.arn.as_str());
+            let key_judged = match &grant.key {
+                Some(key) if key.judged => "true",
+                Some(_) => "false",
+                None => "",
+            };
+            let reasons = grant.reasons.join(";");
+            let why = why_lines(&grant.why).join(";");
             let cells = [
                 secret.arn.as_str(),
                 secret.name.as_str(),
@@ -162,6 +222,10 @@ fn write_csv(
                 &grant.conditions.join(";"),
                 &grant.stages_differ.join(";"),
                 if grant.external { "true" } else { "false" },
+                key_arn,
+                key_judged,
+                &reasons,
+                &why,
             ];
             writer.write_record(
                 cells
@@ -176,6 +240,7 @@ fn write_csv(
 fn write_table(
     model: &AccessModel,
     analysis: &AccessAnalysis,
+    why: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let mut entries_total = 0usize;
@@ -209,6 +274,9 @@ fn write_table(
             if grant.external {
                 notes.push("if its own account allows".to_owned());
             }
+            if let Some(key) = grant.key.as_ref().filter(|k| !k.judged) {
+                notes.push(format!("key policy of {} not collected", clean(&key.arn)));
+            }
             let notes = if notes.is_empty() {
                 String::new()
             } else {
@@ -222,6 +290,11 @@ fn write_table(
                 grant.decision.as_str(),
                 grant.via.as_str(),
             )?;
+            if why {
+                for line in why_lines(&grant.why) {
+                    writeln!(out, "      why: {line}")?;
+                }
+            }
         }
     }
     writeln!(

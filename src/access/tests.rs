@@ -241,14 +241,9 @@ fn unsettled_keys_external_principals_and_stages() {
         r.5 = conditions.iter().map(|c| (*c).to_owned()).collect();
         r
     };
-    let mut external = row(
-        "dev/app",
-        "arn:aws:iam::444455556666:root",
-        gsv,
-        "Conditional",
-        "resource",
-    );
-    external.7 = true;
+    // The account 444455556666 that the resource policy names is not a reader: the secret is
+    // encrypted with `aws/secretsmanager` (no `KmsKeyId`), whose policy admits only the key's
+    // own account (`kms:CallerAccount`); its grant reaches the metadata, not the value.
     let mut erin = row("dev/app", &user_arn("erin"), gsv, "Allowed", "identity");
     erin.6 = vec!["AWSPENDING".to_owned()];
     let mut dana = row("dev/app", &user_arn("dana"), gsv, "Allowed", "resource");
@@ -262,7 +257,6 @@ fn unsettled_keys_external_principals_and_stages() {
             bob_dev,
             dana,
             erin,
-            external,
             conditional("prod/app", &user_arn("bob"), &["aws:SourceIp"]),
         ]
     );
@@ -417,7 +411,7 @@ fn classes_equal_one_by_one_evaluation_with_another_seed() {
 #[test]
 fn classes_equal_one_by_one_evaluation_on_realistic_structures() {
     let dir = tempfile::tempdir().unwrap();
-    gen_snapshot::generate(60, 420, 30, "equivalence-3", dir.path()).unwrap();
+    gen_snapshot::generate(40, 300, 24, "equivalence-3", dir.path()).unwrap();
     let snapshot = Snapshot::load(dir.path()).unwrap();
     let model = AccessModel::from_snapshot(&snapshot).unwrap();
     let statements = || {
@@ -457,5 +451,310 @@ fn classes_equal_one_by_one_evaluation_on_realistic_structures() {
         model.resource_policies.len()
     );
     drop(model);
-    assert_equivalent(60, 420, 30, "equivalence-3", Some("o-a1b2c3d4e5"));
+    assert_equivalent(40, 300, 24, "equivalence-3", Some("o-a1b2c3d4e5"));
+}
+
+const KEY_NAMING_ALICE: &str =
+    "arn:aws:kms:us-east-1:111122223333:key/1111aaaa-0000-4000-8000-000000000001";
+const KEY_DEFAULT_POLICY: &str =
+    "arn:aws:kms:us-east-1:111122223333:key/2222bbbb-0000-4000-8000-000000000002";
+const KEY_AWS_MANAGED: &str =
+    "arn:aws:kms:us-east-1:111122223333:key/3333cccc-0000-4000-8000-000000000003";
+const KEY_NOT_COLLECTED: &str =
+    "arn:aws:kms:us-east-1:111122223333:key/4444dddd-0000-4000-8000-000000000004";
+
+/// An account with four keys: a customer key whose policy names one user (and not the
+/// account), a customer key with the default key policy (the account delegates to IAM), the
+/// AWS managed key `aws/secretsmanager` (collected policy) on a secret whose resource policy
+/// grants another account, and a key whose policy was not collected.
+fn kms_snapshot() -> (tempfile::TempDir, Snapshot) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let coverage: Vec<Value> = [
+        "secretsmanager:ListSecrets",
+        "secretsmanager:GetResourcePolicy",
+        "kms:DescribeKey",
+        "kms:ListAliases",
+        "kms:GetKeyPolicy",
+    ]
+    .iter()
+    .map(|api| json!({"region": "us-east-1", "api": api, "status": "ok"}))
+    .chain([
+        json!({"region": "global", "api": "iam:GetAccountAuthorizationDetails",
+        "status": "ok"}),
+    ])
+    .collect();
+    write(
+        root,
+        "snapshot.json",
+        &json!({"schema_version": 1, "account_id": ACCOUNT, "partition": "aws",
+            "collected_at": "2026-11-01T00:00:00Z", "regions": ["us-east-1"],
+            "coverage": coverage}),
+    );
+    let read_everything = json!([
+        {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue",
+                                       "secretsmanager:DescribeSecret"], "Resource": "*"}]);
+    let with_decrypt = json!([
+        {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue",
+                                       "secretsmanager:DescribeSecret"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]);
+    write(
+        root,
+        "iam/get-account-authorization-details.json",
+        &json!({"UserDetailList": [user("alice", read_everything), user("bob", with_decrypt)],
+            "GroupDetailList": [], "RoleDetailList": [], "Policies": []}),
+    );
+    write(
+        root,
+        "organizations/policies.json",
+        &json!({"scps": [], "rcps": []}),
+    );
+    let secret = |name: &str, key: Option<&str>| {
+        let mut entry = json!({"ARN": secret_arn(name), "Name": name,
+            "SecretVersionsToStages": {"v1": ["AWSCURRENT"]}});
+        if let Some(key) = key {
+            entry["KmsKeyId"] = json!(key);
+        }
+        entry
+    };
+    write(
+        root,
+        "us-east-1/secretsmanager/list-secrets.json",
+        &json!({"SecretList": [
+            secret("customer/names-alice", Some(KEY_NAMING_ALICE)),
+            secret("customer/default-policy", Some(KEY_DEFAULT_POLICY)),
+            secret("managed/shared", None),
+            secret("customer/not-collected", Some(KEY_NOT_COLLECTED))]}),
+    );
+    let outside = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+         "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+         "Resource": "*"}]});
+    write(
+        root,
+        "us-east-1/secretsmanager/get-resource-policy.json",
+        &json!([
+            {"ARN": secret_arn("customer/names-alice"), "Name": "customer/names-alice"},
+            {"ARN": secret_arn("customer/default-policy"), "Name": "customer/default-policy"},
+            {"ARN": secret_arn("managed/shared"), "Name": "managed/shared",
+             "ResourcePolicy": outside.to_string()},
+            {"ARN": secret_arn("customer/not-collected"), "Name": "customer/not-collected"}]),
+    );
+    let metadata = |arn: &str, manager: &str| {
+        json!({"KeyMetadata": {"KeyId": arn.rsplit('/').next().unwrap(), "Arn": arn,
+            "KeyManager": manager, "KeyState": "Enabled", "AWSAccountId": ACCOUNT}})
+    };
+    write(
+        root,
+        "us-east-1/kms/describe-key.json",
+        &json!([
+            metadata(KEY_NAMING_ALICE, "CUSTOMER"),
+            metadata(KEY_DEFAULT_POLICY, "CUSTOMER"),
+            metadata(KEY_AWS_MANAGED, "AWS"),
+            metadata(KEY_NOT_COLLECTED, "CUSTOMER")
+        ]),
+    );
+    write(
+        root,
+        "us-east-1/kms/list-aliases.json",
+        &json!({"Aliases": [{"AliasName": "alias/aws/secretsmanager",
+            "AliasArn": format!("arn:aws:kms:us-east-1:{ACCOUNT}:alias/aws/secretsmanager"),
+            "TargetKeyId": KEY_AWS_MANAGED.rsplit('/').next().unwrap()}]}),
+    );
+    let names_alice = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AliceOnly", "Effect": "Allow", "Principal": {"AWS": user_arn("alice")},
+         "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"}]});
+    let default_policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+         "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+         "Action": "kms:*", "Resource": "*"}]});
+    let managed = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"},
+         "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:CreateGrant",
+                    "kms:DescribeKey"], "Resource": "*",
+         "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT,
+                                        "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}},
+        {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+         "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+         "Resource": "*"}]});
+    let policy = |arn: &str, document: &Value| json!({"KeyId": arn, "PolicyName": "default", "Policy": document.to_string()});
+    write(
+        root,
+        "us-east-1/kms/get-key-policy.json",
+        &json!([
+            policy(KEY_NAMING_ALICE, &names_alice),
+            policy(KEY_DEFAULT_POLICY, &default_policy),
+            policy(KEY_AWS_MANAGED, &managed)
+        ]),
+    );
+    let snapshot = Snapshot::load(root).unwrap();
+    (dir, snapshot)
+}
+
+/// (secret name, principal, short action, decision, key (ARN, judged))
+type KeyRow = (String, String, String, String, Option<(String, bool)>);
+
+#[test]
+fn readers_need_the_key_exactly_as_aws_decides() {
+    let (_dir, snapshot) = kms_snapshot();
+    let model = AccessModel::from_snapshot(&snapshot).unwrap();
+    let query = AccessQuery {
+        actions: vec![
+            "secretsmanager:GetSecretValue".to_owned(),
+            "secretsmanager:DescribeSecret".to_owned(),
+        ],
+        ..AccessQuery::default()
+    };
+    let analysis = analyse(&model, &query).unwrap();
+    let mut got: Vec<KeyRow> = Vec::new();
+    for (position, secret) in analysis.secrets.iter().enumerate() {
+        for entry in analysis.entries(position) {
+            got.push((
+                model.secrets[*secret].name.clone(),
+                model.principals[entry.principal].arn.clone(),
+                entry.action.rsplit(':').next().unwrap().to_owned(),
+                entry.grant.decision.as_str().to_owned(),
+                entry.grant.key.as_ref().map(|k| (k.arn.clone(), k.judged)),
+            ));
+        }
+    }
+    let entry =
+        |secret: &str, who: &str, action: &str, decision: &str, key: Option<(&str, bool)>| {
+            (
+                secret.to_owned(),
+                who.to_owned(),
+                action.to_owned(),
+                decision.to_owned(),
+                key.map(|(arn, judged)| (arn.to_owned(), judged)),
+            )
+        };
+    let (alice, bob) = (user_arn("alice"), user_arn("bob"));
+    let outside = "arn:aws:iam::444455556666:root";
+    let want = vec![
+        // The default key policy delegates to IAM: bob (kms:Decrypt in IAM), not alice.
+        entry(
+            "customer/default-policy",
+            &alice,
+            "DescribeSecret",
+            "Allowed",
+            None,
+        ),
+        entry(
+            "customer/default-policy",
+            &bob,
+            "DescribeSecret",
+            "Allowed",
+            None,
+        ),
+        entry(
+            "customer/default-policy",
+            &bob,
+            "GetSecretValue",
+            "Allowed",
+            Some((KEY_DEFAULT_POLICY, true)),
+        ),
+        // The key policy names alice only and not the account: bob's IAM grant is useless.
+        entry(
+            "customer/names-alice",
+            &alice,
+            "DescribeSecret",
+            "Allowed",
+            None,
+        ),
+        entry(
+            "customer/names-alice",
+            &alice,
+            "GetSecretValue",
+            "Allowed",
+            Some((KEY_NAMING_ALICE, true)),
+        ),
+        entry(
+            "customer/names-alice",
+            &bob,
+            "DescribeSecret",
+            "Allowed",
+            None,
+        ),
+        // Not collected: possible readers, never silently allowed.
+        entry(
+            "customer/not-collected",
+            &alice,
+            "DescribeSecret",
+            "Allowed",
+            None,
+        ),
+        entry(
+            "customer/not-collected",
+            &alice,
+            "GetSecretValue",
+            "Conditional",
+            Some((KEY_NOT_COLLECTED, false)),
+        ),
+        entry(
+            "customer/not-collected",
+            &bob,
+            "DescribeSecret",
+            "Allowed",
+            None,
+        ),
+        entry(
+            "customer/not-collected",
+            &bob,
+            "GetSecretValue",
+            "Conditional",
+            Some((KEY_NOT_COLLECTED, false)),
+        ),
+        // aws/secretsmanager: every reader of the account; the outside grant reaches only the
+        // metadata.
+        entry("managed/shared", &alice, "DescribeSecret", "Allowed", None),
+        entry(
+            "managed/shared",
+            &alice,
+            "GetSecretValue",
+            "Allowed",
+            Some((KEY_AWS_MANAGED, true)),
+        ),
+        entry("managed/shared", &bob, "DescribeSecret", "Allowed", None),
+        entry(
+            "managed/shared",
+            &bob,
+            "GetSecretValue",
+            "Allowed",
+            Some((KEY_AWS_MANAGED, true)),
+        ),
+        entry(
+            "managed/shared",
+            outside,
+            "DescribeSecret",
+            "Conditional",
+            None,
+        ),
+    ];
+    assert_eq!(got, want);
+    let not_collected = analysis
+        .entries(2)
+        .find(|e| e.grant.key.as_ref().is_some_and(|k| !k.judged))
+        .unwrap();
+    assert!(
+        not_collected
+            .grant
+            .reasons
+            .iter()
+            .any(|r| r.contains(&format!("key policy of {KEY_NOT_COLLECTED} not collected"))),
+        "{:?}",
+        not_collected.grant.reasons
+    );
+    let alice_reads = analysis
+        .entries(1)
+        .find(|e| e.action.ends_with("GetSecretValue"))
+        .unwrap();
+    assert!(
+        alice_reads
+            .grant
+            .why
+            .iter()
+            .any(|w| w.side == "key" && w.sid.as_deref() == Some("AliceOnly")),
+        "{:?}",
+        alice_reads.grant.why
+    );
 }

@@ -50,6 +50,9 @@ pub struct AccessArgs {
     /// Write the report to FILE atomically instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Under each table entry, the statements that allowed it (JSON and CSV always carry them).
+    #[arg(long)]
+    pub why: bool,
     /// Worker threads (default: one per CPU).
     #[arg(long, value_name = "N", default_value_t = 0, hide = true)]
     pub threads: usize,
@@ -109,7 +112,7 @@ pub fn run(args: AccessArgs) -> anyhow::Result<Outcome> {
         tracing::warn!("{diagnostic}");
     }
     write_report_streamed(args.output.as_deref(), |out| {
-        access::write_report(&model, &analysis, format, out)
+        access::write_report(&model, &analysis, format, args.why, out)
     })?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
