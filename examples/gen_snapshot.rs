@@ -158,6 +158,9 @@ struct Secret {
     owning_service: Option<&'static str>,
     cost_center: Option<String>,
     project: Option<String>,
+    /// The team whose customer managed key encrypts it (index into `TEAMS`), and whether
+    /// `KmsKeyId` names it by alias; `None`: the AWS managed key `aws/secretsmanager`.
+    kms: Option<(usize, bool)>,
 }
 
 fn make_secret(seed: &str, j: usize, groups: usize, principals: usize) -> Secret {
@@ -228,6 +231,10 @@ fn make_secret(seed: &str, j: usize, groups: usize, principals: usize) -> Secret
         .chance(0.7)
         .then(|| format!("cc-{:04}", r.below(COST_CENTERS)));
     let project = r.chance(0.5).then(|| format!("prj-{}", r.below(PROJECTS)));
+    let kms = r.chance(0.45).then(|| {
+        let team = TEAMS.iter().position(|t| Some(*t) == owner).unwrap_or(0);
+        (team, r.chance(0.5))
+    });
     Secret {
         name,
         arn,
@@ -241,6 +248,7 @@ fn make_secret(seed: &str, j: usize, groups: usize, principals: usize) -> Secret
         owning_service,
         cost_center,
         project,
+        kms,
     }
 }
 
@@ -1182,7 +1190,99 @@ fn secret_entry(s: &Secret) -> Value {
     if let Some(service) = s.owning_service {
         entry["OwningService"] = json!(service);
     }
+    if let Some((team, by_alias)) = s.kms {
+        entry["KmsKeyId"] = if by_alias {
+            json!(format!("alias/{}-secrets", TEAMS[team]))
+        } else {
+            json!(key_arn(s.region, 1 + team))
+        };
+    }
     entry
+}
+
+/// The ARN of key `k` of a region: 0 is the AWS managed key `aws/secretsmanager`, 1 + i the
+/// customer managed key of team `TEAMS[i]`.
+fn key_arn(region: &str, k: usize) -> String {
+    let r = REGIONS
+        .iter()
+        .position(|(name, _)| *name == region)
+        .unwrap_or(0);
+    format!("arn:aws:kms:{region}:{MAIN_ACCOUNT}:key/{k:08x}-{r:04x}-4000-8000-00000000a11e")
+}
+
+/// The KMS files of a region: keys, aliases and key policies. Teams' keys follow three real
+/// shapes: the default key policy (the account delegates to IAM, so readers also need
+/// `kms:Decrypt` in their identity policies), a policy naming a few roles and not the account,
+/// and the `aws/secretsmanager` shape (anyone of the account through Secrets Manager).
+fn kms_files(region: &str, personas: &[Persona]) -> (Value, Value, Value) {
+    let root = format!("arn:aws:iam::{MAIN_ACCOUNT}:root");
+    let via = format!("secretsmanager.{region}.amazonaws.com");
+    let through_secrets_manager = |sid: &str| {
+        json!({"Sid": sid, "Effect": "Allow", "Principal": {"AWS": "*"},
+            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                       "kms:CreateGrant", "kms:DescribeKey"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:CallerAccount": MAIN_ACCOUNT,
+                                           "kms:ViaService": via}}})
+    };
+    let mut metadata = vec![
+        json!({"KeyMetadata": {"KeyId": key_arn(region, 0).rsplit('/').next(),
+        "Arn": key_arn(region, 0), "KeyManager": "AWS", "KeyState": "Enabled",
+        "AWSAccountId": MAIN_ACCOUNT}}),
+    ];
+    let mut aliases = vec![json!({"AliasName": "alias/aws/secretsmanager",
+        "AliasArn": format!("arn:aws:kms:{region}:{MAIN_ACCOUNT}:alias/aws/secretsmanager"),
+        "TargetKeyId": key_arn(region, 0).rsplit('/').next()})];
+    let mut policies = vec![json!({"KeyId": key_arn(region, 0), "PolicyName": "default",
+        "Policy": json!({"Version": "2012-10-17", "Id": "auto-secretsmanager-2", "Statement": [
+            through_secrets_manager("Allow access through AWS Secrets Manager"),
+            {"Sid": "Allow direct access to key metadata to the account", "Effect": "Allow",
+             "Principal": {"AWS": root}, "Action": ["kms:Describe*", "kms:Get*", "kms:List*",
+             "kms:RevokeGrant"], "Resource": "*"}]}).to_string()})];
+    for (i, team) in TEAMS.iter().enumerate() {
+        let arn = key_arn(region, 1 + i);
+        let id = arn.rsplit('/').next().unwrap_or_default().to_owned();
+        metadata.push(
+            json!({"KeyMetadata": {"KeyId": id, "Arn": arn, "KeyManager": "CUSTOMER",
+            "KeyState": "Enabled", "AWSAccountId": MAIN_ACCOUNT}}),
+        );
+        aliases.push(json!({"AliasName": format!("alias/{team}-secrets"),
+            "AliasArn": format!("arn:aws:kms:{region}:{MAIN_ACCOUNT}:alias/{team}-secrets"),
+            "TargetKeyId": id}));
+        let readers: Vec<&str> = personas
+            .iter()
+            .filter(|p| !p.is_user && p.team == *team)
+            .take(4)
+            .map(|p| p.arn.as_str())
+            .collect();
+        let admin = json!({"Sid": "Key administrators", "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{MAIN_ACCOUNT}:role/Admin-0")},
+            "Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*",
+                       "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*",
+                       "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"],
+            "Resource": "*"});
+        let statements = match i % 3 {
+            0 => json!([{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+                         "Principal": {"AWS": root}, "Action": "kms:*", "Resource": "*"},
+                        admin]),
+            1 => json!([admin,
+                        {"Sid": "Allow use of the key", "Effect": "Allow",
+                         "Principal": {"AWS": readers},
+                         "Action": ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                         "Resource": "*"}]),
+            _ => json!([
+                admin,
+                through_secrets_manager("Allow the account through Secrets Manager")
+            ]),
+        };
+        policies.push(json!({"KeyId": arn, "PolicyName": "default",
+            "Policy": json!({"Version": "2012-10-17", "Statement": statements}).to_string()}));
+    }
+    (
+        json!(metadata),
+        json!({"Aliases": aliases}),
+        json!(policies),
+    )
 }
 
 fn version_id(arn: &str, k: usize) -> String {
@@ -1258,6 +1358,9 @@ pub fn generate(
             "secretsmanager:ListSecrets",
             "secretsmanager:GetResourcePolicy",
             "secretsmanager:ListSecretVersionIds",
+            "kms:DescribeKey",
+            "kms:ListAliases",
+            "kms:GetKeyPolicy",
         ] {
             coverage.push(json!({"region": region, "api": api, "status": "ok"}));
         }
@@ -1328,6 +1431,11 @@ pub fn generate(
             })
             .collect();
         write_json(&dir.join("list-secret-version-ids.json"), &json!(versions))?;
+        let (keys, aliases, key_policies) = kms_files(region, &model.personas);
+        let kms = out.join(region).join("kms");
+        write_json(&kms.join("describe-key.json"), &keys)?;
+        write_json(&kms.join("list-aliases.json"), &aliases)?;
+        write_json(&kms.join("get-key-policy.json"), &key_policies)?;
     }
     Ok(())
 }

@@ -225,6 +225,111 @@ impl AccessAnalysis {
                 })
         })
     }
+
+    /// The reverse view: per analysed principal with at least one entry (in model order), the
+    /// secrets (positions into `secrets`) it has entries on, in secret order.
+    pub fn by_principal(&self) -> ByPrincipal {
+        let mut secrets_of_atom: Vec<Vec<u32>> =
+            vec![Vec::new(); self.atom_start.len().saturating_sub(1)];
+        for (position, atom) in self.atom_of.iter().enumerate() {
+            if let Some(list) = secrets_of_atom.get_mut(*atom as usize) {
+                list.push(u32::try_from(position).unwrap_or(u32::MAX));
+            }
+        }
+        let mut count: HashMap<u32, usize> = HashMap::new();
+        for (atom, secrets) in secrets_of_atom.iter().enumerate() {
+            for (principal, _) in &self.pairs[self.atom_start[atom]..self.atom_start[atom + 1]] {
+                *count.entry(*principal).or_default() += secrets.len();
+            }
+        }
+        let mut order: Vec<u32> = count.keys().copied().collect();
+        order.sort_unstable();
+        let mut start = Vec::with_capacity(order.len() + 1);
+        let mut slot: HashMap<u32, usize> = HashMap::new();
+        let mut total = 0usize;
+        for principal in &order {
+            start.push(total);
+            slot.insert(*principal, total);
+            total += count[principal];
+        }
+        start.push(total);
+        let mut pairs = vec![(0u32, 0u32); total];
+        // Atoms in secret order of their first secret would not keep secrets sorted: fill,
+        // then sort each principal's run.
+        for (atom, secrets) in secrets_of_atom.iter().enumerate() {
+            for (principal, row) in &self.pairs[self.atom_start[atom]..self.atom_start[atom + 1]] {
+                if let Some(next) = slot.get_mut(principal) {
+                    for secret in secrets {
+                        pairs[*next] = (*secret, *row);
+                        *next += 1;
+                    }
+                }
+            }
+        }
+        for k in 0..order.len() {
+            pairs[start[k]..start[k + 1]].sort_unstable();
+        }
+        ByPrincipal {
+            order,
+            start,
+            pairs,
+        }
+    }
+
+    /// The entries of `principal` on the secret at `position` of one row.
+    fn row_entries(
+        &self,
+        principal: usize,
+        row: u32,
+    ) -> impl Iterator<Item = AccessEntry<'_>> + '_ {
+        self.rows[row as usize]
+            .iter()
+            .enumerate()
+            .filter(|(_, grant)| **grant != u32::MAX)
+            .map(move |(action, grant)| AccessEntry {
+                principal,
+                action_index: action,
+                action: &self.actions[action],
+                grant_index: *grant as usize,
+                grant: &self.grants[*grant as usize],
+            })
+    }
+}
+
+/// The entries of an analysis grouped by principal (`AccessAnalysis::by_principal`).
+#[derive(Debug)]
+pub struct ByPrincipal {
+    /// Principals (indexes into `AccessModel::principals`) with entries, ascending.
+    order: Vec<u32>,
+    start: Vec<usize>,
+    /// (secret position, row), per principal sorted by secret position.
+    pairs: Vec<(u32, u32)>,
+}
+
+impl ByPrincipal {
+    /// The principals with entries (indexes into `AccessModel::principals`), in model order.
+    pub fn principals(&self) -> impl Iterator<Item = usize> + '_ {
+        self.order.iter().map(|p| *p as usize)
+    }
+
+    /// The entries of the `k`-th principal of `principals()`: (secret position, entry), by
+    /// secret then action.
+    pub fn entries<'a>(
+        &'a self,
+        analysis: &'a AccessAnalysis,
+        k: usize,
+    ) -> impl Iterator<Item = (usize, AccessEntry<'a>)> + 'a {
+        let principal = self.order.get(k).copied().unwrap_or(0) as usize;
+        let range = match (self.start.get(k), self.start.get(k + 1)) {
+            (Some(a), Some(b)) => *a..*b,
+            _ => 0..0,
+        };
+        self.pairs[range].iter().flat_map(move |(secret, row)| {
+            analysis
+                .row_entries(principal, *row)
+                .map(move |entry| (*secret as usize, entry))
+        })
+    }
 }
 
 /// Normalises the action list: defaults, case-insensitive duplicates removed, sorted.

@@ -35,14 +35,14 @@ mod tests;
 
 pub use actions::{DEFAULT_ACTIONS, STANDARD_STAGES};
 pub use analysis::{
-    AccessAnalysis, AccessEntry, AccessQuery, AccessStats, Grant, GrantDecision, KeyVerdict, Via,
-    Why, analyse, normalise_actions,
+    AccessAnalysis, AccessEntry, AccessQuery, AccessStats, ByPrincipal, Grant, GrantDecision,
+    KeyVerdict, Via, Why, analyse, normalise_actions,
 };
 pub use case_snapshot::SnapshotCasePolicies;
 pub use model::{
     ASSUMED_IDENTITY_POLICY, AccessModel, AnalysedPrincipal, KeyFacts, PrincipalKind, SecretFacts,
 };
-pub use report::{ReportFormat, write_report};
+pub use report::{ReportFormat, ReportOptions, write_report};
 pub use single::{judge_one, policy_set_for, request_for};
 
 /// Why the analysis could not run.

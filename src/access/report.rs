@@ -36,19 +36,29 @@ pub enum ReportFormat {
 }
 
 /// Writes the report of `analysis` to `out`.
-/// With `why`, the table lists under each entry the statements that allowed it (JSON and CSV
-/// always carry them).
+/// How to write the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportOptions {
+    pub format: ReportFormat,
+    /// The table lists under each entry the statements that allowed it (JSON and CSV always
+    /// carry them).
+    pub why: bool,
+    /// The reverse view: principal by principal, the secrets each may act on.
+    pub by_principal: bool,
+}
+
+/// Writes the report of `analysis` to `out`.
 pub fn write_report(
     model: &AccessModel,
     analysis: &AccessAnalysis,
-    format: ReportFormat,
-    why: bool,
+    options: ReportOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match format {
-        ReportFormat::Json => write_json(model, analysis, out),
-        ReportFormat::Csv => write_csv(model, analysis, out),
-        ReportFormat::Table => write_table(model, analysis, why, out),
+    match (options.format, options.by_principal) {
+        (ReportFormat::Json, by_principal) => write_json(model, analysis, by_principal, out),
+        (ReportFormat::Csv, by_principal) => write_csv(model, analysis, by_principal, out),
+        (ReportFormat::Table, false) => write_table(model, analysis, options.why, out),
+        (ReportFormat::Table, true) => write_principal_table(model, analysis, options.why, out),
     }
 }
 
@@ -91,6 +101,7 @@ fn json_text(value: &impl serde::Serialize) -> io::Result<Vec<u8>> {
 fn write_json(
     model: &AccessModel,
     analysis: &AccessAnalysis,
+    by_principal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let collected_at = model
@@ -99,8 +110,13 @@ fn write_json(
     let head = json!({"account_id": model.account_id, "collected_at": collected_at});
     write!(
         out,
-        "{{\"schema_version\":1,\"snapshot\":{head},\"actions\":{},\"secrets\":[",
-        json!(analysis.actions)
+        "{{\"schema_version\":1,\"snapshot\":{head},\"actions\":{},\"{}\":[",
+        json!(analysis.actions),
+        if by_principal {
+            "principals"
+        } else {
+            "secrets"
+        }
     )?;
     let principals: Vec<Vec<u8>> = model
         .principals
@@ -150,6 +166,39 @@ fn write_json(
         .iter()
         .map(|a| usize::from(super::actions::is_get_secret_value(a)))
         .collect();
+    if by_principal {
+        let view = analysis.by_principal();
+        let secret_arns: Vec<Vec<u8>> = analysis
+            .secrets
+            .iter()
+            .map(|index| json_text(&model.secrets[*index].arn))
+            .collect::<io::Result<_>>()?;
+        for (k, principal) in view.principals().enumerate() {
+            let principal = &model.principals[principal];
+            out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
+            out.write_all(b"{\"access\":[")?;
+            for (n, (secret, entry)) in view.entries(analysis, k).enumerate() {
+                out.write_all(if n == 0 {
+                    b"{\"secret\":"
+                } else {
+                    b",{\"secret\":"
+                })?;
+                out.write_all(&secret_arns[secret])?;
+                out.write_all(b",\"action\":")?;
+                out.write_all(&actions[entry.action_index])?;
+                out.write_all(&fragments[entry.grant_index][with_stages[entry.action_index]])?;
+            }
+            let account = principal.facts.account.as_deref();
+            write!(
+                out,
+                "],\"account_id\":{},\"arn\":{}}}",
+                json!(account),
+                json!(principal.arn)
+            )?;
+        }
+        out.write_all(b"\n]}\n")?;
+        return out.flush();
+    }
     for (position, secret_index) in analysis.secrets.iter().enumerate() {
         let secret = &model.secrets[*secret_index];
         out.write_all(if position == 0 { b"\n" } else { b",\n" })?;
@@ -180,6 +229,7 @@ fn write_json(
 fn write_csv(
     model: &AccessModel,
     analysis: &AccessAnalysis,
+    by_principal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
@@ -199,39 +249,52 @@ fn write_csv(
         "REASONS",
         "WHY",
     ])?;
-    for (position, secret_index) in analysis.secrets.iter().enumerate() {
-        let secret = &model.secrets[*secret_index];
-        for entry in analysis.entries(position) {
-            let grant = entry.grant;
-            let key_arn = grant.key.as_ref().map_or("", |k| k.arn.as_str());
-            let key_judged = match &grant.key {
-                Some(key) if key.judged => "true",
-                Some(_) => "false",
-                None => "",
-            };
-            let reasons = grant.reasons.join(";");
-            let why = why_lines(&grant.why).join(";");
-            let cells = [
-                secret.arn.as_str(),
-                secret.name.as_str(),
-                secret.region.as_str(),
-                model.principals[entry.principal].arn.as_str(),
-                entry.action,
-                grant.decision.as_str(),
-                grant.via.as_str(),
-                &grant.conditions.join(";"),
-                &grant.stages_differ.join(";"),
-                if grant.external { "true" } else { "false" },
-                key_arn,
-                key_judged,
-                &reasons,
-                &why,
-            ];
-            writer.write_record(
-                cells
-                    .iter()
-                    .map(|cell| neutralise_formula(cell).into_owned()),
-            )?;
+    let mut row = |position: usize, entry: AccessEntry<'_>| -> io::Result<()> {
+        let secret = &model.secrets[analysis.secrets[position]];
+        let grant = entry.grant;
+        let key_arn = grant.key.as_ref().map_or("", |k| k.arn.as_str());
+        let key_judged = match &grant.key {
+            Some(key) if key.judged => "true",
+            Some(_) => "false",
+            None => "",
+        };
+        let reasons = grant.reasons.join(";");
+        let why = why_lines(&grant.why).join(";");
+        let cells = [
+            secret.arn.as_str(),
+            secret.name.as_str(),
+            secret.region.as_str(),
+            model.principals[entry.principal].arn.as_str(),
+            entry.action,
+            grant.decision.as_str(),
+            grant.via.as_str(),
+            &grant.conditions.join(";"),
+            &grant.stages_differ.join(";"),
+            if grant.external { "true" } else { "false" },
+            key_arn,
+            key_judged,
+            &reasons,
+            &why,
+        ];
+        writer.write_record(
+            cells
+                .iter()
+                .map(|cell| neutralise_formula(cell).into_owned()),
+        )?;
+        Ok(())
+    };
+    if by_principal {
+        let view = analysis.by_principal();
+        for k in 0..view.principals().count() {
+            for (position, entry) in view.entries(analysis, k) {
+                row(position, entry)?;
+            }
+        }
+    } else {
+        for position in 0..analysis.secrets.len() {
+            for entry in analysis.entries(position) {
+                row(position, entry)?;
+            }
         }
     }
     writer.flush()
@@ -313,4 +376,57 @@ fn clean(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
+}
+
+/// The reverse view as a table: each principal, then the secrets it may act on.
+fn write_principal_table(
+    model: &AccessModel,
+    analysis: &AccessAnalysis,
+    why: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let view = analysis.by_principal();
+    let mut entries_total = 0usize;
+    let principals: Vec<usize> = view.principals().collect();
+    for (k, principal) in principals.iter().enumerate() {
+        writeln!(out, "{}", clean(&model.principals[*principal].arn))?;
+        for (position, entry) in view.entries(analysis, k) {
+            entries_total += 1;
+            let secret = &model.secrets[analysis.secrets[position]];
+            let grant = entry.grant;
+            let mut notes = Vec::new();
+            if !grant.conditions.is_empty() {
+                notes.push(format!("if {}", grant.conditions.join(", ")));
+            }
+            if let Some(key) = grant.key.as_ref().filter(|k| !k.judged) {
+                notes.push(format!("key policy of {} not collected", clean(&key.arn)));
+            }
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", notes.join("; "))
+            };
+            writeln!(
+                out,
+                "  {}  {}  {:11}  via {:8}{notes}",
+                clean(&secret.name),
+                entry.action,
+                grant.decision.as_str(),
+                grant.via.as_str(),
+            )?;
+            if why {
+                for line in why_lines(&grant.why) {
+                    writeln!(out, "      why: {line}")?;
+                }
+            }
+        }
+    }
+    writeln!(
+        out,
+        "{} principal(s) with access, {} entr{}",
+        principals.len(),
+        entries_total,
+        if entries_total == 1 { "y" } else { "ies" }
+    )?;
+    out.flush()
 }

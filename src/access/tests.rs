@@ -758,3 +758,43 @@ fn readers_need_the_key_exactly_as_aws_decides() {
         alice_reads.grant.why
     );
 }
+
+#[test]
+fn the_reverse_view_holds_the_same_entries_by_principal() {
+    let dir = tempfile::tempdir().unwrap();
+    gen_snapshot::generate(20, 150, 8, "reverse", dir.path()).unwrap();
+    let snapshot = Snapshot::load(dir.path()).unwrap();
+    let model = AccessModel::from_snapshot(&snapshot).unwrap();
+    let analysis = analyse(&model, &AccessQuery::default()).unwrap();
+    let mut by_secret: Vec<(usize, usize, usize, usize)> = Vec::new();
+    for position in 0..analysis.secrets.len() {
+        for entry in analysis.entries(position) {
+            by_secret.push((
+                entry.principal,
+                position,
+                entry.action_index,
+                entry.grant_index,
+            ));
+        }
+    }
+    let view = analysis.by_principal();
+    let principals: Vec<usize> = view.principals().collect();
+    let mut by_principal = Vec::new();
+    for (k, principal) in principals.iter().enumerate() {
+        let entries: Vec<(usize, usize, usize, usize)> = view
+            .entries(&analysis, k)
+            .map(|(position, e)| (e.principal, position, e.action_index, e.grant_index))
+            .collect();
+        assert!(entries.iter().all(|e| e.0 == *principal));
+        assert!(
+            entries
+                .windows(2)
+                .all(|w| (w[0].1, w[0].2) < (w[1].1, w[1].2))
+        );
+        by_principal.extend(entries);
+    }
+    assert!(principals.windows(2).all(|w| w[0] < w[1]));
+    by_secret.sort_unstable();
+    assert!(!by_secret.is_empty());
+    assert_eq!(by_principal, by_secret);
+}

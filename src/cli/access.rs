@@ -53,9 +53,20 @@ pub struct AccessArgs {
     /// Under each table entry, the statements that allowed it (JSON and CSV always carry them).
     #[arg(long)]
     pub why: bool,
+    /// `secret` (default): who can act on each secret; `principal`: what each principal can
+    /// act on (combine with `--principal PATTERN`).
+    #[arg(long, value_enum, default_value_t = AccessBy::Secret)]
+    pub by: AccessBy,
     /// Worker threads (default: one per CPU).
     #[arg(long, value_name = "N", default_value_t = 0, hide = true)]
     pub threads: usize,
+}
+
+/// The two views of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccessBy {
+    Secret,
+    Principal,
 }
 
 /// The report formats of `access`.
@@ -112,7 +123,16 @@ pub fn run(args: AccessArgs) -> anyhow::Result<Outcome> {
         tracing::warn!("{diagnostic}");
     }
     write_report_streamed(args.output.as_deref(), |out| {
-        access::write_report(&model, &analysis, format, args.why, out)
+        access::write_report(
+            &model,
+            &analysis,
+            access::ReportOptions {
+                format,
+                why: args.why,
+                by_principal: args.by == AccessBy::Principal,
+            },
+            out,
+        )
     })?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
