@@ -455,6 +455,13 @@ fn decide_one(set: &PolicySet, request: &Request, external: bool) -> StageOutcom
     }
 }
 
+/// What the class path brings to a judgement: the principal half of the context, built once,
+/// and the principal's KMS outcomes per key (`None` when they depend on the secret).
+pub(crate) struct ClassPath<'a> {
+    pub principal_context: &'a PrincipalContext,
+    pub key_cache: Option<&'a mut super::kms::KeyCache>,
+}
+
 /// The entry of one (principal, secret, action), or `None` when denied for every stage.
 /// With `principal_context` (the class path) the context holds only the keys the policies read
 /// and its principal half comes ready-made; without it (one-by-one), every known key. The
@@ -466,8 +473,12 @@ pub(crate) fn judge(
     set: &PolicySet,
     action: &str,
     referenced: &BTreeSet<String>,
-    principal_context: Option<&PrincipalContext>,
+    class_path: Option<ClassPath<'_>>,
 ) -> Option<Grant> {
+    let (principal_context, key_cache) = match class_path {
+        Some(path) => (Some(path.principal_context), path.key_cache),
+        None => (None, None),
+    };
     let grant = judge_secret(
         model,
         principal,
@@ -477,7 +488,7 @@ pub(crate) fn judge(
         referenced,
         principal_context,
     )?;
-    super::kms::with_key(model, principal, secret, action, grant)
+    super::kms::with_key(model, principal, secret, action, grant, key_cache)
 }
 
 /// The entry of one request on the secret alone (its resource policy and the caller's
@@ -604,6 +615,9 @@ struct Shared<'a> {
     principal_contexts: Vec<PrincipalContext>,
     /// Per resource policy, per statement: what partial evaluation needs.
     resource_statements: Vec<Vec<ResourceStatement>>,
+    /// A KMS statement reads the encryption context (the secret's ARN): KMS outcomes are not
+    /// shared between the secrets of one key.
+    kms_per_secret: bool,
 }
 
 /// A condition of a resource-policy statement, by content id.
@@ -1094,6 +1108,7 @@ fn analyse_principal(
     output.classes += projection.representatives.len();
 
     let mut sets: HashMap<Option<usize>, PolicySet> = HashMap::new();
+    let mut key_cache = super::kms::KeyCache::new();
     let mut class_rows: Vec<u32> = Vec::with_capacity(projection.representatives.len());
     for atom in &projection.representatives {
         let atom = &shared.atoms.atoms[*atom as usize];
@@ -1112,7 +1127,10 @@ fn analyse_principal(
                 set,
                 action,
                 &referenced,
-                Some(principal_context),
+                Some(ClassPath {
+                    principal_context,
+                    key_cache: (!shared.kms_per_secret).then_some(&mut key_cache),
+                }),
             ) {
                 Some(grant) => {
                     any = true;
@@ -1236,6 +1254,7 @@ pub fn analyse(model: &AccessModel, query: &AccessQuery) -> Result<AccessAnalysi
     }
     // The KMS request of a value action carries the secret's ARN as encryption context: a
     // policy that reads it (or a variable in a KMS statement's `Resource`) makes every ARN count.
+    let mut kms_per_secret = false;
     let key_actions: Vec<String> = actions
         .iter()
         .flat_map(|a| actions::key_actions(a).iter())
@@ -1260,6 +1279,7 @@ pub fn analyse(model: &AccessModel, query: &AccessQuery) -> Result<AccessAnalysi
                         .any(|p| keys::has_variable(&p.text))
                 {
                     variables = true;
+                    kms_per_secret = true;
                 }
             }
         }
@@ -1281,6 +1301,7 @@ pub fn analyse(model: &AccessModel, query: &AccessQuery) -> Result<AccessAnalysi
         shared_keys,
         principal_contexts,
         resource_statements,
+        kms_per_secret,
     };
     let threads = if query.threads == 0 {
         std::thread::available_parallelism().map_or(1, usize::from)

@@ -192,57 +192,129 @@ fn judge_key_action(
     }
 }
 
+/// What the key decides for the KMS calls of one action, before it is merged into an entry.
+#[derive(Debug, Clone)]
+pub(crate) enum KeySide {
+    /// The snapshot has no policy for the key (the reason).
+    NotCollected(String),
+    /// A KMS call the action needs is denied.
+    Denied,
+    /// Every KMS call is allowed; `conditional` says which hinge on unknown keys.
+    Granted {
+        conditional: Vec<String>,
+        conditions: Vec<String>,
+        why: Vec<super::analysis::Why>,
+    },
+}
+
+/// Key outcomes of one principal by (key index, KMS action list): the KMS request depends on
+/// the secret only through its key and region (a key belongs to one region), unless a policy
+/// reads the encryption context, in which case the analysis does not cache.
+pub(crate) type KeyCache = std::collections::HashMap<(usize, usize), KeySide>;
+
+fn key_side(
+    model: &AccessModel,
+    principal: &AnalysedPrincipal,
+    secret: &SecretFacts,
+    key: &KeyFacts,
+    kms_actions: &[&str],
+) -> KeySide {
+    let policy = match &key.policy {
+        Err(reason) => return KeySide::NotCollected(reason.clone()),
+        Ok(policy) => policy,
+    };
+    let mut conditional = Vec::new();
+    let mut conditions: Vec<String> = Vec::new();
+    let mut why = Vec::new();
+    for kms_action in kms_actions {
+        let outcome = judge_key_action(model, principal, secret, key, policy, kms_action);
+        let Some(decision) = outcome.decision else {
+            return KeySide::Denied;
+        };
+        if decision == GrantDecision::Conditional {
+            conditional.push(format!(
+                "{kms_action} on {} depends on {}",
+                key.arn,
+                outcome.conditions.join(", ")
+            ));
+        }
+        for condition in outcome.conditions {
+            if !conditions
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(&condition))
+            {
+                conditions.push(condition);
+            }
+        }
+        for entry in outcome.why {
+            if !why.contains(&entry) {
+                why.push(entry);
+            }
+        }
+    }
+    KeySide::Granted {
+        conditional,
+        conditions,
+        why,
+    }
+}
+
 /// `grant` (the secret side of `action`) with the key side added: `None` when the key denies
 /// the KMS call the action needs, `Conditional` when the key policy was not collected or the
-/// KMS request hinges on a key the snapshot cannot settle. Fills `reasons`.
+/// KMS request hinges on a key the snapshot cannot settle. Fills `reasons`. With `cache`, the
+/// key side is decided once per (key, action list).
 pub(crate) fn with_key(
     model: &AccessModel,
     principal: &AnalysedPrincipal,
     secret: &SecretFacts,
     action: &str,
     mut grant: Grant,
+    cache: Option<&mut KeyCache>,
 ) -> Option<Grant> {
     let kms_actions = actions::key_actions(action);
-    if let (false, Some(key)) = (
+    if let (false, Some((index, key))) = (
         kms_actions.is_empty(),
-        secret.key.and_then(|index| model.keys.get(index)),
+        secret
+            .key
+            .and_then(|index| model.keys.get(index).map(|key| (index, key))),
     ) {
-        match &key.policy {
-            Err(reason) => {
+        let side = match cache {
+            Some(cache) => cache
+                .entry((index, kms_actions.len()))
+                .or_insert_with(|| key_side(model, principal, secret, key, kms_actions))
+                .clone(),
+            None => key_side(model, principal, secret, key, kms_actions),
+        };
+        match side {
+            KeySide::NotCollected(reason) => {
                 grant.decision = GrantDecision::Conditional;
-                grant.reasons.push(reason.clone());
+                grant.reasons.push(reason);
                 grant.key = Some(KeyVerdict {
                     arn: key.arn.clone(),
                     judged: false,
                 });
             }
-            Ok(policy) => {
-                let mut conditional = Vec::new();
-                for kms_action in kms_actions {
-                    let outcome =
-                        judge_key_action(model, principal, secret, key, policy, kms_action);
-                    let decision = outcome.decision?;
-                    if decision == GrantDecision::Conditional {
-                        conditional.push(format!(
-                            "{kms_action} on {} depends on {}",
-                            key.arn,
-                            outcome.conditions.join(", ")
-                        ));
-                        grant.decision = GrantDecision::Conditional;
+            KeySide::Denied => return None,
+            KeySide::Granted {
+                conditional,
+                conditions,
+                why,
+            } => {
+                if !conditional.is_empty() {
+                    grant.decision = GrantDecision::Conditional;
+                }
+                for condition in conditions {
+                    if !grant
+                        .conditions
+                        .iter()
+                        .any(|c| c.eq_ignore_ascii_case(&condition))
+                    {
+                        grant.conditions.push(condition);
                     }
-                    for condition in outcome.conditions {
-                        if !grant
-                            .conditions
-                            .iter()
-                            .any(|c| c.eq_ignore_ascii_case(&condition))
-                        {
-                            grant.conditions.push(condition);
-                        }
-                    }
-                    for why in outcome.why {
-                        if !grant.why.contains(&why) {
-                            grant.why.push(why);
-                        }
+                }
+                for entry in why {
+                    if !grant.why.contains(&entry) {
+                        grant.why.push(entry);
                     }
                 }
                 grant.conditions.sort_by_key(|c| c.to_ascii_lowercase());
