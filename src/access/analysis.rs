@@ -455,6 +455,30 @@ fn decide_one(set: &PolicySet, request: &Request, external: bool) -> StageOutcom
     }
 }
 
+/// Whether `statement` is a `Deny` whose `NotPrincipal` lists `principal` by ARN but not its
+/// account.
+fn lists_without_account(
+    statement: &crate::policy::Statement,
+    principal: &AnalysedPrincipal,
+) -> bool {
+    use crate::policy::PrincipalPattern;
+    let Some(clause) = statement.principals.as_ref().filter(|c| c.negated) else {
+        return false;
+    };
+    if statement.effect != Effect::Deny {
+        return false;
+    }
+    let account = principal.facts.account.as_deref();
+    let listed = clause.items.iter().any(|item| {
+        matches!(item, PrincipalPattern::Arn(arn) if arn.eq_ignore_ascii_case(&principal.arn))
+    });
+    let account_listed = clause
+        .items
+        .iter()
+        .any(|item| matches!(item, PrincipalPattern::Account(a) if Some(a.as_str()) == account));
+    listed && !account_listed
+}
+
 /// What the class path brings to a judgement: the principal half of the context, built once,
 /// and the principal's KMS outcomes per key (`None` when they depend on the secret).
 pub(crate) struct ClassPath<'a> {
@@ -479,7 +503,7 @@ pub(crate) fn judge(
         Some(path) => (Some(path.principal_context), path.key_cache),
         None => (None, None),
     };
-    let grant = judge_secret(
+    let grant = match judge_secret(
         model,
         principal,
         secret,
@@ -487,7 +511,41 @@ pub(crate) fn judge(
         action,
         referenced,
         principal_context,
-    )?;
+    ) {
+        Some(grant) => grant,
+        None => {
+            // A `Deny` + `NotPrincipal` naming the principal but not its account: conditional.
+            let index = secret.resource_policy?;
+            let strict = model.resource_policies.get(index)?;
+            let lenient = model.lenient_policies.get(index)?.as_ref()?;
+            if !strict
+                .policy
+                .statements()
+                .iter()
+                .any(|s| lists_without_account(s, principal))
+            {
+                return None;
+            }
+            let mut lenient_set = set.clone();
+            lenient_set.resource = Some(lenient.clone());
+            let mut grant = judge_secret(
+                model,
+                principal,
+                secret,
+                &lenient_set,
+                action,
+                referenced,
+                principal_context,
+            )?;
+            grant.decision = GrantDecision::Conditional;
+            grant.reasons.push(format!(
+                "a Deny with NotPrincipal in the secret's policy names `{}` but not its account {}: AWS might deny the whole account, depending on the service (IAM User Guide)",
+                principal.arn,
+                principal.facts.account.as_deref().unwrap_or("?")
+            ));
+            grant
+        }
+    };
     super::kms::with_key(model, principal, secret, action, grant, key_cache)
 }
 
@@ -1015,6 +1073,7 @@ fn principal_view<'s>(
             };
             let start = signature.len();
             let allow = statement.effect == Effect::Allow;
+            signature.push(u32::from(lists_without_account(statement, principal)));
             signature.extend([
                 u32::MAX,
                 u32::from(allow),

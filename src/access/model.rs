@@ -164,6 +164,11 @@ pub struct AccessModel {
     pub resource_policies: Vec<NamedPolicy>,
     /// The KMS keys of the secrets.
     pub keys: Vec<KeyFacts>,
+    /// Per resource policy: the policy with every `Deny` + `NotPrincipal` statement that names
+    /// principals but no account made inert (same statement indexes), when it has one. AWS
+    /// "might deny access to the entire account" for such a statement, depending on the
+    /// service (IAM User Guide): the principals it names are readers only conditionally.
+    pub(crate) lenient_policies: Vec<Option<NamedPolicy>>,
     /// RCP levels of the account (root first).
     pub rcps: Vec<Vec<NamedPolicy>>,
     /// What could not be used: unparsable documents, missing data. A non-empty list means the
@@ -313,6 +318,7 @@ impl AccessModel {
         let mut policy_index: BTreeMap<String, usize> = BTreeMap::new();
         let mut not_collected: BTreeMap<String, usize> = BTreeMap::new();
         let mut keys: Vec<KeyFacts> = Vec::new();
+        let mut lenient_policies: Vec<Option<NamedPolicy>> = Vec::new();
         let mut key_ids: BTreeMap<(String, String), usize> = BTreeMap::new();
         for (region, secret) in snapshot.secrets() {
             let data = snapshot.region(region);
@@ -329,6 +335,16 @@ impl AccessModel {
                                         name: "resource-policy".to_owned(),
                                         policy: policy.policy,
                                     });
+                                    lenient_policies.push(
+                                        without_bare_not_principal(document).and_then(|lenient| {
+                                            compiler
+                                                .compile(&name, &lenient, PolicyKind::Resource)
+                                                .map(|policy| NamedPolicy {
+                                                    name: "resource-policy".to_owned(),
+                                                    policy: policy.policy,
+                                                })
+                                        }),
+                                    );
                                     let index = resource_policies.len() - 1;
                                     policy_index.insert(text, index);
                                     Some(index)
@@ -458,6 +474,7 @@ impl AccessModel {
             principals,
             secrets,
             resource_policies,
+            lenient_policies,
             keys,
             rcps,
             diagnostics: compiler.diagnostics,
@@ -653,4 +670,45 @@ fn key_index(
     });
     key_ids.insert(lookup, keys.len() - 1);
     keys.len() - 1
+}
+
+/// Whether a `NotPrincipal` value names an account (`111122223333` or `arn:…:iam::A:root`).
+fn names_account(value: &serde_json::Value) -> bool {
+    let one = |text: &str| {
+        (text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())) || text.ends_with(":root")
+    };
+    match value {
+        serde_json::Value::String(text) => one(text),
+        serde_json::Value::Array(items) => items.iter().any(names_account),
+        serde_json::Value::Object(map) => map.values().any(names_account),
+        _ => false,
+    }
+}
+
+/// `document` with its `Deny` + `NotPrincipal` statements that name no account replaced by a
+/// statement that never applies (indexes kept), or `None` when it has none.
+fn without_bare_not_principal(document: &serde_json::Value) -> Option<serde_json::Value> {
+    let mut lenient = document.clone();
+    let statements = match lenient.get_mut("Statement")? {
+        serde_json::Value::Array(items) => items,
+        _ => return None,
+    };
+    let mut changed = false;
+    for statement in statements.iter_mut() {
+        let bare = statement.get("Effect").and_then(|e| e.as_str()) == Some("Deny")
+            && statement
+                .get("NotPrincipal")
+                .is_some_and(|value| !names_account(value));
+        if bare {
+            let sid = statement.get("Sid").cloned();
+            let mut inert = serde_json::json!({"Effect": "Deny", "Principal": "*",
+                "Action": "secaudit:NeverCalled", "Resource": "*"});
+            if let Some(sid) = sid {
+                inert["Sid"] = sid;
+            }
+            *statement = inert;
+            changed = true;
+        }
+    }
+    changed.then_some(lenient)
 }

@@ -801,3 +801,70 @@ fn the_reverse_view_holds_the_same_entries_by_principal() {
     assert!(!by_secret.is_empty());
     assert_eq!(by_principal, by_secret);
 }
+
+#[test]
+fn a_not_principal_deny_without_the_account_makes_its_principal_conditional() {
+    let read = json!([{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+        "Resource": "*"}]);
+    let bare = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "OnlyBob", "Effect": "Deny", "NotPrincipal": {"AWS": [user_arn("bob")]},
+         "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]});
+    let with_account = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny",
+         "NotPrincipal": {"AWS": [user_arn("bob"), format!("arn:aws:iam::{ACCOUNT}:root")]},
+         "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]});
+    let (_dir, snapshot) = snapshot(
+        vec![user("bob", read.clone()), user("carol", read)],
+        &[
+            ("bare", json!([]), Some(bare), current()),
+            ("with-account", json!([]), Some(with_account), current()),
+        ],
+        Some(json!({"scps": [], "rcps": []})),
+    );
+    let model = AccessModel::from_snapshot(&snapshot).unwrap();
+    let query = AccessQuery {
+        actions: vec!["secretsmanager:GetSecretValue".to_owned()],
+        ..AccessQuery::default()
+    };
+    let analysis = analyse(&model, &query).unwrap();
+    let mut got: Vec<(String, String, String)> = Vec::new();
+    for position in 0..analysis.secrets.len() {
+        for e in analysis.entries(position) {
+            got.push((
+                model.secrets[analysis.secrets[position]].name.clone(),
+                model.principals[e.principal].arn.clone(),
+                e.grant.decision.as_str().to_owned(),
+            ));
+        }
+    }
+    assert_eq!(
+        got,
+        vec![
+            ("bare".to_owned(), user_arn("bob"), "Conditional".to_owned()),
+            (
+                "with-account".to_owned(),
+                user_arn("bob"),
+                "Allowed".to_owned()
+            ),
+        ]
+    );
+    let bob = analysis.entries(0).next().unwrap();
+    assert!(
+        bob.grant
+            .reasons
+            .iter()
+            .any(|r| r.contains("NotPrincipal") && r.contains("but not its account")),
+        "{:?}",
+        bob.grant.reasons
+    );
+    assert_eq!(
+        judge_one(
+            &model,
+            bob.principal,
+            analysis.secrets[0],
+            "secretsmanager:GetSecretValue"
+        )
+        .as_ref(),
+        Some(bob.grant)
+    );
+}
