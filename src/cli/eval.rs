@@ -61,7 +61,8 @@ pub struct EvalArgs {
     #[arg(long = "rcp", value_name = "FILE")]
     pub rcps: Vec<PathBuf>,
     /// The caller: a user, role, assumed-role session, federated-user or root ARN, a
-    /// `saml-provider/…` or `oidc-provider/…` ARN (federated role assumption), or `anonymous`.
+    /// `saml-provider/…` or `oidc-provider/…` ARN (federated role assumption), an AWS service
+    /// principal (`lambda.amazonaws.com`), or `anonymous`.
     #[arg(long, value_name = "ARN", required_unless_present = "cases")]
     pub principal: Option<String>,
     /// The action, `service:Action`.

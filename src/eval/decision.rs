@@ -140,6 +140,24 @@ pub enum Diagnostic {
     },
     /// SCPs did not apply: the caller is a service-linked role.
     ScpNotApplicable,
+    /// A `Deny` + `NotPrincipal` statement denied a caller it lists, because the caller's
+    /// account (or, for a role session, its role or session) is not listed too. AWS documents
+    /// that this "might deny access to the entire account … depending on the service"; the
+    /// evaluator keeps the strict reading.
+    NotPrincipalPartlyListed {
+        /// The policy's `NamedPolicy::name`.
+        policy: String,
+        /// Zero-based statement index.
+        index: usize,
+    },
+    /// A `Deny` + `NotPrincipal` statement denied a caller it exempts, because the caller has
+    /// a permissions boundary (such a statement always applies to those).
+    NotPrincipalWithBoundary {
+        /// The policy's `NamedPolicy::name`.
+        policy: String,
+        /// Zero-based statement index.
+        index: usize,
+    },
     /// A resource-policy statement with `Allow` and `NotPrincipal` (legacy, unsupported by AWS
     /// today): evaluated as allowing everyone except the listed principals.
     AllowNotPrincipal {
@@ -164,6 +182,8 @@ impl Diagnostic {
             Diagnostic::RootCannotAssumeRole => "root-cannot-assume-role",
             Diagnostic::RcpNotApplicable { .. } => "rcp-not-applicable",
             Diagnostic::ScpNotApplicable => "scp-not-applicable",
+            Diagnostic::NotPrincipalPartlyListed { .. } => "not-principal-partly-listed",
+            Diagnostic::NotPrincipalWithBoundary { .. } => "not-principal-with-boundary",
             Diagnostic::AllowNotPrincipal { .. } => "allow-not-principal",
         }
     }
@@ -197,6 +217,15 @@ impl Diagnostic {
             }
             Diagnostic::RcpNotApplicable { reason } => reason.as_str().into(),
             Diagnostic::ScpNotApplicable => "SCPs do not apply to service-linked roles".into(),
+            Diagnostic::NotPrincipalPartlyListed { policy, index } => format!(
+                "{policy} statement {index}: Deny + NotPrincipal lists the caller but not its \
+                 account (and role): denied here; AWS warns this may deny the whole account \
+                 depending on the service"
+            ),
+            Diagnostic::NotPrincipalWithBoundary { policy, index } => format!(
+                "{policy} statement {index}: Deny + NotPrincipal always denies a caller with a \
+                 permissions boundary, listed or not"
+            ),
             Diagnostic::AllowNotPrincipal { policy, index } => format!(
                 "{policy} statement {index}: Allow with NotPrincipal (legacy, not supported by \
                  AWS today) is evaluated as allowing everyone except the listed principals"

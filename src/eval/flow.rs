@@ -27,18 +27,19 @@ pub fn evaluate(set: &PolicySet, request: &Request) -> Evaluation {
     } else {
         notes.unknown.into_values().collect()
     };
+    let denied_by = if decision == Decision::ExplicitDeny {
+        notes.denied
+    } else {
+        Vec::new()
+    };
     Evaluation {
         decision,
         allowed_by: notes.allowed,
-        denied_by: if decision == Decision::ExplicitDeny {
-            notes.denied
-        } else {
-            Vec::new()
-        },
+        diagnostics: diagnostics(set, request, &scans, &denied_by),
+        denied_by,
         blocked_by,
         missing_keys: notes.missing.into_values().collect(),
         unsettled_keys,
-        diagnostics: diagnostics(set, request, &scans),
     }
 }
 
@@ -51,9 +52,10 @@ pub fn decide(set: &PolicySet, request: &Request) -> Decision {
     decide_from(&scans, request, true).0
 }
 
-/// An authenticated IAM or STS principal (not anonymous, not an identity provider).
+/// An authenticated IAM or STS principal (not anonymous, an identity provider or a service).
 fn is_iam_caller(principal: &Principal) -> bool {
-    matches!(principal, Principal::Arn(arn) if arn.kind() != PrincipalType::IdentityProvider)
+    matches!(principal, Principal::Arn(arn)
+        if !matches!(arn.kind(), PrincipalType::IdentityProvider | PrincipalType::Service))
 }
 
 /// `sts:GetCallerIdentity` by an IAM caller: allowed, whatever the policies say.
@@ -72,8 +74,30 @@ fn needs_no_permission(request: &Request) -> Option<Evaluation> {
 }
 
 /// The diagnostics of an evaluation: the service rules that applied and legacy policy forms.
-fn diagnostics(set: &PolicySet, request: &Request, scans: &Scans<'_>) -> Vec<Diagnostic> {
+fn diagnostics(
+    set: &PolicySet,
+    request: &Request,
+    scans: &Scans<'_>,
+    denied: &[StatementRef],
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    for reference in denied.iter().filter(|r| r.layer == Layer::Resource) {
+        let Some(named) = &set.resource else { continue };
+        let Some(stmt) = named.policy.statements().get(reference.index) else {
+            continue;
+        };
+        if !stmt.principals.as_ref().is_some_and(|p| p.negated) {
+            continue;
+        }
+        let (policy, index) = (named.name.clone(), reference.index);
+        if statement::not_principal_exempts(stmt, &request.principal) {
+            out.push(Diagnostic::NotPrincipalWithBoundary { policy, index });
+        } else if statement::principal_grant(stmt, &request.principal)
+            .is_some_and(|grant| grant != Grant::Account)
+        {
+            out.push(Diagnostic::NotPrincipalPartlyListed { policy, index });
+        }
+    }
     match scans.role {
         ResourcePolicyRole::Ordinary => {}
         ResourcePolicyRole::KeyPolicy => {
@@ -154,10 +178,12 @@ struct Scans<'r> {
 }
 
 fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R) -> Scans<'r> {
-    let (service, _) = request
+    let (service, name) = request
         .action
         .split_once(':')
         .unwrap_or((&request.action, ""));
+    let has_boundary = set.boundary.is_some();
+    let role = service::role_for(service, name, &request.resource);
     let target = Target {
         action: &request.action,
         known_action: crate::policy::index::known_action(&request.action),
@@ -166,19 +192,22 @@ fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R
         segments: crate::arn::Segments::split(&request.resource),
         principal: &request.principal,
         context: &request.context,
+        anonymous_federated_call: role == ResourcePolicyRole::FederatedTrustPolicy
+            && matches!(request.principal, Principal::Anonymous),
     };
-    let has_boundary = set.boundary.is_some();
-    let role = service::resource_policy_role(&request.action, &request.resource);
     let caller_policies =
         is_iam_caller(&request.principal) && role != ResourcePolicyRole::FederatedTrustPolicy;
     let rcp_exemption = if set.rcps.is_empty() {
         None
     } else {
-        service::rcp_exemption(
-            &request.action,
+        service::rcp_exemption_for(
+            service,
+            name,
+            role,
             &request.resource,
             &request.principal,
             &request.context,
+            set.resource.as_ref().and_then(|named| named.policy.id()),
         )
     };
     let scp_exempt = !set.scps.is_empty() && service::scp_exempt(&request.principal);
@@ -394,6 +423,13 @@ fn scan_policy<R: Recorder>(
             }
             Some(_) => match statement::principal_grant(stmt, target.principal) {
                 Some(grant) => grant,
+                // An unsigned federated call written as anonymous: its provider is known only
+                // through the claims in the context, which the statement's conditions test.
+                None if target.anonymous_federated_call
+                    && statement::names_identity_provider(stmt) =>
+                {
+                    Grant::Direct
+                }
                 None => continue,
             },
         };
@@ -446,9 +482,9 @@ fn decide_from(
     // RCP levels never deny implicitly: RCPFullAWSAccess is attached to every level.
     let caller = match &request.principal {
         Principal::Arn(caller) if scans.caller_policies => caller,
-        // Anonymous callers, identity providers, federated role assumption: only a resource
-        // policy statement naming the caller (or everyone) can allow; an identity provider
-        // only for a role's trust policy.
+        // Anonymous callers, identity providers, services, federated role assumption: only a
+        // resource policy statement naming the caller (or everyone) can allow; an identity
+        // provider only for a role's trust policy.
         Principal::Arn(provider)
             if provider.kind() == PrincipalType::IdentityProvider
                 && !matches!(

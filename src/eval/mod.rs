@@ -11,11 +11,13 @@
 //! - **KMS key policy**: a `kms:` action on `arn:…:kms:REGION:ACCOUNT:key/ID`. Put the key
 //!   policy in `PolicySet::resource`, the caller's identity policies, boundary, session policy
 //!   and SCPs as usual, and the key's RCPs in `PolicySet::rcps`. For reading a secret through
-//!   Secrets Manager, decide `kms:Decrypt` on the secret's key with
-//!   `kms:ViaService = secretsmanager.REGION.amazonaws.com` and `kms:CallerAccount` in the
-//!   context. An AWS managed key is marked by its aliases in `kms:ResourceAliases` (an
-//!   `alias/aws/…` alias): RCPs then do not apply. `resource: None` means "no key policy":
-//!   nothing is allowed. KMS grants are not modelled (`Diagnostic::GrantsNotModelled`).
+//!   Secrets Manager, `secret_decrypt_request` builds the `kms:Decrypt` request on the secret's
+//!   key (`kms:ViaService = secretsmanager.REGION.amazonaws.com`, `kms:CallerAccount`, the
+//!   key's aliases, the encryption context); decide it like any other request. An AWS managed
+//!   key (an `alias/aws/…` alias in `kms:ResourceAliases`, or a key policy `Id` such as
+//!   `auto-secretsmanager-2`; `is_aws_managed_key`) is not restricted by RCPs.
+//!   `resource: None` means "no key policy": nothing is allowed. KMS grants are not modelled
+//!   (`Diagnostic::GrantsNotModelled`).
 //! - **Role trust policy**: `sts:AssumeRole`, `sts:TagSession`, `sts:SetSourceIdentity`,
 //!   `sts:SetContext`, `sts:AssumeRoleWithSAML`, `sts:AssumeRoleWithWebIdentity` on
 //!   `arn:…:iam::ACCOUNT:role/…`: put the role's trust policy in `PolicySet::resource`. The
@@ -45,8 +47,8 @@ pub use flow::{decide, evaluate};
 pub use principal::{Principal, PrincipalArn, PrincipalType};
 pub use request::{Request, RequestError};
 pub use service::{
-    RcpExemption, ResourcePolicyRole, is_aws_managed_key, needs_no_permission, rcps_cover_service,
-    resource_policy_role,
+    RcpExemption, ResourcePolicyRole, is_aws_managed_key, needs_no_permission, rcp_exemption,
+    rcps_cover_service, resource_policy_role, secret_decrypt_request,
 };
 pub use set::{NamedPolicy, PolicySet};
 

@@ -23,6 +23,9 @@ pub(crate) struct Target<'r> {
     pub(crate) segments: Option<crate::arn::Segments<'r>>,
     pub(crate) principal: &'r Principal,
     pub(crate) context: &'r Context,
+    /// `sts:AssumeRoleWithSAML` / `…WithWebIdentity` by an anonymous caller: a `Federated`
+    /// principal stands for whichever provider issued the claims in the context.
+    pub(crate) anonymous_federated_call: bool,
 }
 
 /// How a `Principal` element names the caller, weakest first.
@@ -107,8 +110,19 @@ fn rule_grant(rule: &PrincipalRule, principal: &Principal) -> Option<Grant> {
         PrincipalRule::IdentityProvider(provider) => {
             identity_provider_matches(provider, arn).then_some(Grant::Direct)
         }
+        PrincipalRule::Service(service) => (arn.kind() == PrincipalType::Service
+            && **service == *arn.arn())
+        .then_some(Grant::Direct),
         PrincipalRule::Everyone | PrincipalRule::Never => None,
     }
+}
+
+/// Whether the statement's `Principal` element names an identity provider (`Federated`).
+pub(crate) fn names_identity_provider(statement: &Statement) -> bool {
+    statement
+        .principal_rules
+        .iter()
+        .any(|rule| matches!(rule, PrincipalRule::IdentityProvider(_)))
 }
 
 /// A `Federated` value names the caller's identity provider: its ARN exactly, or, for a
@@ -138,6 +152,9 @@ pub(crate) fn not_principal_exempts(statement: &Statement, principal: &Principal
             &|r| matches!(r, PrincipalRule::IdentityProvider(p) if identity_provider_matches(p, arn)),
         );
     }
+    if arn.kind() == PrincipalType::Service {
+        return listed(&|r| matches!(r, PrincipalRule::Service(s) if **s == *arn.arn()));
+    }
     let account_listed =
         listed(&|r| matches!(r, PrincipalRule::Account(a) if **a == *arn.account()));
     account_listed
@@ -156,8 +173,8 @@ pub(crate) fn not_principal_exempts(statement: &Statement, principal: &Principal
             PrincipalType::FederatedUser => {
                 listed(&|r| matches!(r, PrincipalRule::FederatedUser(u) if **u == *arn.arn()))
             }
-            // Handled above: a provider has no account identity to list.
-            PrincipalType::IdentityProvider => false,
+            // Handled above: providers and services have no account identity to list.
+            PrincipalType::IdentityProvider | PrincipalType::Service => false,
         }
 }
 

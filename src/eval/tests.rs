@@ -1500,6 +1500,7 @@ fn decide_agrees_with_evaluate() {
         // A trust policy: a role, another account, a SAML provider; legacy Allow + NotPrincipal.
         Some(json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"AWS": [ROLE, "444455556666"]}, "Action": ["sts:AssumeRole", "sts:TagSession"]},
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"},
             {"Effect": "Allow", "Principal": {"Federated": SAML}, "Action": "sts:AssumeRoleWithSAML",
              "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
             {"Effect": "Allow", "NotPrincipal": {"AWS": [USER, "111122223333"]}, "Action": "secretsmanager:Get*", "Resource": "*"}]})),
@@ -1525,7 +1526,16 @@ fn decide_agrees_with_evaluate() {
         json!({"aws:RequestedRegion": "eu-west-1", "secretsmanager:VersionStage": ["AWSCURRENT"], "aws:SecureTransport": true,
                "kms:ResourceAliases": ["alias/aws/secretsmanager"]}),
     ];
-    let principals = [ROLE, SESSION, USER, OTHER_USER, ROOT, "anonymous", SAML];
+    let principals = [
+        ROLE,
+        SESSION,
+        USER,
+        OTHER_USER,
+        ROOT,
+        "anonymous",
+        SAML,
+        "lambda.amazonaws.com",
+    ];
     let requests = [
         ("secretsmanager:GetSecretValue", SECRET),
         ("secretsmanager:DeleteSecret", SECRET),
@@ -1571,7 +1581,7 @@ fn decide_agrees_with_evaluate() {
             }
         }
     }
-    assert_eq!(checked, 5 * 6 * 3 * 3 * 3 * 7 * 9);
+    assert_eq!(checked, 5 * 6 * 3 * 3 * 3 * 8 * 9);
 }
 
 const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -1885,4 +1895,104 @@ fn allow_with_not_principal_allows_everyone_not_exempt() {
         .decision,
         Allowed
     );
+}
+
+#[test]
+fn deny_not_principal_diagnostics_say_why() {
+    let deny = |listed: Value| {
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+            {"Effect": "Deny", "NotPrincipal": {"AWS": listed}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+    };
+    let get = "secretsmanager:GetSecretValue";
+    let partly = Diagnostic::NotPrincipalPartlyListed {
+        policy: "resource".to_owned(),
+        index: 1,
+    };
+    // The user is listed without its account: denied, with the reason.
+    let e = both(
+        &json!({"resource": deny(json!([USER]))}),
+        USER,
+        get,
+        SECRET,
+        &json!({}),
+    );
+    assert_eq!(e.decision, ExplicitDeny);
+    assert_eq!(e.diagnostics, vec![partly.clone()]);
+    // Another user is simply not listed: no diagnostic.
+    let e = both(
+        &json!({"resource": deny(json!([USER]))}),
+        OTHER_USER,
+        get,
+        SECRET,
+        &json!({}),
+    );
+    assert_eq!(e.decision, ExplicitDeny);
+    assert!(e.diagnostics.is_empty());
+    // Fully listed, but with a boundary.
+    let spec =
+        json!({"resource": deny(json!([USER, "111122223333"])), "boundary": allow("*", "*")});
+    let e = both(&spec, USER, get, SECRET, &json!({}));
+    assert_eq!(e.decision, ExplicitDeny);
+    assert_eq!(
+        e.diagnostics,
+        vec![Diagnostic::NotPrincipalWithBoundary {
+            policy: "resource".to_owned(),
+            index: 1
+        }]
+    );
+    let spec = json!({"resource": deny(json!([USER, "111122223333"]))});
+    assert_eq!(both(&spec, USER, get, SECRET, &json!({})).decision, Allowed);
+}
+
+#[test]
+fn service_principals_are_allowed_by_resource_policies_only() {
+    let trust = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    let deny_all = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]});
+    let spec = json!({"resource": trust, "identity": [allow("*", "*")], "scps": [[deny_all]]});
+    let none = json!({});
+    // SCPs and identity policies are not the service's.
+    assert_eq!(
+        both(
+            &spec,
+            "lambda.amazonaws.com",
+            "sts:AssumeRole",
+            TARGET,
+            &none
+        )
+        .decision,
+        Allowed
+    );
+    assert_eq!(
+        both(&spec, "ec2.amazonaws.com", "sts:AssumeRole", TARGET, &none).decision,
+        ImplicitDeny
+    );
+    // RCPs apply to services.
+    let rcp = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Resource": "*",
+        "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"}}}]});
+    let spec = json!({"resource": trust, "rcps": [[rcp]]});
+    let e = both(
+        &spec,
+        "lambda.amazonaws.com",
+        "sts:AssumeRole",
+        TARGET,
+        &json!({"aws:PrincipalIsAWSService": true}),
+    );
+    assert_eq!(e.decision, ExplicitDeny);
+    // Nothing without a resource policy naming it.
+    assert_eq!(
+        both(
+            &json!({"identity": [allow("*", "*")]}),
+            "lambda.amazonaws.com",
+            "secretsmanager:GetSecretValue",
+            SECRET,
+            &none
+        )
+        .decision,
+        ImplicitDeny
+    );
+    assert!(Principal::parse("lambda.amazonaws.com").is_ok());
+    assert!(Principal::parse("Lambda.amazonaws.com").is_err());
+    assert!(Principal::parse("example.com").is_err());
 }

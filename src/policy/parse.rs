@@ -322,7 +322,7 @@ fn principals(
                         "AWS" => principal::aws_principal(text, &p)?,
                         "Service" => (
                             PrincipalPattern::Service(text.to_owned()),
-                            PrincipalRule::Never,
+                            PrincipalRule::Service(text.into()),
                         ),
                         "Federated" => (
                             PrincipalPattern::Federated(text.to_owned()),

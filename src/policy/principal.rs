@@ -25,7 +25,9 @@ pub(crate) enum PrincipalRule {
     /// A `Federated` identity provider: a SAML/OIDC provider ARN or a well-known web identity
     /// provider name (`accounts.google.com`); matches the provider of a federated call.
     IdentityProvider(Box<str>),
-    /// Service, canonical user, unique id: never an IAM caller.
+    /// `{"Service": "lambda.amazonaws.com"}`: matches that service principal as the caller.
+    Service(Box<str>),
+    /// Canonical user, unique id: never a caller.
     Never,
 }
 

@@ -4,8 +4,10 @@
 //! at most `maxReaders`. Conditional readers count; principals of other accounts count (allowed
 //! if their own account allows); so do readers whose KMS key policy was not collected
 //! (`possible_readers` in the evidence, named in the annotation): reading the value also needs
-//! `kms:Decrypt` on the secret's key, which the analysis judges when it can. No IAM data, or no resource policy data for the secret's
-//! region: INSUFFICIENT_DATA.
+//! `kms:Decrypt` on the secret's key, which the analysis judges when it can. No IAM data, or no
+//! resource policy data for the secret's region: INSUFFICIENT_DATA. Neither parameter set:
+//! NOT_APPLICABLE "not configured" (the rule cannot fail without a limit, so it says nothing
+//! rather than COMPLIANT).
 
 use std::collections::BTreeMap;
 
@@ -18,10 +20,16 @@ use crate::rules::error::RuleError;
 use crate::snapshot::{Api, ResourcePolicyState};
 
 const ACTION: &str = "secretsmanager:GetSecretValue";
+const NOT_CONFIGURED: &str = "not configured: set maxReaders or allowedReaderPatterns";
 
 pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError> {
     let max_readers = context.params.integer("maxReaders")?;
     let patterns = context.params.strings("allowedReaderPatterns")?;
+    if max_readers.is_none() && patterns.is_empty() {
+        return context.each_secret(Scope::PRIMARIES_IN_USE, |subject| {
+            Ok(subject.not_applicable(NOT_CONFIGURED))
+        });
+    }
     let model = AccessModel::from_snapshot(context.snapshot).ok();
     let readers: BTreeMap<String, Vec<Value>> = match &model {
         Some(model) => {
@@ -79,7 +87,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
         if let ResourcePolicyState::NotCollected = subject.data.resource_policy(&subject.secret.arn)
         {
             let reason = context
-                .missing(subject.region, Api::GetResourcePolicy)
+                .missing_for(subject, Api::GetResourcePolicy)
                 .unwrap_or_else(|| "not collected for this secret".to_owned());
             return Ok(subject.insufficient(format!("resource policy not collected: {reason}")));
         }
