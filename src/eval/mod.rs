@@ -32,6 +32,7 @@ mod condition;
 mod context;
 mod decision;
 mod flow;
+pub(crate) mod partial;
 mod principal;
 mod record;
 mod request;
