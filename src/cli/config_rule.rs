@@ -32,15 +32,18 @@ pub struct ConfigRuleArgs {
     pub live: LiveArgs,
 }
 
-#[cfg(not(feature = "aws"))]
+#[cfg(not(feature = "config-rule"))]
 pub fn run(_args: ConfigRuleArgs, _quiet: bool) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`config-rule` needs the `aws` feature: this binary was built without it")
+    anyhow::bail!(
+        "this binary was built without the `config-rule` feature; hint: \
+         cargo install --locked --path . --features config-rule"
+    )
 }
 
-#[cfg(feature = "aws")]
+#[cfg(feature = "config-rule")]
 pub use live::run;
 
-#[cfg(feature = "aws")]
+#[cfg(feature = "config-rule")]
 mod live {
     use std::io::Read;
     use std::path::Path;
