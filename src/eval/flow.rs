@@ -1,4 +1,4 @@
-//! The evaluation flow of `SEMANTICS.md` §1.1: explicit denies everywhere, RCP and SCP levels,
+//! The evaluation flow of `docs/semantics.md`: explicit denies everywhere, RCP and SCP levels,
 //! the same-account resource-policy grant rules, identity policies, boundary and session
 //! policy, cross-account. Each policy is scanned once; the flow then decides from the scans.
 

@@ -1,5 +1,5 @@
 //! The request evaluator: the request (principal, action, resource, context), the set of
-//! policies that apply to it, and the decision with its trace, per `SEMANTICS.md`. Evaluating
+//! policies that apply to it, and the decision with its trace, per `docs/semantics.md`. Evaluating
 //! parsed policies never fails; bad input is rejected earlier, when a principal or a context is
 //! built. It does no I/O and never parses policy JSON (that is `crate::policy`).
 

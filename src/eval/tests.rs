@@ -1,4 +1,4 @@
-//! Table-driven tests of the evaluator: every row of `SEMANTICS.md` §1.5, the operator
+//! Table-driven tests of the evaluator: every row of the decision table of `docs/semantics.md`, the operator
 //! families, principal matching, the layers, and the trace.
 
 use std::sync::Arc;

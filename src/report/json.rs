@@ -1,4 +1,4 @@
-//! The JSON report: the versioned envelope of DESIGN.md (`schema_version`, `generator`, `run`,
+//! The JSON report: the versioned envelope of `docs/reports.md` (`schema_version`, `generator`, `run`,
 //! `summary.by_rule`, `findings`), pretty-printed with a trailing newline.
 //!
 //! Deterministic by construction: findings come sorted from `Report`, maps are `BTreeMap`s or
