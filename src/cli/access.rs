@@ -48,7 +48,7 @@ pub struct AccessArgs {
     #[arg(long, value_enum)]
     pub format: Option<AccessFormat>,
     /// Write the report to FILE atomically instead of stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = super::report_path)]
     pub output: Option<PathBuf>,
     /// Worker threads (default: one per CPU).
     #[arg(long, value_name = "N", default_value_t = 0, hide = true)]

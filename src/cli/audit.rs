@@ -48,7 +48,7 @@ pub struct AuditArgs {
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
     /// Write the report to FILE atomically instead of stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = super::report_path)]
     pub output: Option<PathBuf>,
     /// Exit 1 when a NON_COMPLIANT finding is at or above this severity (`critical`, `high`,
     /// `medium`, `low`, `informational`). Default `none`: findings alone never fail the run, so
@@ -129,7 +129,59 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         accounts = report.run.accounts.len().max(1),
         "audit done"
     );
-    Ok(exit_outcome(&report.findings, args.fail_on))
+    let outcome = exit_outcome(&report.findings, args.fail_on);
+    if outcome == Outcome::Failed
+        && let FailOn::AtOrAbove(threshold) = args.fail_on
+    {
+        for line in fail_on_explanation(&report.findings, threshold) {
+            eprintln!("{line}");
+        }
+    }
+    Ok(outcome)
+}
+
+/// Why `--fail-on` made the run exit 1, for stderr: one line naming the threshold and the count,
+/// then one line per rule with its failing findings (at most three resources named).
+fn fail_on_explanation(findings: &[Finding], threshold: Severity) -> Vec<String> {
+    let mut by_rule: BTreeMap<(Severity, &str), Vec<&Finding>> = BTreeMap::new();
+    for finding in findings {
+        if finding.compliance_type == ComplianceType::NonCompliant && finding.severity <= threshold
+        {
+            by_rule
+                .entry((finding.severity, finding.rule.as_str()))
+                .or_default()
+                .push(finding);
+        }
+    }
+    let total: usize = by_rule.values().map(Vec::len).sum();
+    let mut lines = vec![format!(
+        "exit 1: {total} NON_COMPLIANT {} at or above `--fail-on {}`:",
+        if total == 1 { "finding" } else { "findings" },
+        threshold.as_str()
+    )];
+    for ((severity, rule), failing) in by_rule {
+        let named: Vec<String> = failing
+            .iter()
+            .take(3)
+            .map(|f| {
+                let name = if f.resource.name.is_empty() {
+                    &f.resource.id
+                } else {
+                    &f.resource.name
+                };
+                format!("`{}`", report::table::printable(name))
+            })
+            .collect();
+        let more = if failing.len() > 3 { ", …" } else { "" };
+        lines.push(format!(
+            "  {} ({}): {} — {}{more}",
+            report::table::printable(rule),
+            severity.as_str(),
+            failing.len(),
+            named.join(", ")
+        ));
+    }
+    lines
 }
 
 /// Audits every account snapshot under `snapshot_dir` (one, or one per account) into one report.

@@ -249,7 +249,7 @@ fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
 }
 
 /// `text` with control characters escaped (`\u{1b}`), safe to print to a terminal.
-fn printable(text: &str) -> String {
+pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() {
