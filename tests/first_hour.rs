@@ -124,3 +124,50 @@ fn fail_on_names_what_tripped_it() {
     assert_eq!(quiet.status.code(), Some(0));
     assert!(!String::from_utf8_lossy(&quiet.stderr).contains("exit 1"));
 }
+
+/// The demo table fits 80 and 200 columns (`COLUMNS`, as a terminal would give), line by line;
+/// the renderings are kept as golden files (`UPDATE_GOLDEN=1` rewrites them).
+#[test]
+fn the_table_fits_the_terminal_width() {
+    for width in [80usize, 200] {
+        let output = Command::new(env!("CARGO_BIN_EXE_secaudit"))
+            .args([
+                "-q",
+                "audit",
+                "--snapshot",
+                DEMO,
+                "--now",
+                "2026-11-01T00:00:00Z",
+                "--format",
+                "table",
+            ])
+            .current_dir(root())
+            .env("COLUMNS", width.to_string())
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        let text = String::from_utf8(output.stdout).unwrap();
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= width,
+                "{width} columns: {} wide: {line}",
+                line.chars().count()
+            );
+        }
+        // The managed secret's name keeps its start and its unique end.
+        assert!(text.contains("rds!cluste"), "{text}");
+        assert!(text.contains("e7f60a2b"), "{text}");
+        assert!(!text.contains('\x1b'));
+        let golden = root().join(format!("tests/golden/demo-{width}.txt"));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&golden, &text).unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(&golden).unwrap_or_default(),
+            text,
+            "{} is stale: UPDATE_GOLDEN=1 regenerates it",
+            golden.display()
+        );
+    }
+}

@@ -334,6 +334,7 @@ fn render(report: &Report, format: ReportFormat) -> anyhow::Result<String> {
             report,
             TableStyle {
                 colour: use_colour(),
+                width: super::logging::stdout_width(),
             },
         ),
         ReportFormat::Json => report::json::render(report)?,

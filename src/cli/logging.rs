@@ -1,4 +1,5 @@
-//! Logging set-up: `tracing` to stderr, level from `-v`/`-q` or `RUST_LOG`. Never stdout.
+//! Logging set-up: `tracing` to stderr, level from `-v`/`-q` or `RUST_LOG`. Never stdout. And
+//! what the terminal allows: colour on stderr, the width of stdout for tables.
 //! Colour only when stderr is a terminal and `NO_COLOR` is unset (or empty): no escape codes in
 //! pipes, files or CI logs.
 
@@ -10,6 +11,24 @@ use tracing_subscriber::EnvFilter;
 pub fn stderr_colour() -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     !no_color && std::io::stderr().is_terminal()
+}
+
+/// The width a table on stdout must fit: `COLUMNS` when set to a number (so a pipe or a test
+/// can ask for one), else the terminal's; `None` when stdout is not a terminal.
+pub fn stdout_width() -> Option<u16> {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|text| text.trim().parse::<u16>().ok())
+        .filter(|columns| *columns > 0)
+    {
+        return Some(columns);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_rows, columns)| columns)
 }
 
 /// Installs the stderr subscriber once, at start-up.
