@@ -1338,7 +1338,7 @@ fn no_credentials_or_no_region_is_exit_2() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("error: cannot collect: cannot call sts:GetCallerIdentity"),
+        stderr.contains("error: cannot collect: no AWS credentials found; hint: "),
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

@@ -171,3 +171,63 @@ fn the_table_fits_the_terminal_width() {
         );
     }
 }
+
+/// A live run that cannot start says why in one line, the cause first and a hint second.
+#[cfg(feature = "aws")]
+#[test]
+fn start_failures_are_one_line_cause_then_hint() {
+    let home = tempfile::tempdir().unwrap();
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let config = home.path().join("config");
+    std::fs::write(&config, "[default]\nregion = us-east-1\n[profile dev]\n").unwrap();
+    let run = |args: &[&str], keys: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_secaudit"));
+        command
+            .args(args)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("AWS_ENDPOINT_URL", &closed)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", &config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .env("AWS_REGION", "us-east-1");
+        if keys {
+            command
+                .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+                .env("AWS_SECRET_ACCESS_KEY", "secret");
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.len() < 300, "{stderr}");
+        stderr
+    };
+    let out = home.path().join("snap");
+    let out = out.to_str().unwrap();
+
+    let stderr = run(&["collect", "--output", out, "--profile", "prod"], true);
+    assert!(
+        stderr.starts_with("error: cannot collect: profile `prod` not found in ~/config or "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("; hint: "), "{stderr}");
+
+    let stderr = run(&["collect", "--output", out], true);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: cannot collect: cannot connect to `{closed}`: connection refused; hint: "
+        )),
+        "{stderr}"
+    );
+
+    let stderr = run(&["audit", "--profile", "dev"], false);
+    assert!(
+        stderr.contains("no AWS credentials found for profile `dev`; hint: "),
+        "{stderr}"
+    );
+}

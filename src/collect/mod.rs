@@ -15,6 +15,7 @@ pub mod clients;
 mod cloudtrail;
 pub mod config_rule;
 pub mod coverage;
+pub mod diagnose;
 pub mod https;
 mod iam;
 mod kms;
