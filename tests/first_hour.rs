@@ -231,3 +231,109 @@ fn start_failures_are_one_line_cause_then_hint() {
         "{stderr}"
     );
 }
+
+/// `config-rule` checks the event, the rule and the parameter types before any AWS call: with no
+/// credentials and a closed endpoint, a bad event must still be reported for what it is, with
+/// the event's JSON path.
+#[cfg(feature = "config-rule")]
+#[test]
+fn config_rule_validates_the_event_before_collecting() {
+    let scratch = tempfile::tempdir().unwrap();
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let base: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("examples/config-rule/scheduled.json")).unwrap(),
+    )
+    .unwrap();
+    let oversized: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("examples/config-rule/oversized-change.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let with = |mut event: serde_json::Value, key: &str, value: serde_json::Value| {
+        event[key] = value;
+        event
+    };
+    let cases: Vec<(serde_json::Value, Vec<&str>, &str)> = vec![
+        (
+            with(
+                base.clone(),
+                "ruleParameters",
+                serde_json::json!(
+                    "{\"secauditRule\": \"secretsmanager-rotation-enabled-check\", \"maximumAllowedRotationFrequency\": \"thirty\"}"
+                ),
+            ),
+            vec![],
+            "ruleParameters.maximumAllowedRotationFrequency: ",
+        ),
+        (
+            with(
+                base.clone(),
+                "ruleParameters",
+                serde_json::json!("{\"secauditRule\": \"no-such-rule\"}"),
+            ),
+            vec![],
+            "ruleParameters.secauditRule: unknown rule `no-such-rule`",
+        ),
+        (
+            with(
+                base.clone(),
+                "ruleParameters",
+                serde_json::json!("{\"secauditRule\": 7}"),
+            ),
+            vec![],
+            "ruleParameters.secauditRule: expected a string",
+        ),
+        (
+            base.clone(),
+            vec!["--rule", "nope"],
+            "--rule: unknown rule `nope`",
+        ),
+        (
+            with(
+                oversized.clone(),
+                "invokingEvent",
+                serde_json::json!(
+                    "{\"messageType\": \"OversizedConfigurationItemChangeNotification\", \"configurationItemSummary\": {\"resourceType\": \"AWS::SecretsManager::Secret\"}}"
+                ),
+            ),
+            vec![],
+            "invokingEvent.configurationItemSummary.resourceId: missing",
+        ),
+        (
+            with(base.clone(), "resultToken", serde_json::Value::Null),
+            vec![],
+            "`resultToken`: missing",
+        ),
+    ];
+    for (event, extra, expected) in cases {
+        let path = scratch.path().join("event.json");
+        std::fs::write(&path, event.to_string()).unwrap();
+        let mut args = vec![
+            "config-rule",
+            "--event",
+            path.to_str().unwrap(),
+            "--dry-run",
+        ];
+        args.extend(extra);
+        let output = Command::new(env!("CARGO_BIN_EXE_secaudit"))
+            .args(&args)
+            .env_clear()
+            .env("HOME", scratch.path())
+            .env("AWS_ENDPOINT_URL", &closed)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env("AWS_MAX_ATTEMPTS", "1")
+            .env("AWS_REGION", "us-east-1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{expected}: {stderr}");
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+        assert!(!stderr.contains("credentials"), "collected first: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}

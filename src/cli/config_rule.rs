@@ -55,7 +55,7 @@ mod live {
         self, Evaluation, RuleInvocation, parse_event, pick_rule, plan_evaluations,
     };
     use secaudit::findings::Finding;
-    use secaudit::rules::{Catalogue, RuleConfig, run_audit};
+    use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_audit};
     use secaudit::snapshot::Snapshot;
     use serde_json::{Map, Value, json};
 
@@ -80,14 +80,14 @@ mod live {
         })
     }
 
-    /// Audits the snapshot for one rule, with the Config rule's parameters that the rule
-    /// declares (others are logged and ignored: Config rules often carry extra parameters).
-    fn audit_rule(
-        snapshot_dir: &Path,
+    /// The rule configuration from the Config rule's parameters that the rule declares (others
+    /// are logged and ignored: Config rules often carry extra parameters), checked against the
+    /// rule's parameter types; errors name the event's JSON path (`ruleParameters.NAME`).
+    fn rule_config(
         catalogue: &Catalogue,
         rule_id: &str,
         parameters: &Map<String, Value>,
-    ) -> anyhow::Result<Vec<Finding>> {
+    ) -> anyhow::Result<RuleConfig> {
         let meta = catalogue
             .get(rule_id)
             .with_context(|| format!("unknown rule `{rule_id}`"))?;
@@ -101,11 +101,30 @@ mod live {
         }
         let mut overrides = Map::new();
         overrides.insert(rule_id.to_owned(), Value::Object(known));
-        let config = RuleConfig::from_json_for(&Value::Object(overrides).to_string(), catalogue)
-            .context("invalid rule parameters")?;
+        RuleConfig::from_json_for(&Value::Object(overrides).to_string(), catalogue).map_err(
+            |error| match error {
+                RuleError::Config { path, message } => {
+                    let parameter = path
+                        .strip_prefix(rule_id)
+                        .map(|rest| rest.trim_start_matches('.'))
+                        .unwrap_or(&path);
+                    anyhow::anyhow!("ruleParameters.{parameter}: {message}")
+                }
+                other => anyhow::Error::from(other),
+            },
+        )
+    }
+
+    /// Audits the snapshot for one rule with its configuration.
+    fn audit_rule(
+        snapshot_dir: &Path,
+        catalogue: &Catalogue,
+        rule_id: &str,
+        config: &RuleConfig,
+    ) -> anyhow::Result<Vec<Finding>> {
         let snapshot = Snapshot::load(snapshot_dir)?;
         let now = snapshot.meta.collected_at;
-        let outcome = run_audit(catalogue, &snapshot, &config, &[rule_id.to_owned()], now)?;
+        let outcome = run_audit(catalogue, &snapshot, config, &[rule_id.to_owned()], now)?;
         Ok(outcome.findings)
     }
 
@@ -156,18 +175,32 @@ mod live {
             .collect();
         let rule_id = pick_rule(&invocation, args.rule.as_deref(), &ids).with_context(|| {
             format!(
-                "no catalogue rule matches Config rule `{}`: pass `--rule ID` or the `secauditRule` parameter",
+                "configRuleName: no catalogue rule matches `{}`; hint: pass `--rule ID` or the \
+                 `secauditRule` rule parameter",
                 invocation.config_rule_name
             )
         })?;
+        // Everything the event and the command line say is checked before any AWS call.
+        if catalogue.get(&rule_id).is_none() {
+            let source = if args.rule.is_some() {
+                "--rule"
+            } else {
+                "ruleParameters.secauditRule"
+            };
+            anyhow::bail!(
+                "{source}: unknown rule `{rule_id}`; hint: `secaudit rules list` shows the rules"
+            );
+        }
+        let parameters = config_rule::rule_parameters(&invocation);
+        let config = rule_config(&catalogue, &rule_id, &parameters)
+            .with_context(|| format!("invalid event `{}`", args.event))?;
         let now = Utc::now();
         let mut live = args.live.clone();
         if live.regions.is_empty() {
             live.regions.extend(region_of(&invocation, &args));
         }
         let snapshot = super::super::collect::collect_snapshot_for_audit(&live, quiet)?;
-        let parameters = config_rule::rule_parameters(&invocation);
-        let findings = audit_rule(snapshot.path(), &catalogue, &rule_id, &parameters)?;
+        let findings = audit_rule(snapshot.path(), &catalogue, &rule_id, &config)?;
         let current: Vec<Evaluation> = findings.iter().map(to_evaluation).collect();
 
         let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -33,8 +33,10 @@ pub enum EventError {
     },
     #[error("invokingEvent.messageType: unsupported `{0}`")]
     UnsupportedMessage(String),
-    #[error("invokingEvent.{0}: missing")]
-    MissingItem(&'static str),
+    #[error("invokingEvent.{0}: missing or not a string")]
+    MissingItem(String),
+    #[error("ruleParameters.secauditRule: expected a string naming a catalogue rule")]
+    RuleNotAString,
 }
 
 /// What triggered the invocation.
@@ -105,7 +107,7 @@ pub fn parse_event(text: &str) -> Result<RuleInvocation, EventError> {
     let message_type = invoking
         .get("messageType")
         .and_then(Value::as_str)
-        .ok_or(EventError::MissingItem("messageType"))?;
+        .ok_or_else(|| EventError::MissingItem("messageType".to_owned()))?;
     let trigger = match message_type {
         "ScheduledNotification" => Trigger::Scheduled,
         "ConfigurationItemChangeNotification" | "OversizedConfigurationItemChangeNotification" => {
@@ -116,14 +118,15 @@ pub fn parse_event(text: &str) -> Result<RuleInvocation, EventError> {
             };
             let item = invoking
                 .get(key)
-                .ok_or(EventError::MissingItem("configurationItem"))?;
+                .filter(|item| item.is_object())
+                .ok_or_else(|| EventError::MissingItem(key.to_owned()))?;
             let text = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_owned);
             let status = text("configurationItemStatus").unwrap_or_default();
             Trigger::Change {
                 resource_type: text("resourceType")
-                    .ok_or(EventError::MissingItem("configurationItem.resourceType"))?,
+                    .ok_or_else(|| EventError::MissingItem(format!("{key}.resourceType")))?,
                 resource_id: text("resourceId")
-                    .ok_or(EventError::MissingItem("configurationItem.resourceId"))?,
+                    .ok_or_else(|| EventError::MissingItem(format!("{key}.resourceId")))?,
                 region: text("awsRegion"),
                 deleted: matches!(
                     status.as_str(),
@@ -133,6 +136,12 @@ pub fn parse_event(text: &str) -> Result<RuleInvocation, EventError> {
         }
         other => return Err(EventError::UnsupportedMessage(other.to_owned())),
     };
+    if rule_parameters
+        .get("secauditRule")
+        .is_some_and(|rule| !rule.is_string())
+    {
+        return Err(EventError::RuleNotAString);
+    }
     let region = event
         .get("configRuleArn")
         .and_then(Value::as_str)
