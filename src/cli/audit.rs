@@ -107,6 +107,13 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
     let format = args
         .format
         .unwrap_or_else(|| default_format(args.output.as_deref()));
+    if format == ReportFormat::ConfigEvaluations && args.rule_ids.len() != 1 {
+        anyhow::bail!(
+            "`--format config-evaluations` needs exactly one `--rule` (got {}): a PutEvaluations \
+             result token belongs to one Config rule; hint: add `--rule ID`",
+            args.rule_ids.len()
+        );
+    }
 
     // Keeps a live-collected snapshot directory alive until the audit is done.
     let collected;
