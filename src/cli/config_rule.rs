@@ -42,6 +42,12 @@ pub fn run(_args: ConfigRuleArgs, _quiet: bool) -> anyhow::Result<Outcome> {
 
 #[cfg(feature = "config-rule")]
 pub use live::run;
+#[cfg(feature = "lambda")]
+#[allow(
+    unused_imports,
+    reason = "used by the `bootstrap` binary, not by `secaudit`"
+)]
+pub use live::run_event_text;
 
 #[cfg(feature = "config-rule")]
 mod live {
@@ -165,8 +171,40 @@ mod live {
 
     pub fn run(args: ConfigRuleArgs, quiet: bool) -> anyhow::Result<Outcome> {
         let text = read_event(&args.event)?;
+        let (summary, partial) = run_event(&text, &args, quiet)?;
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+        Ok(if partial {
+            Outcome::Partial
+        } else {
+            Outcome::Clean
+        })
+    }
+
+    /// Handles one event as the Lambda function does: the defaults of `config-rule --event -`
+    /// (the event's region, the standard AWS environment), TestMode as asked; the JSON summary.
+    #[cfg(feature = "lambda")]
+    #[allow(
+        dead_code,
+        reason = "used by the `bootstrap` binary, not by `secaudit`"
+    )]
+    pub fn run_event_text(text: &str, source: &str, test_mode: bool) -> anyhow::Result<Value> {
+        #[derive(Debug, clap::Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            args: ConfigRuleArgs,
+        }
+        let mut args =
+            <Defaults as clap::Parser>::try_parse_from(["bootstrap", "--event", "-"])?.args;
+        args.event = source.to_owned();
+        args.test_mode = test_mode;
+        run_event(text, &args, true).map(|(summary, _partial)| summary)
+    }
+
+    /// The event handled: checked, collected, judged, sent (or printed with `--dry-run`).
+    /// Returns the JSON summary and whether something could not be done (exit 3).
+    fn run_event(text: &str, args: &ConfigRuleArgs, quiet: bool) -> anyhow::Result<(Value, bool)> {
         let invocation =
-            parse_event(&text).with_context(|| format!("invalid event `{}`", args.event))?;
+            parse_event(text).with_context(|| format!("invalid event `{}`", args.event))?;
         let catalogue = load_catalogue(args.rules.as_deref())?;
         let ids: Vec<String> = catalogue
             .rules()
@@ -197,7 +235,7 @@ mod live {
         let now = Utc::now();
         let mut live = args.live.clone();
         if live.regions.is_empty() {
-            live.regions.extend(region_of(&invocation, &args));
+            live.regions.extend(region_of(&invocation, args));
         }
         let snapshot = super::super::collect::collect_snapshot_for_audit(&live, quiet)?;
         let findings = audit_rule(snapshot.path(), &catalogue, &rule_id, &config)?;
@@ -213,7 +251,7 @@ mod live {
             max_attempts: live.max_attempts.max(1),
             ..SdkSettings::default()
         };
-        let outcome = runtime.block_on(async {
+        runtime.block_on(async {
             let sdk = clients::load_base_config(&settings).await;
             let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
             let client = clients::config_client(
@@ -257,13 +295,6 @@ mod live {
                     "failed": summary.failed}),
                 partial || !summary.failed.is_empty(),
             ))
-        });
-        let (summary, partial) = outcome?;
-        println!("{}", serde_json::to_string_pretty(&summary)?);
-        Ok(if partial {
-            Outcome::Partial
-        } else {
-            Outcome::Clean
         })
     }
 }
