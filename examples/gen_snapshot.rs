@@ -1,8 +1,8 @@
-//! Writes a synthetic account snapshot (the directory format of `DESIGN.md`) with N principals
+//! Writes a synthetic account snapshot (the directory format of `docs/file-formats.md`) with N principals
 //! and M secrets, for `secaudit access` at account scale and for the class-versus-one-by-one
 //! equivalence test.
 //!
-//! The account model follows `../shared/tools/workload/gen.py`: teams and apps, secret names
+//! The account model is that of a large organisation's account: teams and apps, secret names
 //! `env/app/kind-N`, `team/app/kind-N`, `shared/…`, `rds!db-…`, `ci/…` and legacy flat names,
 //! `env`/`owner`/`app` tags (some missing), resource policies shared by groups of secrets
 //! (cross-account grants, org-only denies, lockdowns, rotation roles), identity policies with

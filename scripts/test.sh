@@ -17,10 +17,12 @@ scripts/report-env.sh
 
 cargo fmt --all -- --check
 python3 tests/cases/check_format.py
-cargo clippy --all-targets -- -D warnings
-cargo test --all-targets
+# --all-features: the optional parts (`config-rule`, `lambda`) are tested too; clippy and test
+# resolve the same features, so the AWS SDK is built once (see `either` in Cargo.toml).
+cargo clippy --all-targets --all-features -- -D warnings
+cargo test --all-targets --all-features
 
-# `cargo test` built the binary; running it directly avoids a third build of the AWS SDK with
-# the non-test feature set. The closing line is `N passed, N failed`.
+# `cargo test` built the binary (with every optional feature); running it directly avoids a third
+# build of the AWS SDK with the non-test feature set. The closing line is `N passed, N failed`.
 "${CARGO_TARGET_DIR:-target}/debug/secaudit" test --fail-on-empty \
   examples/policy-tests examples/policy-tests-snapshot tests/cases

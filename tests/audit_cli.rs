@@ -49,8 +49,11 @@ fn json_of(output: &Output) -> Value {
         .unwrap_or_else(|e| panic!("stdout is not JSON: {e}; stderr: {}", stderr(output)))
 }
 
+/// The rule of the `config-evaluations` reports (one result token is one Config rule).
+const EVALUATED_RULE: &str = "secretsmanager-rotation-enabled-check";
+
 fn demo_report(format: &str) -> Output {
-    let output = secaudit(&[
+    let mut args = vec![
         "-q",
         "audit",
         "--snapshot",
@@ -61,7 +64,11 @@ fn demo_report(format: &str) -> Output {
         format,
         "--fail-on",
         "none",
-    ]);
+    ];
+    if format == "config-evaluations" {
+        args.extend(["--rule", EVALUATED_RULE]);
+    }
+    let output = secaudit(&args);
     assert!(
         matches!(code(&output), 0 | 3),
         "exit {} stderr {}",
@@ -133,6 +140,39 @@ fn the_same_snapshot_gives_the_same_bytes_on_every_run() {
     }
 }
 
+/// A PutEvaluations result token belongs to one Config rule: `config-evaluations` needs exactly
+/// one `--rule`.
+#[test]
+fn config_evaluations_need_exactly_one_rule() {
+    for extra in [
+        vec![],
+        vec![
+            "--rule",
+            EVALUATED_RULE,
+            "--rule",
+            "secretsmanager-secret-tagged",
+        ],
+    ] {
+        let mut args = vec![
+            "-q",
+            "audit",
+            "--snapshot",
+            DEMO,
+            "--format",
+            "config-evaluations",
+        ];
+        args.extend(extra);
+        let output = secaudit(&args);
+        assert_eq!(code(&output), 2, "{args:?}");
+        assert!(
+            stderr(&output).contains("`--format config-evaluations` needs exactly one `--rule`"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty());
+    }
+}
+
 #[test]
 fn the_json_envelope_is_consistent_with_its_findings() {
     let report = json_of(&demo_report("json"));
@@ -179,9 +219,10 @@ fn demo_config_evaluations_are_batches_of_at_most_100_without_insufficient_data(
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["compliance_type"] != "INSUFFICIENT_DATA")
+        .filter(|f| f["compliance_type"] != "INSUFFICIENT_DATA" && f["rule"] == EVALUATED_RULE)
         .map(|f| f["resource"]["id"].as_str().unwrap())
         .collect();
+    assert!(!sendable.is_empty());
     let batches = json_of(&demo_report("config-evaluations"));
     let batches = batches.as_array().unwrap();
     let mut sent = Vec::new();
@@ -534,7 +575,7 @@ fn a_directory_of_account_snapshots_gives_one_report_over_all_accounts() {
         "the table shows names as they are"
     );
     assert!(
-        text.contains("=HYPERLINK(\"x\") (us-east-1, 777788889999)"),
+        text.contains("┆ us-east-1 ┆ 777788889999 ┆") && text.contains("┆ =HYPERLINK(\"x\") "),
         "failing resources name their account: {text}"
     );
 }
@@ -649,7 +690,11 @@ fn table_on_a_pipe_has_no_colour_and_ends_with_the_summary() {
         "no ANSI escapes when not a terminal"
     );
     assert!(text.starts_with("account 444455556666 "));
-    assert!(text.contains("INSUFFICIENT_DATA  secrets in eu-west-1"));
+    assert!(text.contains("│ INSUFFICIENT_DATA ┆ "), "{text}");
+    assert!(
+        text.contains("secrets of `eu-west-1` not collected"),
+        "{text}"
+    );
     let last = text.lines().last().unwrap();
     assert!(
         last.contains("findings from") && last.contains("INSUFFICIENT_DATA"),

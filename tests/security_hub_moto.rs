@@ -95,6 +95,7 @@ async fn landed(
 ) -> BTreeMap<String, aws_sdk_securityhub::types::AwsSecurityFinding> {
     let sdk = aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(endpoint)
+        .http_client(secaudit::collect::https::ring_https_client())
         .region(Region::new(region.to_owned()))
         .credentials_provider(Credentials::new(
             "AKIAMOTOTESTKEY00003",

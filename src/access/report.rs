@@ -1,4 +1,4 @@
-//! The `secaudit access` report: JSON (the envelope of `DESIGN.md`), CSV and a terminal table,
+//! The `secaudit access` report: JSON (the envelope of `docs/reports.md`), CSV and a terminal table,
 //! streamed to a writer secret by secret so that an account-wide report never sits whole in
 //! memory. Same analysis, same bytes.
 //!

@@ -57,7 +57,7 @@ pub struct AccessArgs {
     #[arg(long, value_enum)]
     pub format: Option<AccessFormat>,
     /// Write the report to FILE atomically instead of stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = super::report_path)]
     pub output: Option<PathBuf>,
     /// Under each table entry, the statements that allowed it (JSON and CSV always carry them).
     #[arg(long)]

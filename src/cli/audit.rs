@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use super::Outcome;
 use super::collect::LiveArgs;
 use super::output::write_report_streamed;
-use secaudit::findings::{ComplianceType, Severity};
+use secaudit::findings::{ComplianceType, Finding, Severity};
 use secaudit::report::baseline::Baseline;
 use secaudit::report::mutes::MuteFile;
 use secaudit::report::{
@@ -51,7 +51,7 @@ pub struct AuditArgs {
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
     /// Write the report to FILE atomically instead of stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = super::report_path)]
     pub output: Option<PathBuf>,
     /// Exit 1 when a NON_COMPLIANT finding is at or above this severity (`critical`, `high`,
     /// `medium`, `low`, `informational`). Default `none`: findings alone never fail the run, so
@@ -139,6 +139,13 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
     let format = args
         .format
         .unwrap_or_else(|| default_format(args.output.as_deref()));
+    if format == ReportFormat::ConfigEvaluations && args.rule_ids.len() != 1 {
+        anyhow::bail!(
+            "`--format config-evaluations` needs exactly one `--rule` (got {}): a PutEvaluations \
+             result token belongs to one Config rule; hint: add `--rule ID`",
+            args.rule_ids.len()
+        );
+    }
     let mutes = args.mutes.as_deref().map(load_mutes).transpose()?;
     let baseline_text = args.baseline.as_deref().map(read_baseline).transpose()?;
 
@@ -176,7 +183,60 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         accounts = report.run.accounts.len().max(1),
         "audit done"
     );
-    Ok(exit_outcome(&report, args.fail_on))
+    let outcome = exit_outcome(&report, args.fail_on);
+    if outcome == Outcome::Failed
+        && let FailOn::AtOrAbove(threshold) = args.fail_on
+    {
+        for line in fail_on_explanation(&report, threshold) {
+            eprintln!("{line}");
+        }
+    }
+    Ok(outcome)
+}
+
+/// Why `--fail-on` made the run exit 1, for stderr: one line naming the threshold and the count,
+/// then one line per rule with its failing findings (at most three resources named).
+/// Counts what `exit_outcome` counts: no muted finding, and with a baseline only new or
+/// changed ones.
+fn fail_on_explanation(report: &Report, threshold: Severity) -> Vec<String> {
+    let mut by_rule: BTreeMap<(Severity, &str), Vec<&Finding>> = BTreeMap::new();
+    for (index, finding) in report.findings.iter().enumerate() {
+        if report.counts_for_failure(index) && finding.severity <= threshold {
+            by_rule
+                .entry((finding.severity, finding.rule.as_str()))
+                .or_default()
+                .push(finding);
+        }
+    }
+    let total: usize = by_rule.values().map(Vec::len).sum();
+    let mut lines = vec![format!(
+        "exit 1: {total} NON_COMPLIANT {} at or above `--fail-on {}`:",
+        if total == 1 { "finding" } else { "findings" },
+        threshold.as_str()
+    )];
+    for ((severity, rule), failing) in by_rule {
+        let named: Vec<String> = failing
+            .iter()
+            .take(3)
+            .map(|f| {
+                let name = if f.resource.name.is_empty() {
+                    &f.resource.id
+                } else {
+                    &f.resource.name
+                };
+                format!("`{}`", report::table::printable(name))
+            })
+            .collect();
+        let more = if failing.len() > 3 { ", …" } else { "" };
+        lines.push(format!(
+            "  {} ({}): {} — {}{more}",
+            report::table::printable(rule),
+            severity.as_str(),
+            failing.len(),
+            named.join(", ")
+        ));
+    }
+    lines
 }
 
 fn load_mutes(path: &Path) -> anyhow::Result<MuteFile> {
@@ -364,6 +424,7 @@ fn report_format(format: ReportFormat) -> Format {
     match format {
         ReportFormat::Table => Format::Table(TableStyle {
             colour: use_colour(),
+            width: super::logging::stdout_width(),
         }),
         ReportFormat::Json => Format::Json,
         ReportFormat::Csv => Format::Csv,

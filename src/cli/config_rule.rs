@@ -32,15 +32,24 @@ pub struct ConfigRuleArgs {
     pub live: LiveArgs,
 }
 
-#[cfg(not(feature = "aws"))]
+#[cfg(not(feature = "config-rule"))]
 pub fn run(_args: ConfigRuleArgs, _quiet: bool) -> anyhow::Result<Outcome> {
-    anyhow::bail!("`config-rule` needs the `aws` feature: this binary was built without it")
+    anyhow::bail!(
+        "this binary was built without the `config-rule` feature; hint: \
+         cargo install --locked --path . --features config-rule"
+    )
 }
 
-#[cfg(feature = "aws")]
+#[cfg(feature = "config-rule")]
 pub use live::run;
+#[cfg(feature = "lambda")]
+#[allow(
+    unused_imports,
+    reason = "used by the `bootstrap` binary, not by `secaudit`"
+)]
+pub use live::run_event_text;
 
-#[cfg(feature = "aws")]
+#[cfg(feature = "config-rule")]
 mod live {
     use std::io::Read;
     use std::path::Path;
@@ -52,7 +61,7 @@ mod live {
         self, Evaluation, RuleInvocation, parse_event, pick_rule, plan_evaluations,
     };
     use secaudit::findings::Finding;
-    use secaudit::rules::{Catalogue, RuleConfig, run_audit};
+    use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_audit};
     use secaudit::snapshot::Snapshot;
     use serde_json::{Map, Value, json};
 
@@ -77,14 +86,14 @@ mod live {
         })
     }
 
-    /// Audits the snapshot for one rule, with the Config rule's parameters that the rule
-    /// declares (others are logged and ignored: Config rules often carry extra parameters).
-    fn audit_rule(
-        snapshot_dir: &Path,
+    /// The rule configuration from the Config rule's parameters that the rule declares (others
+    /// are logged and ignored: Config rules often carry extra parameters), checked against the
+    /// rule's parameter types; errors name the event's JSON path (`ruleParameters.NAME`).
+    fn rule_config(
         catalogue: &Catalogue,
         rule_id: &str,
         parameters: &Map<String, Value>,
-    ) -> anyhow::Result<Vec<Finding>> {
+    ) -> anyhow::Result<RuleConfig> {
         let meta = catalogue
             .get(rule_id)
             .with_context(|| format!("unknown rule `{rule_id}`"))?;
@@ -98,11 +107,30 @@ mod live {
         }
         let mut overrides = Map::new();
         overrides.insert(rule_id.to_owned(), Value::Object(known));
-        let config = RuleConfig::from_json_for(&Value::Object(overrides).to_string(), catalogue)
-            .context("invalid rule parameters")?;
+        RuleConfig::from_json_for(&Value::Object(overrides).to_string(), catalogue).map_err(
+            |error| match error {
+                RuleError::Config { path, message } => {
+                    let parameter = path
+                        .strip_prefix(rule_id)
+                        .map(|rest| rest.trim_start_matches('.'))
+                        .unwrap_or(&path);
+                    anyhow::anyhow!("ruleParameters.{parameter}: {message}")
+                }
+                other => anyhow::Error::from(other),
+            },
+        )
+    }
+
+    /// Audits the snapshot for one rule with its configuration.
+    fn audit_rule(
+        snapshot_dir: &Path,
+        catalogue: &Catalogue,
+        rule_id: &str,
+        config: &RuleConfig,
+    ) -> anyhow::Result<Vec<Finding>> {
         let snapshot = Snapshot::load(snapshot_dir)?;
         let now = snapshot.meta.collected_at;
-        let outcome = run_audit(catalogue, &snapshot, &config, &[rule_id.to_owned()], now)?;
+        let outcome = run_audit(catalogue, &snapshot, config, &[rule_id.to_owned()], now)?;
         Ok(outcome.findings)
     }
 
@@ -125,8 +153,40 @@ mod live {
 
     pub fn run(args: ConfigRuleArgs, quiet: bool) -> anyhow::Result<Outcome> {
         let text = read_event(&args.event)?;
+        let (summary, partial) = run_event(&text, &args, quiet)?;
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+        Ok(if partial {
+            Outcome::Partial
+        } else {
+            Outcome::Clean
+        })
+    }
+
+    /// Handles one event as the Lambda function does: the defaults of `config-rule --event -`
+    /// (the event's region, the standard AWS environment), TestMode as asked; the JSON summary.
+    #[cfg(feature = "lambda")]
+    #[allow(
+        dead_code,
+        reason = "used by the `bootstrap` binary, not by `secaudit`"
+    )]
+    pub fn run_event_text(text: &str, source: &str, test_mode: bool) -> anyhow::Result<Value> {
+        #[derive(Debug, clap::Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            args: ConfigRuleArgs,
+        }
+        let mut args =
+            <Defaults as clap::Parser>::try_parse_from(["bootstrap", "--event", "-"])?.args;
+        args.event = source.to_owned();
+        args.test_mode = test_mode;
+        run_event(text, &args, true).map(|(summary, _partial)| summary)
+    }
+
+    /// The event handled: checked, collected, judged, sent (or printed with `--dry-run`).
+    /// Returns the JSON summary and whether something could not be done (exit 3).
+    fn run_event(text: &str, args: &ConfigRuleArgs, quiet: bool) -> anyhow::Result<(Value, bool)> {
         let invocation =
-            parse_event(&text).with_context(|| format!("invalid event `{}`", args.event))?;
+            parse_event(text).with_context(|| format!("invalid event `{}`", args.event))?;
         let catalogue = load_catalogue(args.rules.as_deref())?;
         let ids: Vec<String> = catalogue
             .rules()
@@ -135,18 +195,32 @@ mod live {
             .collect();
         let rule_id = pick_rule(&invocation, args.rule.as_deref(), &ids).with_context(|| {
             format!(
-                "no catalogue rule matches Config rule `{}`: pass `--rule ID` or the `secauditRule` parameter",
+                "configRuleName: no catalogue rule matches `{}`; hint: pass `--rule ID` or the \
+                 `secauditRule` rule parameter",
                 invocation.config_rule_name
             )
         })?;
+        // Everything the event and the command line say is checked before any AWS call.
+        if catalogue.get(&rule_id).is_none() {
+            let source = if args.rule.is_some() {
+                "--rule"
+            } else {
+                "ruleParameters.secauditRule"
+            };
+            anyhow::bail!(
+                "{source}: unknown rule `{rule_id}`; hint: `secaudit rules list` shows the rules"
+            );
+        }
+        let parameters = config_rule::rule_parameters(&invocation);
+        let config = rule_config(&catalogue, &rule_id, &parameters)
+            .with_context(|| format!("invalid event `{}`", args.event))?;
         let now = Utc::now();
         let mut live = args.live.clone();
         if live.regions.is_empty() {
-            live.regions.extend(region_of(&invocation, &args));
+            live.regions.extend(region_of(&invocation, args));
         }
         let snapshot = super::super::collect::collect_snapshot_for_audit(&live, quiet)?;
-        let parameters = config_rule::rule_parameters(&invocation);
-        let findings = audit_rule(snapshot.path(), &catalogue, &rule_id, &parameters)?;
+        let findings = audit_rule(snapshot.path(), &catalogue, &rule_id, &config)?;
         let current: Vec<Evaluation> = findings.iter().map(to_evaluation).collect();
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -159,7 +233,7 @@ mod live {
             max_attempts: live.max_attempts.max(1),
             ..SdkSettings::default()
         };
-        let outcome = runtime.block_on(async {
+        runtime.block_on(async {
             let sdk = clients::load_base_config(&settings).await;
             let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
             let client = clients::config_client(
@@ -203,13 +277,6 @@ mod live {
                     "failed": summary.failed}),
                 partial || !summary.failed.is_empty(),
             ))
-        });
-        let (summary, partial) = outcome?;
-        println!("{}", serde_json::to_string_pretty(&summary)?);
-        Ok(if partial {
-            Outcome::Partial
-        } else {
-            Outcome::Clean
         })
     }
 }

@@ -89,6 +89,38 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
+/// Report format names of every command: an `--output` value equal to one of them is a mix-up
+/// with `--format` (the AWS CLI's `--output json` means a format), not a file name.
+const FORMAT_NAMES: [&str; 12] = [
+    "table",
+    "json",
+    "csv",
+    "text",
+    "junit",
+    "config-evaluations",
+    "ocsf",
+    "asff",
+    "sarif",
+    "html",
+    "yaml",
+    "yaml-stream",
+];
+
+/// The value parser of `--output FILE`: any path except a bare format name.
+pub fn report_path(text: &str) -> Result<std::path::PathBuf, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    if FORMAT_NAMES.contains(&lower.as_str()) {
+        return Err(format!(
+            "`{text}` is a report format, not a file; did you mean --format {lower}? \
+             (to write a file of that name, pass ./{text})"
+        ));
+    }
+    if text.is_empty() {
+        return Err("an empty path".to_owned());
+    }
+    Ok(std::path::PathBuf::from(text))
+}
+
 /// An error chain on one line: `cannot read `x.json`: Statement[1].Effect: expected …`.
 pub fn one_line(error: &anyhow::Error) -> String {
     let text = format!("{error:#}");

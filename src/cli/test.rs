@@ -38,7 +38,7 @@ pub struct TestArgs {
     #[arg(long)]
     pub fail_on_empty: bool,
     /// Write the report to FILE (atomically) instead of stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = super::report_path)]
     pub output: Option<PathBuf>,
     /// Run only the requests whose `FILE: CASE / REQUEST` (as report lines name them) the
     /// regular expression matches anywhere (`--run orders-app`, `--run ' / deny'`).

@@ -83,10 +83,11 @@ pub async fn load_base_config(settings: &SdkSettings) -> SdkConfig {
     if let Some(credentials) = &settings.credentials {
         loader = loader.credentials_provider(credentials.clone());
     }
-    if let Some(http_client) = &settings.http_client {
-        loader = loader.http_client(http_client.clone());
-    }
-    loader.load().await
+    let http_client = match &settings.http_client {
+        Some(http_client) => http_client.clone(),
+        None => super::https::ring_https_client(),
+    };
+    loader.http_client(http_client).load().await
 }
 
 /// The configuration for a member account: the base credentials assume
@@ -174,7 +175,8 @@ pub fn sts_client(sdk: &SdkConfig) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::new(sdk)
 }
 
-/// The Config client of an account-region (custom-rule mode).
+/// The Config client of an account-region (custom-rule mode, feature `config-rule`).
+#[cfg(feature = "config-rule")]
 pub fn config_client(sdk: &SdkConfig, region: &str, account_id: &str) -> aws_sdk_config::Client {
     aws_sdk_config::Client::from_conf(
         aws_sdk_config::config::Builder::from(sdk)

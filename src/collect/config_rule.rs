@@ -5,20 +5,14 @@
 //! longer exist or left the rule's scope), and the two Config calls: GetComplianceDetailsByConfigRule
 //! for the prior results and PutEvaluations in batches of at most 100.
 //!
-//! Parsing and planning are pure; only [`prior_resources`] and [`put_evaluations`] call AWS.
+//! Parsing and planning are pure; only `prior_resources` and `put_evaluations` (in `api`, feature
+//! `config-rule`: the AWS Config SDK is a large crate that only this mode needs) call AWS.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aws_sdk_config::Client;
-use aws_sdk_config::types::{
-    ComplianceType as ConfigComplianceType, Evaluation as ConfigEvaluation,
-};
-use aws_smithy_types::DateTime as SdkDateTime;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::coverage::{CallFailure, CoverageStatus, classify};
-use super::next_page_token;
 use crate::findings::ComplianceType;
 
 /// PutEvaluations takes at most this many evaluations per call (the report's
@@ -39,8 +33,10 @@ pub enum EventError {
     },
     #[error("invokingEvent.messageType: unsupported `{0}`")]
     UnsupportedMessage(String),
-    #[error("invokingEvent.{0}: missing")]
-    MissingItem(&'static str),
+    #[error("invokingEvent.{0}: missing or not a string")]
+    MissingItem(String),
+    #[error("ruleParameters.secauditRule: expected a string naming a catalogue rule")]
+    RuleNotAString,
 }
 
 /// What triggered the invocation.
@@ -111,7 +107,7 @@ pub fn parse_event(text: &str) -> Result<RuleInvocation, EventError> {
     let message_type = invoking
         .get("messageType")
         .and_then(Value::as_str)
-        .ok_or(EventError::MissingItem("messageType"))?;
+        .ok_or_else(|| EventError::MissingItem("messageType".to_owned()))?;
     let trigger = match message_type {
         "ScheduledNotification" => Trigger::Scheduled,
         "ConfigurationItemChangeNotification" | "OversizedConfigurationItemChangeNotification" => {
@@ -122,14 +118,15 @@ pub fn parse_event(text: &str) -> Result<RuleInvocation, EventError> {
             };
             let item = invoking
                 .get(key)
-                .ok_or(EventError::MissingItem("configurationItem"))?;
+                .filter(|item| item.is_object())
+                .ok_or_else(|| EventError::MissingItem(key.to_owned()))?;
             let text = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_owned);
             let status = text("configurationItemStatus").unwrap_or_default();
             Trigger::Change {
                 resource_type: text("resourceType")
-                    .ok_or(EventError::MissingItem("configurationItem.resourceType"))?,
+                    .ok_or_else(|| EventError::MissingItem(format!("{key}.resourceType")))?,
                 resource_id: text("resourceId")
-                    .ok_or(EventError::MissingItem("configurationItem.resourceId"))?,
+                    .ok_or_else(|| EventError::MissingItem(format!("{key}.resourceId")))?,
                 region: text("awsRegion"),
                 deleted: matches!(
                     status.as_str(),
@@ -139,6 +136,12 @@ pub fn parse_event(text: &str) -> Result<RuleInvocation, EventError> {
         }
         other => return Err(EventError::UnsupportedMessage(other.to_owned())),
     };
+    if rule_parameters
+        .get("secauditRule")
+        .is_some_and(|rule| !rule.is_string())
+    {
+        return Err(EventError::RuleNotAString);
+    }
     let region = event
         .get("configRuleArn")
         .and_then(Value::as_str)
@@ -281,103 +284,10 @@ pub fn plan_evaluations(
     by_resource.into_values().collect()
 }
 
-/// The resources Config holds COMPLIANT or NON_COMPLIANT results for, for `rule_name`.
-pub async fn prior_resources(
-    client: &Client,
-    rule_name: &str,
-) -> Result<Vec<(String, String)>, CallFailure> {
-    let mut resources = BTreeSet::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = client
-            .get_compliance_details_by_config_rule()
-            .config_rule_name(rule_name)
-            .compliance_types(ConfigComplianceType::Compliant)
-            .compliance_types(ConfigComplianceType::NonCompliant)
-            .limit(100)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| classify(&e))?;
-        for result in page.evaluation_results() {
-            let qualifier = result
-                .evaluation_result_identifier()
-                .and_then(|identifier| identifier.evaluation_result_qualifier());
-            if let Some(qualifier) = qualifier
-                && let (Some(resource_type), Some(resource_id)) =
-                    (qualifier.resource_type(), qualifier.resource_id())
-            {
-                resources.insert((resource_type.to_owned(), resource_id.to_owned()));
-            }
-        }
-        match next_page_token(&token, page.next_token()) {
-            Some(next) => token = Some(next),
-            None => break,
-        }
-    }
-    Ok(resources.into_iter().collect())
-}
-
-/// What PutEvaluations did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PutSummary {
-    pub sent: usize,
-    pub batches: usize,
-    /// `resource id` of each evaluation Config reported as failed.
-    pub failed: Vec<String>,
-}
-
-fn to_config(evaluation: &Evaluation) -> Result<ConfigEvaluation, CallFailure> {
-    let annotation = evaluation
-        .annotation
-        .as_deref()
-        .map(crate::findings::clip_annotation);
-    ConfigEvaluation::builder()
-        .compliance_resource_type(&evaluation.resource_type)
-        .compliance_resource_id(&evaluation.resource_id)
-        .compliance_type(ConfigComplianceType::from(
-            evaluation.compliance_type.as_str(),
-        ))
-        .set_annotation(annotation)
-        .ordering_timestamp(SdkDateTime::from_secs(
-            evaluation.ordering_timestamp.timestamp(),
-        ))
-        .build()
-        .map_err(|error| CallFailure {
-            status: CoverageStatus::Error,
-            code: None,
-            message: error.to_string(),
-        })
-}
-
-/// Sends the evaluations in batches of at most [`MAX_BATCH`].
-pub async fn put_evaluations(
-    client: &Client,
-    result_token: &str,
-    evaluations: &[Evaluation],
-    test_mode: bool,
-) -> Result<PutSummary, CallFailure> {
-    let mut summary = PutSummary::default();
-    for batch in evaluations.chunks(MAX_BATCH) {
-        let mut request = client
-            .put_evaluations()
-            .result_token(result_token)
-            .test_mode(test_mode);
-        for evaluation in batch {
-            request = request.evaluations(to_config(evaluation)?);
-        }
-        let output = request.send().await.map_err(|e| classify(&e))?;
-        summary.batches += 1;
-        summary.sent += batch.len();
-        summary.failed.extend(
-            output
-                .failed_evaluations()
-                .iter()
-                .map(|e| e.compliance_resource_id().to_owned()),
-        );
-    }
-    Ok(summary)
-}
+#[cfg(feature = "config-rule")]
+mod api;
+#[cfg(feature = "config-rule")]
+pub use api::{PutSummary, prior_resources, put_evaluations};
 
 #[cfg(test)]
 mod tests;

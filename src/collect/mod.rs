@@ -1,6 +1,6 @@
 //! Live collection of account snapshots from AWS with the official SDK (feature `aws`): the only
 //! networked, async code of secaudit. It reads Secrets Manager, IAM, RDS, KMS and CloudTrail
-//! metadata, writes the snapshot directory of DESIGN.md in the AWS CLI v2 JSON shapes (so that
+//! metadata, writes the snapshot directory of `docs/file-formats.md` in the AWS CLI v2 JSON shapes (so that
 //! `secaudit audit --snapshot` reads it exactly like a snapshot made with the AWS CLI), and
 //! records in `coverage` every API it could not read. Calls are bounded per API and per
 //! account-region, retried with the SDK's standard backoff, and never abort the run.
@@ -15,6 +15,8 @@ pub mod clients;
 mod cloudtrail;
 pub mod config_rule;
 pub mod coverage;
+pub mod diagnose;
+pub mod https;
 mod iam;
 mod kms;
 pub mod limits;

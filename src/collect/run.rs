@@ -74,7 +74,8 @@ impl CollectOptions {
 pub enum CollectError {
     #[error("no region: pass `--region` or set `AWS_REGION` (or a region in the profile)")]
     NoRegion,
-    #[error("cannot call sts:GetCallerIdentity (no usable credentials?): {0}")]
+    /// One line, the cause first and a hint second (`diagnose`).
+    #[error("{0}")]
     Credentials(String),
     #[error(transparent)]
     Plan(#[from] PlanError),
@@ -156,6 +157,13 @@ pub async fn collect(
     if sdk_settings.region.is_none() {
         sdk_settings.region = options.regions.first().cloned();
     }
+    if let Some(message) = sdk_settings
+        .profile
+        .as_deref()
+        .and_then(super::diagnose::missing_profile)
+    {
+        return Err(CollectError::Credentials(message));
+    }
     let base = clients::load_base_config(&sdk_settings).await;
     let regions: Vec<String> = if options.regions.is_empty() {
         base.region()
@@ -171,9 +179,14 @@ pub async fn collect(
     if !options.accounts.is_empty() && options.role_name.is_none() {
         return Err(PlanError::MissingRoleName.into());
     }
-    let (caller_account, partition) = caller_identity(&base)
-        .await
-        .map_err(|failure| CollectError::Credentials(failure.message))?;
+    let (caller_account, partition) = caller_identity(&base).await.map_err(|failure| {
+        tracing::debug!("sts:GetCallerIdentity failed: {}", failure.message);
+        CollectError::Credentials(super::diagnose::start_failure(
+            &failure.message,
+            base.endpoint_url(),
+            sdk_settings.profile.as_deref(),
+        ))
+    })?;
     tracing::info!("collecting as account {caller_account} ({partition}), regions {regions:?}");
     writer::prepare_directory(output)?;
 

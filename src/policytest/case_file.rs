@@ -1,4 +1,4 @@
-//! The case-file format (DESIGN.md, "Policy test case format"), field for field: the model of
+//! The case-file format (`docs/policy-tests.md`), field for field: the model of
 //! one scenario (its policies, compiled once, and its requests) and the loader that checks every
 //! field and names the JSON path of whatever is wrong.
 

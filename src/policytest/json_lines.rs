@@ -1,5 +1,5 @@
 //! Files of cases for `secaudit eval --cases`: one case document per file, or JSON Lines with
-//! one case per line (as `shared/tools/workload/gen.py` writes them). A `.jsonl` file is read
+//! one case per line (as workload generators write them). A `.jsonl` file is read
 //! as a stream, one case at a time, so that a workload far larger than memory can be decided.
 
 use std::io::BufRead;

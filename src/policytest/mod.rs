@@ -1,4 +1,4 @@
-//! Policy unit tests: the case-file format (DESIGN.md, "Policy test case format"), its loader,
+//! Policy unit tests: the case-file format (`docs/policy-tests.md`), its loader,
 //! the runner behind `secaudit test` and the conformance suite, and the renderings of a run
 //! (text, JSON, JUnit XML) and of one evaluation's trace.
 //!

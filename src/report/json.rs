@@ -1,4 +1,4 @@
-//! The JSON report: the versioned envelope of DESIGN.md (`schema_version`, `generator`, `run`,
+//! The JSON report: the versioned envelope of `docs/reports.md` (`schema_version`, `generator`, `run`,
 //! `summary.by_rule`, `findings`), pretty-printed with a trailing newline. With mutes, findings
 //! gain `muted`, the run `expired_mutes`/`unused_mutes` and the summary `muted_by_rule`; with a
 //! baseline, findings gain `change` and the envelope a top-level `resolved` list.

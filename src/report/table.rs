@@ -1,23 +1,30 @@
-//! The terminal report, readable at a glance: a header line naming the account and times, the
-//! counts per rule as an aligned table with the four compliance columns, then the NON_COMPLIANT
-//! and INSUFFICIENT_DATA resources grouped by rule with their annotations, then a one-line
-//! summary.
+//! The terminal report, readable at a glance and at any width: a heading naming the account and
+//! times, the totals, then the counts an auditor asks for first (by severity, by rule, by account
+//! and region), then the NON_COMPLIANT and INSUFFICIENT_DATA resources listed under their rule
+//! with their annotations. Tables are drawn by `comfy-table` to the width the caller gives (the
+//! terminal's): cells wrap, and long resource names (`rds!cluster-<uuid>`) are shortened in the
+//! middle so that both ends stay readable.
 //!
 //! Colour (ANSI) only when the caller asks for it: this module never looks at the terminal or the
-//! environment. Control characters in names and annotations (attacker-controlled) are shown
-//! escaped, so a secret name cannot move the cursor or recolour the terminal.
+//! environment. Control characters and bidirectional-text controls (U+202E and friends) in names
+//! and annotations (attacker-controlled) are shown escaped, so a secret name can neither move the
+//! cursor nor reorder what the reader sees.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{Report, timestamp_text};
-use crate::findings::{ComplianceType, Finding};
+use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
+
+use super::{Report, RuleCounts, timestamp_text};
+use crate::findings::{ComplianceType, Finding, Severity};
 
 /// How to draw the table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TableStyle {
     /// Use ANSI colours (the caller decides: a terminal and no `NO_COLOR`).
     pub colour: bool,
+    /// The width to fit, in columns (the terminal's, or `COLUMNS`); `None`: no limit (a pipe).
+    pub width: Option<u16>,
 }
 
 const RED: &str = "\x1b[31m";
@@ -26,23 +33,60 @@ const GREEN: &str = "\x1b[32m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
-/// Resource labels longer than this are not used to align the annotations (one long name
-/// would push every annotation of its rule to the right).
-const MAX_ALIGNED_RESOURCE: usize = 48;
+/// Narrower than this, tables are drawn at this width anyway (they would be unreadable).
+const MIN_WIDTH: u16 = 40;
 
-/// The compliance columns of the counts table, in order.
-const COUNT_COLUMNS: [ComplianceType; 4] = ComplianceType::ALL;
+/// The longest resource name shown whole when there is no width limit.
+const MAX_NAME_UNLIMITED: usize = 64;
+
+/// The count columns, most urgent first, with their headers, full and short.
+const COUNT_COLUMNS: [(ComplianceType, &str, &str); 4] = [
+    (ComplianceType::NonCompliant, "NON_COMPLIANT", "FAIL"),
+    (
+        ComplianceType::InsufficientData,
+        "INSUFFICIENT_DATA",
+        "NO DATA",
+    ),
+    (ComplianceType::Compliant, "COMPLIANT", "PASS"),
+    (ComplianceType::NotApplicable, "NOT_APPLICABLE", "N/A"),
+];
+
+/// Below this width the count tables use the short headers (and say what they mean).
+const FULL_HEADERS_FROM: u16 = 120;
 
 /// Renders the report as text for a terminal, ending with a newline.
 pub fn render(report: &Report, style: TableStyle) -> String {
     let paint = Paint { style };
+    let width = style.width.map(|w| w.max(MIN_WIDTH));
     let mut out = String::new();
-    write_heading(&mut out, report);
-    out.push('\n');
-    write_counts(&mut out, report, paint);
-    write_failing(&mut out, report, paint);
-    write_summary(&mut out, report, paint);
-    out
+    let mut top = String::new();
+    write_heading(&mut top, report);
+    write_summary(&mut top, report, Paint::default());
+    for line in top.lines() {
+        let _ = writeln!(out, "{}", wrap(line, width));
+    }
+    let short = width.is_some_and(|w| w < FULL_HEADERS_FROM);
+    if short {
+        let legend = "FAIL = NON_COMPLIANT, NO DATA = INSUFFICIENT_DATA, PASS = COMPLIANT, \
+                      N/A = NOT_APPLICABLE";
+        let _ = writeln!(out, "\n{}", wrap(legend, width));
+    }
+    let severity = severity_table(report, width, short);
+    write_section(&mut out, paint, "By severity", &severity);
+    write_section(
+        &mut out,
+        paint,
+        "By rule",
+        &rule_table(report, width, short),
+    );
+    let places = place_table(report, width, short);
+    write_section(&mut out, paint, "By account and region", &places);
+    write_failing(&mut out, report, paint, width);
+    // The totals again at the end, where a long table leaves the reader.
+    let mut summary = String::new();
+    write_summary(&mut summary, report, paint);
+    let _ = write!(out, "\n{}", wrap(&summary, width));
+    paint.statuses(out)
 }
 
 /// `account … · snapshot collected … · evaluated …`, or the accounts of a multi-account run.
@@ -75,55 +119,111 @@ fn write_heading(out: &mut String, report: &Report) {
     }
 }
 
-fn write_counts(out: &mut String, report: &Report, paint: Paint) {
-    let counts = report.counts_by_rule();
-    let rule_width = report
-        .rules
-        .iter()
-        .map(|rule| printable(&rule.id).chars().count())
-        .chain(std::iter::once("RULE".len()))
-        .max()
-        .unwrap_or(4);
-    let severity_width = report
-        .rules
-        .iter()
-        .map(|rule| rule.severity.as_str().len())
-        .chain(std::iter::once("SEVERITY".len()))
-        .max()
-        .unwrap_or(8);
-    let mut header = format!("{:<rule_width$}  {:<severity_width$}", "RULE", "SEVERITY");
-    for column in COUNT_COLUMNS {
-        let _ = write!(header, "  {}", column.as_str());
-    }
-    let _ = writeln!(out, "{}", paint.apply(BOLD, header.trim_end()));
-    for rule in &report.rules {
-        let rule_counts = counts.get(&rule.id).copied().unwrap_or_default();
-        let _ = write!(
-            out,
-            "{:<rule_width$}  {:<severity_width$}",
-            printable(&rule.id),
-            rule.severity.as_str()
-        );
-        for column in COUNT_COLUMNS {
-            let width = column.as_str().len();
-            let count = rule_counts.get(column);
-            let cell = format!("{count:>width$}");
-            let colour = match column {
-                ComplianceType::NonCompliant if count > 0 => Some(RED),
-                ComplianceType::InsufficientData if count > 0 => Some(YELLOW),
-                _ => None,
-            };
-            out.push_str("  ");
-            match colour {
-                Some(code) => out.push_str(&paint.apply(code, &cell)),
-                None => out.push_str(&cell),
-            }
-        }
-        out.push('\n');
+fn write_section(out: &mut String, paint: Paint, title: &str, table: &Table) {
+    let title = wrap(title, table.width());
+    let _ = writeln!(out, "\n{}", paint.apply(BOLD, &title));
+    for line in table.lines() {
+        let _ = writeln!(out, "{}", line.trim_end());
     }
 }
 
-fn write_failing(out: &mut String, report: &Report, paint: Paint) {
+fn new_table(width: Option<u16>) -> Table {
+    let mut table = Table::new();
+    table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    match width {
+        Some(width) => {
+            table
+                .set_width(width)
+                .set_content_arrangement(ContentArrangement::Dynamic);
+        }
+        None => {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    table
+}
+
+/// A table of counts: aligned columns without borders, like `ls -l`, so that the longest rule
+/// id and the four counts fit in 80 columns with the short headers.
+fn count_table(width: Option<u16>, labels: &[&str], short: bool) -> Table {
+    let mut table = new_table(width);
+    table.load_style(comfy_table::presets::NOTHING);
+    let header: Vec<Cell> = labels
+        .iter()
+        .map(Cell::new)
+        .chain(COUNT_COLUMNS.iter().map(|(_, full, brief)| {
+            Cell::new(if short { brief } else { full }).set_alignment(CellAlignment::Right)
+        }))
+        .collect();
+    let columns = header.len();
+    table.set_header(header);
+    let gap = if short { 1 } else { 2 };
+    for (index, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, if index + 1 == columns { 0 } else { gap }));
+    }
+    table
+}
+
+fn count_cells(labels: Vec<String>, counts: &RuleCounts) -> Vec<Cell> {
+    labels
+        .into_iter()
+        .map(Cell::new)
+        .chain(COUNT_COLUMNS.iter().map(|(column, _, _)| {
+            Cell::new(counts.get(*column)).set_alignment(CellAlignment::Right)
+        }))
+        .collect()
+}
+
+fn severity_table(report: &Report, width: Option<u16>, short: bool) -> Table {
+    let mut by_severity: BTreeMap<Severity, RuleCounts> = BTreeMap::new();
+    for finding in &report.findings {
+        by_severity
+            .entry(finding.severity)
+            .or_default()
+            .add(finding.compliance_type);
+    }
+    let mut table = count_table(width, &["SEVERITY"], short);
+    for (severity, counts) in &by_severity {
+        table.add_row(count_cells(vec![severity.as_str().to_owned()], counts));
+    }
+    table
+}
+
+fn rule_table(report: &Report, width: Option<u16>, short: bool) -> Table {
+    let counts = report.counts_by_rule();
+    let mut table = count_table(width, &["RULE", "SEVERITY"], short);
+    for rule in &report.rules {
+        let rule_counts = counts.get(&rule.id).copied().unwrap_or_default();
+        table.add_row(count_cells(
+            vec![printable(&rule.id), rule.severity.as_str().to_owned()],
+            &rule_counts,
+        ));
+    }
+    table
+}
+
+fn place_table(report: &Report, width: Option<u16>, short: bool) -> Table {
+    let mut by_place: BTreeMap<(&str, &str), RuleCounts> = BTreeMap::new();
+    for finding in &report.findings {
+        by_place
+            .entry((
+                finding.resource.account_id.as_str(),
+                finding.resource.region.as_str(),
+            ))
+            .or_default()
+            .add(finding.compliance_type);
+    }
+    let mut table = count_table(width, &["ACCOUNT", "REGION"], short);
+    for ((account, region), counts) in &by_place {
+        table.add_row(count_cells(
+            vec![printable(account), printable(region)],
+            counts,
+        ));
+    }
+    table
+}
+
+fn write_failing(out: &mut String, report: &Report, paint: Paint, width: Option<u16>) {
     let with_account = report.run.snapshot.is_none();
     let mut failing_by_rule: BTreeMap<&str, Vec<(usize, &Finding)>> = BTreeMap::new();
     for (index, finding) in report.findings.iter().enumerate() {
@@ -134,49 +234,73 @@ fn write_failing(out: &mut String, report: &Report, paint: Paint) {
                 .push((index, finding));
         }
     }
+    // Names get at most a quarter of the width (the rest goes to the status and the annotation).
+    let name_limit = width.map_or(MAX_NAME_UNLIMITED, |w| usize::from(w / 4).max(12));
     for rule in &report.rules {
         let Some(mut failing) = failing_by_rule.remove(rule.id.as_str()) else {
             continue;
         };
         // Stable: keeps report order (by resource) within each compliance type.
         failing.sort_by_key(|(_, f)| f.compliance_type);
-        out.push('\n');
-        let heading = format!("{} ({})", printable(&rule.id), rule.severity.as_str());
-        let _ = writeln!(out, "{}", paint.apply(BOLD, &heading));
-        let label_width = failing
+        let non_compliant = failing
             .iter()
-            .map(|(_, f)| f.compliance_type.as_str().len())
-            .max()
-            .unwrap_or(0);
-        let resource_width = failing
+            .filter(|(_, f)| f.compliance_type == ComplianceType::NonCompliant)
+            .count();
+        let heading = format!(
+            "{} ({}): {non_compliant} NON_COMPLIANT, {} INSUFFICIENT_DATA",
+            printable(&rule.id),
+            rule.severity.as_str(),
+            failing.len() - non_compliant
+        );
+        let mut header = vec!["STATUS", "RESOURCE", "REGION"];
+        if with_account {
+            header.push("ACCOUNT");
+        }
+        header.push("ANNOTATION");
+        let mut table = new_table(width);
+        table.set_header(header);
+        // With a width to fit, the name column keeps room for a shortened name (and padding).
+        let longest = failing
             .iter()
-            .map(|(_, f)| resource_label(f, with_account).chars().count())
-            .filter(|width| *width <= MAX_ALIGNED_RESOURCE)
+            .map(|(_, f)| printable(&f.resource.name).chars().count().max(8))
             .max()
-            .unwrap_or(0);
+            .unwrap_or(8);
+        if width.is_some()
+            && let (Some(column), Ok(limit)) =
+                (table.column_mut(1), u16::try_from(name_limit.min(longest)))
+        {
+            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(limit + 2)));
+        }
         for (index, finding) in failing {
-            let label = format!("{:<label_width$}", finding.compliance_type.as_str());
-            let colour = match finding.compliance_type {
-                ComplianceType::NonCompliant => RED,
-                _ => YELLOW,
+            let resource = &finding.resource;
+            let name = if resource.name.is_empty() {
+                &resource.id
+            } else {
+                &resource.name
             };
-            let resource = resource_label(finding, with_account);
-            let padding = resource_width.saturating_sub(resource.chars().count());
             // A finding whose severity differs from its rule's says so.
             let severity = if finding.severity == rule.severity {
                 String::new()
             } else {
                 format!("[{}] ", finding.severity.as_str())
             };
-            let _ = writeln!(
-                out,
-                "  {}  {resource}{:padding$}  {}{severity}{}",
-                paint.apply(colour, &label),
-                "",
+            let mut row = vec![
+                finding.compliance_type.as_str().to_owned(),
+                truncate_middle(&printable(name), name_limit),
+                printable(&resource.region),
+            ];
+            if with_account {
+                row.push(printable(&resource.account_id));
+            }
+            // Muted and new/changed findings are marked (`--mutes`, `--baseline`).
+            row.push(format!(
+                "{}{severity}{}",
                 printable(&report.marks_text(index)),
-                printable(&finding.annotation),
-            );
+                printable(&finding.annotation)
+            ));
+            table.add_row(row);
         }
+        write_section(out, paint, &heading, &table);
     }
 }
 
@@ -189,7 +313,7 @@ fn write_summary(out: &mut String, report: &Report, paint: Paint) {
     let compliant = format!("{} COMPLIANT", totals.compliant);
     let _ = writeln!(
         out,
-        "\n{findings} {} from {rules} {}: {}, {}, {}, {} NOT_APPLICABLE",
+        "{findings} {} from {rules} {}: {}, {}, {}, {} NOT_APPLICABLE",
         plural(findings, "finding", "findings"),
         plural(rules, "rule", "rules"),
         if totals.non_compliant > 0 {
@@ -218,44 +342,55 @@ fn is_failing(compliance: ComplianceType) -> bool {
     )
 }
 
-/// The resource as a reader knows it: its name (else its id) and its region, and its account
-/// when the report covers several.
-fn resource_label(finding: &Finding, with_account: bool) -> String {
-    let resource = &finding.resource;
-    let name = if resource.name.is_empty() {
-        &resource.id
-    } else {
-        &resource.name
-    };
-    let place: Vec<&str> = [
-        resource.region.as_str(),
-        if with_account {
-            resource.account_id.as_str()
-        } else {
-            ""
-        },
-    ]
-    .into_iter()
-    .filter(|part| !part.is_empty())
-    .collect();
-    if place.is_empty() {
-        printable(name)
-    } else {
-        format!("{} ({})", printable(name), printable(&place.join(", ")))
-    }
-}
-
 fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
     if count == 1 { one } else { many }
 }
 
-/// `text` with control and bidirectional characters escaped (`\u{1b}`, `\u{202e}`), safe to
-/// print to a terminal (`crate::terminal::printable`).
-fn printable(text: &str) -> String {
+/// `text` shortened to at most `max` characters by replacing its middle with `…`, so that the
+/// start (`rds!cluster-`) and the end (the unique suffix) both stay visible.
+pub fn truncate_middle(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max || max < 3 {
+        return text.to_owned();
+    }
+    let keep = max - 1;
+    let head = keep.div_ceil(2);
+    let tail = keep - head;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(count - tail).collect();
+    format!("{start}…{end}")
+}
+
+/// `text` with control, bidirectional and invisible characters escaped (`\u{1b}`, `\u{202e}`),
+/// safe to print to a terminal: the one escaping home is `crate::terminal::printable`.
+pub fn printable(text: &str) -> String {
     crate::terminal::printable(text).into_owned()
 }
 
-#[derive(Debug, Clone, Copy)]
+/// `line` broken at spaces so that no line is wider than `width` (a word longer than the width
+/// stays whole).
+fn wrap(line: &str, width: Option<u16>) -> String {
+    let Some(width) = width.map(usize::from) else {
+        return line.to_owned();
+    };
+    let mut out = String::new();
+    let mut current = 0;
+    for word in line.split(' ') {
+        let length = word.chars().count();
+        if current > 0 && current + 1 + length > width {
+            out.push('\n');
+            current = 0;
+        } else if current > 0 {
+            out.push(' ');
+            current += 1;
+        }
+        out.push_str(word);
+        current += length;
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, Default)]
 struct Paint {
     style: TableStyle,
 }
@@ -267,6 +402,18 @@ impl Paint {
         } else {
             text.to_string()
         }
+    }
+
+    /// Colours the status words of the drawn tables (after layout, so widths are unaffected).
+    fn statuses(self, text: String) -> String {
+        if !self.style.colour {
+            return text;
+        }
+        text.replace("│ NON_COMPLIANT ", &format!("│ {RED}NON_COMPLIANT{RESET} "))
+            .replace(
+                "│ INSUFFICIENT_DATA ",
+                &format!("│ {YELLOW}INSUFFICIENT_DATA{RESET} "),
+            )
     }
 }
 
@@ -303,38 +450,92 @@ mod tests {
         ])
     }
 
-    #[test]
-    fn plain_table_matches_the_expected_layout() {
-        let text = render(&sample_report(), TableStyle { colour: false });
-        let expected = "\
-account 111111111111 · snapshot collected 2026-11-01T00:00:00Z · evaluated 2026-11-01T00:00:00Z
-
-RULE        SEVERITY  COMPLIANT  NON_COMPLIANT  NOT_APPLICABLE  INSUFFICIENT_DATA
-rotation    high              1              1               0                  1
-quiet-rule  low               0              0               0                  0
-tagged      low               0              0               1                  0
-
-rotation (high)
-  NON_COMPLIANT      evil\\u{1b}[2Jname (us-east-1)  never rotated; age 120 days from creation > 90
-  INSUFFICIENT_DATA  app (us-east-1)                app: INSUFFICIENT_DATA
-
-4 findings from 3 rules: 1 NON_COMPLIANT, 1 INSUFFICIENT_DATA, 1 COMPLIANT, 1 NOT_APPLICABLE
-";
-        assert_eq!(text, expected);
+    fn plain() -> TableStyle {
+        TableStyle::default()
     }
 
     #[test]
-    fn a_very_long_resource_name_does_not_push_the_other_annotations() {
-        let long = "n".repeat(MAX_ALIGNED_RESOURCE + 10);
-        let text = render(
-            &report(vec![
-                finding("r", Severity::High, ComplianceType::NonCompliant, &long),
-                finding("r", Severity::High, ComplianceType::NonCompliant, "short"),
-            ]),
-            TableStyle::default(),
+    fn the_table_has_the_counts_and_the_failing_resources_under_their_rule() {
+        let text = render(&sample_report(), plain());
+        assert!(text.starts_with(
+            "account 111111111111 · snapshot collected 2026-11-01T00:00:00Z · evaluated 2026-11-01T00:00:00Z\n\
+             4 findings from 3 rules: 1 NON_COMPLIANT, 1 INSUFFICIENT_DATA, 1 COMPLIANT, 1 NOT_APPLICABLE\n"
+        ), "{text}");
+        for section in [
+            "\nBy severity\n",
+            "\nBy rule\n",
+            "\nBy account and region\n",
+        ] {
+            assert!(text.contains(section), "{section}: {text}");
+        }
+        // by severity: high has 1 / 1 / 1 / 0; by place: one row with every finding.
+        assert!(
+            text.contains(
+                "\nhigh                  1                  1          1               0\n"
+            ),
+            "{text}"
         );
-        assert!(text.contains(&format!("{long} (us-east-1)  {long}: NON_COMPLIANT")));
-        assert!(text.contains("  NON_COMPLIANT  short (us-east-1)  short: NON_COMPLIANT"));
+        assert!(
+            text.contains(
+                "\n111111111111  us-east-1              1                  1          1               1\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nrotation (high): 1 NON_COMPLIANT, 1 INSUFFICIENT_DATA\n"),
+            "{text}"
+        );
+        assert!(text.contains("│ NON_COMPLIANT     ┆ evil\\u{1b}[2Jname ┆ us-east-1 ┆ never rotated; age 120 days from creation > 90 │"), "{text}");
+        assert!(!text.contains('\x1b'));
+        // A rule with nothing failing has no list.
+        assert!(!text.contains("tagged (low):"));
+    }
+
+    #[test]
+    fn every_line_fits_the_width() {
+        let mut long = finding(
+            "secretsmanager-scheduled-rotation-success-check",
+            Severity::Medium,
+            ComplianceType::NonCompliant,
+            "rds!cluster-b71d0c4e-2f9a-4e83-a6c5-19d8e7f60a2b",
+        );
+        long.annotation = "word ".repeat(60);
+        let sample = report(vec![long]);
+        for width in [80u16, 100, 200] {
+            let text = render(
+                &sample,
+                TableStyle {
+                    colour: false,
+                    width: Some(width),
+                },
+            );
+            for line in text.lines() {
+                assert!(
+                    line.chars().count() <= usize::from(width),
+                    "{width}: {} > {width}: {line}",
+                    line.chars().count()
+                );
+            }
+            // The name keeps its start and its end.
+            assert!(text.contains("rds!cluste"), "{text}");
+            assert!(text.contains("e7f60a2b"), "{text}");
+        }
+    }
+
+    #[test]
+    fn long_names_are_shortened_in_the_middle() {
+        let name = "rds!cluster-b71d0c4e-2f9a-4e83-a6c5-19d8e7f60a2b";
+        assert_eq!(truncate_middle(name, 21), "rds!cluste…d8e7f60a2b");
+        assert_eq!(truncate_middle(name, 21).chars().count(), 21);
+        assert_eq!(truncate_middle("short", 21), "short");
+    }
+
+    #[test]
+    fn bidi_and_control_characters_are_escaped() {
+        assert_eq!(printable("gpj\u{202e}exe.txt"), "gpj\\u{202e}exe.txt");
+        assert_eq!(printable("a\u{2067}b\u{200f}"), "a\\u{2067}b\\u{200f}");
+        assert_eq!(printable("bell\x07"), "bell\\u{7}");
+        assert_eq!(printable("prod/db é"), "prod/db é");
     }
 
     #[test]
@@ -349,26 +550,37 @@ rotation (high)
             id: "r".to_string(),
             severity: Severity::Low,
         }];
-        let text = render(&rules_report, TableStyle::default());
-        assert!(
-            text.contains("a (us-east-1)  [high] a: NON_COMPLIANT"),
-            "{text}"
-        );
-        assert!(text.contains("b (us-east-1)  b: NON_COMPLIANT"), "{text}");
+        let text = render(&rules_report, plain());
+        assert!(text.contains("┆ [high] a: NON_COMPLIANT"), "{text}");
+        assert!(text.contains("┆ b: NON_COMPLIANT"), "{text}");
     }
 
     #[test]
     fn colour_only_when_asked() {
-        let plain = render(&sample_report(), TableStyle { colour: false });
-        let coloured = render(&sample_report(), TableStyle { colour: true });
-        assert!(!plain.contains('\x1b'));
+        let plain_text = render(&sample_report(), plain());
+        let coloured = render(
+            &sample_report(),
+            TableStyle {
+                colour: true,
+                width: None,
+            },
+        );
+        assert!(!plain_text.contains('\x1b'));
         assert!(coloured.contains("\x1b[31mNON_COMPLIANT"));
+        // Colour never changes the layout: without the escapes, the same text.
+        let stripped = coloured
+            .replace(RED, "")
+            .replace(YELLOW, "")
+            .replace(GREEN, "")
+            .replace(BOLD, "")
+            .replace(RESET, "");
+        assert_eq!(stripped, plain_text);
     }
 
     #[test]
     fn an_empty_run_still_prints_the_summary() {
-        let text = render(&report(Vec::new()), TableStyle::default());
-        assert!(text.ends_with(
+        let text = render(&report(Vec::new()), plain());
+        assert!(text.contains(
             "\n0 findings from 1 rule: 0 NON_COMPLIANT, 0 INSUFFICIENT_DATA, 0 COMPLIANT, 0 NOT_APPLICABLE\n"
         ));
     }

@@ -1,6 +1,6 @@
 //! What a rule function sees and returns: `RuleContext` (the snapshot, the effective
 //! parameters, "now") and `Verdict` (one resource's compliance, annotation, detail and
-//! evidence), plus the walk over secrets that applies the general semantics of RULES.md once for
+//! evidence), plus the walk over secrets that applies the general semantics of `docs/rules.md` once for
 //! every rule: regions whose secrets were not collected give INSUFFICIENT_DATA, replicas and
 //! secrets pending deletion are NOT_APPLICABLE unless the rule says otherwise.
 //!

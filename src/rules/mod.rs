@@ -2,7 +2,7 @@
 //! or read from `--rules DIR`), parameter overrides from `--config`, one pure function per rule
 //! (`checks/`), and `run_audit`, which runs them over an account snapshot and returns findings.
 //!
-//! Every rule follows the general semantics of RULES.md: replicas and secrets pending deletion
+//! Every rule follows the general semantics of `docs/rules.md`: replicas and secrets pending deletion
 //! are NOT_APPLICABLE unless the rule says otherwise, data that was not collected gives
 //! INSUFFICIENT_DATA (never COMPLIANT), and every annotation names the branch taken with the
 //! measured value and the limit. Rules read the snapshot and the evaluator's decisions only: no

@@ -1,4 +1,4 @@
-//! Reads a snapshot directory (the layout of DESIGN.md, "Snapshot format") into a `Snapshot`.
+//! Reads a snapshot directory (the layout of `docs/file-formats.md`) into a `Snapshot`.
 //!
 //! Every data file is optional: a missing file leaves its field `None` (not collected), and so
 //! does a file whose API `coverage` marks as not `ok` (coverage is trusted over files; such a
