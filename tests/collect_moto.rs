@@ -367,48 +367,10 @@ async fn config_rule_reads_prior_results_and_sends_batches_of_100() {
 #[path = "collect_support/deny_proxy.rs"]
 mod deny_proxy;
 
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+#[path = "collect_support/seed.rs"]
+mod seed_support;
 
-const ACCESS_KEY: &str = "AKIAMOTOTESTKEY00001";
-const SECRET_KEY: &str = "moto-test-secret";
-
-/// Sends every seeding request to one moto account.
-#[derive(Debug, Clone)]
-struct MotoAccount(String);
-
-impl Intercept for MotoAccount {
-    fn name(&self) -> &'static str {
-        "MotoAccount"
-    }
-    fn modify_before_signing(
-        &self,
-        context: &mut BeforeTransmitInterceptorContextMut<'_>,
-        _components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        context
-            .request_mut()
-            .headers_mut()
-            .insert("x-moto-account-id", self.0.clone());
-        Ok(())
-    }
-}
-
-async fn seed_config(endpoint: &str, region: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "moto"))
-        .retry_config(RetryConfig::disabled())
-        .load()
-        .await
-}
+use seed_support::{Keys, MotoAccount, secaudit_with, seed_config};
 
 /// Seeding clients of one moto account and region (`None`: moto's default account).
 struct Seed {
@@ -675,20 +637,7 @@ async fn seed_secondary(seed: &Seed) {
 
 /// Runs the built binary against `endpoint` with fake static credentials and no AWS files.
 fn secaudit(endpoint: &str, home: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_secaudit"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .output()
-        .unwrap()
+    secaudit_with(endpoint, home, &Keys::default(), args)
 }
 
 fn is_cli_timestamp(text: &str) -> bool {

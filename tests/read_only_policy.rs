@@ -162,3 +162,51 @@ fn no_code_path_reads_secret_values() {
         }
     }
 }
+
+const ORGANIZATION_POLICY: &str = include_str!("../policies/secaudit-organization.json");
+
+#[test]
+fn the_organization_policy_reads_the_organization_and_assumes_only_the_member_role() {
+    let mut set = PolicySet::default();
+    set.identity.push(NamedPolicy {
+        name: "secaudit-organization".into(),
+        policy: Arc::new(Policy::parse(ORGANIZATION_POLICY, PolicyKind::Identity).unwrap()),
+    });
+    let ask = |action: &str, resource: &str| {
+        decide(
+            &set,
+            &Request {
+                principal: Principal::parse(AUDITOR).unwrap(),
+                action: action.to_owned(),
+                resource: resource.to_owned(),
+                resource_account: None,
+                context: Context::new(),
+            },
+        )
+    };
+    for action in actions::ORGANIZATION_ACTIONS {
+        assert_eq!(ask(action, "*"), Decision::Allowed, "{action}");
+    }
+    assert_eq!(
+        ask(
+            "sts:AssumeRole",
+            "arn:aws:iam::111122223333:role/SecauditReadOnly"
+        ),
+        Decision::Allowed
+    );
+    for (action, resource) in [
+        (
+            "sts:AssumeRole",
+            "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
+        ),
+        ("organizations:CreateAccount", "*"),
+        ("organizations:AttachPolicy", "*"),
+        ("secretsmanager:GetSecretValue", SECRET),
+    ] {
+        assert_eq!(
+            ask(action, resource),
+            Decision::ImplicitDeny,
+            "{action} {resource}"
+        );
+    }
+}

@@ -22,7 +22,7 @@ use secaudit::report::{
     self, AccountRun, Report, ReportedRule, RunInfo, SnapshotInfo, table::TableStyle,
 };
 use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_audit};
-use secaudit::snapshot::{CoverageStatus, META_FILE, Snapshot, parse_timestamp_text};
+use secaudit::snapshot::{CoverageStatus, Snapshot, account_snapshot_dirs, parse_timestamp_text};
 
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
@@ -243,27 +243,6 @@ fn warn_about_coverage(snapshot: &Snapshot) {
             );
         }
     }
-}
-
-/// The snapshot directories under `dir`: `dir` itself when it holds `snapshot.json`, else its
-/// subdirectories that do (`collect --accounts` writes one per account), sorted; when there are
-/// none, `dir` itself, so that loading it reports what is missing.
-fn account_snapshot_dirs(dir: &Path) -> Vec<PathBuf> {
-    if dir.join(META_FILE).is_file() {
-        return vec![dir.to_path_buf()];
-    }
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.join(META_FILE).is_file())
-        .collect();
-    dirs.sort();
-    if dirs.is_empty() {
-        dirs.push(dir.to_path_buf());
-    }
-    dirs
 }
 
 /// The snapshot's coverage entries as JSON, in the snapshot's order.

@@ -17,9 +17,17 @@ pub struct LiveArgs {
     /// A region to collect (repeatable; default `AWS_REGION` or the profile's region).
     #[arg(long = "region")]
     pub regions: Vec<String>,
-    /// Account ids to audit, comma-separated (requires `--role-name`).
+    /// Account ids to audit, comma-separated (requires `--role-name`); with `--organization`,
+    /// only these of the organization's accounts.
     #[arg(long, value_delimiter = ',')]
     pub accounts: Vec<String>,
+    /// Every ACTIVE account of the caller's organization (run as the management account or a
+    /// delegated administrator; requires `--role-name`), with its SCPs and RCPs.
+    #[arg(long)]
+    pub organization: bool,
+    /// Account ids to leave out, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude_accounts: Vec<String>,
     /// A file with one account id per line (requires `--role-name`).
     #[arg(long)]
     pub accounts_file: Option<PathBuf>,
@@ -110,6 +118,20 @@ mod live {
             ids.extend(listed);
         }
         let shard = live.shard.as_deref().map(Shard::parse).transpose()?;
+        options.exclude_accounts = plan_accounts(&live.exclude_accounts, None)?;
+        if live.organization {
+            if live.role_name.is_none() {
+                anyhow::bail!(secaudit::collect::PlanError::MissingRoleName);
+            }
+            options.organization = true;
+            options.organization_shard = shard;
+            options.accounts = plan_accounts(&ids, None)?;
+            options.role_name = live.role_name.clone();
+            options.external_id = live.external_id.clone();
+            options.cloudtrail_lookback_days = live.cloudtrail_days;
+            options.skip = skipped_services(&live.skip);
+            return Ok(options);
+        }
         if shard.is_some() && ids.is_empty() {
             anyhow::bail!(secaudit::collect::PlanError::ShardWithoutAccounts);
         }
@@ -128,17 +150,19 @@ mod live {
         options.role_name = live.role_name.clone();
         options.external_id = live.external_id.clone();
         options.cloudtrail_lookback_days = live.cloudtrail_days;
-        options.skip = live
-            .skip
-            .iter()
+        options.skip = skipped_services(&live.skip);
+        Ok(options)
+    }
+
+    fn skipped_services(skip: &[SkipService]) -> std::collections::BTreeSet<Service> {
+        skip.iter()
             .map(|service| match service {
                 SkipService::Iam => Service::Iam,
                 SkipService::Rds => Service::Rds,
                 SkipService::Kms => Service::Kms,
                 SkipService::Cloudtrail => Service::Cloudtrail,
             })
-            .collect();
-        Ok(options)
+            .collect()
     }
 
     /// Progress bars per account-region on stderr.
@@ -231,6 +255,23 @@ mod live {
             .iter()
             .flat_map(|account| &account.regions)
             .collect();
+        if let Some(summary) = &report.organization {
+            for (account, state) in &summary.organization.inactive {
+                eprintln!(
+                    "skipped: account {account} of organization {} is {state}, not ACTIVE",
+                    summary.organization.id
+                );
+            }
+            if !quiet {
+                eprintln!(
+                    "organization {}: {} ACTIVE account(s), {} collected by this run, {} Organizations calls",
+                    summary.organization.id,
+                    summary.organization.active.len(),
+                    summary.planned.len(),
+                    summary.calls
+                );
+            }
+        }
         if !quiet {
             eprintln!(
                 "collected {} account(s), {} region(s), {} secrets in {} calls ({seconds:.1} s) into `{}`",

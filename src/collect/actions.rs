@@ -21,6 +21,18 @@ pub const COLLECTOR_ACTIONS: &[&str] = &[
     "cloudtrail:LookupEvents",
 ];
 
+/// The extra actions of `secaudit collect --organization`, in the management account or a
+/// delegated administrator (`policies/secaudit-organization.json`, with `sts:AssumeRole` on the
+/// member role).
+pub const ORGANIZATION_ACTIONS: &[&str] = &[
+    "organizations:DescribeOrganization",
+    "organizations:ListAccounts",
+    "organizations:ListRoots",
+    "organizations:ListParents",
+    "organizations:ListPoliciesForTarget",
+    "organizations:DescribePolicy",
+];
+
 /// The extra actions of `secaudit config-rule`.
 pub const CONFIG_RULE_ACTIONS: &[&str] = &[
     "config:PutEvaluations",

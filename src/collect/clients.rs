@@ -183,3 +183,23 @@ pub fn config_client(sdk: &SdkConfig, region: &str, account_id: &str) -> aws_sdk
             .build(),
     )
 }
+
+/// The Organizations client of the caller's account. Organizations has one endpoint per
+/// partition, in that partition's home region.
+pub fn organizations_client(
+    sdk: &SdkConfig,
+    partition: &str,
+    account_id: &str,
+) -> aws_sdk_organizations::Client {
+    let home = match partition {
+        "aws-cn" => "cn-northwest-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => "us-east-1",
+    };
+    aws_sdk_organizations::Client::from_conf(
+        aws_sdk_organizations::config::Builder::from(sdk)
+            .region(Region::new(home))
+            .retry_partition(partition_name("organizations", "global", account_id))
+            .build(),
+    )
+}
