@@ -7,9 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export AWS_EC2_METADATA_DISABLED=true
 
-# moto for the collector's integration tests, installed into .venv by the project's own script.
+# moto for the collector's integration tests and cfn-lint for the member-role template,
+# installed into .venv by the project's own script.
 scripts/moto-env.sh
 export SECAUDIT_MOTO_SERVER="$PWD/.venv/bin/moto_server"
+export SECAUDIT_CFN_LINT="$PWD/.venv/bin/cfn-lint"
 
 cargo fmt --all -- --check
 python3 tests/cases/check_format.py
