@@ -754,8 +754,9 @@ async fn collects_two_regions_from_moto_end_to_end() {
         by_name("old/thing")["DeletedDate"].as_str().unwrap()
     ));
 
+    // No secret here is multi-Region: ListSecrets said everything, DescribeSecret was not called.
     let described = read_json(&dir.join("us-east-1/secretsmanager/describe-secret.json"));
-    assert_eq!(described.as_array().unwrap().len(), expected.len());
+    assert_eq!(described, json!([]));
     let versions = read_json(&dir.join("us-east-1/secretsmanager/list-secret-version-ids.json"));
     let app_versions = versions
         .as_array()
@@ -927,6 +928,17 @@ async fn collects_two_regions_from_moto_end_to_end() {
         1
     );
     assert!(snapshot.iam.is_some());
+    assert_eq!(
+        snapshot
+            .region("us-east-1")
+            .unwrap()
+            .described
+            .as_ref()
+            .unwrap()
+            .len(),
+        expected.len(),
+        "secrets without PrimaryRegion are complete from the listing"
+    );
     // Key policies by secret: the CMK's through its alias, the default key's for a secret
     // without KmsKeyId.
     let (_, prod_db) = snapshot
@@ -1041,7 +1053,25 @@ async fn collects_two_regions_from_moto_end_to_end() {
         !dir.join("us-west-2").exists(),
         "the earlier snapshot's files were cleared"
     );
-    assert!(stderr.contains("partial: account"), "{stderr}");
+    // moto answers the unimplemented LookupEvents with an HTTP 500 HTML page: one readable
+    // line, never the SDK's debug dump of the response.
+    let line = stderr
+        .lines()
+        .find(|line| {
+            line.starts_with(&format!(
+                "account {account} us-east-1 cloudtrail:LookupEvents: "
+            ))
+        })
+        .unwrap_or_else(|| panic!("no gap line in {stderr}"));
+    assert!(line.contains(": HTTP 500: "), "{line}");
+    assert!(line.len() < 300, "{} characters: {line}", line.len());
+    assert!(
+        !line.contains("Unhandled") && !line.contains("raw:"),
+        "{line}"
+    );
+    let message = gaps[0]["message"].as_str().unwrap();
+    assert!(message.starts_with("HTTP 500: "), "{message}");
+    assert!(message.len() <= 300, "{message}");
 }
 
 /// One region's calls are denied (a proxy in front of moto answers AccessDenied for requests
@@ -1109,7 +1139,9 @@ async fn a_denied_region_becomes_coverage_and_exit_3() {
     let east = read_json(&out.join("us-east-1/secretsmanager/list-secrets.json"));
     assert!(names(&east).contains(&"denied-test/east".to_owned()));
     assert!(
-        stderr.contains("us-west-2 `secretsmanager:ListSecrets` denied"),
+        stderr.contains(
+            "account 123456789012 us-west-2 secretsmanager:ListSecrets: AccessDeniedException: "
+        ),
         "{stderr}"
     );
 
@@ -1609,4 +1641,142 @@ async fn a_failing_per_secret_call_affects_only_that_secret() {
         "rules that do not need the resource policy are unaffected"
     );
     assert!(verdict("secretsmanager-secret-tagged", GONE_SECRET).is_none());
+}
+
+/// A multi-Region secret costs one DescribeSecret more (its ReplicationStatus), and moto refuses
+/// GetResourcePolicy on a replica: that failure is the replica's own coverage gap, not the
+/// region's, and the other secret's policy is collected.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replica_is_described_and_its_refused_policy_is_its_own_gap() {
+    let Some(server) = moto::moto() else { return };
+    let account = "210987654322";
+    let east = seed(&server.endpoint, "us-east-1", Some(account)).await;
+    east.sm
+        .create_secret()
+        .name("multi/db")
+        .secret_string("m")
+        .add_replica_regions(
+            aws_sdk_secretsmanager::types::ReplicaRegionType::builder()
+                .region("us-west-2")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let west = seed(&server.endpoint, "us-west-2", Some(account)).await;
+    west.sm
+        .create_secret()
+        .name("single/db")
+        .secret_string("s")
+        .send()
+        .await
+        .unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("snapshot");
+    let output = secaudit(
+        &server.endpoint,
+        home.path(),
+        &[
+            "collect",
+            "--accounts",
+            account,
+            "--role-name",
+            "secaudit",
+            "--region",
+            "us-west-2",
+            "--skip",
+            "cloudtrail",
+            "--max-attempts",
+            "1",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "stderr: {stderr}");
+    let dir = out.join(account);
+    let listed = read_json(&dir.join("us-west-2/secretsmanager/list-secrets.json"));
+    let arn_of = |name: &str| {
+        listed["SecretList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {listed}"))["ARN"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let replica = arn_of("multi/db");
+    let single = arn_of("single/db");
+    let described = read_json(&dir.join("us-west-2/secretsmanager/describe-secret.json"));
+    let described: Vec<&str> = described
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["ARN"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        described,
+        [replica.as_str()],
+        "only the multi-Region secret is described"
+    );
+
+    let header = read_json(&dir.join("snapshot.json"));
+    let entries: Vec<&Value> = header["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["api"] == "secretsmanager:GetResourcePolicy")
+        .collect();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    let region_entry = entries
+        .iter()
+        .find(|e| e.get("resource").is_none())
+        .unwrap();
+    assert_eq!(region_entry["status"], "ok");
+    let replica_entry = entries
+        .iter()
+        .find(|e| e["resource"] == replica.as_str())
+        .unwrap();
+    assert_eq!(replica_entry["status"], "error");
+    assert!(
+        stderr.contains(&format!(
+            "account {account} us-west-2 secretsmanager:GetResourcePolicy {replica}: InvalidParameterException: "
+        )),
+        "{stderr}"
+    );
+    let policies = read_json(&dir.join("us-west-2/secretsmanager/get-resource-policy.json"));
+    assert_eq!(policies.as_array().unwrap().len(), 1);
+    assert_eq!(policies[0]["ARN"], single.as_str());
+
+    let snapshot = Snapshot::load(&dir).unwrap();
+    let data = snapshot.region("us-west-2").unwrap();
+    assert_eq!(
+        data.resource_policy(&single),
+        secaudit::snapshot::ResourcePolicyState::NoPolicy
+    );
+    assert_eq!(
+        data.resource_policy(&replica),
+        secaudit::snapshot::ResourcePolicyState::NotCollected
+    );
+    assert!(
+        snapshot
+            .resource_availability(
+                "us-west-2",
+                secaudit::snapshot::Api::GetResourcePolicy,
+                &single
+            )
+            .is_collected()
+    );
+    assert!(
+        !snapshot
+            .resource_availability(
+                "us-west-2",
+                secaudit::snapshot::Api::GetResourcePolicy,
+                &replica
+            )
+            .is_collected()
+    );
 }

@@ -284,17 +284,19 @@ mod live {
         }
         for account in &report.accounts {
             if let Some(error) = &account.error {
-                eprintln!("partial: account {}: {error}", account.account_id);
+                eprintln!("account {}: {error}", account.account_id);
                 continue;
             }
-            for gap in account.gaps() {
+            let gaps: Vec<_> = account.gaps().collect();
+            for gap in gaps.iter().take(MAX_GAP_LINES) {
+                eprintln!("{}", gap_line(&account.account_id, gap));
+            }
+            if gaps.len() > MAX_GAP_LINES {
                 eprintln!(
-                    "partial: account {} {} `{}` {}: {}",
+                    "account {}: {} more coverage gaps, listed in `{}`",
                     account.account_id,
-                    gap.region,
-                    gap.api,
-                    gap.status.as_str(),
-                    gap.message.as_deref().unwrap_or_default()
+                    gaps.len() - MAX_GAP_LINES,
+                    account.directory.join("snapshot.json").display()
                 );
             }
         }
@@ -303,6 +305,32 @@ mod live {
                 "coverage is partial: the audit reports INSUFFICIENT_DATA for what could not be collected"
             );
         }
+    }
+
+    /// Coverage gaps printed per account; the rest are in its `snapshot.json`.
+    const MAX_GAP_LINES: usize = 20;
+
+    /// One line per gap: `account 111122223333 eu-west-1 secretsmanager:GetResourcePolicy
+    /// <secret ARN>: AccessDeniedException: …` (the status word when there is no message).
+    fn gap_line(account: &str, gap: &secaudit::collect::CoverageEntry) -> String {
+        let resource = gap
+            .resource
+            .as_deref()
+            .map(|arn| format!(" {arn}"))
+            .unwrap_or_default();
+        let message = gap
+            .message
+            .as_deref()
+            .filter(|m| !m.is_empty())
+            .unwrap_or(gap.status.as_str());
+        let line = format!(
+            "account {account} {} {}{resource}: {message}",
+            gap.region, gap.api
+        );
+        // Names are the account's own, but never let control characters reach the terminal.
+        line.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
     }
 
     pub fn run(args: CollectArgs, quiet: bool) -> anyhow::Result<Outcome> {

@@ -607,8 +607,11 @@ async fn collect_region(
     let mut files = RegionFiles::new(&region);
     let secrets = secretsmanager::list_secrets(&run, &clients.secretsmanager, &mut files).await;
     let count = secrets.as_ref().map_or(0, Vec::len);
+    let work = secrets
+        .as_ref()
+        .map_or(0, |secrets| secrets.iter().map(|s| s.calls()).sum());
     run.progress
-        .secrets_listed(&run.account_id, &region, count, count * 3);
+        .secrets_listed(&run.account_id, &region, count, work);
     let secrets_ref = secrets.as_deref();
 
     let per_secret = async {
