@@ -1780,3 +1780,88 @@ async fn a_replica_is_described_and_its_refused_policy_is_its_own_gap() {
             .is_collected()
     );
 }
+
+// --- `--region all` ---------------------------------------------------------------------------
+
+/// `per_secret_account`, plus Account ListRegions: two enabled regions (one opted in), or denied.
+fn regions_account(request: &Recorded, denied: bool) -> Reply {
+    match request.operation.as_str() {
+        "ListRegions" if denied => json_error(
+            403,
+            "AccessDeniedException",
+            "not authorized to perform account:ListRegions",
+        ),
+        "ListRegions" => {
+            let body: Value = serde_json::from_str(&request.body).unwrap();
+            let asked: Vec<&str> = body["RegionOptStatusContains"]
+                .as_array()
+                .map(|statuses| statuses.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            assert_eq!(asked, ["ENABLED", "ENABLED_BY_DEFAULT"], "{body}");
+            (
+                200,
+                json!({"Regions": [
+                {"RegionName": "us-east-1", "RegionOptStatus": "ENABLED_BY_DEFAULT"},
+                {"RegionName": "eu-south-1", "RegionOptStatus": "ENABLED"}]})
+                .to_string(),
+            )
+        }
+        _ => per_secret_account(request),
+    }
+}
+
+#[tokio::test]
+async fn region_all_collects_the_enabled_regions_of_the_account() {
+    let fake = FakeAws::new(|request: &Recorded| regions_account(request, false));
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = fake_options(&fake);
+    options.regions = Vec::new();
+    options.all_regions = true;
+    options.skip.insert(secaudit::collect::Service::Cloudtrail);
+    let report = collect(&options, dir.path(), std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+    let account = &report.accounts[0];
+    assert_eq!(account.regions, ["eu-south-1", "us-east-1"]);
+    assert_eq!(fake.calls("ListRegions").len(), 1);
+    let header = read_json(&dir.path().join("snapshot.json"));
+    assert_eq!(header["regions"], json!(["eu-south-1", "us-east-1"]));
+    assert!(
+        dir.path()
+            .join("eu-south-1/secretsmanager/list-secrets.json")
+            .exists()
+    );
+    assert!(
+        header["coverage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["api"] == "account:ListRegions" && e["status"] == "ok")
+    );
+
+    // Denied: the configured region is collected and the gap says so (never a silent "one
+    // region" snapshot).
+    let fake = FakeAws::new(|request: &Recorded| regions_account(request, true));
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = fake_options(&fake);
+    options.all_regions = true;
+    options.skip.insert(secaudit::collect::Service::Cloudtrail);
+    let report = collect(&options, dir.path(), std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+    let account = &report.accounts[0];
+    assert_eq!(account.regions, ["us-east-1"]);
+    assert!(report.is_partial());
+    let gap = account
+        .coverage
+        .iter()
+        .find(|e| e.api == "account:ListRegions")
+        .unwrap();
+    assert_eq!(gap.status, CoverageStatus::Denied);
+    assert_eq!(
+        gap.message.as_deref(),
+        Some(
+            "AccessDeniedException: not authorized to perform account:ListRegions; collected only us-east-1"
+        )
+    );
+}

@@ -14,7 +14,8 @@ pub struct LiveArgs {
     /// The AWS profile to use (default: the standard credential chain, `AWS_PROFILE`).
     #[arg(long)]
     pub profile: Option<String>,
-    /// A region to collect (repeatable; default `AWS_REGION` or the profile's region).
+    /// A region to collect (repeatable; default `AWS_REGION` or the profile's region), or
+    /// `all`: every region each account has enabled (`account:ListRegions`).
     #[arg(long = "region")]
     pub regions: Vec<String>,
     /// Account ids to audit, comma-separated (requires `--role-name`); with `--organization`,
@@ -108,7 +109,13 @@ mod live {
         let mut options = CollectOptions::new(chrono::Utc::now());
         options.sdk.profile = live.profile.clone();
         options.sdk.max_attempts = live.max_attempts.max(1);
-        options.regions = live.regions.clone();
+        options.all_regions = live.regions.iter().any(|r| r.eq_ignore_ascii_case("all"));
+        options.regions = live
+            .regions
+            .iter()
+            .filter(|r| !r.eq_ignore_ascii_case("all"))
+            .cloned()
+            .collect();
         let mut ids = live.accounts.clone();
         if let Some(path) = &live.accounts_file {
             let text = std::fs::read_to_string(path)

@@ -19,6 +19,7 @@ pub const COLLECTOR_ACTIONS: &[&str] = &[
     "kms:ListAliases",
     "kms:GetKeyPolicy",
     "cloudtrail:LookupEvents",
+    "account:ListRegions",
 ];
 
 /// The extra actions of `secaudit collect --organization`, in the management account or a

@@ -23,6 +23,7 @@ pub mod plan;
 pub mod progress;
 mod rds;
 mod region_run;
+mod regions;
 mod run;
 mod secretsmanager;
 pub mod writer;

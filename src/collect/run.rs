@@ -30,7 +30,7 @@ use super::plan::{PlanError, Shard};
 use super::progress::Progress;
 use super::region_run::RegionRun;
 use super::writer::{self, SnapshotHeader, WriteError};
-use super::{RegionFiles, cloudtrail, iam, kms, rds, secretsmanager};
+use super::{RegionFiles, cloudtrail, iam, kms, rds, regions, secretsmanager};
 
 /// A service whose collection can be skipped (`--skip`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -47,6 +47,9 @@ pub struct CollectOptions {
     pub sdk: SdkSettings,
     /// Regions to collect; empty: the configured region (`AWS_REGION`, the profile's).
     pub regions: Vec<String>,
+    /// `--region all`: each account's enabled regions (`account:ListRegions`); `regions` (or
+    /// the configured region) is then only the fallback when the list cannot be read.
+    pub all_regions: bool,
     /// Member accounts (validated, sorted, sharded); empty: the caller's own account.
     pub accounts: Vec<String>,
     pub role_name: Option<String>,
@@ -71,6 +74,7 @@ impl CollectOptions {
         CollectOptions {
             sdk: SdkSettings::default(),
             regions: Vec::new(),
+            all_regions: false,
             accounts: Vec::new(),
             role_name: None,
             external_id: None,
@@ -189,7 +193,14 @@ pub async fn collect(
     if sdk_settings.region.is_none() {
         sdk_settings.region = options.regions.first().cloned();
     }
-    let base = clients::load_base_config(&sdk_settings).await;
+    let mut base = clients::load_base_config(&sdk_settings).await;
+    if options.all_regions && base.region().is_none() {
+        // `--region all` alone: STS and the fallback need some region.
+        base = base
+            .to_builder()
+            .region(aws_config::Region::new("us-east-1"))
+            .build();
+    }
     let regions: Vec<String> = if options.regions.is_empty() {
         base.region()
             .map(|r| vec![r.to_string()])
@@ -495,6 +506,44 @@ async fn collect_account(
 ) -> AccountResult {
     let calls = Arc::new(AtomicU64::new(1));
     let account: Arc<str> = Arc::from(job.account_id.as_str());
+    let mut coverage = Vec::new();
+    let regions: Arc<Vec<String>> = if options.all_regions {
+        let run = RegionRun {
+            account_id: Arc::clone(&account),
+            partition: Arc::from(job.partition.as_str()),
+            region: Arc::from("global"),
+            limits: Arc::new(RegionLimits::new(Arc::clone(run_limits))),
+            calls: Arc::clone(&calls),
+            progress: Arc::clone(&progress),
+        };
+        let client = clients::account_client(&job.sdk, &job.partition, &job.account_id);
+        match regions::enabled_regions(&run, &client).await {
+            Ok(enabled) if !enabled.is_empty() => {
+                coverage.push(CoverageEntry::ok("global", regions::LIST_REGIONS));
+                Arc::new(enabled)
+            }
+            result => {
+                let failure = result.err().unwrap_or_else(|| CallFailure {
+                    status: CoverageStatus::Error,
+                    code: None,
+                    message: "ListRegions returned no enabled region".to_owned(),
+                });
+                let failure = CallFailure {
+                    message: format!("{}; collected only {}", failure.message, regions.join(", ")),
+                    ..failure
+                };
+                tracing::warn!(account = %account, "cannot list the enabled regions: {}", failure.message);
+                coverage.push(CoverageEntry::failed(
+                    "global",
+                    regions::LIST_REGIONS,
+                    &failure,
+                ));
+                Arc::clone(regions)
+            }
+        }
+    } else {
+        Arc::clone(regions)
+    };
     let mut tasks = JoinSet::new();
     for region in regions.iter() {
         let run = RegionRun {
@@ -531,7 +580,7 @@ async fn collect_account(
     };
 
     let mut written: Vec<(PathBuf, Value)> = Vec::new();
-    let mut coverage = iam_files.coverage;
+    coverage.extend(iam_files.coverage);
     written.extend(
         iam_files
             .files
@@ -576,7 +625,7 @@ async fn collect_account(
         &job.account_id,
         &job.partition,
         options.now,
-        regions,
+        &regions,
         coverage,
     );
     header.organization_id = job.organization.as_ref().map(|m| m.id.clone());
