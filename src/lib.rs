@@ -8,11 +8,13 @@
 
 pub mod access;
 pub mod arn;
+pub mod catalogue;
 #[cfg(feature = "aws")]
 pub mod collect;
 pub mod eval;
 pub mod findings;
 pub mod glob;
+pub mod lint;
 pub mod policy;
 pub mod policytest;
 pub mod report;

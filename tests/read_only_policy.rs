@@ -52,7 +52,20 @@ fn resource_for(action: &str) -> &'static str {
     }
 }
 
+/// The default key policy (its statement naming the account enables IAM policies): a KMS key
+/// needs a key policy before any identity policy counts (docs/semantics.md §2.1).
+const DEFAULT_KEY_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions",
+    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+
 fn decision(set: &PolicySet, action: &str) -> Decision {
+    let mut set = set.clone();
+    if action.starts_with("kms:") {
+        set.resource = Some(NamedPolicy {
+            name: "default key policy".into(),
+            policy: Arc::new(Policy::parse(DEFAULT_KEY_POLICY, PolicyKind::Resource).unwrap()),
+        });
+    }
+    let set = &set;
     let request = Request {
         principal: Principal::parse(AUDITOR).unwrap(),
         action: action.to_owned(),
@@ -172,9 +185,28 @@ fn the_organization_policy_reads_the_organization_and_assumes_only_the_member_ro
         name: "secaudit-organization".into(),
         policy: Arc::new(Policy::parse(ORGANIZATION_POLICY, PolicyKind::Identity).unwrap()),
     });
+    // A role's trust policy trusting the auditor's account (IAM policies then decide, as for
+    // any same-account role): what the member-role template writes.
+    let mut with_trust = set.clone();
+    with_trust.resource = Some(NamedPolicy {
+        name: "trust policy".into(),
+        policy: Arc::new(
+            Policy::parse(
+                r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}]}"#,
+                PolicyKind::Resource,
+            )
+            .unwrap(),
+        ),
+    });
     let ask = |action: &str, resource: &str| {
+        let set = if action == "sts:AssumeRole" {
+            &with_trust
+        } else {
+            &set
+        };
         decide(
-            &set,
+            set,
             &Request {
                 principal: Principal::parse(AUDITOR).unwrap(),
                 action: action.to_owned(),

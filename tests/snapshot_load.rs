@@ -915,6 +915,9 @@ fn the_documented_cli_script_rebuilds_the_demo_snapshot() {
     assert!(!calls.contains("get-secret-value"));
 }
 
+/// With `--strict`, every bad fixture stops the run: exit 2 and the loader's line. Without it,
+/// only a bad `snapshot.json` does; any other bad file or record is reported in the written
+/// report (exit 3) with the same file, JSON path and reason.
 #[test]
 fn the_cli_exits_2_with_the_loader_line_for_every_bad_fixture() {
     let root = Path::new("tests/fixtures/snapshots/bad");
@@ -925,22 +928,42 @@ fn the_cli_exits_2_with_the_loader_line_for_every_bad_fixture() {
         .collect();
     cases.sort();
     for case in cases {
-        let dir = format!(
-            "tests/fixtures/snapshots/bad/{}",
-            case.file_name().unwrap().to_str().unwrap()
-        );
+        let name = case.file_name().unwrap().to_str().unwrap().to_owned();
+        let dir = format!("tests/fixtures/snapshots/bad/{name}");
         let expected = fs::read_to_string(case.join("expected-error.txt")).unwrap();
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_secaudit"))
-            .args(["audit", "--snapshot", &dir, "--format", "json"])
-            .output()
-            .unwrap();
+        let expected = expected.trim_end();
+        let run = |strict: bool| {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_secaudit"));
+            command.args(["audit", "--snapshot", &dir, "--format", "json"]);
+            if strict {
+                command.arg("--strict");
+            }
+            command.output().unwrap()
+        };
+        let output = run(true);
         assert_eq!(output.status.code(), Some(2), "{dir}");
         assert!(output.stdout.is_empty(), "{dir}: no report on stdout");
         let stderr = String::from_utf8(output.stderr).unwrap();
-        assert!(
-            stderr.contains(expected.trim_end()),
-            "{dir}: stderr was {stderr:?}"
-        );
+        assert!(stderr.contains(expected), "{dir}: stderr was {stderr:?}");
+
+        let output = run(false);
+        if name.starts_with("snapshot-json") {
+            assert_eq!(output.status.code(), Some(2), "{dir}");
+            assert!(output.stdout.is_empty(), "{dir}: no report on stdout");
+            continue;
+        }
+        assert_eq!(output.status.code(), Some(3), "{dir}");
+        let report = String::from_utf8(output.stdout).unwrap();
+        // `cannot load snapshot `DIR`: FILE: PATH: REASON` → `FILE: PATH`, as JSON text.
+        let located = expected.split_once("`: ").unwrap().1;
+        let file_and_path: String = located
+            .splitn(3, ": ")
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(": ");
+        let quoted = serde_json::to_string(&file_and_path).unwrap();
+        let needle = quoted.trim_matches('"');
+        assert!(report.contains(needle), "{dir}: {needle} not in {report}");
     }
 }
 

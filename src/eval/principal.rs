@@ -24,6 +24,12 @@ pub enum PrincipalType {
     AssumedRole,
     /// `arn:aws:sts::A:federated-user/name` (a `GetFederationToken` session).
     FederatedUser,
+    /// `arn:aws:iam::A:saml-provider/NAME` or `arn:aws:iam::A:oidc-provider/HOST`: the
+    /// identity provider behind an `sts:AssumeRoleWithSAML` / `…WithWebIdentity` call (not an
+    /// IAM principal: it has no policies of its own). A well-known web identity provider
+    /// (`accounts.google.com`, `cognito-identity.amazonaws.com`, …) is written as an
+    /// `oidc-provider/HOST` ARN.
+    IdentityProvider,
 }
 
 /// A parsed principal ARN.
@@ -92,9 +98,15 @@ impl PrincipalArn {
                     (PrincipalType::User, last_component(path_name), "")
                 } else if let Some(path_name) = rest.strip_prefix("role/") {
                     (PrincipalType::Role, last_component(path_name), "")
+                } else if let Some(name) = rest
+                    .strip_prefix("saml-provider/")
+                    .or_else(|| rest.strip_prefix("oidc-provider/"))
+                {
+                    (PrincipalType::IdentityProvider, name, "")
                 } else {
                     return Err(bad(
-                        "expected `root`, `user/…` or `role/…` after the account",
+                        "expected `root`, `user/…`, `role/…`, `saml-provider/…` or \
+                         `oidc-provider/…` after the account",
                     ));
                 }
             }
@@ -153,8 +165,8 @@ impl PrincipalArn {
         self.kind
     }
 
-    /// User name, role name (also for an assumed-role session) or federated user name;
-    /// empty for root.
+    /// User name, role name (also for an assumed-role session), federated user name or
+    /// identity provider name (`oidc-provider/HOST`: the host); empty for root.
     pub fn name(&self) -> &str {
         &self.name
     }

@@ -104,8 +104,22 @@ fn rule_grant(rule: &PrincipalRule, principal: &Principal) -> Option<Grant> {
         PrincipalRule::FederatedUser(user) => (arn.kind() == PrincipalType::FederatedUser
             && **user == *arn.arn())
         .then_some(Grant::Direct),
+        PrincipalRule::IdentityProvider(provider) => {
+            identity_provider_matches(provider, arn).then_some(Grant::Direct)
+        }
         PrincipalRule::Everyone | PrincipalRule::Never => None,
     }
+}
+
+/// A `Federated` value names the caller's identity provider: its ARN exactly, or, for a
+/// well-known web identity provider written without an ARN (`accounts.google.com`), the host
+/// of an `oidc-provider/HOST` caller.
+fn identity_provider_matches(provider: &str, arn: &PrincipalArn) -> bool {
+    arn.kind() == PrincipalType::IdentityProvider
+        && (provider == arn.arn()
+            || (!provider.starts_with("arn:")
+                && provider == arn.name()
+                && arn.arn().contains(":oidc-provider/")))
 }
 
 /// Whether a `NotPrincipal` list exempts the caller: the caller's account and every identity
@@ -119,6 +133,11 @@ pub(crate) fn not_principal_exempts(statement: &Statement, principal: &Principal
         return false;
     };
     let listed = |wanted: &dyn Fn(&PrincipalRule) -> bool| rules.iter().any(wanted);
+    if arn.kind() == PrincipalType::IdentityProvider {
+        return listed(
+            &|r| matches!(r, PrincipalRule::IdentityProvider(p) if identity_provider_matches(p, arn)),
+        );
+    }
     let account_listed =
         listed(&|r| matches!(r, PrincipalRule::Account(a) if **a == *arn.account()));
     account_listed
@@ -137,6 +156,8 @@ pub(crate) fn not_principal_exempts(statement: &Statement, principal: &Principal
             PrincipalType::FederatedUser => {
                 listed(&|r| matches!(r, PrincipalRule::FederatedUser(u) if **u == *arn.arn()))
             }
+            // Handled above: a provider has no account identity to list.
+            PrincipalType::IdentityProvider => false,
         }
 }
 

@@ -76,6 +76,24 @@ impl Policy {
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
+
+    /// Indices of the statements that combine `"Effect": "Allow"` with `NotPrincipal`: legacy
+    /// and unsupported by AWS today, evaluated as allowing everyone except the listed
+    /// principals (`docs/semantics.md`). Audits and lint flag them.
+    pub fn allow_not_principal(&self) -> impl Iterator<Item = usize> + '_ {
+        self.statements
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_allow_not_principal())
+            .map(|(i, _)| i)
+    }
+}
+
+impl Statement {
+    /// `"Effect": "Allow"` with `NotPrincipal`.
+    pub fn is_allow_not_principal(&self) -> bool {
+        self.effect == Effect::Allow && self.principals.as_ref().is_some_and(|p| p.negated)
+    }
 }
 
 /// One statement of a policy.

@@ -22,7 +22,10 @@ pub(crate) enum PrincipalRule {
     Session(Box<str>),
     /// A federated-user session ARN (exact).
     FederatedUser(Box<str>),
-    /// Service, federated identity provider, canonical user, unique id: never an IAM caller.
+    /// A `Federated` identity provider: a SAML/OIDC provider ARN or a well-known web identity
+    /// provider name (`accounts.google.com`); matches the provider of a federated call.
+    IdentityProvider(Box<str>),
+    /// Service, canonical user, unique id: never an IAM caller.
     Never,
 }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::catalogue_check::check_request;
 use super::context_json::{ContextEntries, check_context_object};
 use super::derive::derive_principal_keys;
 use super::error::{CaseError, CaseFileError, io_reason, json_syntax_error};
@@ -17,7 +18,7 @@ use super::policy_source::{PolicyFiles, PolicyLoader};
 use crate::eval::{Context, Decision, PolicySet, Principal, Request};
 use crate::policy::PolicyKind;
 
-const FILE_FIELDS: [&str; 10] = [
+const FILE_FIELDS: [&str; 11] = [
     "name",
     "identity_policies",
     "resource_policy",
@@ -28,9 +29,10 @@ const FILE_FIELDS: [&str; 10] = [
     "requests",
     "derive_context",
     "snapshot",
+    "allow_unknown",
 ];
 
-const REQUEST_FIELDS: [&str; 7] = [
+const REQUEST_FIELDS: [&str; 8] = [
     "name",
     "principal",
     "action",
@@ -38,6 +40,7 @@ const REQUEST_FIELDS: [&str; 7] = [
     "resource_account",
     "context",
     "expect",
+    "allow_unknown",
 ];
 
 /// One scenario: its policies, compiled, and its requests.
@@ -162,16 +165,11 @@ pub(crate) fn parse_case_with(
         Some(name) => expect_string(name, "name")?.to_owned(),
         None => fallback_name.to_owned(),
     };
-    let derive_context = match present(object, "derive_context") {
-        Some(Value::Bool(flag)) => *flag,
-        Some(other) => {
-            return Err(CaseError::new(
-                "derive_context",
-                format!("expected a boolean, found {}", json_kind(other)),
-            ));
-        }
-        None => false,
-    };
+    let derive_context = optional_flag(object, "derive_context")?;
+    // A case that expects decisions must be able to fail: its requests are checked against the
+    // AWS catalogue unless the file (or the request) allows unknown names.
+    let check_catalogue =
+        options.expectations == Expectations::Required && !optional_flag(object, "allow_unknown")?;
     let mut loader = PolicyLoader {
         base_dir,
         files: policy_files,
@@ -208,8 +206,14 @@ pub(crate) fn parse_case_with(
         .enumerate()
         .map(|(index, item)| {
             let location = format!("requests[{index}]");
-            let mut request = parse_request(item, index, options.expectations, derive_context)
-                .map_err(|error| error.within(&location))?;
+            let mut request = parse_request(
+                item,
+                index,
+                options.expectations,
+                derive_context,
+                check_catalogue,
+            )
+            .map_err(|error| error.within(&location))?;
             if let Some((snapshot, resolver)) = &snapshot {
                 let resolved = resolver
                     .policies(snapshot, &request.request, &policies)
@@ -226,11 +230,24 @@ pub(crate) fn parse_case_with(
     })
 }
 
+/// A boolean field that defaults to `false`.
+fn optional_flag(object: &serde_json::Map<String, Value>, field: &str) -> Result<bool, CaseError> {
+    match present(object, field) {
+        Some(Value::Bool(flag)) => Ok(*flag),
+        Some(other) => Err(CaseError::new(
+            field,
+            format!("expected a boolean, found {}", json_kind(other)),
+        )),
+        None => Ok(false),
+    }
+}
+
 fn parse_request(
     value: &Value,
     index: usize,
     expectations: Expectations,
     derive_context: bool,
+    check_catalogue: bool,
 ) -> Result<CaseRequest, CaseError> {
     let object = expect_object(value, "")?;
     check_fields(object, "", &REQUEST_FIELDS)?;
@@ -280,15 +297,24 @@ fn parse_request(
             return Err(CaseError::new("", "missing field `expect`"));
         }
     };
+    let request = Request {
+        principal,
+        action: action.to_owned(),
+        resource: resource.to_owned(),
+        resource_account,
+        context,
+    };
+    if check_catalogue && !optional_flag(object, "allow_unknown")? {
+        check_request(&request).map_err(|error| {
+            CaseError::new(
+                error.location,
+                format!("request `{name}`: {}", error.message),
+            )
+        })?;
+    }
     Ok(CaseRequest {
         name,
-        request: Request {
-            principal,
-            action: action.to_owned(),
-            resource: resource.to_owned(),
-            resource_account,
-            context,
-        },
+        request,
         expect,
         policies: None,
     })

@@ -52,6 +52,9 @@ pub fn derive_principal_keys(principal: &Principal) -> Vec<(&'static str, String
             ),
             "AssumedRole",
         ),
+        // A federated call's identity provider is not an IAM principal: AWS sets provider
+        // keys (`saml:…`, `<host>:sub`) from the assertion, which no ARN determines.
+        PrincipalType::IdentityProvider => Vec::new(),
         PrincipalType::FederatedUser => {
             let mut keys = common(arn.arn().to_owned(), "FederatedUser");
             keys.push(("aws:userid", format!("{account}:{}", arn.name())));

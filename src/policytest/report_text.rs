@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::coverage::Coverage;
 use super::runner::{FileOutcome, RequestResult, SuiteReport};
 use super::trace::trace_summary;
 
@@ -23,7 +24,8 @@ pub fn render_text(report: &SuiteReport, verbose: bool) -> String {
             }
         }
     }
-    for line in summary_lines(report) {
+    let coverage = report.coverage.as_ref().map(Coverage::lines);
+    for line in coverage.into_iter().flatten().chain(summary_lines(report)) {
         out.push_str(&line);
         out.push('\n');
     }
@@ -67,7 +69,7 @@ fn request_line(file: &str, case: &str, result: &RequestResult) -> String {
 
 /// `text` with control characters (newlines, tabs, escapes) replaced by spaces, so that a
 /// name from a case file cannot break the one-line-per-result format.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()

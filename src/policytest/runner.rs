@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use super::case_file::{CaseFile, load_case_file};
+use super::case_file::{CaseFile, base_dir, load_case_file};
+use super::coverage::Coverage;
 use super::discover::Discovery;
 use super::error::CaseFileError;
 use super::load_options::LoadOptions;
@@ -54,6 +55,9 @@ pub struct FileReport {
 #[derive(Debug, Default)]
 pub struct SuiteReport {
     pub files: Vec<FileReport>,
+    /// With `--coverage`: the statements of the policies under test and the requests that
+    /// exercised them.
+    pub coverage: Option<Coverage>,
 }
 
 impl SuiteReport {
@@ -86,9 +90,16 @@ impl SuiteReport {
 
 /// Runs every request of `case`.
 pub fn run_case(case: &CaseFile) -> Vec<RequestResult> {
+    run_requests(case, &|_| true, "")
+}
+
+/// Runs the requests of `case` (loaded from `file`) that `select` keeps; `select` sees the
+/// request as report lines name it: `FILE: CASE / REQUEST`.
+fn run_requests(case: &CaseFile, select: &dyn Fn(&str) -> bool, file: &str) -> Vec<RequestResult> {
     case.requests
         .iter()
         .enumerate()
+        .filter(|(_, request)| select(&format!("{file}: {} / {}", case.name, request.name)))
         .map(|(index, request)| RequestResult {
             index,
             name: request.name.clone(),
@@ -101,6 +112,19 @@ pub fn run_case(case: &CaseFile) -> Vec<RequestResult> {
 /// Loads (with `options`) and runs every file that `discovery` found, in its order; its errors
 /// come first.
 pub fn run_files(discovery: &Discovery, options: &LoadOptions<'_>) -> SuiteReport {
+    run_selected(discovery, options, &|_| true, false)
+}
+
+/// As `run_files`, running only the requests that `select` keeps (it sees `FILE: CASE / REQUEST`)
+/// (`secaudit test --run`); files that do not load are still errors. With `coverage`, the
+/// report says which statements the requests exercised.
+pub fn run_selected(
+    discovery: &Discovery,
+    options: &LoadOptions<'_>,
+    select: &dyn Fn(&str) -> bool,
+    coverage: bool,
+) -> SuiteReport {
+    let mut statements = Coverage::default();
     let mut files: Vec<FileReport> = discovery
         .errors
         .iter()
@@ -112,17 +136,34 @@ pub fn run_files(discovery: &Discovery, options: &LoadOptions<'_>) -> SuiteRepor
             },
         })
         .collect();
-    files.extend(discovery.files.iter().map(|path| run_file(path, options)));
-    SuiteReport { files }
+    files.extend(
+        discovery
+            .files
+            .iter()
+            .map(|path| run_file(path, options, select, &mut statements)),
+    );
+    SuiteReport {
+        files,
+        coverage: coverage.then_some(statements),
+    }
 }
 
-fn run_file(path: &Path, options: &LoadOptions<'_>) -> FileReport {
+fn run_file(
+    path: &Path,
+    options: &LoadOptions<'_>,
+    select: &dyn Fn(&str) -> bool,
+    coverage: &mut Coverage,
+) -> FileReport {
     let file = path.display().to_string();
     let outcome = match load_case_file(path, options) {
-        Ok(case) => FileOutcome::Ran {
-            results: run_case(&case),
-            case: case.name,
-        },
+        Ok(case) => {
+            let results = run_requests(&case, select, &file);
+            coverage.add_case(&file, base_dir(path), &case, &results);
+            FileOutcome::Ran {
+                results,
+                case: case.name,
+            }
+        }
         Err(error) => FileOutcome::Error {
             detail: match &error {
                 CaseFileError::Unreadable { reason, .. } => {

@@ -4,10 +4,13 @@
 //! Secret names, tags and annotations are attacker-controlled, so every cell that a spreadsheet
 //! would run as a formula (first character `=`, `+`, `-`, `@`, tab or carriage return) is
 //! neutralised by prefixing a single quote, as OWASP advises. Nothing else is altered.
+//!
+//! With mutes a `MUTED` column follows the fixed ones, and with a baseline a `CHANGE` column
+//! after it ([`render_report`]).
 
 use std::borrow::Cow;
 
-use super::{ReportError, timestamp_text};
+use super::{Report, ReportError, timestamp_text};
 use crate::findings::Finding;
 
 /// The columns, in order. Appending a column is compatible; reordering is not.
@@ -29,13 +32,56 @@ pub const COLUMNS: [&str; 13] = [
 
 /// Renders findings (already in report order) as CSV with a header row.
 pub fn render(findings: &[Finding]) -> Result<String, ReportError> {
+    write(findings, &[], |_| Vec::new())
+}
+
+/// Renders a report's findings, with the `MUTED` column when mutes were applied (`owner until
+/// expires: reason`, empty when not muted) and the `CHANGE` column (`new`, `changed`,
+/// `unchanged`) when a baseline was compared.
+pub fn render_report(report: &Report) -> Result<String, ReportError> {
+    let with_mutes = report.lifecycle.mutes.is_some();
+    let with_baseline = report.lifecycle.resolved.is_some();
+    let mut extra = Vec::new();
+    if with_mutes {
+        extra.push("MUTED");
+    }
+    if with_baseline {
+        extra.push("CHANGE");
+    }
+    write(&report.findings, &extra, |index| {
+        let mut cells = Vec::new();
+        if with_mutes {
+            cells.push(
+                report
+                    .muted(index)
+                    .map(|note| format!("{} until {}: {}", note.owner, note.expires, note.reason))
+                    .unwrap_or_default(),
+            );
+        }
+        if with_baseline {
+            cells.push(
+                report
+                    .change(index)
+                    .map(|change| change.as_str().to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        cells
+    })
+}
+
+fn write(
+    findings: &[Finding],
+    extra_columns: &[&str],
+    extra_cells: impl Fn(usize) -> Vec<String>,
+) -> Result<String, ReportError> {
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .from_writer(Vec::new());
     writer
-        .write_record(COLUMNS)
+        .write_record(COLUMNS.iter().chain(extra_columns))
         .map_err(|e| ReportError::Csv(e.to_string()))?;
-    for finding in findings {
+    for (index, finding) in findings.iter().enumerate() {
         let timestamp = timestamp_text(&finding.ordering_timestamp);
         let row: [&str; 13] = [
             &finding.resource.account_id,
@@ -52,8 +98,10 @@ pub fn render(findings: &[Finding]) -> Result<String, ReportError> {
             finding.mappings.security_hub.as_deref().unwrap_or(""),
             &finding.detail,
         ];
+        let extra = extra_cells(index);
+        let cells = row.iter().copied().chain(extra.iter().map(String::as_str));
         writer
-            .write_record(row.iter().map(|cell| neutralise_formula(cell).into_owned()))
+            .write_record(cells.map(|cell| neutralise_formula(cell).into_owned()))
             .map_err(|e| ReportError::Csv(e.to_string()))?;
     }
     let bytes = writer

@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::json_path::{FieldError, JsonAt, kind};
+use super::problem::{Concerns, Reading, secret_of};
 
 /// A resource tag (`{"Key", "Value"}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -219,13 +220,13 @@ fn read_rotation_rules(at: &JsonAt<'_>) -> Result<RotationRules, FieldError> {
     })
 }
 
-fn read_replica_status(at: &JsonAt<'_>) -> Result<ReplicaStatus, FieldError> {
+fn read_replica_status(at: &JsonAt<'_>, reading: &Reading) -> Result<ReplicaStatus, FieldError> {
     Ok(ReplicaStatus {
         region: at.required_string("Region")?,
         kms_key_id: at.opt_string("KmsKeyId")?,
         status: at.opt_string("Status")?,
         status_message: at.opt_string("StatusMessage")?,
-        last_accessed_date: at.opt_timestamp("LastAccessedDate")?,
+        last_accessed_date: reading.past_date(at, "LastAccessedDate")?,
     })
 }
 
@@ -236,8 +237,9 @@ fn read_stages(at: &JsonAt<'_>) -> Result<BTreeMap<String, Vec<String>>, FieldEr
         .collect()
 }
 
-/// Reads a `SecretListEntry` (list-secrets) or a describe-secret output.
-pub(crate) fn read_secret(at: &JsonAt<'_>) -> Result<Secret, FieldError> {
+/// Reads a `SecretListEntry` (list-secrets) or a describe-secret output; the dates of past
+/// events must be possible ones.
+pub(crate) fn read_secret(at: &JsonAt<'_>, reading: &Reading) -> Result<Secret, FieldError> {
     let stages = match at.get("SecretVersionsToStages")? {
         Some(stages) => read_stages(&stages)?,
         None => match at.get("VersionIdsToStages")? {
@@ -256,17 +258,19 @@ pub(crate) fn read_secret(at: &JsonAt<'_>) -> Result<Secret, FieldError> {
             .get("RotationRules")?
             .map(|rules| read_rotation_rules(&rules))
             .transpose()?,
-        last_rotated_date: at.opt_timestamp("LastRotatedDate")?,
-        last_changed_date: at.opt_timestamp("LastChangedDate")?,
-        last_accessed_date: at.opt_timestamp("LastAccessedDate")?,
+        last_rotated_date: reading.past_date(at, "LastRotatedDate")?,
+        last_changed_date: reading.past_date(at, "LastChangedDate")?,
+        last_accessed_date: reading.past_date(at, "LastAccessedDate")?,
         deleted_date: at.opt_timestamp("DeletedDate")?,
         next_rotation_date: at.opt_timestamp("NextRotationDate")?,
-        created_date: at.opt_timestamp("CreatedDate")?,
+        created_date: reading.past_date(at, "CreatedDate")?,
         tags: at.list_or_empty("Tags", read_tag)?,
         version_ids_to_stages: stages,
         owning_service: at.opt_string("OwningService")?,
         primary_region: at.opt_string("PrimaryRegion")?,
-        replication_status: at.list_or_empty("ReplicationStatus", read_replica_status)?,
+        replication_status: at.list_or_empty("ReplicationStatus", |item| {
+            read_replica_status(item, reading)
+        })?,
         secret_type: at.opt_string("Type")?,
         external_secret_rotation_metadata: at
             .list_or_empty("ExternalSecretRotationMetadata", read_tag)?,
@@ -274,39 +278,86 @@ pub(crate) fn read_secret(at: &JsonAt<'_>) -> Result<Secret, FieldError> {
     })
 }
 
+/// Reads secret records; a bad record that names its ARN stays as a bare secret (ARN and name)
+/// so that every rule reports it, INSUFFICIENT_DATA, from the recorded problem.
+fn read_secrets(items: &[JsonAt<'_>], reading: &mut Reading) -> Vec<Secret> {
+    let mut secrets = Vec::with_capacity(items.len());
+    for item in items {
+        match read_secret(item, reading) {
+            Ok(secret) => secrets.push(secret),
+            Err(error) => {
+                let concerns = secret_of(item);
+                if let Concerns::Secret { arn } = &concerns {
+                    let name = item.value().get("Name").and_then(Value::as_str);
+                    secrets.push(Secret {
+                        arn: arn.clone(),
+                        name: name.unwrap_or_default().to_owned(),
+                        ..Secret::default()
+                    });
+                }
+                reading.skip(error, concerns);
+            }
+        }
+    }
+    secrets
+}
+
 /// Reads `list-secrets.json`: `{"SecretList": [...]}`, or an array of such pages.
-pub(crate) fn read_list_secrets(root: &JsonAt<'_>) -> Result<Vec<Secret>, FieldError> {
+pub(crate) fn read_list_secrets(
+    root: &JsonAt<'_>,
+    reading: &mut Reading,
+) -> Result<Vec<Secret>, FieldError> {
     let mut secrets = Vec::new();
     for page in pages(root)? {
-        secrets.extend(page.list_or_empty("SecretList", read_secret)?);
+        if let Some(list) = page.get("SecretList")? {
+            secrets.extend(read_secrets(&list.items()?, reading));
+        }
     }
     Ok(secrets)
 }
 
 /// Reads `describe-secret.json`: an array of describe-secret outputs (or a single one).
-pub(crate) fn read_describe_secrets(root: &JsonAt<'_>) -> Result<Vec<Secret>, FieldError> {
-    outputs(root)?.iter().map(read_secret).collect()
+pub(crate) fn read_describe_secrets(
+    root: &JsonAt<'_>,
+    reading: &mut Reading,
+) -> Result<Vec<Secret>, FieldError> {
+    Ok(read_secrets(&outputs(root)?, reading))
 }
 
-fn read_version(at: &JsonAt<'_>) -> Result<SecretVersion, FieldError> {
+fn read_version(at: &JsonAt<'_>, reading: &Reading) -> Result<SecretVersion, FieldError> {
     Ok(SecretVersion {
         version_id: at.required_string("VersionId")?,
         version_stages: at.strings_or_empty("VersionStages")?,
-        created_date: at.opt_timestamp("CreatedDate")?,
-        last_accessed_date: at.opt_timestamp("LastAccessedDate")?,
+        created_date: reading.past_date(at, "CreatedDate")?,
+        last_accessed_date: reading.past_date(at, "LastAccessedDate")?,
         kms_key_ids: at.strings_or_empty("KmsKeyIds")?,
     })
 }
 
-/// Reads `list-secret-version-ids.json`: an array of outputs `{ARN, Name, Versions}`, keyed by ARN.
+/// Reads `list-secret-version-ids.json`: an array of outputs `{ARN, Name, Versions}`, keyed by
+/// ARN. One bad version leaves the whole secret out (its versions are not known).
 pub(crate) fn read_secret_versions(
     root: &JsonAt<'_>,
+    reading: &mut Reading,
 ) -> Result<BTreeMap<String, Vec<SecretVersion>>, FieldError> {
     let mut versions: BTreeMap<String, Vec<SecretVersion>> = BTreeMap::new();
-    for output in outputs(root)? {
+    let mut bad = Vec::new();
+    let outputs = outputs(root)?;
+    let read = reading.each(&outputs, secret_of, |output, reading| {
         let arn = output.required_string("ARN")?;
-        let list = output.list_or_empty("Versions", read_version)?;
+        let list = output.list_or_empty("Versions", |version| read_version(version, reading))?;
+        Ok((arn, list))
+    })?;
+    for skipped in &reading.skipped {
+        if let Concerns::Secret { arn } = &skipped.concerns {
+            bad.push(arn.clone());
+        }
+    }
+    for (arn, list) in read {
         versions.entry(arn).or_default().extend(list);
+    }
+    for arn in bad {
+        versions.remove(&arn);
     }
     Ok(versions)
 }
@@ -315,9 +366,42 @@ pub(crate) fn read_secret_versions(
 /// `ResourcePolicy` is the policy as a JSON string (or absent: no policy), keyed by ARN.
 pub(crate) fn read_resource_policies(
     root: &JsonAt<'_>,
+    reading: &mut Reading,
 ) -> Result<BTreeMap<String, Option<Value>>, FieldError> {
+    let outputs = outputs(root)?;
+    let read = reading.each(&outputs, secret_of, |output, _| {
+        let (arn, policy) = read_resource_policy(output)?;
+        Ok((output.path().to_owned(), arn, policy))
+    })?;
     let mut policies = BTreeMap::new();
-    for output in outputs(root)? {
+    let mut places = Vec::new();
+    for (path, arn, policy) in read {
+        places.push((path, arn.clone()));
+        policies.insert(arn, policy);
+    }
+    // A secret with a bad record is not known, even if another record of it was good.
+    for skipped in &reading.skipped {
+        if let Concerns::Secret { arn } = &skipped.concerns {
+            policies.remove(arn);
+        }
+    }
+    for (path, arn) in places {
+        if let Some(Some(document)) = policies.get(&arn) {
+            reading.check_policy(
+                format!("{path}.ResourcePolicy"),
+                &format!("resource policy of `{arn}`"),
+                document,
+                crate::policy::PolicyKind::Resource,
+                Concerns::Secret { arn: arn.clone() },
+            );
+        }
+    }
+    Ok(policies)
+}
+
+/// One get-resource-policy output: the secret's ARN and its policy document, if any.
+fn read_resource_policy(output: &JsonAt<'_>) -> Result<(String, Option<Value>), FieldError> {
+    {
         let arn = output.required_string("ARN")?;
         let policy = match output.get("ResourcePolicy")? {
             None => None,
@@ -337,9 +421,8 @@ pub(crate) fn read_resource_policies(
                 }
             },
         };
-        policies.insert(arn, policy);
+        Ok((arn, policy))
     }
-    Ok(policies)
 }
 
 /// The pages of a paginated CLI output: the object itself, or each element of an array of pages.

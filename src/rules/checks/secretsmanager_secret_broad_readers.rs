@@ -3,7 +3,8 @@
 //! data, the secret's resource policy, SCPs and RCPs, must match `allowedReaderPatterns` and be
 //! at most `maxReaders`. Conditional readers count; principals of other accounts count (allowed
 //! if their own account allows). No IAM data, or no resource policy data for the secret's
-//! region: INSUFFICIENT_DATA.
+//! region: INSUFFICIENT_DATA. Neither parameter set: NOT_APPLICABLE "not configured" (the rule
+//! cannot fail without a limit, so it says nothing rather than COMPLIANT).
 
 use std::collections::BTreeMap;
 
@@ -16,10 +17,16 @@ use crate::rules::error::RuleError;
 use crate::snapshot::{Api, ResourcePolicyState};
 
 const ACTION: &str = "secretsmanager:GetSecretValue";
+const NOT_CONFIGURED: &str = "not configured: set maxReaders or allowedReaderPatterns";
 
 pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError> {
     let max_readers = context.params.integer("maxReaders")?;
     let patterns = context.params.strings("allowedReaderPatterns")?;
+    if max_readers.is_none() && patterns.is_empty() {
+        return context.each_secret(Scope::PRIMARIES_IN_USE, |subject| {
+            Ok(subject.not_applicable(NOT_CONFIGURED))
+        });
+    }
     let model = AccessModel::from_snapshot(context.snapshot).ok();
     let readers: BTreeMap<String, Vec<Value>> = match &model {
         Some(model) => {
