@@ -225,6 +225,7 @@ fn audit_snapshots(
         accounts.push(AccountRun {
             account_id: snapshot.meta.account_id.clone(),
             collected_at: snapshot.meta.collected_at,
+            regions: snapshot.regions.keys().cloned().collect(),
             evaluated_at: now,
             coverage: coverage_values(&snapshot),
         });
@@ -243,6 +244,7 @@ fn audit_snapshots(
             SnapshotInfo {
                 account_id: account.account_id,
                 collected_at: account.collected_at,
+                regions: account.regions,
             },
             parameters,
             account.coverage,
@@ -273,6 +275,8 @@ fn names_a_live_source(live: &LiveArgs) -> bool {
     live.profile.is_some()
         || !live.regions.is_empty()
         || !live.accounts.is_empty()
+        || live.organization
+        || !live.exclude_accounts.is_empty()
         || live.accounts_file.is_some()
         || live.role_name.is_some()
         || live.external_id.is_some()

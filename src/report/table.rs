@@ -52,9 +52,10 @@ fn write_heading(out: &mut String, report: &Report) {
         Some(snapshot) => {
             let _ = writeln!(
                 out,
-                "account {} · snapshot collected {} · evaluated {evaluated}",
+                "account {} · snapshot collected {} · evaluated {evaluated} · {}",
                 printable(&snapshot.account_id),
                 timestamp_text(&snapshot.collected_at),
+                regions_text(snapshot.regions.iter()),
             );
         }
         None => {
@@ -64,14 +65,31 @@ fn write_heading(out: &mut String, report: &Report) {
                 .iter()
                 .map(|account| printable(&account.account_id))
                 .collect();
+            let regions: std::collections::BTreeSet<&String> = report
+                .run
+                .accounts
+                .iter()
+                .flat_map(|account| &account.regions)
+                .collect();
             let _ = writeln!(
                 out,
-                "{} {} ({}) · evaluated {evaluated}",
+                "{} {} ({}) · evaluated {evaluated} · {}",
                 ids.len(),
                 plural(ids.len(), "account", "accounts"),
                 ids.join(", "),
+                regions_text(regions.into_iter()),
             );
         }
+    }
+}
+
+/// `regions us-east-1, eu-west-1` (`no region` when the snapshot covers none).
+fn regions_text<'a>(regions: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<String> = regions.map(|region| printable(region)).collect();
+    match names.len() {
+        0 => "no region".to_owned(),
+        1 => format!("region {}", names[0]),
+        _ => format!("regions {}", names.join(", ")),
     }
 }
 
@@ -313,7 +331,7 @@ mod tests {
     fn plain_table_matches_the_expected_layout() {
         let text = render(&sample_report(), TableStyle { colour: false });
         let expected = "\
-account 111111111111 · snapshot collected 2026-11-01T00:00:00Z · evaluated 2026-11-01T00:00:00Z
+account 111111111111 · snapshot collected 2026-11-01T00:00:00Z · evaluated 2026-11-01T00:00:00Z · region us-east-1
 
 RULE        SEVERITY  COMPLIANT  NON_COMPLIANT  NOT_APPLICABLE  INSUFFICIENT_DATA
 rotation    high              1              1               0                  1
