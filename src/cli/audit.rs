@@ -317,11 +317,17 @@ fn use_colour() -> bool {
 
 fn warn_about_coverage(snapshot: &Snapshot) {
     for entry in &snapshot.meta.coverage {
-        if !matches!(entry.status, CoverageStatus::Ok) {
+        // `gone`: deleted during the collection, nothing is missing.
+        if !matches!(entry.status, CoverageStatus::Ok | CoverageStatus::Gone) {
             tracing::warn!(
-                "coverage of account {}: `{}` in `{}` was {}{}",
+                "coverage of account {}: `{}`{} in `{}` was {}{}",
                 snapshot.meta.account_id,
                 entry.api,
+                entry
+                    .resource
+                    .as_deref()
+                    .map(|resource| format!(" for `{resource}`"))
+                    .unwrap_or_default(),
                 entry.region,
                 entry.status.as_str(),
                 entry
