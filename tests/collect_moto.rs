@@ -372,49 +372,10 @@ async fn config_rule_reads_prior_results_and_sends_batches_of_100() {
 #[path = "collect_support/deny_proxy.rs"]
 mod deny_proxy;
 
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+#[path = "collect_support/seed.rs"]
+mod seed_support;
 
-const ACCESS_KEY: &str = "AKIAMOTOTESTKEY00001";
-const SECRET_KEY: &str = "moto-test-secret";
-
-/// Sends every seeding request to one moto account.
-#[derive(Debug, Clone)]
-struct MotoAccount(String);
-
-impl Intercept for MotoAccount {
-    fn name(&self) -> &'static str {
-        "MotoAccount"
-    }
-    fn modify_before_signing(
-        &self,
-        context: &mut BeforeTransmitInterceptorContextMut<'_>,
-        _components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        context
-            .request_mut()
-            .headers_mut()
-            .insert("x-moto-account-id", self.0.clone());
-        Ok(())
-    }
-}
-
-async fn seed_config(endpoint: &str, region: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "moto"))
-        .retry_config(RetryConfig::disabled())
-        .http_client(secaudit::collect::https::ring_https_client())
-        .load()
-        .await
-}
+use seed_support::{Keys, MotoAccount, secaudit_with, seed_config};
 
 /// Seeding clients of one moto account and region (`None`: moto's default account).
 struct Seed {
@@ -681,20 +642,7 @@ async fn seed_secondary(seed: &Seed) {
 
 /// Runs the built binary against `endpoint` with fake static credentials and no AWS files.
 fn secaudit(endpoint: &str, home: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_secaudit"))
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .output()
-        .unwrap()
+    secaudit_with(endpoint, home, &Keys::default(), args)
 }
 
 fn is_cli_timestamp(text: &str) -> bool {
@@ -758,7 +706,12 @@ async fn collects_two_regions_from_moto_end_to_end() {
     assert_eq!(header["partition"], "aws");
     assert_eq!(header["regions"], json!(["us-east-1", "us-west-2"]));
     for entry in header["coverage"].as_array().unwrap() {
-        let expected_status = if entry["api"] == "cloudtrail:LookupEvents" {
+        // CloudTrail by `--skip`; GetResourcePolicy for the secret pending deletion alone.
+        let pending_policy = entry["api"] == "secretsmanager:GetResourcePolicy"
+            && entry["resource"]
+                .as_str()
+                .is_some_and(|arn| arn.contains(":secret:old/thing-"));
+        let expected_status = if entry["api"] == "cloudtrail:LookupEvents" || pending_policy {
             "skipped"
         } else {
             "ok"
@@ -806,8 +759,9 @@ async fn collects_two_regions_from_moto_end_to_end() {
         by_name("old/thing")["DeletedDate"].as_str().unwrap()
     ));
 
+    // No secret here is multi-Region: ListSecrets said everything, DescribeSecret was not called.
     let described = read_json(&dir.join("us-east-1/secretsmanager/describe-secret.json"));
-    assert_eq!(described.as_array().unwrap().len(), expected.len());
+    assert_eq!(described, json!([]));
     let versions = read_json(&dir.join("us-east-1/secretsmanager/list-secret-version-ids.json"));
     let app_versions = versions
         .as_array()
@@ -979,6 +933,17 @@ async fn collects_two_regions_from_moto_end_to_end() {
         1
     );
     assert!(snapshot.iam.is_some());
+    assert_eq!(
+        snapshot
+            .region("us-east-1")
+            .unwrap()
+            .described
+            .as_ref()
+            .unwrap()
+            .len(),
+        expected.len(),
+        "secrets without PrimaryRegion are complete from the listing"
+    );
     // Key policies by secret: the CMK's through its alias, the default key's for a secret
     // without KmsKeyId.
     let (_, prod_db) = snapshot
@@ -1085,7 +1050,7 @@ async fn collects_two_regions_from_moto_end_to_end() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["status"] != "ok")
+        .filter(|e| e["status"] != "ok" && e["status"] != "skipped")
         .collect();
     assert_eq!(gaps.len(), 1, "{gaps:?}");
     assert_eq!(gaps[0]["api"], "cloudtrail:LookupEvents");
@@ -1093,7 +1058,25 @@ async fn collects_two_regions_from_moto_end_to_end() {
         !dir.join("us-west-2").exists(),
         "the earlier snapshot's files were cleared"
     );
-    assert!(stderr.contains("partial: account"), "{stderr}");
+    // moto answers the unimplemented LookupEvents with an HTTP 500 HTML page: one readable
+    // line, never the SDK's debug dump of the response.
+    let line = stderr
+        .lines()
+        .find(|line| {
+            line.starts_with(&format!(
+                "account {account} us-east-1 cloudtrail:LookupEvents: "
+            ))
+        })
+        .unwrap_or_else(|| panic!("no gap line in {stderr}"));
+    assert!(line.contains(": HTTP 500: "), "{line}");
+    assert!(line.len() < 300, "{} characters: {line}", line.len());
+    assert!(
+        !line.contains("Unhandled") && !line.contains("raw:"),
+        "{line}"
+    );
+    let message = gaps[0]["message"].as_str().unwrap();
+    assert!(message.starts_with("HTTP 500: "), "{message}");
+    assert!(message.len() <= 300, "{message}");
 }
 
 /// One region's calls are denied (a proxy in front of moto answers AccessDenied for requests
@@ -1161,7 +1144,9 @@ async fn a_denied_region_becomes_coverage_and_exit_3() {
     let east = read_json(&out.join("us-east-1/secretsmanager/list-secrets.json"));
     assert!(names(&east).contains(&"denied-test/east".to_owned()));
     assert!(
-        stderr.contains("us-west-2 `secretsmanager:ListSecrets` denied"),
+        stderr.contains(
+            "account 123456789012 us-west-2 secretsmanager:ListSecrets: AccessDeniedException: "
+        ),
         "{stderr}"
     );
 
@@ -1662,4 +1647,227 @@ async fn a_failing_per_secret_call_affects_only_that_secret() {
         "rules that do not need the resource policy are unaffected"
     );
     assert!(verdict("secretsmanager-secret-tagged", GONE_SECRET).is_none());
+}
+
+/// A multi-Region secret costs one DescribeSecret more (its ReplicationStatus), and moto refuses
+/// GetResourcePolicy on a replica: that failure is the replica's own coverage gap, not the
+/// region's, and the other secret's policy is collected.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replica_is_described_and_its_refused_policy_is_its_own_gap() {
+    let Some(server) = moto::moto() else { return };
+    let account = "210987654322";
+    let east = seed(&server.endpoint, "us-east-1", Some(account)).await;
+    east.sm
+        .create_secret()
+        .name("multi/db")
+        .secret_string("m")
+        .add_replica_regions(
+            aws_sdk_secretsmanager::types::ReplicaRegionType::builder()
+                .region("us-west-2")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let west = seed(&server.endpoint, "us-west-2", Some(account)).await;
+    west.sm
+        .create_secret()
+        .name("single/db")
+        .secret_string("s")
+        .send()
+        .await
+        .unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("snapshot");
+    let output = secaudit(
+        &server.endpoint,
+        home.path(),
+        &[
+            "collect",
+            "--accounts",
+            account,
+            "--role-name",
+            "secaudit",
+            "--region",
+            "us-west-2",
+            "--skip",
+            "cloudtrail",
+            "--max-attempts",
+            "1",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "stderr: {stderr}");
+    let dir = out.join(account);
+    let listed = read_json(&dir.join("us-west-2/secretsmanager/list-secrets.json"));
+    let arn_of = |name: &str| {
+        listed["SecretList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {listed}"))["ARN"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let replica = arn_of("multi/db");
+    let single = arn_of("single/db");
+    let described = read_json(&dir.join("us-west-2/secretsmanager/describe-secret.json"));
+    let described: Vec<&str> = described
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["ARN"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        described,
+        [replica.as_str()],
+        "only the multi-Region secret is described"
+    );
+
+    let header = read_json(&dir.join("snapshot.json"));
+    let entries: Vec<&Value> = header["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["api"] == "secretsmanager:GetResourcePolicy")
+        .collect();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    let region_entry = entries
+        .iter()
+        .find(|e| e.get("resource").is_none())
+        .unwrap();
+    assert_eq!(region_entry["status"], "ok");
+    let replica_entry = entries
+        .iter()
+        .find(|e| e["resource"] == replica.as_str())
+        .unwrap();
+    assert_eq!(replica_entry["status"], "error");
+    assert!(
+        stderr.contains(&format!(
+            "account {account} us-west-2 secretsmanager:GetResourcePolicy {replica}: InvalidParameterException: "
+        )),
+        "{stderr}"
+    );
+    let policies = read_json(&dir.join("us-west-2/secretsmanager/get-resource-policy.json"));
+    assert_eq!(policies.as_array().unwrap().len(), 1);
+    assert_eq!(policies[0]["ARN"], single.as_str());
+
+    let snapshot = Snapshot::load(&dir).unwrap();
+    let data = snapshot.region("us-west-2").unwrap();
+    assert_eq!(
+        data.resource_policy(&single),
+        secaudit::snapshot::ResourcePolicyState::NoPolicy
+    );
+    assert_eq!(
+        data.resource_policy(&replica),
+        secaudit::snapshot::ResourcePolicyState::NotCollected
+    );
+    assert!(
+        snapshot
+            .resource_availability(
+                "us-west-2",
+                secaudit::snapshot::Api::GetResourcePolicy,
+                &single
+            )
+            .is_collected()
+    );
+    assert!(
+        !snapshot
+            .resource_availability(
+                "us-west-2",
+                secaudit::snapshot::Api::GetResourcePolicy,
+                &replica
+            )
+            .is_collected()
+    );
+}
+
+// --- `--region all` ---------------------------------------------------------------------------
+
+/// `per_secret_account`, plus Account ListRegions: two enabled regions (one opted in), or denied.
+fn regions_account(request: &Recorded, denied: bool) -> Reply {
+    match request.operation.as_str() {
+        "ListRegions" if denied => json_error(
+            403,
+            "AccessDeniedException",
+            "not authorized to perform account:ListRegions",
+        ),
+        "ListRegions" => {
+            let body: Value = serde_json::from_str(&request.body).unwrap();
+            let asked: Vec<&str> = body["RegionOptStatusContains"]
+                .as_array()
+                .map(|statuses| statuses.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            assert_eq!(asked, ["ENABLED", "ENABLED_BY_DEFAULT"], "{body}");
+            (
+                200,
+                json!({"Regions": [
+                {"RegionName": "us-east-1", "RegionOptStatus": "ENABLED_BY_DEFAULT"},
+                {"RegionName": "eu-south-1", "RegionOptStatus": "ENABLED"}]})
+                .to_string(),
+            )
+        }
+        _ => per_secret_account(request),
+    }
+}
+
+#[tokio::test]
+async fn region_all_collects_the_enabled_regions_of_the_account() {
+    let fake = FakeAws::new(|request: &Recorded| regions_account(request, false));
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = fake_options(&fake);
+    options.regions = Vec::new();
+    options.all_regions = true;
+    options.skip.insert(secaudit::collect::Service::Cloudtrail);
+    let report = collect(&options, dir.path(), std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+    let account = &report.accounts[0];
+    assert_eq!(account.regions, ["eu-south-1", "us-east-1"]);
+    assert_eq!(fake.calls("ListRegions").len(), 1);
+    let header = read_json(&dir.path().join("snapshot.json"));
+    assert_eq!(header["regions"], json!(["eu-south-1", "us-east-1"]));
+    assert!(
+        dir.path()
+            .join("eu-south-1/secretsmanager/list-secrets.json")
+            .exists()
+    );
+    assert!(
+        header["coverage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["api"] == "account:ListRegions" && e["status"] == "ok")
+    );
+
+    // Denied: the configured region is collected and the gap says so (never a silent "one
+    // region" snapshot).
+    let fake = FakeAws::new(|request: &Recorded| regions_account(request, true));
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = fake_options(&fake);
+    options.all_regions = true;
+    options.skip.insert(secaudit::collect::Service::Cloudtrail);
+    let report = collect(&options, dir.path(), std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+    let account = &report.accounts[0];
+    assert_eq!(account.regions, ["us-east-1"]);
+    assert!(report.is_partial());
+    let gap = account
+        .coverage
+        .iter()
+        .find(|e| e.api == "account:ListRegions")
+        .unwrap();
+    assert_eq!(gap.status, CoverageStatus::Denied);
+    assert_eq!(
+        gap.message.as_deref(),
+        Some(
+            "AccessDeniedException: not authorized to perform account:ListRegions; collected only us-east-1"
+        )
+    );
 }

@@ -175,3 +175,70 @@ fn no_code_path_reads_secret_values() {
         }
     }
 }
+
+const ORGANIZATION_POLICY: &str = include_str!("../policies/secaudit-organization.json");
+
+#[test]
+fn the_organization_policy_reads_the_organization_and_assumes_only_the_member_role() {
+    let mut set = PolicySet::default();
+    set.identity.push(NamedPolicy {
+        name: "secaudit-organization".into(),
+        policy: Arc::new(Policy::parse(ORGANIZATION_POLICY, PolicyKind::Identity).unwrap()),
+    });
+    // A role's trust policy trusting the auditor's account (IAM policies then decide, as for
+    // any same-account role): what the member-role template writes.
+    let mut with_trust = set.clone();
+    with_trust.resource = Some(NamedPolicy {
+        name: "trust policy".into(),
+        policy: Arc::new(
+            Policy::parse(
+                r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}]}"#,
+                PolicyKind::Resource,
+            )
+            .unwrap(),
+        ),
+    });
+    let ask = |action: &str, resource: &str| {
+        let set = if action == "sts:AssumeRole" {
+            &with_trust
+        } else {
+            &set
+        };
+        decide(
+            set,
+            &Request {
+                principal: Principal::parse(AUDITOR).unwrap(),
+                action: action.to_owned(),
+                resource: resource.to_owned(),
+                resource_account: None,
+                context: Context::new(),
+            },
+        )
+    };
+    for action in actions::ORGANIZATION_ACTIONS {
+        assert_eq!(ask(action, "*"), Decision::Allowed, "{action}");
+    }
+    assert_eq!(
+        ask(
+            "sts:AssumeRole",
+            "arn:aws:iam::111122223333:role/SecauditReadOnly"
+        ),
+        Decision::Allowed
+    );
+    for (action, resource) in [
+        (
+            "sts:AssumeRole",
+            "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole",
+        ),
+        ("organizations:CreateAccount", "*"),
+        ("organizations:AttachPolicy", "*"),
+        ("secretsmanager:GetSecretValue", SECRET),
+    ] {
+        assert_eq!(
+            ask(action, resource),
+            Decision::ImplicitDeny,
+            "{action} {resource}"
+        );
+    }
+}

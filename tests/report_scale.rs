@@ -66,6 +66,7 @@ fn every_writer_handles_520_000_findings() {
         SnapshotInfo {
             account_id: "111122223333".to_string(),
             collected_at: now,
+            regions: vec!["us-east-1".to_string()],
         },
         Default::default(),
         Vec::new(),

@@ -1,6 +1,6 @@
 //! The README's tour runs as written: every command of the first `sh` block after `## A tour` is
 //! run by `sh` with the built `secaudit` first on `PATH`, in a scratch directory that sees the
-//! repository's `fixtures/`, `examples/` and `tests/` (so `--output report.json` writes there).
+//! repository's `fixtures/`, `examples/`, `policies/` and `tests/` (so `--output report.json` writes there).
 //! Each must run (exit 0; 1 for findings or a denied request; 3 for the demo's deliberately
 //! uncollected resource policy), print something, and never say `error:`.
 #![cfg(unix)]
@@ -56,7 +56,7 @@ fn every_tour_command_runs_as_written() {
     assert!(commands.iter().all(|c| c.starts_with("secaudit ")));
 
     let scratch = tempfile::tempdir().unwrap();
-    for dir in ["fixtures", "examples", "tests"] {
+    for dir in ["fixtures", "examples", "policies", "tests"] {
         std::os::unix::fs::symlink(root().join(dir), scratch.path().join(dir)).unwrap();
     }
     let binary = Path::new(env!("CARGO_BIN_EXE_secaudit"));

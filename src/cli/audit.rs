@@ -25,7 +25,9 @@ use secaudit::report::{
     table::TableStyle,
 };
 use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_audit};
-use secaudit::snapshot::{CoverageStatus, LoadMode, META_FILE, Snapshot, parse_timestamp_text};
+use secaudit::snapshot::{
+    CoverageStatus, LoadMode, Snapshot, account_snapshot_dirs, parse_timestamp_text,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
@@ -283,6 +285,7 @@ fn audit_snapshots(
         accounts.push(AccountRun {
             account_id: snapshot.meta.account_id.clone(),
             collected_at: snapshot.meta.collected_at,
+            regions: snapshot.regions.keys().cloned().collect(),
             evaluated_at: now,
             coverage: coverage_values(&snapshot),
         });
@@ -301,6 +304,7 @@ fn audit_snapshots(
             SnapshotInfo {
                 account_id: account.account_id,
                 collected_at: account.collected_at,
+                regions: account.regions,
             },
             parameters,
             account.coverage,
@@ -331,6 +335,8 @@ fn names_a_live_source(live: &LiveArgs) -> bool {
     live.profile.is_some()
         || !live.regions.is_empty()
         || !live.accounts.is_empty()
+        || live.organization
+        || !live.exclude_accounts.is_empty()
         || live.accounts_file.is_some()
         || live.role_name.is_some()
         || live.external_id.is_some()
@@ -371,11 +377,17 @@ fn use_colour() -> bool {
 
 fn warn_about_coverage(snapshot: &Snapshot) {
     for entry in &snapshot.meta.coverage {
-        if !matches!(entry.status, CoverageStatus::Ok) {
+        // `gone`: deleted during the collection, nothing is missing.
+        if !matches!(entry.status, CoverageStatus::Ok | CoverageStatus::Gone) {
             tracing::warn!(
-                "coverage of account {}: `{}` in `{}` was {}{}",
+                "coverage of account {}: `{}`{} in `{}` was {}{}",
                 snapshot.meta.account_id,
                 entry.api,
+                entry
+                    .resource
+                    .as_deref()
+                    .map(|resource| format!(" for `{resource}`"))
+                    .unwrap_or_default(),
                 entry.region,
                 entry.status.as_str(),
                 entry
@@ -387,27 +399,6 @@ fn warn_about_coverage(snapshot: &Snapshot) {
             );
         }
     }
-}
-
-/// The snapshot directories under `dir`: `dir` itself when it holds `snapshot.json`, else its
-/// subdirectories that do (`collect --accounts` writes one per account), sorted; when there are
-/// none, `dir` itself, so that loading it reports what is missing.
-fn account_snapshot_dirs(dir: &Path) -> Vec<PathBuf> {
-    if dir.join(META_FILE).is_file() {
-        return vec![dir.to_path_buf()];
-    }
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.join(META_FILE).is_file())
-        .collect();
-    dirs.sort();
-    if dirs.is_empty() {
-        dirs.push(dir.to_path_buf());
-    }
-    dirs
 }
 
 /// The snapshot's coverage entries as JSON, in the snapshot's order.

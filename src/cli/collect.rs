@@ -14,12 +14,21 @@ pub struct LiveArgs {
     /// The AWS profile to use (default: the standard credential chain, `AWS_PROFILE`).
     #[arg(long)]
     pub profile: Option<String>,
-    /// A region to collect (repeatable; default `AWS_REGION` or the profile's region).
+    /// A region to collect (repeatable; default `AWS_REGION` or the profile's region), or
+    /// `all`: every region each account has enabled (`account:ListRegions`).
     #[arg(long = "region")]
     pub regions: Vec<String>,
-    /// Account ids to audit, comma-separated (requires `--role-name`).
+    /// Account ids to audit, comma-separated (requires `--role-name`); with `--organization`,
+    /// only these of the organization's accounts.
     #[arg(long, value_delimiter = ',')]
     pub accounts: Vec<String>,
+    /// Every ACTIVE account of the caller's organization (run as the management account or a
+    /// delegated administrator; requires `--role-name`), with its SCPs and RCPs.
+    #[arg(long)]
+    pub organization: bool,
+    /// Account ids to leave out, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude_accounts: Vec<String>,
     /// A file with one account id per line (requires `--role-name`).
     #[arg(long)]
     pub accounts_file: Option<PathBuf>,
@@ -100,7 +109,13 @@ mod live {
         let mut options = CollectOptions::new(chrono::Utc::now());
         options.sdk.profile = live.profile.clone();
         options.sdk.max_attempts = live.max_attempts.max(1);
-        options.regions = live.regions.clone();
+        options.all_regions = live.regions.iter().any(|r| r.eq_ignore_ascii_case("all"));
+        options.regions = live
+            .regions
+            .iter()
+            .filter(|r| !r.eq_ignore_ascii_case("all"))
+            .cloned()
+            .collect();
         let mut ids = live.accounts.clone();
         if let Some(path) = &live.accounts_file {
             let text = std::fs::read_to_string(path)
@@ -110,6 +125,20 @@ mod live {
             ids.extend(listed);
         }
         let shard = live.shard.as_deref().map(Shard::parse).transpose()?;
+        options.exclude_accounts = plan_accounts(&live.exclude_accounts, None)?;
+        if live.organization {
+            if live.role_name.is_none() {
+                anyhow::bail!(secaudit::collect::PlanError::MissingRoleName);
+            }
+            options.organization = true;
+            options.organization_shard = shard;
+            options.accounts = plan_accounts(&ids, None)?;
+            options.role_name = live.role_name.clone();
+            options.external_id = live.external_id.clone();
+            options.cloudtrail_lookback_days = live.cloudtrail_days;
+            options.skip = skipped_services(&live.skip);
+            return Ok(options);
+        }
         if shard.is_some() && ids.is_empty() {
             anyhow::bail!(secaudit::collect::PlanError::ShardWithoutAccounts);
         }
@@ -128,17 +157,19 @@ mod live {
         options.role_name = live.role_name.clone();
         options.external_id = live.external_id.clone();
         options.cloudtrail_lookback_days = live.cloudtrail_days;
-        options.skip = live
-            .skip
-            .iter()
+        options.skip = skipped_services(&live.skip);
+        Ok(options)
+    }
+
+    fn skipped_services(skip: &[SkipService]) -> std::collections::BTreeSet<Service> {
+        skip.iter()
             .map(|service| match service {
                 SkipService::Iam => Service::Iam,
                 SkipService::Rds => Service::Rds,
                 SkipService::Kms => Service::Kms,
                 SkipService::Cloudtrail => Service::Cloudtrail,
             })
-            .collect();
-        Ok(options)
+            .collect()
     }
 
     /// Progress bars per account-region on stderr.
@@ -231,6 +262,23 @@ mod live {
             .iter()
             .flat_map(|account| &account.regions)
             .collect();
+        if let Some(summary) = &report.organization {
+            for (account, state) in &summary.organization.inactive {
+                eprintln!(
+                    "skipped: account {account} of organization {} is {state}, not ACTIVE",
+                    summary.organization.id
+                );
+            }
+            if !quiet {
+                eprintln!(
+                    "organization {}: {} ACTIVE account(s), {} collected by this run, {} Organizations calls",
+                    summary.organization.id,
+                    summary.organization.active.len(),
+                    summary.planned.len(),
+                    summary.calls
+                );
+            }
+        }
         if !quiet {
             eprintln!(
                 "collected {} account(s), {} region(s), {} secrets in {} calls ({seconds:.1} s) into `{}`",
@@ -243,17 +291,19 @@ mod live {
         }
         for account in &report.accounts {
             if let Some(error) = &account.error {
-                eprintln!("partial: account {}: {error}", account.account_id);
+                eprintln!("account {}: {error}", account.account_id);
                 continue;
             }
-            for gap in account.gaps() {
+            let gaps: Vec<_> = account.gaps().collect();
+            for gap in gaps.iter().take(MAX_GAP_LINES) {
+                eprintln!("{}", gap_line(&account.account_id, gap));
+            }
+            if gaps.len() > MAX_GAP_LINES {
                 eprintln!(
-                    "partial: account {} {} `{}` {}: {}",
+                    "account {}: {} more coverage gaps, listed in `{}`",
                     account.account_id,
-                    gap.region,
-                    gap.api,
-                    gap.status.as_str(),
-                    gap.message.as_deref().unwrap_or_default()
+                    gaps.len() - MAX_GAP_LINES,
+                    account.directory.join("snapshot.json").display()
                 );
             }
         }
@@ -262,6 +312,32 @@ mod live {
                 "coverage is partial: the audit reports INSUFFICIENT_DATA for what could not be collected"
             );
         }
+    }
+
+    /// Coverage gaps printed per account; the rest are in its `snapshot.json`.
+    const MAX_GAP_LINES: usize = 20;
+
+    /// One line per gap: `account 111122223333 eu-west-1 secretsmanager:GetResourcePolicy
+    /// <secret ARN>: AccessDeniedException: …` (the status word when there is no message).
+    fn gap_line(account: &str, gap: &secaudit::collect::CoverageEntry) -> String {
+        let resource = gap
+            .resource
+            .as_deref()
+            .map(|arn| format!(" {arn}"))
+            .unwrap_or_default();
+        let message = gap
+            .message
+            .as_deref()
+            .filter(|m| !m.is_empty())
+            .unwrap_or(gap.status.as_str());
+        let line = format!(
+            "account {account} {} {}{resource}: {message}",
+            gap.region, gap.api
+        );
+        // Names are the account's own, but never let control characters reach the terminal.
+        line.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
     }
 
     pub fn run(args: CollectArgs, quiet: bool) -> anyhow::Result<Outcome> {

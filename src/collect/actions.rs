@@ -19,6 +19,19 @@ pub const COLLECTOR_ACTIONS: &[&str] = &[
     "kms:ListAliases",
     "kms:GetKeyPolicy",
     "cloudtrail:LookupEvents",
+    "account:ListRegions",
+];
+
+/// The extra actions of `secaudit collect --organization`, in the management account or a
+/// delegated administrator (`policies/secaudit-organization.json`, with `sts:AssumeRole` on the
+/// member role).
+pub const ORGANIZATION_ACTIONS: &[&str] = &[
+    "organizations:DescribeOrganization",
+    "organizations:ListAccounts",
+    "organizations:ListRoots",
+    "organizations:ListParents",
+    "organizations:ListPoliciesForTarget",
+    "organizations:DescribePolicy",
 ];
 
 /// The extra actions of `secaudit config-rule`.

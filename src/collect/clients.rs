@@ -185,3 +185,41 @@ pub fn config_client(sdk: &SdkConfig, region: &str, account_id: &str) -> aws_sdk
             .build(),
     )
 }
+
+/// The home region of a partition's global services (Organizations, Account).
+fn home_region(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "cn-northwest-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => "us-east-1",
+    }
+}
+
+/// The Organizations client of the caller's account. Organizations has one endpoint per
+/// partition, in that partition's home region.
+pub fn organizations_client(
+    sdk: &SdkConfig,
+    partition: &str,
+    account_id: &str,
+) -> aws_sdk_organizations::Client {
+    aws_sdk_organizations::Client::from_conf(
+        aws_sdk_organizations::config::Builder::from(sdk)
+            .region(Region::new(home_region(partition)))
+            .retry_partition(partition_name("organizations", "global", account_id))
+            .build(),
+    )
+}
+
+/// The Account client of an account (`--region all`), in its partition's home region.
+pub fn account_client(
+    sdk: &SdkConfig,
+    partition: &str,
+    account_id: &str,
+) -> aws_sdk_account::Client {
+    aws_sdk_account::Client::from_conf(
+        aws_sdk_account::config::Builder::from(sdk)
+            .region(Region::new(home_region(partition)))
+            .retry_partition(partition_name("account", "global", account_id))
+            .build(),
+    )
+}

@@ -5,8 +5,8 @@
 //! Classification reads the AWS error code only; it never retries or logs.
 
 use std::error::Error;
-use std::fmt::Debug;
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -84,29 +84,89 @@ pub fn status_for_code(code: &str) -> CoverageStatus {
     }
 }
 
-/// Classifies an SDK error after retries.
-pub fn classify<E, R>(error: &SdkError<E, R>) -> CallFailure
+/// The longest coverage message: one line a person reads, not a dump.
+pub const MAX_MESSAGE: usize = 300;
+
+/// Classifies an SDK error after retries, with a one-line message: `Code: message` when AWS
+/// sent an error code, `HTTP 500: <start of the body, tags removed>` when it did not (an HTML
+/// error page), else the error chain (timeouts, connection and credential failures). Never the
+/// SDK's debug dump of a response.
+pub fn classify<E>(error: &SdkError<E, HttpResponse>) -> CallFailure
 where
     E: ProvideErrorMetadata + Error + 'static,
-    R: Debug,
 {
     let code = error.code().map(str::to_owned);
-    let message = match (&code, error.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.clone(),
-        (None, _) => DisplayErrorContext(error).to_string(),
-    };
-    let status = match code.as_deref() {
-        Some(code) => status_for_code(code),
-        // No code: a failure before the call reached the service, e.g. credentials that could
-        // not be obtained because AssumeRole was denied (its text is in the chain).
-        None => status_in_text(&message),
+    let (message, status) = match (&code, error.message()) {
+        (Some(code), Some(message)) => (format!("{code}: {message}"), status_for_code(code)),
+        (Some(code), None) => (code.clone(), status_for_code(code)),
+        (None, _) => match error {
+            SdkError::ServiceError(context) => {
+                let raw = context.raw();
+                let http = raw.status().as_u16();
+                let body = raw.body().bytes().map(body_text).unwrap_or_default();
+                let message = if body.is_empty() {
+                    format!("HTTP {http}")
+                } else {
+                    format!("HTTP {http}: {body}")
+                };
+                (message, status_for_http(http))
+            }
+            SdkError::TimeoutError(_) => (
+                "timed out: no answer within the attempt timeout".to_owned(),
+                CoverageStatus::Error,
+            ),
+            _ => {
+                // A failure before the call reached the service, e.g. credentials that could
+                // not be obtained because AssumeRole was denied (its code is in the chain).
+                let chain = DisplayErrorContext(error).to_string();
+                let status = status_in_text(&chain);
+                (chain, status)
+            }
+        },
     };
     CallFailure {
         status,
         code,
-        message: one_line(&message),
+        message: clip(&one_line(&message), MAX_MESSAGE),
     }
+}
+
+/// The coverage status of an HTTP error without an AWS error code.
+fn status_for_http(status: u16) -> CoverageStatus {
+    match status {
+        401 | 403 => CoverageStatus::Denied,
+        429 | 503 => CoverageStatus::Throttled,
+        _ => CoverageStatus::Error,
+    }
+}
+
+/// The start of a response body as text: tags of an HTML page removed, whitespace collapsed.
+fn body_text(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut plain = String::with_capacity(text.len().min(4096));
+    let mut in_tag = false;
+    for c in text.chars().take(4096) {
+        match c {
+            '<' => {
+                in_tag = true;
+                plain.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => plain.push(if c.is_control() { ' ' } else { c }),
+            _ => {}
+        }
+    }
+    clip(&one_line(&plain), 160)
+}
+
+/// `text` cut to at most `max` characters, marked with `…` when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut clipped: String = text.chars().take(max.saturating_sub(1)).collect();
+    clipped.push('…');
+    clipped
 }
 
 /// The status of an error without a code, from the error codes its message chain quotes.
@@ -144,6 +204,22 @@ mod tests {
         for (code, expected) in table {
             assert_eq!(status_for_code(code), *expected, "{code}");
         }
+    }
+
+    #[test]
+    fn error_pages_become_one_short_line() {
+        let page = b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request.</p>\n";
+        assert_eq!(
+            body_text(page),
+            "500 Internal Server Error Internal Server Error The server encountered an internal error and was unable to complete your request."
+        );
+        let long = "x".repeat(1500);
+        let clipped = clip(&long, MAX_MESSAGE);
+        assert_eq!(clipped.chars().count(), MAX_MESSAGE);
+        assert!(clipped.ends_with('…'));
+        assert_eq!(status_for_http(403), CoverageStatus::Denied);
+        assert_eq!(status_for_http(429), CoverageStatus::Throttled);
+        assert_eq!(status_for_http(500), CoverageStatus::Error);
     }
 
     #[test]

@@ -358,6 +358,7 @@ mod tests {
             arn: "arn:aws:secretsmanager:us-east-1:111111111111:secret:x-AbCdEf".into(),
             kms_key_id: key.map(str::to_owned),
             pending_deletion: false,
+            replicated: false,
         }
     }
 

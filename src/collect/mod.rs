@@ -20,10 +20,12 @@ pub mod https;
 mod iam;
 mod kms;
 pub mod limits;
+pub mod organization;
 pub mod plan;
 pub mod progress;
 mod rds;
 mod region_run;
+mod regions;
 mod run;
 mod secretsmanager;
 pub mod writer;
@@ -32,9 +34,13 @@ use serde_json::Value;
 
 pub use clients::SdkSettings;
 pub use coverage::{CoverageEntry, CoverageStatus};
+pub use organization::Organization;
 pub use plan::{PlanError, Shard, parse_accounts_file, plan_accounts};
 pub use progress::{NoProgress, Progress};
-pub use run::{AccountResult, CollectError, CollectOptions, CollectReport, Service, collect};
+pub use run::{
+    AccountResult, CollectError, CollectOptions, CollectReport, OrganizationSummary, Service,
+    collect,
+};
 
 use coverage::CallFailure;
 

@@ -1,12 +1,17 @@
-//! One collection run: who we are (STS), which accounts (the caller's, or each `--accounts` id
-//! through `--role-name`), and for each account its IAM details once and every region's
-//! Secrets Manager, RDS, KMS and CloudTrail data concurrently, written as one snapshot per
-//! account (`DIR/` for the caller's account, `DIR/<account-id>/` for assumed accounts).
+//! One collection run: who we are (STS), which accounts (the caller's, each `--accounts` id
+//! through `--role-name`, or with `--organization` every ACTIVE account of the caller's
+//! organization, narrowed by `--accounts`, `--exclude-accounts` and `--shard`), and for each
+//! account its IAM details once and every region's Secrets Manager, RDS, KMS and CloudTrail
+//! data concurrently, written as one snapshot per account (`DIR/` for the caller's account
+//! alone, `DIR/<account-id>/` otherwise). With `--organization` the Organizations calls happen
+//! once per run, before the accounts, and each account's snapshot gets its organization id and
+//! `organizations/policies.json`; the caller's own account is collected with the caller's
+//! credentials, without AssumeRole.
 //!
 //! Only a run that cannot start (no region, no credentials, an unusable output directory) is an
 //! error; everything that fails later is a coverage entry or a failed account in the report.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,11 +25,12 @@ use tokio::task::JoinSet;
 use super::clients::{self, RegionClients, SdkSettings};
 use super::coverage::{CallFailure, CoverageEntry, CoverageStatus, classify};
 use super::limits::{RegionLimits, RunLimits};
-use super::plan::PlanError;
+use super::organization::{self, Organization, PolicyReader};
+use super::plan::{PlanError, Shard};
 use super::progress::Progress;
 use super::region_run::RegionRun;
 use super::writer::{self, SnapshotHeader, WriteError};
-use super::{RegionFiles, cloudtrail, iam, kms, rds, secretsmanager};
+use super::{RegionFiles, cloudtrail, iam, kms, rds, regions, secretsmanager};
 
 /// A service whose collection can be skipped (`--skip`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -41,6 +47,9 @@ pub struct CollectOptions {
     pub sdk: SdkSettings,
     /// Regions to collect; empty: the configured region (`AWS_REGION`, the profile's).
     pub regions: Vec<String>,
+    /// `--region all`: each account's enabled regions (`account:ListRegions`); `regions` (or
+    /// the configured region) is then only the fallback when the list cannot be read.
+    pub all_regions: bool,
     /// Member accounts (validated, sorted, sharded); empty: the caller's own account.
     pub accounts: Vec<String>,
     pub role_name: Option<String>,
@@ -51,6 +60,13 @@ pub struct CollectOptions {
     pub skip: BTreeSet<Service>,
     /// Accounts collected at the same time.
     pub account_concurrency: usize,
+    /// Discover the accounts from the caller's organization (`--organization`); `accounts`
+    /// then narrows them.
+    pub organization: bool,
+    /// Accounts left out (`--exclude-accounts`).
+    pub exclude_accounts: Vec<String>,
+    /// With `organization`: the shard of the discovered accounts to collect (`--shard`).
+    pub organization_shard: Option<Shard>,
 }
 
 impl CollectOptions {
@@ -58,6 +74,7 @@ impl CollectOptions {
         CollectOptions {
             sdk: SdkSettings::default(),
             regions: Vec::new(),
+            all_regions: false,
             accounts: Vec::new(),
             role_name: None,
             external_id: None,
@@ -65,6 +82,9 @@ impl CollectOptions {
             cloudtrail_lookback_days: 30,
             skip: BTreeSet::new(),
             account_concurrency: 4,
+            organization: false,
+            exclude_accounts: Vec::new(),
+            organization_shard: None,
         }
     }
 }
@@ -77,6 +97,10 @@ pub enum CollectError {
     /// One line, the cause first and a hint second (`diagnose`).
     #[error("{0}")]
     Credentials(String),
+    #[error(
+        "cannot read the organization (run with the management account's or a delegated administrator's credentials): {0}"
+    )]
+    Organization(String),
     #[error(transparent)]
     Plan(#[from] PlanError),
     #[error(transparent)]
@@ -112,10 +136,22 @@ impl AccountResult {
     }
 }
 
+/// What `--organization` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationSummary {
+    pub organization: Organization,
+    /// The ACTIVE accounts the run covers (after `--accounts`, `--exclude-accounts`, `--shard`).
+    pub planned: Vec<String>,
+    /// Organizations calls made (once per run).
+    pub calls: u64,
+}
+
 /// What a run did, account by account (sorted by account id).
 #[derive(Debug, Clone, Default)]
 pub struct CollectReport {
     pub accounts: Vec<AccountResult>,
+    /// Set with `--organization`.
+    pub organization: Option<OrganizationSummary>,
 }
 
 impl CollectReport {
@@ -126,7 +162,8 @@ impl CollectReport {
         self.accounts.iter().map(|a| a.secrets).sum()
     }
     pub fn calls(&self) -> u64 {
-        self.accounts.iter().map(|a| a.calls).sum()
+        self.accounts.iter().map(|a| a.calls).sum::<u64>()
+            + self.organization.as_ref().map_or(0, |o| o.calls)
     }
 }
 
@@ -164,7 +201,14 @@ pub async fn collect(
     {
         return Err(CollectError::Credentials(message));
     }
-    let base = clients::load_base_config(&sdk_settings).await;
+    let mut base = clients::load_base_config(&sdk_settings).await;
+    if options.all_regions && base.region().is_none() {
+        // `--region all` alone: STS and the fallback need some region.
+        base = base
+            .to_builder()
+            .region(aws_config::Region::new("us-east-1"))
+            .build();
+    }
     let regions: Vec<String> = if options.regions.is_empty() {
         base.region()
             .map(|r| vec![r.to_string()])
@@ -176,7 +220,7 @@ pub async fn collect(
     if regions.is_empty() {
         return Err(CollectError::NoRegion);
     }
-    if !options.accounts.is_empty() && options.role_name.is_none() {
+    if (options.organization || !options.accounts.is_empty()) && options.role_name.is_none() {
         return Err(PlanError::MissingRoleName.into());
     }
     let (caller_account, partition) = caller_identity(&base).await.map_err(|failure| {
@@ -193,13 +237,45 @@ pub async fn collect(
     let run_limits = Arc::new(RunLimits::default());
     let regions = Arc::new(regions);
     let mut report = CollectReport::default();
-    if options.accounts.is_empty() {
+    let mut memberships: BTreeMap<String, AccountOrganization> = BTreeMap::new();
+    let accounts: Vec<String> = if options.organization {
+        let (summary, policies) = read_organization(
+            options,
+            &base,
+            &caller_account,
+            &partition,
+            &run_limits,
+            Arc::clone(&progress),
+        )
+        .await?;
+        for (account, policies) in policies {
+            memberships.insert(
+                account,
+                AccountOrganization {
+                    id: summary.organization.id.clone(),
+                    policies,
+                },
+            );
+        }
+        let planned = summary.planned.clone();
+        report.organization = Some(summary);
+        planned
+    } else {
+        options
+            .accounts
+            .iter()
+            .filter(|id| !options.exclude_accounts.contains(id))
+            .cloned()
+            .collect()
+    };
+    if !options.organization && options.accounts.is_empty() {
         let result = collect_account(
             AccountJob {
                 sdk: base,
                 account_id: caller_account,
                 partition,
                 directory: output.to_path_buf(),
+                organization: None,
             },
             options,
             &regions,
@@ -213,7 +289,9 @@ pub async fn collect(
 
     let slots = Arc::new(Semaphore::new(options.account_concurrency.max(1)));
     let mut tasks = JoinSet::new();
-    for account_id in &options.accounts {
+    for account_id in &accounts {
+        let membership = memberships.remove(account_id);
+        let is_caller = options.organization && *account_id == caller_account;
         let slots = Arc::clone(&slots);
         let base = base.clone();
         let options = options.clone();
@@ -225,6 +303,17 @@ pub async fn collect(
         let directory = output.join(&account_id);
         tasks.spawn(async move {
             let _slot = slots.acquire_owned().await.ok();
+            if is_caller {
+                // The caller's own account: its credentials already reach it.
+                let job = AccountJob {
+                    sdk: base,
+                    account_id,
+                    partition,
+                    directory,
+                    organization: membership,
+                };
+                return collect_account(job, &options, &regions, &run_limits, progress).await;
+            }
             let role_name = options.role_name.clone().unwrap_or_default();
             let sdk = clients::assume_role_config(
                 &base,
@@ -241,6 +330,7 @@ pub async fn collect(
                         account_id,
                         partition,
                         directory,
+                        organization: membership,
                     };
                     collect_account(job, &options, &regions, &run_limits, progress).await
                 }
@@ -248,6 +338,7 @@ pub async fn collect(
                     &account_id,
                     &partition,
                     directory,
+                    membership.as_ref(),
                     &regions,
                     &options,
                     &CallFailure {
@@ -261,6 +352,7 @@ pub async fn collect(
                     &account_id,
                     &partition,
                     directory,
+                    membership.as_ref(),
                     &regions,
                     &options,
                     &failure,
@@ -281,11 +373,90 @@ pub async fn collect(
     Ok(report)
 }
 
+/// The organization of an account collected with `--organization`: its id, and its
+/// `organizations/policies.json` (or why it could not be read).
+#[derive(Debug, Clone)]
+struct AccountOrganization {
+    id: String,
+    policies: Result<Value, CallFailure>,
+}
+
+/// Reads the organization once: its accounts (narrowed by the options) and each account's SCP
+/// and RCP levels.
+async fn read_organization(
+    options: &CollectOptions,
+    base: &SdkConfig,
+    caller_account: &str,
+    partition: &str,
+    run_limits: &Arc<RunLimits>,
+    progress: Arc<dyn Progress>,
+) -> Result<
+    (
+        OrganizationSummary,
+        BTreeMap<String, Result<Value, CallFailure>>,
+    ),
+    CollectError,
+> {
+    let calls = Arc::new(AtomicU64::new(0));
+    let run = RegionRun {
+        account_id: Arc::from(caller_account),
+        partition: Arc::from(partition),
+        region: Arc::from("global"),
+        limits: Arc::new(RegionLimits::new(Arc::clone(run_limits))),
+        calls: Arc::clone(&calls),
+        progress,
+    };
+    let client = clients::organizations_client(base, partition, caller_account);
+    let organization = organization::discover(&run, &client)
+        .await
+        .map_err(|failure| CollectError::Organization(failure.message))?;
+    let mut planned: Vec<String> = organization
+        .active
+        .iter()
+        .filter(|id| options.accounts.is_empty() || options.accounts.contains(id))
+        .filter(|id| !options.exclude_accounts.contains(id))
+        .cloned()
+        .collect();
+    if let Some(shard) = options.organization_shard {
+        planned = shard.select(&planned);
+    }
+    tracing::info!(
+        "organization {}: {} active accounts, {} planned",
+        organization.id,
+        organization.active.len(),
+        planned.len()
+    );
+    let mut reader = PolicyReader::new(&run, &client);
+    let mut policies = BTreeMap::new();
+    for account in &planned {
+        let read = if *account == organization.management_account {
+            Ok(organization::management_policies())
+        } else {
+            reader.account_policies(account).await
+        };
+        if let Err(failure) = &read {
+            tracing::warn!(account = %account, "organization policies not read: {}", failure.message);
+        }
+        policies.insert(account.clone(), read);
+    }
+    let summary = OrganizationSummary {
+        organization,
+        planned,
+        calls: calls.load(Ordering::Relaxed),
+    };
+    Ok((summary, policies))
+}
+
 /// An account whose role could not be assumed: its snapshot holds only the coverage entry.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site per failure kind; the arguments are the account's identity"
+)]
 fn unreachable_account(
     account_id: &str,
     partition: &str,
     directory: PathBuf,
+    membership: Option<&AccountOrganization>,
     regions: &[String],
     options: &CollectOptions,
     failure: &CallFailure,
@@ -313,7 +484,8 @@ fn unreachable_account(
             message: Some(message.clone()),
         })
         .collect();
-    let header = SnapshotHeader::new(account_id, partition, options.now, regions, coverage);
+    let mut header = SnapshotHeader::new(account_id, partition, options.now, regions, coverage);
+    header.organization_id = membership.map(|m| m.id.clone());
     let write = writer::write_account(&directory, &[], &header);
     progress.account_finished(account_id, true);
     AccountResult {
@@ -335,6 +507,7 @@ struct AccountJob {
     account_id: String,
     partition: String,
     directory: PathBuf,
+    organization: Option<AccountOrganization>,
 }
 
 async fn collect_account(
@@ -346,6 +519,44 @@ async fn collect_account(
 ) -> AccountResult {
     let calls = Arc::new(AtomicU64::new(1));
     let account: Arc<str> = Arc::from(job.account_id.as_str());
+    let mut coverage = Vec::new();
+    let regions: Arc<Vec<String>> = if options.all_regions {
+        let run = RegionRun {
+            account_id: Arc::clone(&account),
+            partition: Arc::from(job.partition.as_str()),
+            region: Arc::from("global"),
+            limits: Arc::new(RegionLimits::new(Arc::clone(run_limits))),
+            calls: Arc::clone(&calls),
+            progress: Arc::clone(&progress),
+        };
+        let client = clients::account_client(&job.sdk, &job.partition, &job.account_id);
+        match regions::enabled_regions(&run, &client).await {
+            Ok(enabled) if !enabled.is_empty() => {
+                coverage.push(CoverageEntry::ok("global", regions::LIST_REGIONS));
+                Arc::new(enabled)
+            }
+            result => {
+                let failure = result.err().unwrap_or_else(|| CallFailure {
+                    status: CoverageStatus::Error,
+                    code: None,
+                    message: "ListRegions returned no enabled region".to_owned(),
+                });
+                let failure = CallFailure {
+                    message: format!("{}; collected only {}", failure.message, regions.join(", ")),
+                    ..failure
+                };
+                tracing::warn!(account = %account, "cannot list the enabled regions: {}", failure.message);
+                coverage.push(CoverageEntry::failed(
+                    "global",
+                    regions::LIST_REGIONS,
+                    &failure,
+                ));
+                Arc::clone(regions)
+            }
+        }
+    } else {
+        Arc::clone(regions)
+    };
     let mut tasks = JoinSet::new();
     for region in regions.iter() {
         let run = RegionRun {
@@ -382,13 +593,29 @@ async fn collect_account(
     };
 
     let mut written: Vec<(PathBuf, Value)> = Vec::new();
-    let mut coverage = iam_files.coverage;
+    coverage.extend(iam_files.coverage);
     written.extend(
         iam_files
             .files
             .into_iter()
             .map(|(path, value)| (PathBuf::from(path), value)),
     );
+    if let Some(membership) = &job.organization {
+        match &membership.policies {
+            Ok(policies) => {
+                coverage.push(CoverageEntry::ok(
+                    "global",
+                    organization::LIST_POLICIES_FOR_TARGET,
+                ));
+                written.push((PathBuf::from(organization::POLICIES_FILE), policies.clone()));
+            }
+            Err(failure) => coverage.push(CoverageEntry::failed(
+                "global",
+                organization::LIST_POLICIES_FOR_TARGET,
+                failure,
+            )),
+        }
+    }
     let mut secrets = 0;
     while let Some(joined) = tasks.join_next().await {
         match joined {
@@ -407,13 +634,14 @@ async fn collect_account(
         }
     }
     written.sort_by(|a, b| a.0.cmp(&b.0));
-    let header = SnapshotHeader::new(
+    let mut header = SnapshotHeader::new(
         &job.account_id,
         &job.partition,
         options.now,
-        regions,
+        &regions,
         coverage,
     );
+    header.organization_id = job.organization.as_ref().map(|m| m.id.clone());
     let error = match writer::write_account(&job.directory, &written, &header) {
         Ok(()) => None,
         Err(error) => Some(error.to_string()),
@@ -441,8 +669,11 @@ async fn collect_region(
     let mut files = RegionFiles::new(&region);
     let secrets = secretsmanager::list_secrets(&run, &clients.secretsmanager, &mut files).await;
     let count = secrets.as_ref().map_or(0, Vec::len);
+    let work = secrets
+        .as_ref()
+        .map_or(0, |secrets| secrets.iter().map(|s| s.calls()).sum());
     run.progress
-        .secrets_listed(&run.account_id, &region, count, count * 3);
+        .secrets_listed(&run.account_id, &region, count, work);
     let secrets_ref = secrets.as_deref();
 
     let per_secret = async {

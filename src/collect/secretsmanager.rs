@@ -1,7 +1,10 @@
 //! Secrets Manager metadata of one account-region, in the CLI's shapes: `list-secrets.json`
 //! (`ListSecrets` with `IncludePlannedDeletion`, all pages), and per secret
-//! `describe-secret.json`, `list-secret-version-ids.json` (`IncludeDeprecated`) and
-//! `get-resource-policy.json` as JSON arrays sorted by ARN.
+//! `list-secret-version-ids.json` (`IncludeDeprecated`), `get-resource-policy.json` (not for
+//! secrets pending deletion, which it refuses) and `describe-secret.json` (only for multi-Region
+//! secrets, those ListSecrets gives a `PrimaryRegion`: for the others ListSecrets already
+//! returns everything DescribeSecret would) as JSON arrays sorted by ARN. A secret thus costs
+//! two calls, three when replicated, plus its share of a ListSecrets page (100 secrets).
 //!
 //! Never reads a secret value: GetSecretValue and BatchGetSecretValue are not called anywhere.
 //! Coverage is recorded at the granularity of the failure: a secret deleted between the listing
@@ -34,6 +37,16 @@ pub(crate) struct ListedSecret {
     pub(crate) arn: String,
     pub(crate) kms_key_id: Option<String>,
     pub(crate) pending_deletion: bool,
+    /// A multi-Region secret (ListSecrets gives its `PrimaryRegion`): only its DescribeSecret
+    /// adds something (`ReplicationStatus`).
+    pub(crate) replicated: bool,
+}
+
+impl ListedSecret {
+    /// The per-secret calls this secret costs.
+    pub(crate) fn calls(&self) -> usize {
+        1 + usize::from(!self.pending_deletion) + usize::from(self.replicated)
+    }
 }
 
 /// Lists the secrets (all pages); on failure, records it and returns `None`.
@@ -73,6 +86,7 @@ pub(crate) async fn list_secrets(
                 arn: entry.arn().unwrap_or_default().to_owned(),
                 kms_key_id: entry.kms_key_id().map(str::to_owned),
                 pending_deletion: entry.deleted_date().is_some(),
+                replicated: entry.primary_region().is_some_and(|r| !r.is_empty()),
             });
             entries.push(secret_list_entry(entry));
         }
@@ -115,7 +129,8 @@ fn is_marked_for_deletion(failure: &CallFailure) -> bool {
         && failure.message.contains("marked for deletion")
 }
 
-/// Describes every secret, lists its versions and reads its resource policy. A call that fails
+/// Lists every secret's versions, reads its resource policy, and describes the multi-Region
+/// secrets (the only ones DescribeSecret tells more about than ListSecrets). A call that fails
 /// is recorded for that secret alone (`"resource": <ARN>` in coverage), a secret deleted after
 /// the listing is recorded as `gone`, and each file holds every secret that answered; only when
 /// every call of an API failed the same way (a missing permission) is one entry written for the
@@ -131,6 +146,11 @@ pub(crate) async fn describe_secrets(
     let mut attempted: BTreeMap<&'static str, usize> = BTreeMap::new();
     for secret in secrets.iter().filter(|secret| !secret.arn.is_empty()) {
         for (api, _) in PER_SECRET {
+            if api == DESCRIBE_SECRET && !secret.replicated {
+                // ListSecrets returned everything DescribeSecret would, ReplicationStatus
+                // aside, which only a multi-Region secret has.
+                continue;
+            }
             if api == GET_POLICY && secret.pending_deletion {
                 files.resource(
                     api,

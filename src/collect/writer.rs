@@ -43,6 +43,9 @@ pub struct SnapshotHeader {
     pub account_id: String,
     pub partition: String,
     pub collected_at: String,
+    /// The account's organization (`collect --organization`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
     pub regions: Vec<String>,
     pub coverage: Vec<CoverageEntry>,
 }
@@ -62,6 +65,7 @@ impl SnapshotHeader {
             account_id: account_id.to_owned(),
             partition: partition.to_owned(),
             collected_at: collected_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            organization_id: None,
             regions: regions.to_vec(),
             coverage,
         }

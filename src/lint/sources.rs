@@ -325,12 +325,18 @@ fn cloudformation(resources: &Map<String, Value>) -> Vec<Embedded> {
 /// account a parameter names in a `Principal`: lint treats it as trusted.
 pub const TEMPLATE_ACCOUNT: &str = "000000000000";
 
+/// `{"Ref": "AWS::NoValue"}`: the property is removed when deployed.
+fn is_no_value(value: &Value) -> bool {
+    value.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue")
+}
+
 /// Intrinsic functions replaced by what lint can reason about: `Fn::Sub` strings with
 /// `${AWS::AccountId}` as [`TEMPLATE_ACCOUNT`], `${AWS::Partition}` as `aws`, `${AWS::Region}`
 /// as `*`, other references as `*` (in a `Principal`: the template account); a whole-value
 /// `Ref`/`Fn::GetAtt`/`Fn::ImportValue` as `*` (in a `Principal`: the template account's root);
-/// `Fn::Join` joined.
-fn resolve(value: &Value, in_principal: bool) -> Value {
+/// `Fn::Join` joined; `Fn::If` its first branch that is not `AWS::NoValue`; `Fn::Select` the
+/// literal item it picks.
+pub(super) fn resolve(value: &Value, in_principal: bool) -> Value {
     match value {
         Value::Array(items) => {
             Value::Array(items.iter().map(|v| resolve(v, in_principal)).collect())
@@ -368,8 +374,32 @@ fn resolve(value: &Value, in_principal: bool) -> Value {
                         .collect();
                     Value::String(joined.join(separator))
                 }
-                "Ref" | "Fn::GetAtt" | "Fn::ImportValue" | "Fn::FindInMap" | "Fn::Select"
-                | "Fn::If" | "Fn::GetAZs" | "Fn::Base64" => match inner.as_str() {
+                // `[condition, if_true, if_false]`: a template is linted as deployed with its
+                // condition true, unless that branch is `AWS::NoValue`.
+                "Fn::If" => {
+                    let branches = inner.as_array().map(|items| &items[1.min(items.len())..]);
+                    let chosen = branches
+                        .and_then(|branches| branches.iter().find(|branch| !is_no_value(branch)));
+                    chosen.map_or(Value::String(String::from("*")), |branch| {
+                        resolve(branch, in_principal)
+                    })
+                }
+                // `[index, list]`: the item, when both are literal.
+                "Fn::Select" => {
+                    let item = inner.as_array().and_then(|items| {
+                        let index = match items.first()? {
+                            Value::String(text) => text.parse::<usize>().ok()?,
+                            Value::Number(number) => usize::try_from(number.as_u64()?).ok()?,
+                            _ => return None,
+                        };
+                        items.get(1)?.as_array()?.get(index)
+                    });
+                    item.map_or(Value::String(String::from("*")), |item| {
+                        resolve(item, in_principal)
+                    })
+                }
+                "Ref" | "Fn::GetAtt" | "Fn::ImportValue" | "Fn::FindInMap" | "Fn::GetAZs"
+                | "Fn::Base64" => match inner.as_str() {
                     Some("AWS::AccountId") => Value::String(TEMPLATE_ACCOUNT.to_owned()),
                     Some("AWS::Partition") => Value::String(String::from("aws")),
                     Some("AWS::Region") => Value::String(String::from("*")),

@@ -182,3 +182,19 @@ fn bucket_policies_are_probed_with_their_own_actions() {
         )]
     );
 }
+
+#[test]
+fn conditions_and_selections_resolve_to_a_branch() {
+    use super::sources::resolve;
+    let condition = json!({"Fn::If": ["HasId", {"StringEquals": {"sts:ExternalId": {"Ref": "Id"}}}, {"Ref": "AWS::NoValue"}]});
+    assert_eq!(
+        resolve(&condition, false),
+        json!({"StringEquals": {"sts:ExternalId": "*"}})
+    );
+    let skip_no_value = json!({"Fn::If": ["C", {"Ref": "AWS::NoValue"}, "b"]});
+    assert_eq!(resolve(&skip_no_value, false), json!("b"));
+    let select = json!({"Fn::Select": ["1", ["a", {"Fn::Sub": "arn:${AWS::Partition}:x"}]]});
+    assert_eq!(resolve(&select, false), json!("arn:aws:x"));
+    let unknown_index = json!({"Fn::Select": [{"Ref": "I"}, ["a"]]});
+    assert_eq!(resolve(&unknown_index, false), json!("*"));
+}

@@ -179,6 +179,7 @@ mod tests {
         let account = |id: &str| AccountRun {
             account_id: id.to_string(),
             collected_at: time,
+            regions: vec!["us-east-1".to_string()],
             evaluated_at: time,
             coverage: vec![serde_json::json!({"region": "us-east-1", "api": "*", "status": "ok"})],
         };

@@ -17,6 +17,9 @@ use crate::findings::{ComplianceType, Finding, Severity, sort_findings};
 pub struct SnapshotInfo {
     pub account_id: String,
     pub collected_at: DateTime<Utc>,
+    /// The regions the snapshot covers, so that a clean report never silently means one
+    /// region.
+    pub regions: Vec<String>,
 }
 
 /// The `run` object of the JSON envelope.
@@ -43,6 +46,8 @@ pub struct RunInfo {
 pub struct AccountRun {
     pub account_id: String,
     pub collected_at: DateTime<Utc>,
+    /// The regions this account's snapshot covers.
+    pub regions: Vec<String>,
     /// The "now" this account's findings were judged at.
     pub evaluated_at: DateTime<Utc>,
     pub coverage: Vec<serde_json::Value>,

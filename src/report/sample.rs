@@ -43,6 +43,7 @@ pub fn report(findings: Vec<Finding>) -> Report {
         SnapshotInfo {
             account_id: "111111111111".to_string(),
             collected_at: time,
+            regions: vec!["us-east-1".to_string()],
         },
         Default::default(),
         Vec::new(),

@@ -96,9 +96,10 @@ fn write_heading(out: &mut String, report: &Report) {
         Some(snapshot) => {
             let _ = writeln!(
                 out,
-                "account {} · snapshot collected {} · evaluated {evaluated}",
+                "account {} · snapshot collected {} · evaluated {evaluated} · {}",
                 printable(&snapshot.account_id),
                 timestamp_text(&snapshot.collected_at),
+                regions_text(snapshot.regions.iter()),
             );
         }
         None => {
@@ -108,14 +109,31 @@ fn write_heading(out: &mut String, report: &Report) {
                 .iter()
                 .map(|account| printable(&account.account_id))
                 .collect();
+            let regions: std::collections::BTreeSet<&String> = report
+                .run
+                .accounts
+                .iter()
+                .flat_map(|account| &account.regions)
+                .collect();
             let _ = writeln!(
                 out,
-                "{} {} ({}) · evaluated {evaluated}",
+                "{} {} ({}) · evaluated {evaluated} · {}",
                 ids.len(),
                 plural(ids.len(), "account", "accounts"),
                 ids.join(", "),
+                regions_text(regions.into_iter()),
             );
         }
+    }
+}
+
+/// `regions us-east-1, eu-west-1` (`no region` when the snapshot covers none).
+fn regions_text<'a>(regions: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<String> = regions.map(|region| printable(region)).collect();
+    match names.len() {
+        0 => "no region".to_owned(),
+        1 => format!("region {}", names[0]),
+        _ => format!("regions {}", names.join(", ")),
     }
 }
 
@@ -458,7 +476,7 @@ mod tests {
     fn the_table_has_the_counts_and_the_failing_resources_under_their_rule() {
         let text = render(&sample_report(), plain());
         assert!(text.starts_with(
-            "account 111111111111 · snapshot collected 2026-11-01T00:00:00Z · evaluated 2026-11-01T00:00:00Z\n\
+            "account 111111111111 · snapshot collected 2026-11-01T00:00:00Z · evaluated 2026-11-01T00:00:00Z · region us-east-1\n\
              4 findings from 3 rules: 1 NON_COMPLIANT, 1 INSUFFICIENT_DATA, 1 COMPLIANT, 1 NOT_APPLICABLE\n"
         ), "{text}");
         for section in [

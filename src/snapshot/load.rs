@@ -199,7 +199,7 @@ impl SnapshotDir<'_> {
         )?;
         let described_arns = described
             .as_ref()
-            .map(|secrets| secrets.iter().map(|secret| secret.arn.clone()).collect());
+            .map(|secrets| described_or_complete(secrets, listed.as_deref()));
         let secrets = merge_secrets(listed, described);
         let mut data = RegionData {
             secrets,
@@ -455,6 +455,22 @@ fn check_organization_policies(policies: &OrganizationPolicies, reading: &mut Re
             }
         }
     }
+}
+
+/// The secrets whose describe-secret data is known: those in describe-secret.json, and the
+/// listed secrets without `PrimaryRegion` (not multi-Region: list-secrets returns everything
+/// describe-secret would, `ReplicationStatus` aside, which they do not have; the collector
+/// describes only multi-Region secrets).
+fn described_or_complete(described: &[Secret], listed: Option<&[Secret]>) -> BTreeSet<String> {
+    let mut arns: BTreeSet<String> = described.iter().map(|secret| secret.arn.clone()).collect();
+    arns.extend(
+        listed
+            .unwrap_or_default()
+            .iter()
+            .filter(|secret| secret.primary_region.as_deref().is_none_or(str::is_empty))
+            .map(|secret| secret.arn.clone()),
+    );
+    arns
 }
 
 /// Merges describe-secret outputs over list-secrets entries by ARN; the result is sorted by ARN.

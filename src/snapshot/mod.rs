@@ -28,6 +28,7 @@
 
 mod cloudtrail;
 mod coverage;
+mod discover;
 mod error;
 mod iam;
 mod json_path;
@@ -45,6 +46,7 @@ mod timestamp;
 
 pub use cloudtrail::TrailEvent;
 pub use coverage::{Api, Availability, CoverageEntry, CoverageStatus, GLOBAL_REGION};
+pub use discover::account_snapshot_dirs;
 pub use error::SnapshotError;
 pub use iam::{
     AttachedPolicy, IamAuthorizationDetails, IamGroup, IamRole, IamUser, InlinePolicy,

@@ -3,7 +3,8 @@
 //! test mode) and for failures moto cannot produce. It implements the SDK's own `HttpClient`
 //! trait, so the real SDK serialises each request and deserialises the canned wire response:
 //! nothing of secaudit is mocked. Requests are answered by operation name (`x-amz-target` for
-//! JSON protocols, `Action=` for the query protocols of STS, IAM and RDS) and recorded.
+//! JSON protocols, `Action=` for the query protocols of STS, IAM and RDS, the path of REST-JSON
+//! operations such as Account's `/listRegions`) and recorded.
 
 use std::sync::{Arc, Mutex};
 
@@ -72,10 +73,20 @@ fn operation_of(request: &HttpRequest, body: &str) -> String {
     if let Some(target) = request.headers().get("x-amz-target") {
         return target.rsplit('.').next().unwrap_or(target).to_owned();
     }
-    body.split('&')
+    if let Some(action) = body
+        .split('&')
         .find_map(|pair| pair.strip_prefix("Action="))
-        .unwrap_or("unknown")
-        .to_owned()
+    {
+        return action.to_owned();
+    }
+    // REST-JSON (the Account service): `POST /listRegions` is `ListRegions`.
+    let path = request.uri().split('?').next().unwrap_or_default();
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let mut chars = last.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+        None => "unknown".to_owned(),
+    }
 }
 
 impl HttpConnector for FakeAws {
