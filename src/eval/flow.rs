@@ -64,14 +64,9 @@ struct Scans<'r> {
 }
 
 fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R) -> Scans<'r> {
-    let (service, _) = request
-        .action
-        .split_once(':')
-        .unwrap_or((&request.action, ""));
     let target = Target {
         action: &request.action,
         known_action: crate::policy::index::known_action(&request.action),
-        service,
         resource: &request.resource,
         segments: crate::arn::Segments::split(&request.resource),
         principal: &request.principal,
@@ -246,7 +241,7 @@ fn scan_policy<R: Recorder>(
     let (by_service, any_service, prematched) = match target.known_action {
         Some(known) => (policy.index.for_known(known), &[][..], true),
         None => {
-            let (by_service, any_service) = policy.index.candidates(target.service);
+            let (by_service, any_service) = policy.index.candidates(target.action);
             (by_service, any_service, false)
         }
     };

@@ -1478,6 +1478,9 @@ fn decide_agrees_with_evaluate() {
         json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
             {"Effect": "Deny", "Action": "secretsmanager:Delete*", "Resource": "*"}]}),
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "arn:aws:secretsmanager:*:111122223333:secret:${aws:PrincipalTag/team}/*"},
+            {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:ResourceTag/owner": "${aws:PrincipalTag/team}"}}}]}),
     ];
     let resources = [
         None,
@@ -1502,6 +1505,7 @@ fn decide_agrees_with_evaluate() {
         json!({}),
         json!({"aws:RequestedRegion": "us-east-1", "aws:SecureTransport": "true", "aws:PrincipalAccount": "111122223333"}),
         json!({"aws:RequestedRegion": "eu-west-1", "secretsmanager:VersionStage": ["AWSCURRENT"], "aws:SecureTransport": true}),
+        json!({"aws:RequestedRegion": "us-east-1", "aws:PrincipalTag/team": "prod", "aws:ResourceTag/owner": "prod", "AWS:SecureTransport": "true"}),
     ];
     let principals = [ROLE, SESSION, USER, OTHER_USER, ROOT, "anonymous"];
     let actions = [
@@ -1543,5 +1547,5 @@ fn decide_agrees_with_evaluate() {
             }
         }
     }
-    assert_eq!(checked, 5 * 4 * 3 * 3 * 3 * 6 * 4);
+    assert_eq!(checked, 6 * 4 * 3 * 3 * 4 * 6 * 4);
 }

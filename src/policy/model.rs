@@ -215,10 +215,8 @@ pub struct Condition {
     pub key: String,
     /// The values as written (JSON booleans and numbers as their text).
     pub values: Vec<String>,
-    /// `key` lower-cased.
-    pub(crate) key_lower: Box<str>,
-    /// `key_hash(key_lower)`.
-    pub(crate) key_hash: u64,
+    /// `key` compiled for context lookups.
+    pub(crate) key_name: super::KeyName,
     /// The values parsed for the operator.
     pub(crate) test: ValueTest,
 }
