@@ -12,7 +12,6 @@ pub mod arn;
 pub mod collect;
 pub mod eval;
 pub mod findings;
-pub mod glob;
 pub mod policy;
 pub mod policytest;
 pub mod report;

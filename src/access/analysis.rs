@@ -19,8 +19,8 @@ use super::context::{RequestFacts, build_context};
 use super::keys;
 use super::model::{AccessModel, AnalysedPrincipal, PrincipalKind, SecretFacts};
 use super::{AccessError, actions};
+use crate::arn::wildcard::{self, Case, Colons};
 use crate::eval::{self, Decision, Evaluation, Layer, NamedPolicy, PolicySet, Request};
-use crate::glob::{self, Case, Colons};
 use crate::policy::{PrincipalPattern, Statement};
 
 /// What to analyse.
@@ -183,8 +183,8 @@ pub fn normalise_actions(actions: &[String]) -> Vec<String> {
 }
 
 fn glob_matches(pattern: &str, arn: &str, name: &str) -> bool {
-    glob::matches(pattern, arn, Case::Sensitive, Colons::Free)
-        || glob::matches(pattern, name, Case::Sensitive, Colons::Free)
+    wildcard::matches(pattern, arn, Case::Sensitive, Colons::Free)
+        || wildcard::matches(pattern, name, Case::Sensitive, Colons::Free)
 }
 
 /// The policies a principal's request about a secret is decided against.

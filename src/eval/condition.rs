@@ -7,7 +7,7 @@ use super::Context;
 use super::context::{ScalarRef, Slot, Variable};
 use super::record::Recorder;
 use super::tri::Tri;
-use crate::glob::{Case, Colons, Pattern};
+use crate::arn::wildcard::{Case, Colons, Pattern};
 use crate::policy::template::Template;
 use crate::policy::{BaseOperator, Condition, SetQualifier, ValueTest};
 

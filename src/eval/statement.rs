@@ -7,7 +7,7 @@ use super::condition::{all_hold, template_matches};
 use super::principal::{Principal, PrincipalArn, PrincipalType};
 use super::record::Recorder;
 use super::tri::Tri;
-use crate::glob::{Case, Colons};
+use crate::arn::wildcard::{Case, Colons};
 use crate::policy::principal::PrincipalRule;
 use crate::policy::{Clause, ResourcePattern, Statement};
 

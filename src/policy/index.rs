@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use super::Statement;
-use crate::glob::{self, Case, Colons};
+use crate::arn::wildcard::{self, Case, Colons};
 
 /// The Secrets Manager actions (lower-case, sorted) whose matching statements every policy
 /// lists in advance.
@@ -67,7 +67,7 @@ pub(crate) fn known_action(action: &str) -> Option<usize> {
 /// Whether the statement's `Action` / `NotAction` element matches `action` (any case).
 pub(crate) fn action_matches(statement: &Statement, action: &str) -> bool {
     let any = statement.actions.items.iter().any(|pattern| {
-        glob::matches_shaped(
+        wildcard::matches_shaped(
             &pattern.lower,
             pattern.shape,
             action,

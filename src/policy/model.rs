@@ -116,7 +116,7 @@ pub struct ActionPattern {
     /// The lower-cased service prefix when it has no wildcard (for the action index).
     pub(crate) service: Option<Box<str>>,
     /// The shape of `lower`.
-    pub(crate) shape: crate::glob::Shape,
+    pub(crate) shape: crate::arn::wildcard::Shape,
 }
 
 /// One `Resource` value such as `arn:aws:secretsmanager:*:111122223333:secret:prod/*`.

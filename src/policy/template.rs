@@ -4,7 +4,7 @@
 //! [`INLINE_PIECES`] pieces.
 
 use super::KeyName;
-use crate::glob::{Piece, Shape};
+use crate::arn::wildcard::{Piece, Shape};
 
 /// How many pieces a template resolves into on the stack.
 pub(crate) const INLINE_PIECES: usize = 16;

@@ -1,8 +1,12 @@
-//! ARN text: splitting `arn:partition:service:region:account:resource` into its parts without
-//! copying, and matching ARN patterns (the `Resource` element, `ArnLike` values) through
-//! [`crate::glob`]. It knows nothing of policies or requests.
+//! The one home of identifier text: ARNs (`arn:partition:service:region:account:resource`,
+//! split without copying), account ids, principal ARNs (their parts, as `Principal` elements and
+//! callers write them), and wildcard matching ([`wildcard`]: actions, `Resource` patterns,
+//! `StringLike` and `ArnLike` values). A leaf: it knows nothing of policies, requests, snapshots
+//! or rules, which all use it.
 
-use crate::glob::{self, Case, Colons, Piece, Shape};
+pub mod wildcard;
+
+use self::wildcard::{Case, Colons, Piece, Shape};
 
 /// The most colon-separated segments [`Segments`] holds on the stack.
 pub const MAX_SEGMENTS: usize = 12;
@@ -172,7 +176,7 @@ impl ArnPattern {
         // The last segments (the resource id) differ most often: compare them first.
         Some((self.first_wild..count).rev().all(|i| {
             let (pattern, shape) = &self.segments[i];
-            glob::matches_shaped(
+            wildcard::matches_shaped(
                 pattern,
                 *shape,
                 segments.get(i),
@@ -188,25 +192,6 @@ impl ArnPattern {
 fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
     let chunk: [u8; 8] = bytes.get(at..at.checked_add(8)?)?.try_into().ok()?;
     Some(u64::from_ne_bytes(chunk))
-}
-
-/// `ArnLike` on plain text: the pattern's first parts (up to five) match the text's first
-/// parts one to one, and the pattern's last part matches the rest of the text, `:` included.
-pub(crate) fn condition_matches_text(pattern: &str, text: &str, case: Case) -> bool {
-    let parts = pattern.bytes().filter(|&b| b == b':').count().min(5) + 1;
-    let mut pattern_parts = pattern.splitn(parts, ':');
-    let mut text_parts = text.splitn(parts, ':');
-    for _ in 0..parts {
-        match (pattern_parts.next(), text_parts.next()) {
-            (Some(p), Some(t)) => {
-                if !glob::matches_shaped(p, Shape::of(p), t, case, Colons::Free) {
-                    return false;
-                }
-            }
-            _ => return false,
-        }
-    }
-    true
 }
 
 /// The six colon-separated parts of an ARN; `resource` keeps any further colons.
@@ -248,15 +233,34 @@ pub fn account_of(text: &str) -> Option<&str> {
         .filter(|account| !account.is_empty())
 }
 
+/// The region of an ARN, when it names one.
+pub fn region_of(text: &str) -> Option<&str> {
+    ArnParts::split(text)
+        .map(|parts| parts.region)
+        .filter(|region| !region.is_empty())
+}
+
+/// The partition of an ARN (`aws`, `aws-cn`, …), when it names one.
+pub fn partition_of(text: &str) -> Option<&str> {
+    ArnParts::split(text)
+        .map(|parts| parts.partition)
+        .filter(|partition| !partition.is_empty())
+}
+
+/// A 12-digit AWS account id.
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// `Resource` element matching: segment-aware wildcards, a segment's trailing `*` may cross
 /// `:`, case-sensitive.
 pub fn resource_matches(pattern: &[Piece<'_>], resource: &str) -> bool {
-    glob::matches_pieces(pattern, resource, Case::Sensitive, Colons::ResourceArn)
+    wildcard::matches_pieces(pattern, resource, Case::Sensitive, Colons::ResourceArn)
 }
 
 /// `ArnLike` / `ArnEquals` matching: each of the six parts separately, case-sensitive.
 pub fn condition_matches(pattern: &[Piece<'_>], value: &str) -> bool {
-    glob::matches_pieces(pattern, value, Case::Sensitive, Colons::ConditionArn)
+    wildcard::matches_pieces(pattern, value, Case::Sensitive, Colons::ConditionArn)
 }
 
 #[cfg(test)]
@@ -269,7 +273,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
         /// The segment fast path agrees with the general `Resource` matcher (itself checked
-        /// against a naive reference in `glob`) whenever it decides.
+        /// against a naive reference in `wildcard`) whenever it decides.
         #[test]
         fn segment_fast_path_agrees_with_general_matcher(
             pattern in "[ab:*?/]{0,12}",
@@ -277,7 +281,7 @@ mod tests {
         ) {
             let segments = Segments::split(&text).unwrap();
             if let Some(fast) = ArnPattern::compile(&pattern).match_segments(&text, &segments) {
-                let general = glob::matches_pieces(&[Piece::Wild(&pattern)], &text, Case::Sensitive, Colons::ResourceArn);
+                let general = wildcard::matches_pieces(&[Piece::Wild(&pattern)], &text, Case::Sensitive, Colons::ResourceArn);
                 prop_assert_eq!(fast, general);
             }
         }

@@ -1,11 +1,13 @@
-//! `*` / `?` wildcard matching for actions, resources and `StringLike`/`ArnLike` values.
+//! `*` / `?` wildcard matching for actions, resources and `StringLike`/`ArnLike` values: the one
+//! implementation of each mode (free, `Resource` segments, `ArnLike` parts).
 //!
 //! A pattern is a list of [`Piece`]s so that a policy variable's value can take part in a match
 //! without building a new string: text from the policy (where `*` and `?` are wildcards) and
 //! literal text (a variable's value, `${*}`). Matching is a greedy scan with backtracking to the
 //! last star only (no exponential blow-up: at worst pattern length × text length steps), it
 //! never allocates, and `?` consumes one UTF-8 character. Case-insensitive matching folds ASCII
-//! only; the caller lower-cases the pattern beforehand. This module knows nothing of policies.
+//! only; the caller lower-cases the pattern beforehand. This module knows nothing of policies and
+//! depends on nothing else of the crate.
 
 /// How letters compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +120,7 @@ pub fn matches_shaped(pattern: &str, shape: Shape, text: &str, case: Case, colon
             t.len() >= stem.len() && bytes_equal(stem, &t[..stem.len()], case)
         }
         Shape::General => match colons {
-            Colons::ConditionArn => crate::arn::condition_matches_text(pattern, text, case),
+            Colons::ConditionArn => matches_pieces(&[Piece::Wild(pattern)], text, case, colons),
             Colons::Free | Colons::ResourceArn => match_bytes(p, t, case, colons),
         },
     }
@@ -126,13 +128,10 @@ pub fn matches_shaped(pattern: &str, shape: Shape, text: &str, case: Case, colon
 
 /// Matches a pattern made of several pieces against `text`.
 pub fn matches_pieces(pieces: &[Piece<'_>], text: &str, case: Case, colons: Colons) -> bool {
-    if let [Piece::Wild(pattern)] = pieces {
-        return match colons {
-            Colons::ConditionArn => crate::arn::condition_matches_text(pattern, text, case),
-            Colons::Free | Colons::ResourceArn => {
-                match_bytes(pattern.as_bytes(), text.as_bytes(), case, colons)
-            }
-        };
+    if let [Piece::Wild(pattern)] = pieces
+        && colons != Colons::ConditionArn
+    {
+        return match_bytes(pattern.as_bytes(), text.as_bytes(), case, colons);
     }
     Matcher {
         pieces,
