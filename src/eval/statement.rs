@@ -152,8 +152,8 @@ pub(crate) fn scope_holds<R: Recorder>(
     recorder: &mut R,
 ) -> Tri {
     let resource = resource_matches(statement.resources.as_ref(), target, recorder);
-    if resource == Tri::False {
-        return Tri::False;
+    if resource == Tri::False || statement.conditions.is_empty() {
+        return resource;
     }
     resource.and(all_hold(&statement.conditions, target.context, recorder))
 }
