@@ -9,7 +9,14 @@
 //! path wildcards, `NAME-??????` and `NAME-*` patterns, ABAC on `aws:PrincipalTag/team`,
 //! `IfExists`, `Null`, `NotAction`, IP and TLS conditions, customer managed policies with several
 //! versions (only the default one counts), team groups, permissions boundaries, SCP and RCP
-//! levels. Every entity draws from its own generator seeded with `"<seed>:<kind>:<index>"`, so
+//! levels. It also writes what real accounts have and a class design would rather not see:
+//! policy variables in `Resource` (`home/${aws:username}/*`, `${aws:PrincipalTag/team}/*`),
+//! principal-side conditions (`aws:PrincipalTag/env`), ABAC on a high-cardinality tag
+//! (`cost-center`, 3,000 values, plus a `project` tag no policy reads), and thousands of
+//! distinct resource policies (one per 14 secrets by default, 40 % of secrets carry one) with
+//! `Principal: "*"` narrowed by `aws:PrincipalArn`, `aws:PrincipalTag` or `aws:SourceVpce`
+//! conditions, `NotPrincipal` denies (and, rarely, the `NotPrincipal` that names a role but not
+//! its account). Every entity draws from its own generator seeded with `"<seed>:<kind>:<index>"`, so
 //! the output is byte-for-byte reproducible.
 //!
 //! ```text
@@ -52,6 +59,10 @@ const KINDS: &[&str] = &[
 const ENVS: &[&str] = &["prod", "staging", "dev"];
 const CORP_CIDRS: &[&str] = &["10.0.0.0/8", "192.0.2.0/24"];
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/// Distinct `cost-center` tag values (principals and secrets): ABAC on a high-cardinality tag.
+const COST_CENTERS: usize = 3000;
+/// Distinct `project` tag values of secrets (read by no policy: tag sets stay distinct).
+const PROJECTS: usize = 9000;
 
 /// Writes a synthetic account snapshot directory.
 #[derive(Debug, Parser)]
@@ -62,7 +73,7 @@ struct Args {
     /// Secrets of the account, spread over three regions.
     #[arg(long, default_value_t = 1000)]
     secrets: usize,
-    /// Distinct resource policies (default: secrets / 1000, between 2 and 40).
+    /// Distinct resource policies (default: secrets / 14, at least 2).
     #[arg(long)]
     rp_groups: Option<usize>,
     /// Any string; the same seed gives the same bytes.
@@ -145,9 +156,14 @@ struct Secret {
     rotation: bool,
     stages: Vec<Vec<&'static str>>,
     owning_service: Option<&'static str>,
+    cost_center: Option<String>,
+    project: Option<String>,
+    /// The team whose customer managed key encrypts it (index into `TEAMS`), and whether
+    /// `KmsKeyId` names it by alias; `None`: the AWS managed key `aws/secretsmanager`.
+    kms: Option<(usize, bool)>,
 }
 
-fn make_secret(seed: &str, j: usize, groups: usize) -> Secret {
+fn make_secret(seed: &str, j: usize, groups: usize, principals: usize) -> Secret {
     let mut r = Rng::new(seed, "secret", j);
     let (app, team) = *r.pick(APPS);
     let kind = *r.pick(KINDS);
@@ -159,6 +175,7 @@ fn make_secret(seed: &str, j: usize, groups: usize) -> Secret {
         ("rds", 8),
         ("ci", 5),
         ("legacy", 9),
+        ("home", 6),
     ]);
     let mut env = r.weighted(&[("prod", 45), ("staging", 25), ("dev", 30)]);
     let mut owner = team;
@@ -178,6 +195,12 @@ fn make_secret(seed: &str, j: usize, groups: usize) -> Secret {
             env = "dev";
             format!("ci/{app}-{kind}-{j}")
         }
+        "home" => {
+            // A personal secret under `home/<user name>/`, read through `${aws:username}`.
+            let p = persona(seed, r.below(principals.max(1)));
+            owner = p.team;
+            format!("home/{}/{kind}-{j}", p.name)
+        }
         _ => {
             let sep = *r.pick(&["_", "-", ".", "+", "@", "="]);
             let extra = *r.pick(&["", "_v2", ".old"]);
@@ -188,7 +211,7 @@ fn make_secret(seed: &str, j: usize, groups: usize) -> Secret {
     let arn = sm_arn(region, MAIN_ACCOUNT, &format!("{name}-{suffix}"));
     let env = (!r.chance(0.08)).then_some(env);
     let owner = (!r.chance(0.08)).then_some(owner);
-    let group = if groups == 0 || r.chance(0.85) {
+    let group = if groups == 0 || r.chance(0.6) {
         0
     } else {
         1 + r.below(groups)
@@ -204,6 +227,14 @@ fn make_secret(seed: &str, j: usize, groups: usize) -> Secret {
     if r.chance(0.005) {
         stages.push(vec!["BLUE"]);
     }
+    let cost_center = r
+        .chance(0.7)
+        .then(|| format!("cc-{:04}", r.below(COST_CENTERS)));
+    let project = r.chance(0.5).then(|| format!("prj-{}", r.below(PROJECTS)));
+    let kms = r.chance(0.45).then(|| {
+        let team = TEAMS.iter().position(|t| Some(*t) == owner).unwrap_or(0);
+        (team, r.chance(0.5))
+    });
     Secret {
         name,
         arn,
@@ -215,6 +246,9 @@ fn make_secret(seed: &str, j: usize, groups: usize) -> Secret {
         rotation,
         stages,
         owning_service,
+        cost_center,
+        project,
+        kms,
     }
 }
 
@@ -231,6 +265,8 @@ struct Persona {
     path: String,
     is_user: bool,
     has_team_tag: bool,
+    /// `cost-center` tag, when the principal has one.
+    cost_center: Option<String>,
 }
 
 fn persona(seed: &str, i: usize) -> Persona {
@@ -275,6 +311,9 @@ fn persona(seed: &str, i: usize) -> Persona {
         if is_user { "user" } else { "role" }
     );
     let has_team_tag = kind != "admin" && r.chance(0.9);
+    let cost_center = r
+        .chance(0.85)
+        .then(|| format!("cc-{:04}", r.below(COST_CENTERS)));
     Persona {
         idx: i,
         kind,
@@ -286,6 +325,7 @@ fn persona(seed: &str, i: usize) -> Persona {
         path,
         is_user,
         has_team_tag,
+        cost_center,
     }
 }
 
@@ -399,6 +439,10 @@ impl Model<'_> {
             ("ifexists", 60),
             ("notaction", 40),
             ("null", 40),
+            ("home", if p.is_user { 120 } else { 4 }),
+            ("teamvar", 12),
+            ("costcenter", 40),
+            ("ptag", 30),
             ("admin", admin_weight),
         ]);
         match kind {
@@ -534,6 +578,32 @@ impl Model<'_> {
                 "NotAction": ["secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy",
                               "secretsmanager:DeleteResourcePolicy", "iam:*"],
                 "Resource": sm_arn("*", MAIN_ACCOUNT, &format!("{}/*", p.team))}),
+            "home" => json!({"Effect": "Allow",
+                "Action": [sm_act(r, "GetSecretValue"), sm_act(r, "PutSecretValue"),
+                           sm_act(r, "DescribeSecret")],
+                "Resource": sm_arn("*", MAIN_ACCOUNT, "home/${aws:username}/*")}),
+            "teamvar" => {
+                let resource = if r.chance(0.5) {
+                    sm_arn("*", MAIN_ACCOUNT, "${aws:PrincipalTag/team}/*")
+                } else {
+                    sm_arn(
+                        "*",
+                        MAIN_ACCOUNT,
+                        "${aws:PrincipalTag/env, 'dev'}/${aws:PrincipalTag/team}-*",
+                    )
+                };
+                json!({"Effect": "Allow", "Action": sm_act(r, "GetSecretValue"),
+                    "Resource": resource})
+            }
+            "costcenter" => json!({"Effect": "Allow",
+                "Action": [sm_act(r, "GetSecretValue"), sm_act(r, "DescribeSecret")],
+                "Resource": if r.chance(0.6) { json!("*") } else { self.res_patterns(r, p) },
+                "Condition": {"StringEquals": {
+                    "aws:ResourceTag/cost-center": "${aws:PrincipalTag/cost-center}"}}}),
+            "ptag" => json!({"Effect": "Allow",
+                "Action": [sm_act(r, "GetSecretValue"), sm_act(r, "UpdateSecret")],
+                "Resource": self.res_patterns(r, p),
+                "Condition": {"StringEquals": {"aws:PrincipalTag/env": *r.pick(ENVS)}}}),
             "null" => json!({"Effect": "Allow", "Action": sm_act(r, "GetSecretValue"),
                 "Resource": self.res_patterns(r, p),
                 "Condition": {"Null": {"aws:ResourceTag/owner": "false"},
@@ -739,6 +809,9 @@ impl Model<'_> {
             tags.push(json!({"Key": "team", "Value": p.team}));
         }
         tags.push(json!({"Key": "env", "Value": p.env}));
+        if let Some(cc) = &p.cost_center {
+            tags.push(json!({"Key": "cost-center", "Value": cc}));
+        }
         tags
     }
 
@@ -824,6 +897,12 @@ impl Model<'_> {
                 ("rotation", 10),
                 ("insecure", 10),
                 ("org_read", 10),
+                ("star_arn", 30),
+                ("vpce", 8),
+                ("not_principal", 12),
+                ("not_principal_bare", 2),
+                ("star_cost_center", 10),
+                ("user_grant", 8),
             ]) {
                 "cross" => {
                     let principal = match r.below(4) {
@@ -874,6 +953,68 @@ impl Model<'_> {
                 "insecure" => json!({"Effect": "Deny", "Principal": "*",
                     "Action": "secretsmanager:*", "Resource": "*",
                     "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
+                "star_arn" => {
+                    // `Principal: "*"` narrowed by the caller's ARN (one policy per team of
+                    // readers: the lists differ from policy to policy).
+                    let n = 1 + r.below(3);
+                    let mut arns: Vec<String> = (0..n)
+                        .filter(|_| !roles.is_empty())
+                        .map(|_| r.pick(&roles).arn.clone())
+                        .collect();
+                    if r.chance(0.3) {
+                        arns.push(format!("arn:aws:iam::{MAIN_ACCOUNT}:role/app/{app}-*"));
+                    }
+                    let mut condition = json!({"ArnLike": {"aws:PrincipalArn": arns}});
+                    if r.chance(0.5) {
+                        condition["StringEquals"] = json!({"aws:PrincipalOrgID": ORG_ID});
+                    }
+                    json!({"Effect": "Allow", "Principal": "*",
+                        "Action": [sm_act(&mut r, "GetSecretValue"),
+                                   sm_act(&mut r, "DescribeSecret")],
+                        "Resource": "*", "Condition": condition})
+                }
+                "vpce" => json!({"Effect": "Deny", "Principal": "*",
+                    "Action": sm_act(&mut r, "GetSecretValue"), "Resource": "*",
+                    "Condition": {"StringNotEquals": {
+                        "aws:SourceVpce": format!("vpce-{:017x}", r.next() >> 4)}}}),
+                "not_principal" => {
+                    let n = 1 + r.below(3);
+                    let mut arns: Vec<String> = (0..n)
+                        .filter(|_| !roles.is_empty())
+                        .map(|_| r.pick(&roles).arn.clone())
+                        .collect();
+                    arns.push(format!("arn:aws:iam::{MAIN_ACCOUNT}:root"));
+                    json!({"Effect": "Deny", "NotPrincipal": {"AWS": arns},
+                        "Action": [sm_act(&mut r, "GetSecretValue"),
+                                   sm_act(&mut r, "PutSecretValue")],
+                        "Resource": "*"})
+                }
+                "not_principal_bare" => {
+                    // The mistake the IAM guide warns about: the role but not its account.
+                    let arn = roles.first().map_or_else(
+                        || format!("arn:aws:iam::{MAIN_ACCOUNT}:role/ops"),
+                        |p| p.arn.clone(),
+                    );
+                    json!({"Effect": "Deny", "NotPrincipal": {"AWS": [arn]},
+                        "Action": sm_act(&mut r, "GetSecretValue"), "Resource": "*"})
+                }
+                "star_cost_center" => json!({"Effect": "Allow", "Principal": {"AWS": "*"},
+                    "Action": sm_act(&mut r, "GetSecretValue"), "Resource": "*",
+                    "Condition": {"StringEquals": {
+                        "aws:PrincipalTag/cost-center": format!("cc-{:04}", r.below(COST_CENTERS)),
+                        "aws:PrincipalAccount": MAIN_ACCOUNT}}}),
+                "user_grant" => {
+                    let users: Vec<&Persona> = self.personas.iter().filter(|p| p.is_user).collect();
+                    let arn = if users.is_empty() {
+                        format!("arn:aws:iam::{MAIN_ACCOUNT}:user/ops")
+                    } else {
+                        r.pick(&users).arn.clone()
+                    };
+                    json!({"Effect": "Allow", "Principal": {"AWS": arn},
+                        "Action": [sm_act(&mut r, "GetSecretValue"),
+                                   sm_act(&mut r, "UpdateSecret")],
+                        "Resource": "*"})
+                }
                 _ => json!({"Effect": "Allow", "Principal": {"AWS": "*"},
                     "Action": [sm_act(&mut r, "DescribeSecret"), sm_act(&mut r, "GetSecretValue")],
                     "Resource": "*",
@@ -1024,6 +1165,12 @@ fn secret_entry(s: &Secret) -> Value {
         tags.push(json!({"Key": "owner", "Value": owner}));
     }
     tags.push(json!({"Key": "app", "Value": s.app}));
+    if let Some(cc) = &s.cost_center {
+        tags.push(json!({"Key": "cost-center", "Value": cc}));
+    }
+    if let Some(project) = &s.project {
+        tags.push(json!({"Key": "project", "Value": project}));
+    }
     let mut versions = serde_json::Map::new();
     for (k, stages) in s.stages.iter().enumerate() {
         versions.insert(version_id(&s.arn, k), json!(stages));
@@ -1043,7 +1190,99 @@ fn secret_entry(s: &Secret) -> Value {
     if let Some(service) = s.owning_service {
         entry["OwningService"] = json!(service);
     }
+    if let Some((team, by_alias)) = s.kms {
+        entry["KmsKeyId"] = if by_alias {
+            json!(format!("alias/{}-secrets", TEAMS[team]))
+        } else {
+            json!(key_arn(s.region, 1 + team))
+        };
+    }
     entry
+}
+
+/// The ARN of key `k` of a region: 0 is the AWS managed key `aws/secretsmanager`, 1 + i the
+/// customer managed key of team `TEAMS[i]`.
+fn key_arn(region: &str, k: usize) -> String {
+    let r = REGIONS
+        .iter()
+        .position(|(name, _)| *name == region)
+        .unwrap_or(0);
+    format!("arn:aws:kms:{region}:{MAIN_ACCOUNT}:key/{k:08x}-{r:04x}-4000-8000-00000000a11e")
+}
+
+/// The KMS files of a region: keys, aliases and key policies. Teams' keys follow three real
+/// shapes: the default key policy (the account delegates to IAM, so readers also need
+/// `kms:Decrypt` in their identity policies), a policy naming a few roles and not the account,
+/// and the `aws/secretsmanager` shape (anyone of the account through Secrets Manager).
+fn kms_files(region: &str, personas: &[Persona]) -> (Value, Value, Value) {
+    let root = format!("arn:aws:iam::{MAIN_ACCOUNT}:root");
+    let via = format!("secretsmanager.{region}.amazonaws.com");
+    let through_secrets_manager = |sid: &str| {
+        json!({"Sid": sid, "Effect": "Allow", "Principal": {"AWS": "*"},
+            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                       "kms:CreateGrant", "kms:DescribeKey"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"kms:CallerAccount": MAIN_ACCOUNT,
+                                           "kms:ViaService": via}}})
+    };
+    let mut metadata = vec![
+        json!({"KeyMetadata": {"KeyId": key_arn(region, 0).rsplit('/').next(),
+        "Arn": key_arn(region, 0), "KeyManager": "AWS", "KeyState": "Enabled",
+        "AWSAccountId": MAIN_ACCOUNT}}),
+    ];
+    let mut aliases = vec![json!({"AliasName": "alias/aws/secretsmanager",
+        "AliasArn": format!("arn:aws:kms:{region}:{MAIN_ACCOUNT}:alias/aws/secretsmanager"),
+        "TargetKeyId": key_arn(region, 0).rsplit('/').next()})];
+    let mut policies = vec![json!({"KeyId": key_arn(region, 0), "PolicyName": "default",
+        "Policy": json!({"Version": "2012-10-17", "Id": "auto-secretsmanager-2", "Statement": [
+            through_secrets_manager("Allow access through AWS Secrets Manager"),
+            {"Sid": "Allow direct access to key metadata to the account", "Effect": "Allow",
+             "Principal": {"AWS": root}, "Action": ["kms:Describe*", "kms:Get*", "kms:List*",
+             "kms:RevokeGrant"], "Resource": "*"}]}).to_string()})];
+    for (i, team) in TEAMS.iter().enumerate() {
+        let arn = key_arn(region, 1 + i);
+        let id = arn.rsplit('/').next().unwrap_or_default().to_owned();
+        metadata.push(
+            json!({"KeyMetadata": {"KeyId": id, "Arn": arn, "KeyManager": "CUSTOMER",
+            "KeyState": "Enabled", "AWSAccountId": MAIN_ACCOUNT}}),
+        );
+        aliases.push(json!({"AliasName": format!("alias/{team}-secrets"),
+            "AliasArn": format!("arn:aws:kms:{region}:{MAIN_ACCOUNT}:alias/{team}-secrets"),
+            "TargetKeyId": id}));
+        let readers: Vec<&str> = personas
+            .iter()
+            .filter(|p| !p.is_user && p.team == *team)
+            .take(4)
+            .map(|p| p.arn.as_str())
+            .collect();
+        let admin = json!({"Sid": "Key administrators", "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{MAIN_ACCOUNT}:role/Admin-0")},
+            "Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*",
+                       "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*",
+                       "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"],
+            "Resource": "*"});
+        let statements = match i % 3 {
+            0 => json!([{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+                         "Principal": {"AWS": root}, "Action": "kms:*", "Resource": "*"},
+                        admin]),
+            1 => json!([admin,
+                        {"Sid": "Allow use of the key", "Effect": "Allow",
+                         "Principal": {"AWS": readers},
+                         "Action": ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                         "Resource": "*"}]),
+            _ => json!([
+                admin,
+                through_secrets_manager("Allow the account through Secrets Manager")
+            ]),
+        };
+        policies.push(json!({"KeyId": arn, "PolicyName": "default",
+            "Policy": json!({"Version": "2012-10-17", "Statement": statements}).to_string()}));
+    }
+    (
+        json!(metadata),
+        json!({"Aliases": aliases}),
+        json!(policies),
+    )
 }
 
 fn version_id(arn: &str, k: usize) -> String {
@@ -1067,9 +1306,7 @@ fn version_id(arn: &str, k: usize) -> String {
 
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
-    let groups = args
-        .rp_groups
-        .unwrap_or_else(|| (args.secrets / 1000).clamp(2, 40));
+    let groups = args.rp_groups.unwrap_or_else(|| (args.secrets / 14).max(2));
     generate(args.principals, args.secrets, groups, &args.seed, &args.out)?;
     eprintln!(
         "wrote {} principals, {} secrets, {} resource policies to {}",
@@ -1092,7 +1329,7 @@ pub fn generate(
 ) -> std::io::Result<()> {
     let seed = format!("1/{seed}");
     let secrets: Vec<Secret> = (0..secrets_count)
-        .map(|j| make_secret(&seed, j, groups))
+        .map(|j| make_secret(&seed, j, groups, principals))
         .collect();
     let mut by_owner: Vec<(&'static str, Vec<usize>)> = Vec::new();
     for (j, s) in secrets.iter().enumerate() {
@@ -1121,6 +1358,9 @@ pub fn generate(
             "secretsmanager:ListSecrets",
             "secretsmanager:GetResourcePolicy",
             "secretsmanager:ListSecretVersionIds",
+            "kms:DescribeKey",
+            "kms:ListAliases",
+            "kms:GetKeyPolicy",
         ] {
             coverage.push(json!({"region": region, "api": api, "status": "ok"}));
         }
@@ -1191,6 +1431,11 @@ pub fn generate(
             })
             .collect();
         write_json(&dir.join("list-secret-version-ids.json"), &json!(versions))?;
+        let (keys, aliases, key_policies) = kms_files(region, &model.personas);
+        let kms = out.join(region).join("kms");
+        write_json(&kms.join("describe-key.json"), &keys)?;
+        write_json(&kms.join("list-aliases.json"), &aliases)?;
+        write_json(&kms.join("get-key-policy.json"), &key_policies)?;
     }
     Ok(())
 }

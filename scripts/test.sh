@@ -10,6 +10,10 @@ export AWS_EC2_METADATA_DISABLED=true
 # moto for the collector's integration tests, installed into .venv by the project's own script.
 scripts/moto-env.sh
 export SECAUDIT_MOTO_SERVER="$PWD/.venv/bin/moto_server"
+# The SARIF 2.1.0 schema (from an npm package) and jsonschema, for the lint and report SARIF tests.
+scripts/sarif-schema.sh
+# The OCSF schema package (pydantic-ocsf, in .venv) and Debian's chromium for the report tests.
+scripts/report-env.sh
 
 cargo fmt --all -- --check
 python3 tests/cases/check_format.py

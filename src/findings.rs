@@ -86,13 +86,44 @@ pub struct ResourceRef {
     pub region: String,
 }
 
-/// The Config rule and Security Hub control a rule mirrors, when it mirrors one.
+/// The Config rule and Security Hub control a rule mirrors, when it mirrors one, and the
+/// framework requirements AWS relates that control to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mappings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config_rule: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security_hub: Option<String>,
+    /// The "Related requirements" of the Security Hub control, exactly as AWS writes them
+    /// (`NIST.800-53.r5 AC-2(1)`, `PCI DSS v4.0.1/8.6.3`); empty when AWS publishes none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related_requirements: Vec<String>,
+}
+
+impl Mappings {
+    /// The frameworks of the related requirements (`NIST.800-53.r5`, `PCI DSS v4.0.1`), in
+    /// order of first appearance.
+    pub fn standards(&self) -> Vec<&str> {
+        let mut standards: Vec<&str> = Vec::new();
+        for requirement in &self.related_requirements {
+            let standard = requirement_standard(requirement);
+            if !standards.contains(&standard) {
+                standards.push(standard);
+            }
+        }
+        standards
+    }
+}
+
+/// The framework part of a related requirement: before the `/` (`PCI DSS v4.0.1/8.6.3`), else
+/// before the last space (`NIST.800-53.r5 AC-2(1)`).
+pub fn requirement_standard(requirement: &str) -> &str {
+    if let Some((standard, _)) = requirement.split_once('/') {
+        return standard;
+    }
+    requirement
+        .rsplit_once(' ')
+        .map_or(requirement, |(standard, _)| standard)
 }
 
 /// One finding: the verdict of one rule on one resource.

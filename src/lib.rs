@@ -8,12 +8,15 @@
 
 pub mod access;
 pub mod arn;
+pub mod catalogue;
 #[cfg(feature = "aws")]
 pub mod collect;
 pub mod eval;
 pub mod findings;
+pub mod lint;
 pub mod policy;
 pub mod policytest;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
+pub mod terminal;

@@ -112,3 +112,71 @@ fn snapshot_backed_case_files_run_in_secaudit_test() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("4 passed, 0 failed"), "{stdout}");
 }
+
+#[test]
+fn access_by_principal_lists_what_one_principal_can_do() {
+    let out = secaudit(&[
+        "access",
+        "--snapshot",
+        "fixtures/snapshots/demo",
+        "--format",
+        "json",
+        "--by",
+        "principal",
+        "--principal",
+        "*user/alice",
+    ]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 3)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let principals = report["principals"].as_array().unwrap();
+    assert_eq!(principals.len(), 1);
+    assert_eq!(principals[0]["arn"], "arn:aws:iam::111122223333:user/alice");
+    assert_eq!(principals[0]["account_id"], "111122223333");
+    let access = principals[0]["access"].as_array().unwrap();
+    assert!(!access.is_empty());
+    for entry in access {
+        assert!(
+            entry["secret"]
+                .as_str()
+                .unwrap()
+                .starts_with("arn:aws:secretsmanager:")
+        );
+        assert!(
+            entry["why"].as_array().is_some_and(|w| !w.is_empty()),
+            "{entry}"
+        );
+        if entry["action"] == "secretsmanager:GetSecretValue" {
+            assert!(
+                entry["key"]["arn"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("arn:aws:kms:")
+            );
+        }
+    }
+    let table = secaudit(&[
+        "access",
+        "--snapshot",
+        "fixtures/snapshots/demo",
+        "--format",
+        "table",
+        "--by",
+        "principal",
+        "--principal",
+        "*user/alice",
+        "--why",
+    ]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.starts_with("arn:aws:iam::111122223333:user/alice\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("      why: identity side, identity policy"),
+        "{text}"
+    );
+}

@@ -386,6 +386,7 @@ fn json_trace_names_statements_and_missing_keys() {
             "blocked_by": null,
             "missing_keys": ["aws:SecureTransport"],
             "unsettled_keys": [],
+            "diagnostics": [],
         })
     );
     assert_eq!(code(&output), 0);
@@ -448,4 +449,119 @@ fn eval_cases_names_the_bad_line_of_a_json_lines_file() {
         )
     );
     assert_eq!(code(&output), 2);
+}
+
+const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+/// A KMS request: the IAM allow counts only through the key policy's account statement; the
+/// trace says which rule applied and that grants are not modelled.
+#[test]
+fn kms_requests_need_the_key_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let identity = dir.path().join("identity.json");
+    let key_policy = dir.path().join("key-policy.json");
+    std::fs::write(
+        &identity,
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY}]}).to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        &key_policy,
+        json!({"Version": "2012-10-17", "Statement": [{"Sid": "EnableIam", "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let base = [
+        "eval",
+        "--principal",
+        ROLE_SESSION,
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        KEY,
+        "--policy",
+        identity.to_str().unwrap(),
+    ];
+    let output = secaudit(&base);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("decision: ImplicitDeny\n"), "{text}");
+    assert!(text.contains("  blocked by: resource\n"), "{text}");
+    assert!(
+        text.contains("  note: KMS grants are not modelled"),
+        "{text}"
+    );
+
+    let mut with_key_policy = base.to_vec();
+    with_key_policy.extend([
+        "--resource-policy",
+        key_policy.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let output = secaudit(&with_key_policy);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(value["decision"], "Allowed");
+    let codes: Vec<&str> = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["key-policy", "grants-not-modelled"]);
+    assert!(
+        value["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("key policy")
+    );
+}
+
+/// A SAML provider as the caller of `sts:AssumeRoleWithSAML`; a legacy Allow + NotPrincipal
+/// trust statement loads and is reported.
+#[test]
+fn federated_callers_and_allow_not_principal() {
+    let dir = tempfile::tempdir().unwrap();
+    let trust = dir.path().join("trust.json");
+    std::fs::write(
+        &trust,
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:saml-provider/Corp"},
+             "Action": "sts:AssumeRoleWithSAML", "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}},
+            {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/Bob"}, "Action": "sts:TagSession"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let output = secaudit(&[
+        "eval",
+        "--principal",
+        "arn:aws:iam::111122223333:saml-provider/Corp",
+        "--action",
+        "sts:AssumeRoleWithSAML",
+        "--resource",
+        "arn:aws:iam::111122223333:role/Federated",
+        "--resource-policy",
+        trust.to_str().unwrap(),
+        "--context",
+        "SAML:aud=https://signin.aws.amazon.com/saml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let diagnostics = value["diagnostics"].as_array().unwrap();
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["code"] == "allow-not-principal" && d["index"] == 1),
+        "{value}"
+    );
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["code"] == "federated-trust-only"),
+        "{value}"
+    );
 }

@@ -482,3 +482,102 @@ fn derive_context_feeds_policy_variables() {
     assert_eq!(stdout(&output), "2 passed, 0 failed\n");
     assert_eq!(code(&output), 0);
 }
+
+#[test]
+fn a_misspelt_action_in_a_negative_test_is_an_error_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut misspelt = unmatched_request("must be denied", "ImplicitDeny");
+    misspelt["action"] = json!("secretsmanager:GetSecretValu");
+    let fine = unmatched_request("really denied", "ImplicitDeny");
+    let file = write_case(dir.path(), "typo.json", vec![misspelt.clone(), fine]);
+    let output = secaudit(&["test", &file]);
+    assert_eq!(code(&output), 2, "{}", stdout(&output));
+    let out = stdout(&output);
+    assert!(
+        out.contains(&format!(
+            "ERROR {file}: typo / must be denied: requests[0].action: unknown action `secretsmanager:GetSecretValu`; did you mean `secretsmanager:GetSecretValue`?"
+        )),
+        "{out}"
+    );
+    // The other request of the file still runs; the ERROR counts as failed.
+    assert!(out.ends_with("1 error\n1 passed, 1 failed\n"), "{out}");
+    assert!(stderr(&output).contains("1 request names what AWS does not know"));
+    let json = secaudit(&["test", "--format", "json", &file]);
+    let document: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(document["files"][0]["requests"][0]["result"], "error");
+    let junit = stdout(&secaudit(&["test", "--format", "junit", &file]));
+    assert!(junit.contains("failures=\"0\" errors=\"1\""), "{junit}");
+
+    // `allow_unknown` on the request opts out: the request runs (and passes, vacuously).
+    misspelt["allow_unknown"] = json!(true);
+    let file = write_case(dir.path(), "typo.json", vec![misspelt]);
+    let output = secaudit(&["test", &file]);
+    assert_eq!(code(&output), 0, "{}", stdout(&output));
+}
+
+#[test]
+fn run_selects_requests_and_coverage_names_unexercised_statements() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Read", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+        {"Sid": "Describe", "Effect": "Allow", "Action": "secretsmanager:DescribeSecret", "Resource": "*"},
+    ]});
+    std::fs::write(dir.path().join("app.policy"), policy.to_string()).unwrap();
+    let mut read = unmatched_request("read", "Allowed");
+    read["name"] = json!("read it");
+    let mut describe = read.clone();
+    describe["name"] = json!("describe it");
+    describe["action"] = json!("secretsmanager:DescribeSecret");
+    let case =
+        json!({"name": "app", "identity_policies": ["app.policy"], "requests": [read, describe]});
+    let file = dir.path().join("app.json");
+    std::fs::write(&file, case.to_string()).unwrap();
+    let file = file.display().to_string();
+    let policy_path = dir.path().join("app.policy").display().to_string();
+
+    let all = secaudit(&["test", "--coverage", &file]);
+    assert_eq!(code(&all), 0);
+    assert_eq!(
+        stdout(&all),
+        "coverage: 2 of 2 statements exercised (100.0%)\n2 passed, 0 failed\n"
+    );
+
+    let only_read = secaudit(&["test", "--run", " / read", "--coverage", &file]);
+    assert_eq!(code(&only_read), 0);
+    assert_eq!(
+        stdout(&only_read),
+        format!(
+            "coverage: 1 of 2 statements exercised (50.0%)\n  not exercised: {policy_path} Statement[1] `Describe`\n1 passed, 0 failed\n"
+        )
+    );
+    let below = secaudit(&[
+        "test",
+        "--run",
+        "read it$",
+        "--coverage-threshold",
+        "60",
+        &file,
+    ]);
+    assert_eq!(code(&below), 1);
+    assert!(stderr(&below).contains("coverage 50.0% is below --coverage-threshold 60"));
+    let at = secaudit(&["test", "--run", "read", "--coverage-threshold", "50", &file]);
+    assert_eq!(code(&at), 0);
+
+    let json = secaudit(&[
+        "test",
+        "--format",
+        "json",
+        "--coverage",
+        "--run",
+        "describe",
+        &file,
+    ]);
+    let document: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(document["coverage"]["percent"], json!(50.0));
+    assert_eq!(document["coverage"]["statements"][1]["hits"], json!(1));
+    assert_eq!(document["summary"]["passed"], json!(1));
+
+    let bad = secaudit(&["test", "--run", "(", &file]);
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("--run: invalid regular expression"));
+}

@@ -31,7 +31,7 @@ use fake_aws::{FakeAws, Recorded, Reply, caller_identity, json_error, query_erro
 use secaudit::collect::config_rule::{self, Evaluation};
 use secaudit::collect::{CollectOptions, CoverageStatus, NoProgress, collect};
 use secaudit::findings::ComplianceType;
-use secaudit::snapshot::Snapshot;
+use secaudit::snapshot::{KeyPolicyState, Snapshot};
 use serde_json::{Value, json};
 
 const FAKE_ACCOUNT: &str = "111122223333";
@@ -439,6 +439,7 @@ async fn seed(endpoint: &str, region: &str, account: Option<&str>) -> Seed {
 
 const READERS_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:*:*:secret:prod/*"}]}"#;
 const BOUNDARY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:*","Resource":"*"}]}"#;
+const KEY_POLICY: &str = r#"{"Version":"2012-10-17","Id":"app-key","Statement":[{"Sid":"Admins","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"kms:*","Resource":"*"},{"Sid":"Readers","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"kms:Decrypt","Resource":"*"}]}"#;
 const TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
 /// Seeds the primary region: a CMK and alias, secrets (CMK and default key, tags, a resource
@@ -449,6 +450,7 @@ async fn seed_primary(seed: &Seed) -> Vec<String> {
         .kms
         .create_key()
         .description("app key")
+        .policy(KEY_POLICY)
         .send()
         .await
         .unwrap();
@@ -852,17 +854,58 @@ async fn collects_two_regions_from_moto_end_to_end() {
             .exists()
     );
 
-    // KMS: the CMK behind alias/app was described once, customer managed.
+    // KMS: the CMK behind alias/app and the default key (aws/secretsmanager, for the secrets
+    // without KmsKeyId) were described once each.
     let keys = read_json(&dir.join("us-east-1/kms/describe-key.json"));
-    assert_eq!(keys.as_array().unwrap().len(), 1, "{keys}");
-    assert_eq!(keys[0]["KeyMetadata"]["KeyManager"], "CUSTOMER");
+    assert_eq!(keys.as_array().unwrap().len(), 2, "{keys}");
     let aliases = read_json(&dir.join("us-east-1/kms/list-aliases.json"));
-    assert!(
+    let target_of = |name: &str| {
         aliases["Aliases"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|a| a["AliasName"] == "alias/app")
+            .find(|a| a["AliasName"] == name)
+            .and_then(|a| a["TargetKeyId"].as_str())
+            .unwrap_or_else(|| panic!("no {name} in {aliases}"))
+            .to_owned()
+    };
+    let app_key = format!(
+        "arn:aws:kms:us-east-1:{account}:key/{}",
+        target_of("alias/app")
+    );
+    let default_key = format!(
+        "arn:aws:kms:us-east-1:{account}:key/{}",
+        target_of("alias/aws/secretsmanager")
+    );
+    for key in &keys.as_array().unwrap()[..] {
+        assert!(
+            [&app_key, &default_key]
+                .contains(&&key["KeyMetadata"]["Arn"].as_str().unwrap().to_owned()),
+            "{key}"
+        );
+    }
+    // Key policies: one per key, keyed by ARN, the policy as the JSON text KMS returned.
+    let key_policies = read_json(&dir.join("us-east-1/kms/get-key-policy.json"));
+    let key_ids: Vec<&str> = key_policies
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["KeyId"].as_str().unwrap())
+        .collect();
+    let mut expected_keys = vec![app_key.as_str(), default_key.as_str()];
+    expected_keys.sort_unstable();
+    assert_eq!(key_ids, expected_keys);
+    let app_policy = key_policies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["KeyId"] == app_key.as_str())
+        .unwrap();
+    assert_eq!(app_policy["PolicyName"], "default");
+    let app_document: Value = serde_json::from_str(app_policy["Policy"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        app_document,
+        serde_json::from_str::<Value>(KEY_POLICY).unwrap()
     );
 
     // IAM: documents decoded into objects, as the AWS CLI prints them.
@@ -930,6 +973,31 @@ async fn collects_two_regions_from_moto_end_to_end() {
         1
     );
     assert!(snapshot.iam.is_some());
+    // Key policies by secret: the CMK's through its alias, the default key's for a secret
+    // without KmsKeyId.
+    let (_, prod_db) = snapshot
+        .find_secret(by_name("prod/db")["ARN"].as_str().unwrap())
+        .unwrap();
+    match snapshot.secret_key_policy("us-east-1", prod_db) {
+        KeyPolicyState::Collected { key_arn, document } => {
+            assert_eq!(key_arn, app_key);
+            assert_eq!(
+                *document,
+                serde_json::from_str::<Value>(KEY_POLICY).unwrap()
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let (_, prod_api) = snapshot
+        .find_secret(by_name("prod/api")["ARN"].as_str().unwrap())
+        .unwrap();
+    match snapshot.secret_key_policy("us-east-1", prod_api) {
+        KeyPolicyState::Collected { key_arn, document } => {
+            assert_eq!(key_arn, default_key);
+            assert!(document["Statement"].is_array(), "{document}");
+        }
+        other => panic!("{other:?}"),
+    }
 
     // The audit of the collected snapshot, end to end from the CLI.
     let audit = secaudit(
@@ -1353,4 +1421,238 @@ fn no_credentials_or_no_region_is_exit_2() {
     );
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("`--shard` needs accounts"));
+}
+
+// --- coverage at the granularity of the failure ------------------------------------------------
+
+const PUBLIC_SECRET: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:public-AbCdEf";
+const DENIED_SECRET: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:denied-AbCdEf";
+const GONE_SECRET: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:gone-AbCdEf";
+const FOREIGN_KEY: &str = "arn:aws:kms:us-east-1:444455556666:key/foreign";
+const APP_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/k1";
+const DEFAULT_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/kdefault";
+
+/// A fake account whose per-secret calls fail one secret at a time: GetResourcePolicy is denied
+/// for one secret, another was deleted after the listing, a third is pending deletion; one
+/// secret uses a key of another account, and the default key's policy is denied.
+fn per_secret_account(request: &Recorded) -> Reply {
+    let entry = |arn: &str, name: &str, key: Option<&str>, deleted: bool| {
+        let mut entry = json!({"ARN": arn, "Name": name, "CreatedDate": 1_700_000_000.0,
+            "Tags": [{"Key": "env", "Value": "prod"}]});
+        if let Some(key) = key {
+            entry["KmsKeyId"] = json!(key);
+        }
+        if deleted {
+            entry["DeletedDate"] = json!(1_761_500_000.0);
+        }
+        entry
+    };
+    let secrets = [
+        entry(PUBLIC_SECRET, "public", Some("alias/app"), false),
+        entry(DENIED_SECRET, "denied", Some(FOREIGN_KEY), false),
+        entry(GONE_SECRET, "gone", None, false),
+        entry(PENDING_SECRET, "old/db", None, true),
+    ];
+    let body: Value = serde_json::from_str(&request.body).unwrap_or(Value::Null);
+    let secret_id = body["SecretId"].as_str().unwrap_or_default();
+    let not_found = || {
+        json_error(
+            400,
+            "ResourceNotFoundException",
+            "Secrets Manager can't find the specified secret.",
+        )
+    };
+    match request.operation.as_str() {
+        "GetCallerIdentity" => caller_identity(FAKE_ACCOUNT),
+        "ListSecrets" => (200, json!({"SecretList": secrets}).to_string()),
+        _ if secret_id == GONE_SECRET => not_found(),
+        "DescribeSecret" => secrets
+            .iter()
+            .find(|s| s["ARN"] == secret_id)
+            .map_or_else(not_found, |s| (200, s.to_string())),
+        "ListSecretVersionIds" => (200, json!({"ARN": secret_id,
+            "Versions": [{"VersionId": "v1", "VersionStages": ["AWSCURRENT"], "CreatedDate": 1_700_000_000.0}]}).to_string()),
+        "GetResourcePolicy" if secret_id == DENIED_SECRET => json_error(
+            400,
+            "AccessDeniedException",
+            "User: arn:aws:sts::111122223333:assumed-role/auditor/s is not authorized to perform: secretsmanager:GetResourcePolicy",
+        ),
+        "GetResourcePolicy" => (200, json!({"ARN": secret_id, "ResourcePolicy":
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+                "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}).to_string()}).to_string()),
+        "ListAliases" => (200, json!({"Aliases": [
+            {"AliasName": "alias/app", "TargetKeyId": "k1", "AliasArn": "arn:aws:kms:us-east-1:111122223333:alias/app"},
+            {"AliasName": "alias/aws/secretsmanager", "TargetKeyId": "kdefault",
+             "AliasArn": "arn:aws:kms:us-east-1:111122223333:alias/aws/secretsmanager"}],
+            "Truncated": false}).to_string()),
+        "DescribeKey" => {
+            let (id, arn, manager) = match body["KeyId"].as_str().unwrap_or_default() {
+                "alias/app" => ("k1", APP_KEY, "CUSTOMER"),
+                "alias/aws/secretsmanager" => ("kdefault", DEFAULT_KEY, "AWS"),
+                _ => return json_error(400, "AccessDeniedException", "not allowed by the key policy"),
+            };
+            (200, json!({"KeyMetadata": {"KeyId": id, "Arn": arn, "AWSAccountId": FAKE_ACCOUNT,
+                "KeyManager": manager, "KeyState": "Enabled", "Enabled": true}}).to_string())
+        }
+        "GetKeyPolicy" if body["KeyId"] == APP_KEY => (200, json!({"PolicyName": "default",
+            "Policy": json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}).to_string()}).to_string()),
+        "GetKeyPolicy" => json_error(400, "AccessDeniedException", "no kms:GetKeyPolicy on this key"),
+        "LookupEvents" => (200, json!({"Events": []}).to_string()),
+        "GetAccountAuthorizationDetails" => (200, "<GetAccountAuthorizationDetailsResponse><GetAccountAuthorizationDetailsResult><IsTruncated>false</IsTruncated><UserDetailList/><GroupDetailList/><RoleDetailList/><Policies/></GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResponse>".to_owned()),
+        "DescribeDBClusters" => (200, "<DescribeDBClustersResponse><DescribeDBClustersResult><DBClusters/></DescribeDBClustersResult></DescribeDBClustersResponse>".to_owned()),
+        "DescribeDBInstances" => (200, "<DescribeDBInstancesResponse><DescribeDBInstancesResult><DBInstances/></DescribeDBInstancesResult></DescribeDBInstancesResponse>".to_owned()),
+        other => json_error(400, "UnknownOperationException", other),
+    }
+}
+
+#[tokio::test]
+async fn a_failing_per_secret_call_affects_only_that_secret() {
+    let fake = FakeAws::new(per_secret_account);
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = fake_options(&fake);
+    options.skip.insert(secaudit::collect::Service::Cloudtrail);
+    let report = collect(&options, dir.path(), std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+    let account = &report.accounts[0];
+    assert!(report.is_partial(), "a denied per-secret call is a gap");
+    let entry = |api: &str, resource: Option<&str>| {
+        account
+            .coverage
+            .iter()
+            .find(|e| e.api == api && e.resource.as_deref() == resource)
+            .unwrap_or_else(|| panic!("{api} {resource:?} in {:#?}", account.coverage))
+            .clone()
+    };
+    // The region as a whole was collected; the failures are the secrets' own.
+    let region_policy = entry("secretsmanager:GetResourcePolicy", None);
+    assert_eq!(region_policy.status, CoverageStatus::Ok);
+    assert_eq!(
+        region_policy.message.as_deref(),
+        Some("1 of 3 secrets not collected (see their entries)")
+    );
+    let denied = entry("secretsmanager:GetResourcePolicy", Some(DENIED_SECRET));
+    assert_eq!(denied.status, CoverageStatus::Denied);
+    assert!(
+        denied
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("AccessDeniedException: User: ")
+    );
+    let pending = entry("secretsmanager:GetResourcePolicy", Some(PENDING_SECRET));
+    assert_eq!(pending.status, CoverageStatus::Skipped);
+    let gone: Vec<_> = account
+        .coverage
+        .iter()
+        .filter(|e| e.status == CoverageStatus::Gone)
+        .collect();
+    assert_eq!(gone.len(), 1, "one entry per gone secret: {gone:#?}");
+    assert_eq!(gone[0].resource.as_deref(), Some(GONE_SECRET));
+    assert_eq!(
+        entry("secretsmanager:DescribeSecret", None).status,
+        CoverageStatus::Ok
+    );
+    // Key policies: the other account's key cannot be read, the default key's was denied.
+    assert_eq!(
+        entry("kms:GetKeyPolicy", Some(FOREIGN_KEY)).status,
+        CoverageStatus::Skipped
+    );
+    assert_eq!(
+        entry("kms:GetKeyPolicy", Some(DEFAULT_KEY)).status,
+        CoverageStatus::Denied
+    );
+    assert!(
+        fake.calls("GetResourcePolicy")
+            .iter()
+            .all(|r| !r.body.contains("old/db")),
+        "GetResourcePolicy is not called for a secret pending deletion"
+    );
+    assert!(
+        fake.calls("GetKeyPolicy")
+            .iter()
+            .all(|r| !r.body.contains("444455556666")),
+        "GetKeyPolicy is not called across accounts"
+    );
+
+    // The snapshot records the entries, and the loader honours them.
+    let header = read_json(&dir.path().join("snapshot.json"));
+    assert!(
+        header["coverage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["resource"] == GONE_SECRET && e["status"] == "gone"),
+        "{header}"
+    );
+    let snapshot = Snapshot::load(dir.path()).unwrap();
+    let region = snapshot.region("us-east-1").unwrap();
+    let arns: Vec<&str> = region
+        .secrets
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|s| s.arn.as_str())
+        .collect();
+    assert_eq!(
+        arns,
+        [DENIED_SECRET, PENDING_SECRET, PUBLIC_SECRET],
+        "the gone secret is dropped"
+    );
+    let (_, public) = snapshot.find_secret(PUBLIC_SECRET).unwrap();
+    assert!(
+        snapshot
+            .secret_key_policy("us-east-1", public)
+            .is_collected()
+    );
+    let (_, denied) = snapshot.find_secret(DENIED_SECRET).unwrap();
+    assert!(matches!(
+        snapshot.secret_key_policy("us-east-1", denied),
+        KeyPolicyState::NotCollected { ref reason, .. } if reason.contains("key of account 444455556666")
+    ));
+
+    // The audit: only the denied secret's policy rules lack data.
+    let output = Command::new(env!("CARGO_BIN_EXE_secaudit"))
+        .args([
+            "audit",
+            "--snapshot",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--rule",
+            "secretsmanager-policy-not-public",
+            "--rule",
+            "secretsmanager-secret-tagged",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    let verdict = |rule: &str, arn: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule && f["resource"]["id"] == arn)
+            .map(|f| {
+                (
+                    f["compliance_type"].as_str().unwrap().to_owned(),
+                    f["annotation"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+    };
+    let (public_verdict, _) = verdict("secretsmanager-policy-not-public", PUBLIC_SECRET).unwrap();
+    assert_eq!(public_verdict, "NON_COMPLIANT");
+    let (denied_verdict, why) = verdict("secretsmanager-policy-not-public", DENIED_SECRET).unwrap();
+    assert_eq!(denied_verdict, "INSUFFICIENT_DATA");
+    assert!(why.contains("denied"), "{why}");
+    assert_eq!(
+        verdict("secretsmanager-secret-tagged", DENIED_SECRET)
+            .unwrap()
+            .0,
+        "COMPLIANT",
+        "rules that do not need the resource policy are unaffected"
+    );
+    assert!(verdict("secretsmanager-secret-tagged", GONE_SECRET).is_none());
 }

@@ -52,7 +52,20 @@ fn resource_for(action: &str) -> &'static str {
     }
 }
 
+/// The default key policy (its statement naming the account enables IAM policies): a KMS key
+/// needs a key policy before any identity policy counts (docs/semantics.md §2.1).
+const DEFAULT_KEY_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions",
+    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}"#;
+
 fn decision(set: &PolicySet, action: &str) -> Decision {
+    let mut set = set.clone();
+    if action.starts_with("kms:") {
+        set.resource = Some(NamedPolicy {
+            name: "default key policy".into(),
+            policy: Arc::new(Policy::parse(DEFAULT_KEY_POLICY, PolicyKind::Resource).unwrap()),
+        });
+    }
+    let set = &set;
     let request = Request {
         principal: Principal::parse(AUDITOR).unwrap(),
         action: action.to_owned(),

@@ -95,4 +95,30 @@ fn every_writer_handles_520_000_findings() {
             .unwrap()
             .len()
     });
+    for (name, format) in [
+        ("junit", report::Format::Junit),
+        ("sarif", report::Format::Sarif),
+        ("ocsf", report::Format::Ocsf),
+        ("asff", report::Format::Asff),
+        ("html", report::Format::Html),
+    ] {
+        timed(name, &|| {
+            let mut sink = CountingSink(0);
+            report::write(&report, format, &mut sink).unwrap();
+            sink.0
+        });
+    }
+}
+
+/// Counts the bytes written to it and keeps none.
+struct CountingSink(usize);
+
+impl std::io::Write for CountingSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -185,6 +185,7 @@ fn deny(snapshot: &mut Snapshot, api: &str) {
     snapshot.meta.coverage.push(CoverageEntry {
         region: "us-east-1".to_string(),
         api: api.to_string(),
+        resource: None,
         status: CoverageStatus::Denied,
         message: Some("AccessDeniedException".to_string()),
     });
@@ -526,15 +527,43 @@ fn rotation_thresholds_in_hours_and_the_stricter_limit() {
 }
 
 #[test]
-fn credential_lifetime_is_off_without_a_limit() {
+fn credential_lifetime_is_not_applicable_without_a_limit() {
     let rule = "secretsmanager-credential-lifetime";
     let (snapshot, _) = load(rule);
     let outcome = run(rule, &snapshot, &RuleConfig::default());
-    assert!(outcome.findings.is_empty());
+    assert!(!outcome.findings.is_empty());
+    for finding in &outcome.findings {
+        assert_eq!(finding.compliance_type, ComplianceType::NotApplicable);
+        assert_eq!(
+            finding.annotation,
+            "not configured: set maxCredentialLifetimeDays"
+        );
+    }
     assert_eq!(
         outcome.parameters[rule],
         serde_json::json!({"maxCredentialLifetimeDays": null})
     );
+}
+
+/// Without `maxReaders` or `allowedReaderPatterns` the rule cannot fail, so it must not say
+/// COMPLIANT: every secret it would judge is NOT_APPLICABLE "not configured".
+#[test]
+fn broad_readers_is_not_applicable_without_configuration() {
+    let rule = "secretsmanager-secret-broad-readers";
+    let (snapshot, _) = load(rule);
+    let outcome = run(rule, &snapshot, &RuleConfig::default());
+    assert!(!outcome.findings.is_empty());
+    for finding in &outcome.findings {
+        assert_eq!(finding.compliance_type, ComplianceType::NotApplicable);
+        if !finding.annotation.starts_with("replica of")
+            && !finding.annotation.starts_with("pending deletion")
+        {
+            assert_eq!(
+                finding.annotation,
+                "not configured: set maxReaders or allowedReaderPatterns"
+            );
+        }
+    }
 }
 
 #[test]

@@ -766,6 +766,13 @@ if service == "kms":
     if op == "list-aliases":
         out(load(f"{region}/kms/list-aliases.json"))
     key_id = opt("--key-id")
+    if op == "get-key-policy":
+        if opt("--policy-name") != "default":
+            fail("InvalidArgument", "expected --policy-name default")
+        for policy in load(f"{region}/kms/get-key-policy.json"):
+            if policy["KeyId"] == key_id:
+                out({"Policy": policy["Policy"], "PolicyName": "default"})
+        fail("NotFoundException", f"Key '{key_id}' does not exist")
     aliases = load(f"{region}/kms/list-aliases.json")["Aliases"]
     target = next((a.get("TargetKeyId") for a in aliases if a["AliasName"] == key_id), key_id)
     for key in load(f"{region}/kms/describe-key.json"):
@@ -881,6 +888,7 @@ fn the_documented_cli_script_rebuilds_the_demo_snapshot() {
         assert_eq!(got.db_clusters, want.db_clusters, "{region}");
         assert_eq!(got.db_instances, want.db_instances, "{region}");
         assert_eq!(got.kms_aliases, want.kms_aliases, "{region}");
+        assert_eq!(got.key_policies, want.key_policies, "{region}");
         // Only the keys in use are described; each resolves as in the demo.
         for (_, secret) in built.secrets().filter(|(r, _)| *r == region) {
             if let Some(key) = secret.kms_key_id.as_deref() {
@@ -907,6 +915,9 @@ fn the_documented_cli_script_rebuilds_the_demo_snapshot() {
     assert!(!calls.contains("get-secret-value"));
 }
 
+/// With `--strict`, every bad fixture stops the run: exit 2 and the loader's line. Without it,
+/// only a bad `snapshot.json` does; any other bad file or record is reported in the written
+/// report (exit 3) with the same file, JSON path and reason.
 #[test]
 fn the_cli_exits_2_with_the_loader_line_for_every_bad_fixture() {
     let root = Path::new("tests/fixtures/snapshots/bad");
@@ -917,22 +928,42 @@ fn the_cli_exits_2_with_the_loader_line_for_every_bad_fixture() {
         .collect();
     cases.sort();
     for case in cases {
-        let dir = format!(
-            "tests/fixtures/snapshots/bad/{}",
-            case.file_name().unwrap().to_str().unwrap()
-        );
+        let name = case.file_name().unwrap().to_str().unwrap().to_owned();
+        let dir = format!("tests/fixtures/snapshots/bad/{name}");
         let expected = fs::read_to_string(case.join("expected-error.txt")).unwrap();
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_secaudit"))
-            .args(["audit", "--snapshot", &dir, "--format", "json"])
-            .output()
-            .unwrap();
+        let expected = expected.trim_end();
+        let run = |strict: bool| {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_secaudit"));
+            command.args(["audit", "--snapshot", &dir, "--format", "json"]);
+            if strict {
+                command.arg("--strict");
+            }
+            command.output().unwrap()
+        };
+        let output = run(true);
         assert_eq!(output.status.code(), Some(2), "{dir}");
         assert!(output.stdout.is_empty(), "{dir}: no report on stdout");
         let stderr = String::from_utf8(output.stderr).unwrap();
-        assert!(
-            stderr.contains(expected.trim_end()),
-            "{dir}: stderr was {stderr:?}"
-        );
+        assert!(stderr.contains(expected), "{dir}: stderr was {stderr:?}");
+
+        let output = run(false);
+        if name.starts_with("snapshot-json") {
+            assert_eq!(output.status.code(), Some(2), "{dir}");
+            assert!(output.stdout.is_empty(), "{dir}: no report on stdout");
+            continue;
+        }
+        assert_eq!(output.status.code(), Some(3), "{dir}");
+        let report = String::from_utf8(output.stdout).unwrap();
+        // `cannot load snapshot `DIR`: FILE: PATH: REASON` → `FILE: PATH`, as JSON text.
+        let located = expected.split_once("`: ").unwrap().1;
+        let file_and_path: String = located
+            .splitn(3, ": ")
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(": ");
+        let quoted = serde_json::to_string(&file_and_path).unwrap();
+        let needle = quoted.trim_matches('"');
+        assert!(report.contains(needle), "{dir}: {needle} not in {report}");
     }
 }
 
@@ -972,5 +1003,5 @@ fn the_demo_files_are_what_generate_py_writes() {
             }
         }
     }
-    assert_eq!(compared, 21);
+    assert_eq!(compared, 23);
 }

@@ -103,6 +103,28 @@ pub fn is_any_parameter(key: &str) -> bool {
     key == "secretsmanager:versionstage" || ALL.iter().any(|action| is_parameter_of(action, key))
 }
 
+/// The KMS actions Secrets Manager calls on the secret's key for a caller of `action`
+/// (Secrets Manager User Guide, "Permissions for the KMS key"): `kms:Decrypt` to read the
+/// value, `kms:GenerateDataKey` and `kms:Decrypt` to write a new one; none for other actions.
+pub fn key_actions(action: &str) -> &'static [&'static str] {
+    let name = action.split_once(':').map_or(action, |(_, name)| name);
+    if !action
+        .split_once(':')
+        .is_some_and(|(service, _)| service.eq_ignore_ascii_case("secretsmanager"))
+    {
+        return &[];
+    }
+    if name.eq_ignore_ascii_case("GetSecretValue") {
+        &["kms:Decrypt"]
+    } else if name.eq_ignore_ascii_case("PutSecretValue")
+        || name.eq_ignore_ascii_case("UpdateSecret")
+    {
+        &["kms:GenerateDataKey", "kms:Decrypt"]
+    } else {
+        &[]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,15 +13,19 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::classes::{
-    self, Atoms, KeyedStatement, PatternIndex, PrincipalView, SecretKey, SecretKeys,
+    self, Atoms, KeyedStatement, PatternIndex, PrincipalView, SecretKey, SecretKeys, TagCondition,
 };
-use super::context::{RequestFacts, build_context};
+use super::context::{
+    KeySide, PrincipalContext, RequestFacts, action_context, build_context, build_context_with,
+    key_side, tag_context,
+};
 use super::keys;
 use super::model::{AccessModel, AnalysedPrincipal, PrincipalKind, SecretFacts};
 use super::{AccessError, actions};
-use crate::arn::wildcard::{self, Case, Colons};
+use crate::arn::wildcard::{self, Case, Colons, Piece};
+use crate::eval::partial::{condition_outcome, principal_element};
 use crate::eval::{self, Decision, Evaluation, Layer, NamedPolicy, PolicySet, Request};
-use crate::policy::{PrincipalPattern, Statement};
+use crate::policy::{Condition, Effect, ResourcePattern};
 
 /// What to analyse.
 #[derive(Debug, Clone, Default)]
@@ -81,6 +85,64 @@ pub struct Grant {
     pub stages_differ: Vec<String>,
     /// The principal is outside the snapshot: allowed only if its own account allows it too.
     pub external: bool,
+    /// Value actions: the KMS key whose permission the read or write also needs.
+    pub key: Option<KeyVerdict>,
+    /// The statements that allowed it, secret side then key side.
+    pub why: Vec<Why>,
+    /// Why it is `Conditional`, in words.
+    pub reasons: Vec<String>,
+}
+
+/// The key of a value action's entry: its ARN and whether its permission was judged (`false`
+/// when the snapshot has no key policy for it: the entry is then `Conditional`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyVerdict {
+    pub arn: String,
+    pub judged: bool,
+}
+
+/// A statement that allowed an entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Why {
+    /// `identity` (the caller's policies), `resource` (the secret's policy) or `key` (the
+    /// evaluation of the KMS permission: key policy and the caller's policies).
+    pub side: &'static str,
+    /// The layer of the policy: `identity` or `resource` (a secret's or a key's policy); the
+    /// layers that only limit (SCPs, RCPs, boundary, session policy) are not listed.
+    pub kind: Layer,
+    /// Policy name or ARN (`resource-policy` for the secret's own policy, the key ARN for a
+    /// key policy).
+    pub policy: String,
+    /// Zero-based statement index.
+    pub statement: usize,
+    pub sid: Option<String>,
+}
+
+/// The statements of a KMS evaluation that allowed it.
+pub(crate) fn why_of_key(evaluation: &Evaluation) -> Vec<Why> {
+    why_of(evaluation, true)
+}
+
+fn why_of(evaluation: &Evaluation, key: bool) -> Vec<Why> {
+    // Only the layers that grant: SCP, RCP, boundary and session allows are limits.
+    evaluation
+        .allowed_by
+        .iter()
+        .filter(|reference| matches!(reference.layer, Layer::Identity | Layer::Resource))
+        .map(|reference| Why {
+            side: if key {
+                "key"
+            } else if reference.layer == Layer::Resource {
+                "resource"
+            } else {
+                "identity"
+            },
+            kind: reference.layer,
+            policy: reference.policy.clone(),
+            statement: reference.index,
+            sid: reference.sid.clone(),
+        })
+        .collect()
 }
 
 /// The outcome of one (principal, secret, action) before it is turned into an entry.
@@ -89,6 +151,7 @@ struct StageOutcome {
     decision: Option<GrantDecision>,
     via: Via,
     conditions: Vec<String>,
+    why: Vec<Why>,
 }
 
 /// The result: per secret, the principals allowed each action.
@@ -159,6 +222,111 @@ impl AccessAnalysis {
                     grant_index: *grant as usize,
                     grant: &self.grants[*grant as usize],
                 })
+        })
+    }
+
+    /// The reverse view: per analysed principal with at least one entry (in model order), the
+    /// secrets (positions into `secrets`) it has entries on, in secret order.
+    pub fn by_principal(&self) -> ByPrincipal {
+        let mut secrets_of_atom: Vec<Vec<u32>> =
+            vec![Vec::new(); self.atom_start.len().saturating_sub(1)];
+        for (position, atom) in self.atom_of.iter().enumerate() {
+            if let Some(list) = secrets_of_atom.get_mut(*atom as usize) {
+                list.push(u32::try_from(position).unwrap_or(u32::MAX));
+            }
+        }
+        let mut count: HashMap<u32, usize> = HashMap::new();
+        for (atom, secrets) in secrets_of_atom.iter().enumerate() {
+            for (principal, _) in &self.pairs[self.atom_start[atom]..self.atom_start[atom + 1]] {
+                *count.entry(*principal).or_default() += secrets.len();
+            }
+        }
+        let mut order: Vec<u32> = count.keys().copied().collect();
+        order.sort_unstable();
+        let mut start = Vec::with_capacity(order.len() + 1);
+        let mut slot: HashMap<u32, usize> = HashMap::new();
+        let mut total = 0usize;
+        for principal in &order {
+            start.push(total);
+            slot.insert(*principal, total);
+            total += count[principal];
+        }
+        start.push(total);
+        let mut pairs = vec![(0u32, 0u32); total];
+        // Atoms in secret order of their first secret would not keep secrets sorted: fill,
+        // then sort each principal's run.
+        for (atom, secrets) in secrets_of_atom.iter().enumerate() {
+            for (principal, row) in &self.pairs[self.atom_start[atom]..self.atom_start[atom + 1]] {
+                if let Some(next) = slot.get_mut(principal) {
+                    for secret in secrets {
+                        pairs[*next] = (*secret, *row);
+                        *next += 1;
+                    }
+                }
+            }
+        }
+        for k in 0..order.len() {
+            pairs[start[k]..start[k + 1]].sort_unstable();
+        }
+        ByPrincipal {
+            order,
+            start,
+            pairs,
+        }
+    }
+
+    /// The entries of `principal` on the secret at `position` of one row.
+    fn row_entries(
+        &self,
+        principal: usize,
+        row: u32,
+    ) -> impl Iterator<Item = AccessEntry<'_>> + '_ {
+        self.rows[row as usize]
+            .iter()
+            .enumerate()
+            .filter(|(_, grant)| **grant != u32::MAX)
+            .map(move |(action, grant)| AccessEntry {
+                principal,
+                action_index: action,
+                action: &self.actions[action],
+                grant_index: *grant as usize,
+                grant: &self.grants[*grant as usize],
+            })
+    }
+}
+
+/// The entries of an analysis grouped by principal (`AccessAnalysis::by_principal`).
+#[derive(Debug)]
+pub struct ByPrincipal {
+    /// Principals (indexes into `AccessModel::principals`) with entries, ascending.
+    order: Vec<u32>,
+    start: Vec<usize>,
+    /// (secret position, row), per principal sorted by secret position.
+    pairs: Vec<(u32, u32)>,
+}
+
+impl ByPrincipal {
+    /// The principals with entries (indexes into `AccessModel::principals`), in model order.
+    pub fn principals(&self) -> impl Iterator<Item = usize> + '_ {
+        self.order.iter().map(|p| *p as usize)
+    }
+
+    /// The entries of the `k`-th principal of `principals()`: (secret position, entry), by
+    /// secret then action.
+    pub fn entries<'a>(
+        &'a self,
+        analysis: &'a AccessAnalysis,
+        k: usize,
+    ) -> impl Iterator<Item = (usize, AccessEntry<'a>)> + 'a {
+        let principal = self.order.get(k).copied().unwrap_or(0) as usize;
+        let range = match (self.start.get(k), self.start.get(k + 1)) {
+            (Some(a), Some(b)) => *a..*b,
+            _ => 0..0,
+        };
+        self.pairs[range].iter().flat_map(move |(secret, row)| {
+            analysis
+                .row_entries(principal, *row)
+                .map(move |entry| (*secret as usize, entry))
         })
     }
 }
@@ -269,6 +437,7 @@ fn decide_one(set: &PolicySet, request: &Request, external: bool) -> StageOutcom
             decision: None,
             via: Via::Identity,
             conditions: Vec::new(),
+            why: Vec::new(),
         };
     }
     let evaluation = eval::evaluate(set, request);
@@ -280,13 +449,46 @@ fn decide_one(set: &PolicySet, request: &Request, external: bool) -> StageOutcom
             GrantDecision::Allowed
         }),
         via: via_of(&evaluation, external),
+        why: why_of(&evaluation, false),
         conditions: evaluation.unsettled_keys,
     }
 }
 
+/// Whether `statement` is a `Deny` whose `NotPrincipal` lists `principal` by ARN but not its
+/// account.
+fn lists_without_account(
+    statement: &crate::policy::Statement,
+    principal: &AnalysedPrincipal,
+) -> bool {
+    use crate::policy::PrincipalPattern;
+    let Some(clause) = statement.principals.as_ref().filter(|c| c.negated) else {
+        return false;
+    };
+    if statement.effect != Effect::Deny {
+        return false;
+    }
+    let account = principal.facts.account.as_deref();
+    let listed = clause.items.iter().any(|item| {
+        matches!(item, PrincipalPattern::Arn(arn) if arn.eq_ignore_ascii_case(&principal.arn))
+    });
+    let account_listed = clause
+        .items
+        .iter()
+        .any(|item| matches!(item, PrincipalPattern::Account(a) if Some(a.as_str()) == account));
+    listed && !account_listed
+}
+
+/// What the class path brings to a judgement: the principal half of the context, built once,
+/// and the principal's KMS outcomes per key (`None` when they depend on the secret).
+pub(crate) struct ClassPath<'a> {
+    pub principal_context: &'a PrincipalContext,
+    pub key_cache: Option<&'a mut super::kms::KeyCache>,
+}
+
 /// The entry of one (principal, secret, action), or `None` when denied for every stage.
-/// `only` restricts the context to the keys the policies read (the class path); the entry is
-/// the same either way.
+/// With `principal_context` (the class path) the context holds only the keys the policies read
+/// and its principal half comes ready-made; without it (one-by-one), every known key. The
+/// entry is the same either way.
 pub(crate) fn judge(
     model: &AccessModel,
     principal: &AnalysedPrincipal,
@@ -294,10 +496,70 @@ pub(crate) fn judge(
     set: &PolicySet,
     action: &str,
     referenced: &BTreeSet<String>,
-    minimal: bool,
+    class_path: Option<ClassPath<'_>>,
+) -> Option<Grant> {
+    let (principal_context, key_cache) = match class_path {
+        Some(path) => (Some(path.principal_context), path.key_cache),
+        None => (None, None),
+    };
+    let grant = match judge_secret(
+        model,
+        principal,
+        secret,
+        set,
+        action,
+        referenced,
+        principal_context,
+    ) {
+        Some(grant) => grant,
+        None => {
+            // A `Deny` + `NotPrincipal` naming the principal but not its account: conditional.
+            let index = secret.resource_policy?;
+            let strict = model.resource_policies.get(index)?;
+            let lenient = model.lenient_policies.get(index)?.as_ref()?;
+            if !strict
+                .policy
+                .statements()
+                .iter()
+                .any(|s| lists_without_account(s, principal))
+            {
+                return None;
+            }
+            let mut lenient_set = set.clone();
+            lenient_set.resource = Some(lenient.clone());
+            let mut grant = judge_secret(
+                model,
+                principal,
+                secret,
+                &lenient_set,
+                action,
+                referenced,
+                principal_context,
+            )?;
+            grant.decision = GrantDecision::Conditional;
+            grant.reasons.push(format!(
+                "a Deny with NotPrincipal in the secret's policy names `{}` but not its account {}: AWS might deny the whole account, depending on the service (IAM User Guide)",
+                principal.arn,
+                principal.facts.account.as_deref().unwrap_or("?")
+            ));
+            grant
+        }
+    };
+    super::kms::with_key(model, principal, secret, action, grant, key_cache)
+}
+
+/// The entry of one request on the secret alone (its resource policy and the caller's
+/// policies), before the KMS key.
+fn judge_secret(
+    model: &AccessModel,
+    principal: &AnalysedPrincipal,
+    secret: &SecretFacts,
+    set: &PolicySet,
+    action: &str,
+    referenced: &BTreeSet<String>,
+    principal_context: Option<&PrincipalContext>,
 ) -> Option<Grant> {
     let external = principal.kind == PrincipalKind::External;
-    let only = minimal.then_some(referenced);
     let is_get = actions::is_get_secret_value(action);
     let facts = RequestFacts {
         principal,
@@ -312,7 +574,10 @@ pub(crate) fn judge(
         action: action.to_owned(),
         resource: secret.arn.clone(),
         resource_account: None,
-        context: build_context(&facts, referenced, only),
+        context: match principal_context {
+            Some(ready) => build_context_with(&facts, ready, referenced, referenced),
+            None => build_context(&facts, referenced, None),
+        },
     };
     let stage_key_present = request.context.get("secretsmanager:VersionStage").is_some();
     let mut outcome_for = |stage: Option<&str>| {
@@ -334,6 +599,9 @@ pub(crate) fn judge(
             conditions: outcome.conditions,
             stages_differ: Vec::new(),
             external,
+            key: None,
+            why: outcome.why,
+            reasons: Vec::new(),
         });
     }
     let current = outcome_for(Some("AWSCURRENT"));
@@ -360,6 +628,9 @@ pub(crate) fn judge(
             conditions: current.conditions,
             stages_differ,
             external,
+            key: None,
+            why: current.why,
+            reasons: Vec::new(),
         }),
         None => {
             // Not for AWSCURRENT, but for another stage: conditional on the stage asked for.
@@ -374,6 +645,9 @@ pub(crate) fn judge(
                 conditions,
                 stages_differ,
                 external,
+                key: None,
+                why: outcome.why.clone(),
+                reasons: vec!["allowed only for another version stage than AWSCURRENT".to_owned()],
             })
         }
     }
@@ -390,6 +664,185 @@ struct Shared<'a> {
     global_keys: SecretKeys,
     /// Pattern ids of the resource policies and RCPs of the analysis.
     shared_patterns: Vec<u32>,
+    /// Every key (lower case) the relevant statements of the analysis read.
+    all_keys: BTreeSet<String>,
+    /// The keys the relevant statements of the resource policies and RCPs read.
+    shared_keys: BTreeSet<String>,
+    /// Per principal of the model (default for those not analysed): its context half.
+    principal_contexts: Vec<PrincipalContext>,
+    /// Per resource policy, per statement: what partial evaluation needs.
+    resource_statements: Vec<Vec<ResourceStatement>>,
+    /// A KMS statement reads the encryption context (the secret's ARN): KMS outcomes are not
+    /// shared between the secrets of one key.
+    kms_per_secret: bool,
+}
+
+/// A condition of a resource-policy statement, by content id.
+#[derive(Debug, Clone, Copy)]
+struct ConditionInfo {
+    /// Equal ids, equal conditions (operator, key as written, values).
+    id: u32,
+    /// It reads the secret or the stage (its key or a variable of its values).
+    secret_side: bool,
+    /// Its outcome can change with the action (a request parameter of some action).
+    per_action: bool,
+}
+
+/// A resource-policy statement as the partial evaluation sees it, computed once per run.
+#[derive(Debug, Clone)]
+struct ResourceStatement {
+    /// It can apply to one of the analysed actions.
+    relevant: bool,
+    /// Per analysed action: the `Action` / `NotAction` element matches it.
+    action_match: Vec<bool>,
+    /// Equal ids, equal `Sid` (0: none).
+    sid: u32,
+    /// Equal ids, equal `Resource` / `NotResource` element.
+    resource: u32,
+    /// A resource pattern holds a variable.
+    variable_resource: bool,
+    conditions: Vec<ConditionInfo>,
+    /// The secret attributes its secret-side conditions read (lower-case keys).
+    secret_keys: BTreeSet<String>,
+}
+
+/// Interns texts to dense ids starting at `first`.
+struct Interner {
+    ids: HashMap<String, u32>,
+    first: u32,
+}
+
+impl Interner {
+    fn new(first: u32) -> Interner {
+        Interner {
+            ids: HashMap::new(),
+            first,
+        }
+    }
+
+    fn id(&mut self, text: String) -> u32 {
+        let next = self.first + u32::try_from(self.ids.len()).unwrap_or(u32::MAX - self.first);
+        *self.ids.entry(text).or_insert(next)
+    }
+}
+
+/// The variable keys (lower case) of a text.
+fn variables_of(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    keys::add_variables(text, &mut out);
+    out
+}
+
+fn condition_keys(condition: &Condition) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    out.insert(condition.key.to_ascii_lowercase());
+    for value in &condition.values {
+        keys::add_variables(value, &mut out);
+    }
+    out
+}
+
+fn resource_statements(
+    policies: &[NamedPolicy],
+    actions_lower: &[String],
+) -> Vec<Vec<ResourceStatement>> {
+    let mut sids = Interner::new(1);
+    let mut resources = Interner::new(0);
+    let mut conditions = Interner::new(0);
+    policies
+        .iter()
+        .map(|policy| {
+            policy
+                .policy
+                .statements()
+                .iter()
+                .map(|statement| {
+                    let action_match: Vec<bool> = actions_lower
+                        .iter()
+                        .map(|a| keys::statement_applies(statement, std::slice::from_ref(a)))
+                        .collect();
+                    let relevant = action_match.iter().any(|m| *m);
+                    let mut secret_keys = BTreeSet::new();
+                    let infos = statement
+                        .conditions
+                        .iter()
+                        .map(|condition| {
+                            let read = condition_keys(condition);
+                            let secret_side = read.iter().any(|k| key_side(k) == KeySide::Secret);
+                            if secret_side {
+                                secret_keys.extend(read.iter().cloned());
+                            }
+                            ConditionInfo {
+                                id: conditions.id(format!(
+                                    "{:?}\u{1}{}\u{1}{:?}",
+                                    condition.operator, condition.key, condition.values
+                                )),
+                                secret_side,
+                                per_action: read.iter().any(|k| actions::is_any_parameter(k)),
+                            }
+                        })
+                        .collect();
+                    let variable_resource = statement
+                        .resources
+                        .iter()
+                        .flat_map(|r| r.items.iter())
+                        .any(|p| keys::has_variable(&p.text));
+                    ResourceStatement {
+                        relevant,
+                        action_match,
+                        sid: statement.sid.as_ref().map_or(0, |sid| sids.id(sid.clone())),
+                        resource: resources.id(format!("{:?}", statement.resources)),
+                        variable_resource,
+                        conditions: infos,
+                        secret_keys,
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A resource pattern for one principal: its text once the principal's variables are put in.
+enum Resolved {
+    /// A pattern without variables (policy text, wildcards included).
+    Text(String),
+    /// A variable without a value and without a default: the pattern matches nothing.
+    Nothing,
+    /// A variable the snapshot cannot settle, or a value that would read as a wildcard or a
+    /// segment separator: the analysis must look at every ARN.
+    Unresolved,
+}
+
+fn resolve_pattern(pattern: &ResourcePattern, context: &PrincipalContext) -> Resolved {
+    if let Some((text, _)) = pattern.template.as_plain() {
+        return Resolved::Text(text.to_owned());
+    }
+    for key in pattern.template.variable_keys() {
+        if key_side(key.lower()) != KeySide::Principal || context.variable(key.lower()).is_err() {
+            return Resolved::Unresolved;
+        }
+    }
+    pattern.template.with_pieces(
+        |key| context.variable(key.lower()).ok().flatten(),
+        |pieces| {
+            let Some(pieces) = pieces else {
+                return Resolved::Nothing;
+            };
+            let mut text = String::new();
+            for piece in pieces {
+                match piece {
+                    Piece::Wild(part) => text.push_str(part),
+                    Piece::Literal(part) => {
+                        if part.contains(['*', '?', ':']) || part.contains("${") {
+                            return Resolved::Unresolved;
+                        }
+                        text.push_str(part);
+                    }
+                }
+            }
+            Resolved::Text(text)
+        },
+    )
 }
 
 /// Per-thread results.
@@ -427,52 +880,55 @@ impl WorkerOutput {
     }
 }
 
-/// Whether a resource-policy statement's `Principal` / `NotPrincipal` can cover `principal`
-/// (a superset: when unsure, yes).
-fn may_name(statement: &Statement, principal: &AnalysedPrincipal) -> bool {
-    let Some(clause) = &statement.principals else {
-        return true;
-    };
-    if clause.negated {
-        return true;
+/// Outcome codes of conditions, with the keys they found unknown, for one principal.
+struct Outcomes {
+    /// Unknown-key lists → id (0: none).
+    key_sets: HashMap<Vec<String>, u32>,
+}
+
+impl Outcomes {
+    /// `0` false, `1` true, `2` unknown, plus 3 × the id of the unknown keys recorded.
+    fn code(&mut self, condition: &Condition, context: &eval::Context) -> u32 {
+        let (outcome, unknown) = condition_outcome(condition, context);
+        let base = match outcome {
+            Some(false) => 0,
+            Some(true) => 1,
+            None => 2,
+        };
+        let set = if unknown.is_empty() {
+            0
+        } else {
+            let next = u32::try_from(self.key_sets.len() + 1).unwrap_or(u32::MAX / 4);
+            *self.key_sets.entry(unknown).or_insert(next)
+        };
+        base + 3 * set
     }
-    let facts = &principal.facts;
-    clause.items.iter().any(|item| match item {
-        PrincipalPattern::Everyone => true,
-        PrincipalPattern::Account(account) => facts
-            .account
-            .as_deref()
-            .is_none_or(|own| own == account.as_str()),
-        PrincipalPattern::Arn(arn) => match &facts.arn {
-            Some(own) => {
-                own.eq_ignore_ascii_case(arn)
-                    || (principal.kind == PrincipalKind::Role
-                        && arn.starts_with("arn:")
-                        && arn.contains(":assumed-role/")
-                        && arn
-                            .split('/')
-                            .nth(1)
-                            .is_some_and(|role| role == principal.name))
-            }
-            None => facts
-                .account
-                .as_deref()
-                .is_none_or(|own| crate::arn::account_of(arn) == Some(own)),
-        },
-        // A unique id (`AIDA…`, `AROA…`) cannot be told from the snapshot cheaply: maybe.
-        PrincipalPattern::UniqueId(_) => true,
-        PrincipalPattern::Service(_)
-        | PrincipalPattern::Federated(_)
-        | PrincipalPattern::CanonicalUser(_) => false,
-    })
+}
+
+/// The secret-side keys of a set of lower-case keys, as secret attributes.
+fn secret_reads<'k>(keys: impl Iterator<Item = &'k String>, tags: &[String]) -> Vec<SecretKey> {
+    let mut reads: Vec<SecretKey> = keys
+        .filter_map(|key| SecretKey::of_key(key, tags))
+        .collect();
+    reads.sort_unstable();
+    reads.dedup();
+    reads
 }
 
 /// What `principal`'s policies read of a secret, and the context keys they read.
-fn principal_view(
-    shared: &Shared<'_>,
-    principal: &AnalysedPrincipal,
+///
+/// Its own statements (identity, boundary, session, SCPs, RCPs): resource patterns with the
+/// principal's variables put in, and per statement the secret attributes its conditions read,
+/// by outcome for conditions on one tag. Resource policies: each partially evaluated for the
+/// principal (principal element, conditions on the principal and the request decided once), so
+/// that policies which treat it alike get one id however different their text.
+fn principal_view<'s>(
+    shared: &'s Shared<'_>,
+    position: usize,
     local: Vec<u32>,
-) -> (PrincipalView, BTreeSet<String>) {
+) -> (PrincipalView<'s>, BTreeSet<String>) {
+    let principal = &shared.model.principals[position];
+    let principal_context = &shared.principal_contexts[position];
     let mut view = PrincipalView {
         local,
         ..PrincipalView::default()
@@ -499,8 +955,9 @@ fn principal_view(
         .chain(principal.set.session.iter())
         .chain(principal.set.scps.iter().flatten())
         .chain(principal.set.rcps.iter().flatten());
-    let mut referenced = BTreeSet::new();
+    let mut referenced = shared.shared_keys.clone();
     let tags = &shared.global_keys.tags;
+    let mut tag_conditions: HashMap<*const Condition, u32> = HashMap::new();
     for policy in own {
         for statement in keys::relevant_statements(&policy.policy, &shared.actions_lower) {
             let mut statement_keys = BTreeSet::new();
@@ -508,29 +965,62 @@ fn principal_view(
             let mut bits = Vec::new();
             let mut always = statement.resources.is_none();
             let mut negated = false;
+            let mut raw_keys: BTreeSet<String> = BTreeSet::new();
             if let Some(resources) = &statement.resources {
                 negated = resources.negated;
                 for pattern in &resources.items {
-                    if keys::has_variable(&pattern.text) {
-                        view.whole_arn = true;
-                        always = true;
-                    } else if let Some(id) = shared.index.id(&pattern.text) {
-                        bits.push(bit_of(id, &mut view.local));
+                    raw_keys.extend(variables_of(&pattern.text));
+                    match resolve_pattern(pattern, principal_context) {
+                        Resolved::Text(text) => {
+                            if let Some(id) = shared.index.id(&text) {
+                                bits.push(bit_of(id, &mut view.local));
+                            }
+                        }
+                        Resolved::Nothing => {}
+                        Resolved::Unresolved => {
+                            view.whole_arn = true;
+                            always = true;
+                        }
                     }
                 }
             }
-            let mut reads: Vec<SecretKey> = statement_keys
-                .iter()
-                .filter_map(|key| SecretKey::of_key(key, tags))
-                .collect();
-            reads.sort_unstable();
-            reads.dedup();
-            if !reads.is_empty() {
+            let mut outcomes = Vec::new();
+            for condition in &statement.conditions {
+                let read = condition_keys(condition);
+                let key = condition.key.to_ascii_lowercase();
+                let tag = SecretKey::of_key(&key, tags);
+                let by_outcome = matches!(tag, Some(SecretKey::Tag(_)))
+                    && read
+                        .iter()
+                        .filter(|k| **k != key)
+                        .all(|k| key_side(k) == KeySide::Principal);
+                match tag {
+                    Some(SecretKey::Tag(index)) if by_outcome => {
+                        let next = u32::try_from(view.tag_conditions.len()).unwrap_or(u32::MAX);
+                        let id = *tag_conditions
+                            .entry(std::ptr::from_ref(condition))
+                            .or_insert_with(|| {
+                                view.tag_conditions.push(TagCondition {
+                                    condition,
+                                    tag: index,
+                                });
+                                next
+                            });
+                        outcomes.push(id);
+                    }
+                    _ => raw_keys.extend(read),
+                }
+            }
+            outcomes.sort_unstable();
+            outcomes.dedup();
+            let reads = secret_reads(raw_keys.iter(), tags);
+            if !reads.is_empty() || !outcomes.is_empty() {
                 view.keyed.push(KeyedStatement {
                     bits,
                     negated,
                     always,
                     reads,
+                    outcomes,
                 });
             }
             referenced.extend(statement_keys);
@@ -541,49 +1031,107 @@ fn principal_view(
     view.local_count = next_bit as usize;
 
     // Resource policies as this principal sees them.
-    let mut signatures: HashMap<String, u32> = HashMap::new();
+    let organization_id = shared.model.organization_id.as_deref();
+    let contexts: Vec<eval::Context> = shared
+        .actions
+        .iter()
+        .map(|action| {
+            action_context(
+                principal,
+                principal_context,
+                organization_id,
+                action,
+                &shared.all_keys,
+            )
+        })
+        .collect();
+    let mut outcomes = Outcomes {
+        key_sets: HashMap::new(),
+    };
+    let mut cache: HashMap<(u32, usize), u32> = HashMap::new();
+    let mut signatures: HashMap<Vec<u32>, u32> = HashMap::new();
+    let has_boundary = principal.set.boundary.is_some();
+    let mut signature: Vec<u32> = Vec::new();
     view.resource_policies.push((0, Vec::new()));
-    for policy in &shared.model.resource_policies {
-        let mut parts: Vec<String> = Vec::new();
-        let mut reads = BTreeSet::new();
-        for statement in keys::relevant_statements(&policy.policy, &shared.actions_lower) {
-            let mut statement_keys = BTreeSet::new();
-            keys::add_statement_keys(statement, &mut statement_keys);
-            referenced.extend(statement_keys.iter().cloned());
-            if !may_name(statement, principal) {
+    for (policy, infos) in shared
+        .model
+        .resource_policies
+        .iter()
+        .zip(&shared.resource_statements)
+    {
+        signature.clear();
+        let mut read_keys: BTreeSet<&String> = BTreeSet::new();
+        for (index, (statement, info)) in policy.policy.statements().iter().zip(infos).enumerate() {
+            if !info.relevant {
                 continue;
             }
-            if statement
-                .resources
-                .iter()
-                .flat_map(|r| r.items.iter())
-                .any(|p| keys::has_variable(&p.text))
-            {
+            let Some(grant) =
+                principal_element(statement, Layer::Resource, has_boundary, &principal.caller)
+            else {
+                continue;
+            };
+            let start = signature.len();
+            let allow = statement.effect == Effect::Allow;
+            signature.push(u32::from(lists_without_account(statement, principal)));
+            signature.extend([
+                u32::MAX,
+                u32::from(allow),
+                u32::from(grant),
+                if allow {
+                    u32::try_from(index).unwrap_or(u32::MAX)
+                } else {
+                    u32::MAX
+                },
+                if allow { info.sid } else { 0 },
+                info.resource,
+            ]);
+            // Inert: for every action it names, a condition on the principal or the request is
+            // false and none records an unknown key; the flow then skips it for this principal.
+            let mut inert =
+                !info.variable_resource && info.conditions.iter().all(|ci| !ci.secret_side);
+            for (slot, matched) in info.action_match.iter().enumerate() {
+                if !matched {
+                    signature.push(u32::MAX - 1);
+                    continue;
+                }
+                let mut falsified = false;
+                for (condition, ci) in statement.conditions.iter().zip(&info.conditions) {
+                    if ci.secret_side {
+                        continue;
+                    }
+                    let slot = if ci.per_action { slot } else { 0 };
+                    let code = *cache
+                        .entry((ci.id, slot))
+                        .or_insert_with(|| outcomes.code(condition, &contexts[slot]));
+                    falsified |= code.is_multiple_of(3);
+                    inert &= code / 3 == 0;
+                    signature.push(code);
+                }
+                inert &= falsified;
+            }
+            for ci in &info.conditions {
+                if ci.secret_side {
+                    signature.push(ci.id);
+                }
+            }
+            if inert {
+                // False for every action and silent: the flow skips it for this principal.
+                signature.truncate(start);
+                continue;
+            }
+            read_keys.extend(info.secret_keys.iter());
+            if info.variable_resource {
                 view.whole_arn = true;
             }
-            reads.extend(
-                statement_keys
-                    .iter()
-                    .filter_map(|key| SecretKey::of_key(key, tags)),
-            );
-            parts.push(format!(
-                "{:?}|{:?}|{:?}|{:?}|{:?}",
-                statement.effect,
-                statement.actions,
-                statement.resources,
-                statement.principals,
-                statement.conditions
-            ));
         }
-        parts.sort();
-        let id = if parts.is_empty() {
+        let id = if signature.is_empty() {
             0
         } else {
             let next = u32::try_from(signatures.len() + 1).unwrap_or(u32::MAX);
-            *signatures.entry(parts.join("\n")).or_insert(next)
+            *signatures.entry(signature.clone()).or_insert(next)
         };
         view.resource_policies
-            .push((id, reads.into_iter().collect()));
+            .push((id, secret_reads(read_keys.into_iter(), tags)));
     }
     (view, referenced)
 }
@@ -596,12 +1144,29 @@ fn analyse_principal(
 ) {
     let model = shared.model;
     let principal = &model.principals[position];
-    let (view, referenced) = principal_view(shared, principal, std::mem::take(local));
-    let projection = classes::project(&shared.atoms, &view);
+    let principal_context = &shared.principal_contexts[position];
+    let (view, referenced) = principal_view(shared, position, std::mem::take(local));
+    let mut tag_outcomes: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut outcomes = Outcomes {
+        key_sets: HashMap::new(),
+    };
+    let mut outcome = |index: u32, value: u32| -> u32 {
+        *tag_outcomes.entry((index, value)).or_insert_with(|| {
+            let condition = view.tag_conditions[index as usize].condition;
+            let context = tag_context(
+                principal_context,
+                &condition.key.to_ascii_lowercase(),
+                shared.atoms.text(value),
+            );
+            outcomes.code(condition, &context)
+        })
+    };
+    let projection = classes::project(&shared.atoms, &view, &mut outcome);
     *local = view.local;
     output.classes += projection.representatives.len();
 
     let mut sets: HashMap<Option<usize>, PolicySet> = HashMap::new();
+    let mut key_cache = super::kms::KeyCache::new();
     let mut class_rows: Vec<u32> = Vec::with_capacity(projection.representatives.len());
     for atom in &projection.representatives {
         let atom = &shared.atoms.atoms[*atom as usize];
@@ -613,7 +1178,18 @@ fn analyse_principal(
         let mut any = false;
         for action in shared.actions {
             output.evaluations += 1;
-            match judge(model, principal, secret, set, action, &referenced, true) {
+            match judge(
+                model,
+                principal,
+                secret,
+                set,
+                action,
+                &referenced,
+                Some(ClassPath {
+                    principal_context,
+                    key_cache: (!shared.kms_per_secret).then_some(&mut key_cache),
+                }),
+            ) {
                 Some(grant) => {
                     any = true;
                     let id = output.grant_id(grant);
@@ -667,59 +1243,108 @@ pub fn analyse(model: &AccessModel, query: &AccessQuery) -> Result<AccessAnalysi
         .map(|i| &model.secrets[*i])
         .collect();
 
-    // Every pattern and key any analysed principal's relevant statements use.
-    let mut index = PatternIndex::default();
-    let mut all_keys = BTreeSet::new();
-    let mut variables = false;
-    let add_policy = |policy: &NamedPolicy,
-                      index: &mut PatternIndex,
-                      keys_out: &mut BTreeSet<String>,
-                      variables: &mut bool|
-     -> Vec<u32> {
-        let mut ids = Vec::new();
+    // Every key any analysed principal's relevant statements read, then the principal half of
+    // each principal's contexts (once per principal), then every resource pattern with the
+    // principals' variables put in.
+    let mut shared_keys = BTreeSet::new();
+    let shared_policies: Vec<&NamedPolicy> = model
+        .resource_policies
+        .iter()
+        .chain(model.rcps.iter().flatten())
+        .collect();
+    for policy in &shared_policies {
         for statement in keys::relevant_statements(&policy.policy, &actions_lower) {
-            keys::add_statement_keys(statement, keys_out);
-            if let Some(resources) = &statement.resources {
-                for pattern in &resources.items {
-                    if keys::has_variable(&pattern.text) {
-                        *variables = true;
-                    } else {
-                        ids.push(index.intern(&pattern.text));
+            keys::add_statement_keys(statement, &mut shared_keys);
+        }
+    }
+    let own_policies = |position: usize| {
+        let set = &model.principals[position].set;
+        set.identity
+            .iter()
+            .chain(set.boundary.iter())
+            .chain(set.session.iter())
+            .chain(set.scps.iter().flatten())
+    };
+    let mut all_keys = shared_keys.clone();
+    for position in &principals {
+        for policy in own_policies(*position) {
+            for statement in keys::relevant_statements(&policy.policy, &actions_lower) {
+                keys::add_statement_keys(statement, &mut all_keys);
+            }
+        }
+    }
+    let mut principal_contexts = vec![PrincipalContext::default(); model.principals.len()];
+    for position in &principals {
+        principal_contexts[*position] = PrincipalContext::build(
+            &model.principals[*position],
+            model.organization_id.as_deref(),
+            &all_keys,
+        );
+    }
+    let mut index = PatternIndex::default();
+    let mut variables = false;
+    let mut shared_patterns = Vec::new();
+    for policy in &shared_policies {
+        for statement in keys::relevant_statements(&policy.policy, &actions_lower) {
+            for pattern in statement.resources.iter().flat_map(|r| r.items.iter()) {
+                if keys::has_variable(&pattern.text) {
+                    variables = true;
+                } else {
+                    shared_patterns.push(index.intern(&pattern.text));
+                }
+            }
+        }
+    }
+    for position in &principals {
+        for policy in own_policies(*position) {
+            for statement in keys::relevant_statements(&policy.policy, &actions_lower) {
+                for pattern in statement.resources.iter().flat_map(|r| r.items.iter()) {
+                    match resolve_pattern(pattern, &principal_contexts[*position]) {
+                        Resolved::Text(text) => {
+                            index.intern(&text);
+                        }
+                        Resolved::Nothing => {}
+                        Resolved::Unresolved => variables = true,
                     }
                 }
             }
         }
-        ids
-    };
-    let mut shared_keys = BTreeSet::new();
-    let mut shared_patterns = Vec::new();
-    for policy in model
-        .resource_policies
-        .iter()
-        .chain(model.rcps.iter().flatten())
-    {
-        shared_patterns.extend(add_policy(
-            policy,
-            &mut index,
-            &mut shared_keys,
-            &mut variables,
-        ));
     }
-    all_keys.extend(shared_keys);
-    for position in &principals {
-        let set = &model.principals[*position].set;
-        let own = set
-            .identity
+    // The KMS request of a value action carries the secret's ARN as encryption context: a
+    // policy that reads it (or a variable in a KMS statement's `Resource`) makes every ARN count.
+    let mut kms_per_secret = false;
+    let key_actions: Vec<String> = actions
+        .iter()
+        .flat_map(|a| actions::key_actions(a).iter())
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    if !key_actions.is_empty() {
+        let key_policies = model.keys.iter().filter_map(|k| k.policy.as_ref().ok());
+        let everyone = principals
             .iter()
-            .chain(set.boundary.iter())
-            .chain(set.session.iter())
-            .chain(set.scps.iter().flatten());
-        for policy in own {
-            add_policy(policy, &mut index, &mut all_keys, &mut variables);
+            .flat_map(|p| own_policies(*p))
+            .chain(shared_policies.iter().copied())
+            .chain(key_policies);
+        for policy in everyone {
+            for statement in keys::relevant_statements(&policy.policy, &key_actions) {
+                let mut read = BTreeSet::new();
+                keys::add_statement_keys(statement, &mut read);
+                if read.iter().any(|k| k.starts_with("kms:encryptioncontext"))
+                    || statement
+                        .resources
+                        .iter()
+                        .flat_map(|r| r.items.iter())
+                        .any(|p| keys::has_variable(&p.text))
+                {
+                    variables = true;
+                    kms_per_secret = true;
+                }
+            }
         }
     }
     let global_keys = SecretKeys::from_referenced(&all_keys, variables);
     let atoms = classes::atoms(&secrets, &index, &global_keys);
+    let resource_statements = resource_statements(&model.resource_policies, &actions_lower);
 
     let shared = Shared {
         model,
@@ -730,6 +1355,11 @@ pub fn analyse(model: &AccessModel, query: &AccessQuery) -> Result<AccessAnalysi
         atoms,
         global_keys,
         shared_patterns,
+        all_keys,
+        shared_keys,
+        principal_contexts,
+        resource_statements,
+        kms_per_secret,
     };
     let threads = if query.threads == 0 {
         std::thread::available_parallelism().map_or(1, usize::from)
@@ -754,11 +1384,13 @@ pub fn analyse(model: &AccessModel, query: &AccessQuery) -> Result<AccessAnalysi
                 })
             })
             .collect();
+        // A worker that panicked lost its principals: the analysis fails rather than
+        // reporting them without readers.
         handles
             .into_iter()
-            .map(|handle| handle.join().unwrap_or_default())
-            .collect()
-    });
+            .map(|handle| handle.join().map_err(|_| AccessError::WorkerFailed))
+            .collect::<Result<Vec<_>, _>>()
+    })?;
 
     // Merge: global grant and row tables, pairs sorted by (atom, principal).
     let mut grants: Vec<Grant> = Vec::new();

@@ -110,6 +110,8 @@ impl PatternIndex {
 #[derive(Debug, Default)]
 pub(crate) struct Symbols {
     ids: BTreeMap<String, u32>,
+    /// Id - 1 → text.
+    texts: Vec<String>,
 }
 
 impl Symbols {
@@ -117,8 +119,13 @@ impl Symbols {
         let Some(value) = value else {
             return 0;
         };
-        let next = u32::try_from(self.ids.len() + 1).unwrap_or(u32::MAX);
-        *self.ids.entry(value.to_owned()).or_insert(next)
+        if let Some(id) = self.ids.get(value) {
+            return *id;
+        }
+        self.texts.push(value.to_owned());
+        let id = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        self.ids.insert(value.to_owned(), id);
+        id
     }
 }
 
@@ -167,6 +174,8 @@ pub(crate) struct Atom {
     /// Matching pattern ids, sorted.
     pub matched: Vec<u32>,
     pub resource_policy: Option<usize>,
+    /// The KMS key (index + 1; 0 none).
+    pub key: u32,
     pub region: u32,
     pub account: u32,
     /// Per tag key of `SecretKeys::tags` (global), the value id (0 absent).
@@ -184,6 +193,18 @@ pub(crate) struct Atoms {
     pub atoms: Vec<Atom>,
     /// Atom of each secret.
     pub of_secret: Vec<u32>,
+    /// The text of each value id (id - 1; 0 is "absent").
+    pub texts: Vec<String>,
+}
+
+impl Atoms {
+    /// The text of a value id, `None` for 0 (absent).
+    pub(crate) fn text(&self, id: u32) -> Option<&str> {
+        (id as usize)
+            .checked_sub(1)
+            .and_then(|i| self.texts.get(i))
+            .map(String::as_str)
+    }
 }
 
 /// Groups `secrets` into atoms under `keys` (the union over all principals).
@@ -222,6 +243,9 @@ pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &Secre
             0
         };
         let resource_policy = secret.resource_policy;
+        let kms_key = secret
+            .key
+            .map_or(0, |k| u32::try_from(k + 1).unwrap_or(u32::MAX));
         let mut key: Vec<u32> = Vec::with_capacity(matched.len() + tags.len() + 8);
         key.extend([
             resource_policy.map_or(0, |rp| u32::try_from(rp + 1).unwrap_or(u32::MAX)),
@@ -231,6 +255,7 @@ pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &Secre
             rotation_lambda,
             primary_region,
             arn,
+            kms_key,
         ]);
         key.extend(&tags);
         key.push(u32::MAX);
@@ -241,6 +266,7 @@ pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &Secre
                 representative: position,
                 matched,
                 resource_policy,
+                key: kms_key,
                 region,
                 account,
                 tags,
@@ -253,7 +279,11 @@ pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &Secre
         });
         of_secret.push(atom);
     }
-    Atoms { atoms, of_secret }
+    Atoms {
+        atoms,
+        of_secret,
+        texts: symbols.texts,
+    }
 }
 
 /// A secret attribute a statement reads.
@@ -312,12 +342,27 @@ pub(crate) struct KeyedStatement {
     pub negated: bool,
     /// No `Resource` element, or a pattern with a variable: treat as covering every secret.
     pub always: bool,
+    /// Attributes whose raw value the statement's conditions compare.
     pub reads: Vec<SecretKey>,
+    /// Conditions on one tag, keyed by their outcome instead of the tag's value (indexes into
+    /// `PrincipalView::tag_conditions`).
+    pub outcomes: Vec<u32>,
+}
+
+/// A condition of a principal's statement that reads one secret tag and otherwise only
+/// principal-side values: for that principal its outcome depends on the tag value alone, so
+/// classes are keyed by the outcome ("team == mine" or not), not by the value.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TagCondition<'a> {
+    pub condition: &'a crate::policy::Condition,
+    /// Index into the global `SecretKeys::tags`.
+    pub tag: usize,
 }
 
 /// What one principal's policies read of a secret.
 #[derive(Debug, Default)]
-pub(crate) struct PrincipalView {
+pub(crate) struct PrincipalView<'a> {
+    pub tag_conditions: Vec<TagCondition<'a>>,
     /// Global pattern id → local bit (`u32::MAX`: not read).
     pub local: Vec<u32>,
     pub local_count: usize,
@@ -337,8 +382,13 @@ pub(crate) struct Projection {
     pub representatives: Vec<u32>,
 }
 
-/// Projects `atoms` onto what one principal's policies read (`view`).
-pub(crate) fn project(atoms: &Atoms, view: &PrincipalView) -> Projection {
+/// Projects `atoms` onto what one principal's policies read (`view`); `outcome` gives the
+/// outcome code of a tag condition (index into `view.tag_conditions`) for a value id.
+pub(crate) fn project(
+    atoms: &Atoms,
+    view: &PrincipalView<'_>,
+    outcome: &mut impl FnMut(u32, u32) -> u32,
+) -> Projection {
     let words = view.local_count.div_ceil(32);
     let mut by_key: HashMap<Box<[u32]>, u32> = HashMap::new();
     let mut projection = Projection {
@@ -355,6 +405,7 @@ pub(crate) fn project(atoms: &Atoms, view: &PrincipalView) -> Projection {
             .map_or((0, &[][..]), |(id, reads)| (*id, reads.as_slice()));
         key.extend([
             effective,
+            atom.key,
             atom.account,
             if view.whole_arn { atom.arn } else { 0 },
         ]);
@@ -376,6 +427,11 @@ pub(crate) fn project(atoms: &Atoms, view: &PrincipalView) -> Projection {
             if statement.always || matched != statement.negated {
                 for read in &statement.reads {
                     read.value(atom, &mut key);
+                }
+                for index in &statement.outcomes {
+                    let tag = view.tag_conditions[*index as usize].tag;
+                    let value = atom.tags.get(tag).copied().unwrap_or(0);
+                    key.push(outcome(*index, value));
                 }
             }
         }

@@ -128,7 +128,7 @@ fn is_absent(facts: &RequestFacts<'_>, key: &str) -> bool {
 }
 
 /// The known value of one key (lower case), the same value `known_keys` gives it.
-fn known_value(facts: &RequestFacts<'_>, key: &str) -> Option<ContextValue> {
+pub(crate) fn known_value(facts: &RequestFacts<'_>, key: &str) -> Option<ContextValue> {
     let principal = &facts.principal.facts;
     let secret = facts.secret;
     if let Some(tag) = key.strip_prefix("aws:principaltag/") {
@@ -205,6 +205,183 @@ pub(crate) fn build_context(
                 }
             }
         }
+    }
+    context
+}
+
+/// Where a context key's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeySide {
+    /// The caller: the same for every request of one principal.
+    Principal,
+    /// The secret (tags, region, account, ARN, rotation function, primary region) or the stage
+    /// judged: it varies from request to request.
+    Secret,
+    /// The rest of the request: constant for one (principal, action), known or unknown.
+    Request,
+}
+
+/// The side of a lower-case key.
+pub(crate) fn key_side(key: &str) -> KeySide {
+    if key.starts_with("aws:principaltag/") {
+        return KeySide::Principal;
+    }
+    if key.starts_with("aws:resourcetag/") || key.starts_with("secretsmanager:resourcetag/") {
+        return KeySide::Secret;
+    }
+    match key {
+        "aws:principalarn"
+        | "aws:principalaccount"
+        | "aws:principaltype"
+        | "aws:username"
+        | "aws:userid"
+        | "aws:principalorgid"
+        | "aws:principalisawsservice"
+        | "aws:principalservicename"
+        | "aws:principalservicenameslist" => KeySide::Principal,
+        "aws:requestedregion"
+        | "aws:resourceaccount"
+        | "secretsmanager:secretid"
+        | "secretsmanager:secretprimaryregion"
+        | "secretsmanager:resource/allowrotationlambdaarn"
+        | "secretsmanager:versionstage" => KeySide::Secret,
+        _ => KeySide::Request,
+    }
+}
+
+/// A secret with no attributes: stands in for the secret when only keys of other sides are
+/// looked up (their values never read it).
+fn no_secret() -> SecretFacts {
+    SecretFacts {
+        arn: String::new(),
+        name: String::new(),
+        region: String::new(),
+        account: String::new(),
+        tags: Vec::new(),
+        custom_stages: Vec::new(),
+        primary_region: None,
+        rotation_lambda_arn: None,
+        resource_policy: None,
+        key: None,
+    }
+}
+
+/// What a key holds in a request: a value, `Unknown`, or nothing (absent).
+fn slot_of(facts: &RequestFacts<'_>, key: &str, referenced: bool) -> Option<ContextValue> {
+    match known_value(facts, key) {
+        Some(value) => Some(value),
+        None if referenced && !is_absent(facts, key) => Some(ContextValue::Unknown),
+        None => None,
+    }
+}
+
+/// The principal half of every request context of one principal, built once per principal:
+/// the principal-side keys (lower case) of the analysis with their values, `Unknown` where the
+/// snapshot cannot know them; keys AWS leaves out are not there.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PrincipalContext {
+    pairs: Vec<(String, ContextValue)>,
+}
+
+impl PrincipalContext {
+    /// The principal-side keys of `keys` (lower case) for `principal`.
+    pub(crate) fn build(
+        principal: &AnalysedPrincipal,
+        organization_id: Option<&str>,
+        keys: &BTreeSet<String>,
+    ) -> PrincipalContext {
+        let secret = no_secret();
+        let facts = RequestFacts {
+            principal,
+            secret: &secret,
+            action: "",
+            stage: None,
+            organization_id,
+        };
+        let pairs = keys
+            .iter()
+            .filter(|key| key_side(key) == KeySide::Principal)
+            .filter_map(|key| slot_of(&facts, key, true).map(|value| (key.clone(), value)))
+            .collect();
+        PrincipalContext { pairs }
+    }
+
+    /// The value of a principal-side variable: `Ok(Some(text))`, `Ok(None)` when absent or not
+    /// a single string, `Err(())` when unknown.
+    pub(crate) fn variable(&self, key: &str) -> Result<Option<&str>, ()> {
+        match self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v) {
+            Some(ContextValue::Unknown) => Err(()),
+            Some(ContextValue::String(text)) => Ok(Some(text)),
+            _ => Ok(None),
+        }
+    }
+
+    fn insert_into(&self, context: &mut Context) {
+        for (key, value) in &self.pairs {
+            context.insert(key, value.clone());
+        }
+    }
+}
+
+/// The context of one request on the class path: the principal half (built once) and, of
+/// `only` (lower case, the keys the policies read), every key of the other sides, `Unknown`
+/// for the keys of `referenced` AWS sends but the snapshot cannot settle. Decides exactly as
+/// `build_context(facts, referenced, Some(only))`.
+pub(crate) fn build_context_with(
+    facts: &RequestFacts<'_>,
+    principal: &PrincipalContext,
+    referenced: &BTreeSet<String>,
+    only: &BTreeSet<String>,
+) -> Context {
+    let mut context = Context::new();
+    principal.insert_into(&mut context);
+    for key in only {
+        if key_side(key) == KeySide::Principal {
+            continue;
+        }
+        if let Some(value) = slot_of(facts, key, referenced.contains(key)) {
+            context.insert(key, value);
+        }
+    }
+    context
+}
+
+/// The context of a (principal, action) without its secret: the principal half and the
+/// request-side keys of `keys`. Conditions that read neither the secret nor the stage decide
+/// the same on it as on every request of that principal and action.
+pub(crate) fn action_context(
+    principal: &AnalysedPrincipal,
+    principal_context: &PrincipalContext,
+    organization_id: Option<&str>,
+    action: &str,
+    keys: &BTreeSet<String>,
+) -> Context {
+    let secret = no_secret();
+    let facts = RequestFacts {
+        principal,
+        secret: &secret,
+        action,
+        stage: None,
+        organization_id,
+    };
+    let mut context = Context::new();
+    principal_context.insert_into(&mut context);
+    for key in keys {
+        if key_side(key) == KeySide::Request
+            && let Some(value) = slot_of(&facts, key, true)
+        {
+            context.insert(key, value);
+        }
+    }
+    context
+}
+
+/// A tag condition's context: the principal half and the secret's value of one tag key.
+pub(crate) fn tag_context(principal: &PrincipalContext, key: &str, value: Option<&str>) -> Context {
+    let mut context = Context::new();
+    principal.insert_into(&mut context);
+    if let Some(value) = value {
+        context.insert(key, text(value));
     }
     context
 }

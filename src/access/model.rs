@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use super::AccessError;
 use crate::eval::{NamedPolicy, PolicySet, Principal, PrincipalType};
 use crate::policy::{Policy, PolicyKind, PrincipalPattern};
-use crate::snapshot::{NamedDocument, ResourcePolicyState, Snapshot};
+use crate::snapshot::{KeyPolicyState, NamedDocument, ResourcePolicyState, Snapshot};
 
 /// The name the trace gives the identity policy that stands for "whatever the principal's own
 /// account grants" (principals outside the snapshot).
@@ -86,6 +86,54 @@ pub struct SecretFacts {
     pub rotation_lambda_arn: Option<String>,
     /// Index into `AccessModel::resource_policies`.
     pub resource_policy: Option<usize>,
+    /// Index into `AccessModel::keys`: the KMS key that encrypts the value.
+    pub key: Option<usize>,
+}
+
+/// The KMS key of some secrets, as the analysis judges `kms:Decrypt` / `kms:GenerateDataKey`
+/// on it when Secrets Manager calls KMS for a caller.
+#[derive(Debug, Clone)]
+pub struct KeyFacts {
+    /// The key ARN reported (`…:alias/aws/secretsmanager` when the AWS managed key of Secrets
+    /// Manager could not be resolved to its key id).
+    pub arn: String,
+    /// The ARN requests are evaluated on (`…:key/…`).
+    pub(crate) request_arn: String,
+    pub region: String,
+    pub account: String,
+    /// Its aliases as `kms:ResourceAliases` holds them (`alias/aws/…` for AWS managed keys).
+    pub aliases: Vec<String>,
+    /// The key policy, or why the snapshot has none (then reads through this key are
+    /// `Conditional`).
+    pub(crate) policy: Result<NamedPolicy, String>,
+    /// The policy is the documented one of `aws/secretsmanager`, not a collected one.
+    pub documented: bool,
+}
+
+/// The alias of the AWS managed key of Secrets Manager.
+const DEFAULT_KEY_ALIAS: &str = "alias/aws/secretsmanager";
+
+/// The key policy AWS gives the AWS managed key `aws/secretsmanager` (its documented
+/// behaviour): every principal of the account that Secrets Manager authorises may use the key
+/// through Secrets Manager in the account; nobody else, and never directly.
+fn default_key_policy(account: &str, region: &str) -> serde_json::Value {
+    serde_json::json!({"Version": "2012-10-17", "Id": "auto-secretsmanager-2", "Statement": [
+        {"Sid": "Allow access through AWS Secrets Manager for all principals in the account that are authorized to use AWS Secrets Manager",
+         "Effect": "Allow", "Principal": {"AWS": "*"},
+         "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:CreateGrant",
+                    "kms:DescribeKey"],
+         "Resource": "*",
+         "Condition": {"StringEquals": {"kms:CallerAccount": account,
+                                        "kms:ViaService": format!("secretsmanager.{region}.amazonaws.com")}}},
+        {"Sid": "Allow access through AWS Secrets Manager for all principals in the account that are authorized to use AWS Secrets Manager",
+         "Effect": "Allow", "Principal": {"AWS": "*"},
+         "Action": "kms:GenerateDataKey*", "Resource": "*",
+         "Condition": {"StringEquals": {"kms:CallerAccount": account},
+                       "StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"}}},
+        {"Sid": "Allow direct access to key metadata to the account", "Effect": "Allow",
+         "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+         "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+         "Resource": "*"}]})
 }
 
 impl SecretFacts {
@@ -114,6 +162,13 @@ pub struct AccessModel {
     pub secrets: Vec<SecretFacts>,
     /// Distinct resource policies, compiled.
     pub resource_policies: Vec<NamedPolicy>,
+    /// The KMS keys of the secrets.
+    pub keys: Vec<KeyFacts>,
+    /// Per resource policy: the policy with every `Deny` + `NotPrincipal` statement that names
+    /// principals but no account made inert (same statement indexes), when it has one. AWS
+    /// "might deny access to the entire account" for such a statement, depending on the
+    /// service (IAM User Guide): the principals it names are readers only conditionally.
+    pub(crate) lenient_policies: Vec<Option<NamedPolicy>>,
     /// RCP levels of the account (root first).
     pub rcps: Vec<Vec<NamedPolicy>>,
     /// What could not be used: unparsable documents, missing data. A non-empty list means the
@@ -262,6 +317,9 @@ impl AccessModel {
         let mut resource_policies: Vec<NamedPolicy> = Vec::new();
         let mut policy_index: BTreeMap<String, usize> = BTreeMap::new();
         let mut not_collected: BTreeMap<String, usize> = BTreeMap::new();
+        let mut keys: Vec<KeyFacts> = Vec::new();
+        let mut lenient_policies: Vec<Option<NamedPolicy>> = Vec::new();
+        let mut key_ids: BTreeMap<(String, String), usize> = BTreeMap::new();
         for (region, secret) in snapshot.secrets() {
             let data = snapshot.region(region);
             let resource_policy = match data.map(|d| d.resource_policy(&secret.arn)) {
@@ -277,6 +335,16 @@ impl AccessModel {
                                         name: "resource-policy".to_owned(),
                                         policy: policy.policy,
                                     });
+                                    lenient_policies.push(
+                                        without_bare_not_principal(document).and_then(|lenient| {
+                                            compiler
+                                                .compile(&name, &lenient, PolicyKind::Resource)
+                                                .map(|policy| NamedPolicy {
+                                                    name: "resource-policy".to_owned(),
+                                                    policy: policy.policy,
+                                                })
+                                        }),
+                                    );
                                     let index = resource_policies.len() - 1;
                                     policy_index.insert(text, index);
                                     Some(index)
@@ -305,6 +373,15 @@ impl AccessModel {
                         .flat_map(|v| v.version_stages.iter().cloned()),
                 );
             }
+            let key = Some(key_index(
+                snapshot,
+                &mut compiler,
+                &mut keys,
+                &mut key_ids,
+                region,
+                secret,
+                &account_id,
+            ));
             let custom_stages = stages
                 .into_iter()
                 .filter(|stage| !super::actions::STANDARD_STAGES.contains(&stage.as_str()))
@@ -319,6 +396,7 @@ impl AccessModel {
                 primary_region: secret.primary_region.clone(),
                 rotation_lambda_arn: secret.rotation_lambda_arn.clone(),
                 resource_policy,
+                key,
             });
         }
         for (region, count) in not_collected {
@@ -396,6 +474,8 @@ impl AccessModel {
             principals,
             secrets,
             resource_policies,
+            lenient_policies,
+            keys,
             rcps,
             diagnostics: compiler.diagnostics,
         })
@@ -499,4 +579,136 @@ fn external(
             in_account: false,
         },
     }
+}
+
+/// The index of the key that encrypts `secret` in `keys`, added when new: its collected key
+/// policy; for `aws/secretsmanager` without one, the documented policy; otherwise why there is
+/// none.
+fn key_index(
+    snapshot: &Snapshot,
+    compiler: &mut Compiler,
+    keys: &mut Vec<KeyFacts>,
+    key_ids: &mut BTreeMap<(String, String), usize>,
+    region: &str,
+    secret: &crate::snapshot::Secret,
+    account_id: &str,
+) -> usize {
+    let reference = secret
+        .kms_key_id
+        .as_deref()
+        .filter(|r| !r.is_empty())
+        .unwrap_or(DEFAULT_KEY_ALIAS);
+    let default =
+        reference == DEFAULT_KEY_ALIAS || reference.ends_with(":alias/aws/secretsmanager");
+    let state = snapshot.secret_key_policy(region, secret);
+    let (arn, document, reason) = match state {
+        KeyPolicyState::Collected { key_arn, document } => (key_arn, Some(document), None),
+        KeyPolicyState::NotCollected { key, reason } => (key, None, Some(reason)),
+    };
+    let lookup = (region.to_owned(), arn.clone());
+    if let Some(index) = key_ids.get(&lookup) {
+        return *index;
+    }
+    let partition = snapshot.meta.partition.as_str();
+    let key_account = crate::arn::account_of(&arn)
+        .filter(|a| !a.is_empty())
+        .unwrap_or(account_id)
+        .to_owned();
+    let data = snapshot.region(region);
+    let metadata = data.and_then(|d| d.resolve_kms_key(&arn));
+    let mut aliases: Vec<String> = data
+        .and_then(|d| d.kms_aliases.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .filter(|alias| {
+            alias.target_key_id.as_deref().is_some_and(|target| {
+                metadata.is_some_and(|m| m.key_id == target || m.arn.as_deref() == Some(target))
+                    || arn.ends_with(&format!("key/{target}"))
+                    || arn == target
+            })
+        })
+        .map(|alias| alias.alias_name.clone())
+        .collect();
+    if default && !aliases.iter().any(|a| a == DEFAULT_KEY_ALIAS) {
+        aliases.push(DEFAULT_KEY_ALIAS.to_owned());
+    }
+    aliases.sort();
+    aliases.dedup();
+    let request_arn = if arn.contains(":key/") {
+        arn.clone()
+    } else {
+        format!("arn:{partition}:kms:{region}:{key_account}:key/aws-secretsmanager")
+    };
+    let reported = if arn.starts_with("arn:") {
+        arn.clone()
+    } else {
+        format!("arn:{partition}:kms:{region}:{key_account}:{arn}")
+    };
+    let mut documented = false;
+    let policy = match (document, reason) {
+        (Some(document), _) => compiler
+            .compile(&reported, document, PolicyKind::Resource)
+            .ok_or_else(|| format!("key policy of {reported} does not parse")),
+        (None, _) if default => {
+            documented = true;
+            let document = default_key_policy(&key_account, region);
+            compiler
+                .compile(&reported, &document, PolicyKind::Resource)
+                .ok_or_else(|| format!("key policy of {reported} not collected"))
+        }
+        (None, Some(reason)) => Err(format!("key policy of {reported} not collected ({reason})")),
+        (None, None) => Err(format!("key policy of {reported} not collected")),
+    };
+    keys.push(KeyFacts {
+        arn: reported,
+        request_arn,
+        region: region.to_owned(),
+        account: key_account,
+        aliases,
+        policy,
+        documented,
+    });
+    key_ids.insert(lookup, keys.len() - 1);
+    keys.len() - 1
+}
+
+/// Whether a `NotPrincipal` value names an account (`111122223333` or `arn:…:iam::A:root`).
+fn names_account(value: &serde_json::Value) -> bool {
+    let one = |text: &str| {
+        (text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())) || text.ends_with(":root")
+    };
+    match value {
+        serde_json::Value::String(text) => one(text),
+        serde_json::Value::Array(items) => items.iter().any(names_account),
+        serde_json::Value::Object(map) => map.values().any(names_account),
+        _ => false,
+    }
+}
+
+/// `document` with its `Deny` + `NotPrincipal` statements that name no account replaced by a
+/// statement that never applies (indexes kept), or `None` when it has none.
+fn without_bare_not_principal(document: &serde_json::Value) -> Option<serde_json::Value> {
+    let mut lenient = document.clone();
+    let statements = match lenient.get_mut("Statement")? {
+        serde_json::Value::Array(items) => items,
+        _ => return None,
+    };
+    let mut changed = false;
+    for statement in statements.iter_mut() {
+        let bare = statement.get("Effect").and_then(|e| e.as_str()) == Some("Deny")
+            && statement
+                .get("NotPrincipal")
+                .is_some_and(|value| !names_account(value));
+        if bare {
+            let sid = statement.get("Sid").cloned();
+            let mut inert = serde_json::json!({"Effect": "Deny", "Principal": "*",
+                "Action": "secaudit:NeverCalled", "Resource": "*"});
+            if let Some(sid) = sid {
+                inert["Sid"] = sid;
+            }
+            *statement = inert;
+            changed = true;
+        }
+    }
+    changed.then_some(lenient)
 }

@@ -4,15 +4,20 @@
 //!
 //! JSON: `{"schema_version": 1, "snapshot": {"account_id", "collected_at"}, "actions": [...],
 //! "secrets": [{"arn", "name", "region", "access": [{"principal", "action", "decision", "via",
-//! "conditions", "stages_differ"?, "external"?}]}]}`, one secret per line. `stages_differ` is on
-//! every `GetSecretValue` entry: the stages (`AWSPREVIOUS`, `AWSPENDING`, custom labels) whose
-//! outcome differs from `AWSCURRENT`'s, which the entry describes. `external: true` marks a
-//! principal outside the snapshot (another account, or `*`), allowed only if its own account
-//! allows it too; such entries are `Conditional`.
+//! "conditions", "stages_differ"?, "external"?, "key"?, "reasons"?, "why"}]}]}`, one secret
+//! per line. `stages_differ` is on every `GetSecretValue` entry: the stages (`AWSPREVIOUS`,
+//! `AWSPENDING`, custom labels) whose outcome differs from `AWSCURRENT`'s, which the entry
+//! describes. `external: true` marks a principal outside the snapshot (another account, or
+//! `*`), allowed only if its own account allows it too; such entries are `Conditional`. `key`
+//! (`{"arn", "judged"}`) is on every entry of an action that reads or writes the value: the KMS
+//! key whose permission was also judged (`judged: false`: its policy was not collected, the
+//! entry is `Conditional`). `reasons` says in words why an entry is `Conditional`. `why` lists
+//! the statements that allowed it: `{"side": "identity|resource|key", "kind" (layer),
+//! "policy", "statement" (index), "sid"}`.
 //!
 //! CSV columns: `SECRET_ARN,SECRET_NAME,REGION,PRINCIPAL,ACTION,DECISION,VIA,CONDITIONS,
-//! STAGES_DIFFER,EXTERNAL` (lists joined with `;`), cells that a spreadsheet would run as a
-//! formula neutralised.
+//! STAGES_DIFFER,EXTERNAL,KEY_ARN,KEY_JUDGED,REASONS,WHY` (lists joined with `;`), cells that
+//! a spreadsheet would run as a formula neutralised. The table shows `why` with `--why`.
 
 use std::io::{self, Write};
 
@@ -31,17 +36,60 @@ pub enum ReportFormat {
 }
 
 /// Writes the report of `analysis` to `out`.
+/// How to write the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportOptions {
+    pub format: ReportFormat,
+    /// The table lists under each entry the statements that allowed it (JSON and CSV always
+    /// carry them).
+    pub why: bool,
+    /// The reverse view: principal by principal, the secrets each may act on.
+    pub by_principal: bool,
+}
+
+/// Writes the report of `analysis` to `out`.
 pub fn write_report(
     model: &AccessModel,
     analysis: &AccessAnalysis,
-    format: ReportFormat,
+    options: ReportOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match format {
-        ReportFormat::Json => write_json(model, analysis, out),
-        ReportFormat::Csv => write_csv(model, analysis, out),
-        ReportFormat::Table => write_table(model, analysis, out),
+    match (options.format, options.by_principal) {
+        (ReportFormat::Json, by_principal) => write_json(model, analysis, by_principal, out),
+        (ReportFormat::Csv, by_principal) => write_csv(model, analysis, by_principal, out),
+        (ReportFormat::Table, false) => write_table(model, analysis, options.why, out),
+        (ReportFormat::Table, true) => write_principal_table(model, analysis, options.why, out),
     }
+}
+
+/// The `why` list of an entry.
+fn why_json(why: &[super::analysis::Why]) -> serde_json::Value {
+    why.iter()
+        .map(|w| {
+            json!({"side": w.side, "kind": w.kind.as_str(), "policy": w.policy,
+                "statement": w.statement, "sid": w.sid})
+        })
+        .collect()
+}
+
+/// One line per statement of `why`, for the table.
+fn why_lines(why: &[super::analysis::Why]) -> Vec<String> {
+    why.iter()
+        .map(|w| {
+            let sid = w
+                .sid
+                .as_deref()
+                .map(|s| format!(" ({})", clean(s)))
+                .unwrap_or_default();
+            format!(
+                "{} side, {} policy `{}` statement {}{sid}",
+                w.side,
+                w.kind.as_str(),
+                clean(&w.policy),
+                w.statement
+            )
+        })
+        .collect()
 }
 
 fn json_text(value: &impl serde::Serialize) -> io::Result<Vec<u8>> {
@@ -53,6 +101,7 @@ fn json_text(value: &impl serde::Serialize) -> io::Result<Vec<u8>> {
 fn write_json(
     model: &AccessModel,
     analysis: &AccessAnalysis,
+    by_principal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let collected_at = model
@@ -61,8 +110,13 @@ fn write_json(
     let head = json!({"account_id": model.account_id, "collected_at": collected_at});
     write!(
         out,
-        "{{\"schema_version\":1,\"snapshot\":{head},\"actions\":{},\"secrets\":[",
-        json!(analysis.actions)
+        "{{\"schema_version\":1,\"snapshot\":{head},\"actions\":{},\"{}\":[",
+        json!(analysis.actions),
+        if by_principal {
+            "principals"
+        } else {
+            "secrets"
+        }
     )?;
     let principals: Vec<Vec<u8>> = model
         .principals
@@ -93,6 +147,16 @@ fn write_json(
             if grant.external {
                 text.extend_from_slice(b",\"external\":true");
             }
+            if let Some(key) = &grant.key {
+                text.extend_from_slice(b",\"key\":");
+                text.extend(json_text(&json!({"arn": key.arn, "judged": key.judged}))?);
+            }
+            if !grant.reasons.is_empty() {
+                text.extend_from_slice(b",\"reasons\":");
+                text.extend(json_text(&grant.reasons)?);
+            }
+            text.extend_from_slice(b",\"why\":");
+            text.extend(json_text(&why_json(&grant.why))?);
             text.push(b'}');
         }
         fragments.push(variants);
@@ -102,6 +166,39 @@ fn write_json(
         .iter()
         .map(|a| usize::from(super::actions::is_get_secret_value(a)))
         .collect();
+    if by_principal {
+        let view = analysis.by_principal();
+        let secret_arns: Vec<Vec<u8>> = analysis
+            .secrets
+            .iter()
+            .map(|index| json_text(&model.secrets[*index].arn))
+            .collect::<io::Result<_>>()?;
+        for (k, principal) in view.principals().enumerate() {
+            let principal = &model.principals[principal];
+            out.write_all(if k == 0 { b"\n" } else { b",\n" })?;
+            out.write_all(b"{\"access\":[")?;
+            for (n, (secret, entry)) in view.entries(analysis, k).enumerate() {
+                out.write_all(if n == 0 {
+                    b"{\"secret\":"
+                } else {
+                    b",{\"secret\":"
+                })?;
+                out.write_all(&secret_arns[secret])?;
+                out.write_all(b",\"action\":")?;
+                out.write_all(&actions[entry.action_index])?;
+                out.write_all(&fragments[entry.grant_index][with_stages[entry.action_index]])?;
+            }
+            let account = principal.facts.account.as_deref();
+            write!(
+                out,
+                "],\"account_id\":{},\"arn\":{}}}",
+                json!(account),
+                json!(principal.arn)
+            )?;
+        }
+        out.write_all(b"\n]}\n")?;
+        return out.flush();
+    }
     for (position, secret_index) in analysis.secrets.iter().enumerate() {
         let secret = &model.secrets[*secret_index];
         out.write_all(if position == 0 { b"\n" } else { b",\n" })?;
@@ -132,6 +229,7 @@ fn write_json(
 fn write_csv(
     model: &AccessModel,
     analysis: &AccessAnalysis,
+    by_principal: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
@@ -146,28 +244,57 @@ fn write_csv(
         "CONDITIONS",
         "STAGES_DIFFER",
         "EXTERNAL",
+        "KEY_ARN",
+        "KEY_JUDGED",
+        "REASONS",
+        "WHY",
     ])?;
-    for (position, secret_index) in analysis.secrets.iter().enumerate() {
-        let secret = &model.secrets[*secret_index];
-        for entry in analysis.entries(position) {
-            let grant = entry.grant;
-            let cells = [
-                secret.arn.as_str(),
-                secret.name.as_str(),
-                secret.region.as_str(),
-                model.principals[entry.principal].arn.as_str(),
-                entry.action,
-                grant.decision.as_str(),
-                grant.via.as_str(),
-                &grant.conditions.join(";"),
-                &grant.stages_differ.join(";"),
-                if grant.external { "true" } else { "false" },
-            ];
-            writer.write_record(
-                cells
-                    .iter()
-                    .map(|cell| neutralise_formula(cell).into_owned()),
-            )?;
+    let mut row = |position: usize, entry: AccessEntry<'_>| -> io::Result<()> {
+        let secret = &model.secrets[analysis.secrets[position]];
+        let grant = entry.grant;
+        let key_arn = grant.key.as_ref().map_or("", |k| k.arn.as_str());
+        let key_judged = match &grant.key {
+            Some(key) if key.judged => "true",
+            Some(_) => "false",
+            None => "",
+        };
+        let reasons = grant.reasons.join(";");
+        let why = why_lines(&grant.why).join(";");
+        let cells = [
+            secret.arn.as_str(),
+            secret.name.as_str(),
+            secret.region.as_str(),
+            model.principals[entry.principal].arn.as_str(),
+            entry.action,
+            grant.decision.as_str(),
+            grant.via.as_str(),
+            &grant.conditions.join(";"),
+            &grant.stages_differ.join(";"),
+            if grant.external { "true" } else { "false" },
+            key_arn,
+            key_judged,
+            &reasons,
+            &why,
+        ];
+        writer.write_record(
+            cells
+                .iter()
+                .map(|cell| neutralise_formula(cell).into_owned()),
+        )?;
+        Ok(())
+    };
+    if by_principal {
+        let view = analysis.by_principal();
+        for k in 0..view.principals().count() {
+            for (position, entry) in view.entries(analysis, k) {
+                row(position, entry)?;
+            }
+        }
+    } else {
+        for position in 0..analysis.secrets.len() {
+            for entry in analysis.entries(position) {
+                row(position, entry)?;
+            }
         }
     }
     writer.flush()
@@ -176,6 +303,7 @@ fn write_csv(
 fn write_table(
     model: &AccessModel,
     analysis: &AccessAnalysis,
+    why: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let mut entries_total = 0usize;
@@ -209,6 +337,9 @@ fn write_table(
             if grant.external {
                 notes.push("if its own account allows".to_owned());
             }
+            if let Some(key) = grant.key.as_ref().filter(|k| !k.judged) {
+                notes.push(format!("key policy of {} not collected", clean(&key.arn)));
+            }
             let notes = if notes.is_empty() {
                 String::new()
             } else {
@@ -222,6 +353,11 @@ fn write_table(
                 grant.decision.as_str(),
                 grant.via.as_str(),
             )?;
+            if why {
+                for line in why_lines(&grant.why) {
+                    writeln!(out, "      why: {line}")?;
+                }
+            }
         }
     }
     writeln!(
@@ -240,4 +376,57 @@ fn clean(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
+}
+
+/// The reverse view as a table: each principal, then the secrets it may act on.
+fn write_principal_table(
+    model: &AccessModel,
+    analysis: &AccessAnalysis,
+    why: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let view = analysis.by_principal();
+    let mut entries_total = 0usize;
+    let principals: Vec<usize> = view.principals().collect();
+    for (k, principal) in principals.iter().enumerate() {
+        writeln!(out, "{}", clean(&model.principals[*principal].arn))?;
+        for (position, entry) in view.entries(analysis, k) {
+            entries_total += 1;
+            let secret = &model.secrets[analysis.secrets[position]];
+            let grant = entry.grant;
+            let mut notes = Vec::new();
+            if !grant.conditions.is_empty() {
+                notes.push(format!("if {}", grant.conditions.join(", ")));
+            }
+            if let Some(key) = grant.key.as_ref().filter(|k| !k.judged) {
+                notes.push(format!("key policy of {} not collected", clean(&key.arn)));
+            }
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", notes.join("; "))
+            };
+            writeln!(
+                out,
+                "  {}  {}  {:11}  via {:8}{notes}",
+                clean(&secret.name),
+                entry.action,
+                grant.decision.as_str(),
+                grant.via.as_str(),
+            )?;
+            if why {
+                for line in why_lines(&grant.why) {
+                    writeln!(out, "      why: {line}")?;
+                }
+            }
+        }
+    }
+    writeln!(
+        out,
+        "{} principal(s) with access, {} entr{}",
+        principals.len(),
+        entries_total,
+        if entries_total == 1 { "y" } else { "ies" }
+    )?;
+    out.flush()
 }

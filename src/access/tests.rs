@@ -241,14 +241,9 @@ fn unsettled_keys_external_principals_and_stages() {
         r.5 = conditions.iter().map(|c| (*c).to_owned()).collect();
         r
     };
-    let mut external = row(
-        "dev/app",
-        "arn:aws:iam::444455556666:root",
-        gsv,
-        "Conditional",
-        "resource",
-    );
-    external.7 = true;
+    // The account 444455556666 that the resource policy names is not a reader: the secret is
+    // encrypted with `aws/secretsmanager` (no `KmsKeyId`), whose policy admits only the key's
+    // own account (`kms:CallerAccount`); its grant reaches the metadata, not the value.
     let mut erin = row("dev/app", &user_arn("erin"), gsv, "Allowed", "identity");
     erin.6 = vec!["AWSPENDING".to_owned()];
     let mut dana = row("dev/app", &user_arn("dana"), gsv, "Allowed", "resource");
@@ -262,7 +257,6 @@ fn unsettled_keys_external_principals_and_stages() {
             bob_dev,
             dana,
             erin,
-            external,
             conditional("prod/app", &user_arn("bob"), &["aws:SourceIp"]),
         ]
     );
@@ -409,4 +403,468 @@ fn classes_equal_one_by_one_evaluation_on_a_generated_snapshot() {
 #[test]
 fn classes_equal_one_by_one_evaluation_with_another_seed() {
     assert_equivalent(30, 300, 3, "equivalence-2", Some("o-a1b2c3d4e5"));
+}
+
+/// The structures that make a real account hard for classes, present in the generated one:
+/// variables in `Resource`, `Principal: "*"` with conditions, `NotPrincipal`, conditions on
+/// the principal, ABAC on a high-cardinality tag, many distinct resource policies.
+#[test]
+fn classes_equal_one_by_one_evaluation_on_realistic_structures() {
+    let dir = tempfile::tempdir().unwrap();
+    gen_snapshot::generate(40, 300, 24, "equivalence-3", dir.path()).unwrap();
+    let snapshot = Snapshot::load(dir.path()).unwrap();
+    let model = AccessModel::from_snapshot(&snapshot).unwrap();
+    let statements = || {
+        model
+            .principals
+            .iter()
+            .flat_map(|p| p.set.identity.iter())
+            .chain(model.resource_policies.iter())
+            .flat_map(|p| p.policy.statements().iter())
+    };
+    let resource_text = |needle: &str| {
+        statements().any(|s| {
+            s.resources
+                .iter()
+                .flat_map(|r| r.items.iter())
+                .any(|p| p.text.contains(needle))
+        })
+    };
+    assert!(resource_text("${aws:username}"));
+    assert!(resource_text("${aws:PrincipalTag/team}"));
+    let condition_key = |key: &str| {
+        statements().any(|s| s.conditions.iter().any(|c| c.key.eq_ignore_ascii_case(key)))
+    };
+    assert!(condition_key("aws:PrincipalTag/env"));
+    assert!(condition_key("aws:ResourceTag/cost-center"));
+    assert!(condition_key("aws:SourceVpce"));
+    assert!(
+        model
+            .resource_policies
+            .iter()
+            .flat_map(|p| p.policy.statements().iter())
+            .any(|s| s.principals.as_ref().is_some_and(|c| c.negated))
+    );
+    assert!(
+        model.resource_policies.len() >= 18,
+        "{}",
+        model.resource_policies.len()
+    );
+    // KMS: the AWS managed key and customer keys, all with collected policies.
+    assert!(model.keys.len() >= 4, "{:?}", model.keys.len());
+    assert!(model.keys.iter().all(|k| k.policy.is_ok() && !k.documented));
+    drop(model);
+    assert_equivalent(40, 300, 24, "equivalence-3", Some("o-a1b2c3d4e5"));
+}
+
+const KEY_NAMING_ALICE: &str =
+    "arn:aws:kms:us-east-1:111122223333:key/1111aaaa-0000-4000-8000-000000000001";
+const KEY_DEFAULT_POLICY: &str =
+    "arn:aws:kms:us-east-1:111122223333:key/2222bbbb-0000-4000-8000-000000000002";
+const KEY_AWS_MANAGED: &str =
+    "arn:aws:kms:us-east-1:111122223333:key/3333cccc-0000-4000-8000-000000000003";
+const KEY_NOT_COLLECTED: &str =
+    "arn:aws:kms:us-east-1:111122223333:key/4444dddd-0000-4000-8000-000000000004";
+
+/// An account with four keys: a customer key whose policy names one user (and not the
+/// account), a customer key with the default key policy (the account delegates to IAM), the
+/// AWS managed key `aws/secretsmanager` (collected policy) on a secret whose resource policy
+/// grants another account, and a key whose policy was not collected.
+fn kms_snapshot() -> (tempfile::TempDir, Snapshot) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let coverage: Vec<Value> = [
+        "secretsmanager:ListSecrets",
+        "secretsmanager:GetResourcePolicy",
+        "kms:DescribeKey",
+        "kms:ListAliases",
+        "kms:GetKeyPolicy",
+    ]
+    .iter()
+    .map(|api| json!({"region": "us-east-1", "api": api, "status": "ok"}))
+    .chain([
+        json!({"region": "global", "api": "iam:GetAccountAuthorizationDetails",
+        "status": "ok"}),
+    ])
+    .collect();
+    write(
+        root,
+        "snapshot.json",
+        &json!({"schema_version": 1, "account_id": ACCOUNT, "partition": "aws",
+            "collected_at": "2026-11-01T00:00:00Z", "regions": ["us-east-1"],
+            "coverage": coverage}),
+    );
+    let read_everything = json!([
+        {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue",
+                                       "secretsmanager:DescribeSecret"], "Resource": "*"}]);
+    let with_decrypt = json!([
+        {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue",
+                                       "secretsmanager:DescribeSecret"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]);
+    write(
+        root,
+        "iam/get-account-authorization-details.json",
+        &json!({"UserDetailList": [user("alice", read_everything), user("bob", with_decrypt)],
+            "GroupDetailList": [], "RoleDetailList": [], "Policies": []}),
+    );
+    write(
+        root,
+        "organizations/policies.json",
+        &json!({"scps": [], "rcps": []}),
+    );
+    let secret = |name: &str, key: Option<&str>| {
+        let mut entry = json!({"ARN": secret_arn(name), "Name": name,
+            "SecretVersionsToStages": {"v1": ["AWSCURRENT"]}});
+        if let Some(key) = key {
+            entry["KmsKeyId"] = json!(key);
+        }
+        entry
+    };
+    write(
+        root,
+        "us-east-1/secretsmanager/list-secrets.json",
+        &json!({"SecretList": [
+            secret("customer/names-alice", Some(KEY_NAMING_ALICE)),
+            secret("customer/default-policy", Some(KEY_DEFAULT_POLICY)),
+            secret("managed/shared", None),
+            secret("customer/not-collected", Some(KEY_NOT_COLLECTED))]}),
+    );
+    let outside = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+         "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+         "Resource": "*"}]});
+    write(
+        root,
+        "us-east-1/secretsmanager/get-resource-policy.json",
+        &json!([
+            {"ARN": secret_arn("customer/names-alice"), "Name": "customer/names-alice"},
+            {"ARN": secret_arn("customer/default-policy"), "Name": "customer/default-policy"},
+            {"ARN": secret_arn("managed/shared"), "Name": "managed/shared",
+             "ResourcePolicy": outside.to_string()},
+            {"ARN": secret_arn("customer/not-collected"), "Name": "customer/not-collected"}]),
+    );
+    let metadata = |arn: &str, manager: &str| {
+        json!({"KeyMetadata": {"KeyId": arn.rsplit('/').next().unwrap(), "Arn": arn,
+            "KeyManager": manager, "KeyState": "Enabled", "AWSAccountId": ACCOUNT}})
+    };
+    write(
+        root,
+        "us-east-1/kms/describe-key.json",
+        &json!([
+            metadata(KEY_NAMING_ALICE, "CUSTOMER"),
+            metadata(KEY_DEFAULT_POLICY, "CUSTOMER"),
+            metadata(KEY_AWS_MANAGED, "AWS"),
+            metadata(KEY_NOT_COLLECTED, "CUSTOMER")
+        ]),
+    );
+    write(
+        root,
+        "us-east-1/kms/list-aliases.json",
+        &json!({"Aliases": [{"AliasName": "alias/aws/secretsmanager",
+            "AliasArn": format!("arn:aws:kms:us-east-1:{ACCOUNT}:alias/aws/secretsmanager"),
+            "TargetKeyId": KEY_AWS_MANAGED.rsplit('/').next().unwrap()}]}),
+    );
+    let names_alice = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "AliceOnly", "Effect": "Allow", "Principal": {"AWS": user_arn("alice")},
+         "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"}]});
+    let default_policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+         "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+         "Action": "kms:*", "Resource": "*"}]});
+    let managed = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"},
+         "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:CreateGrant",
+                    "kms:DescribeKey"], "Resource": "*",
+         "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT,
+                                        "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}},
+        {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+         "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+         "Resource": "*"}]});
+    let policy = |arn: &str, document: &Value| json!({"KeyId": arn, "PolicyName": "default", "Policy": document.to_string()});
+    write(
+        root,
+        "us-east-1/kms/get-key-policy.json",
+        &json!([
+            policy(KEY_NAMING_ALICE, &names_alice),
+            policy(KEY_DEFAULT_POLICY, &default_policy),
+            policy(KEY_AWS_MANAGED, &managed)
+        ]),
+    );
+    let snapshot = Snapshot::load(root).unwrap();
+    (dir, snapshot)
+}
+
+/// (secret name, principal, short action, decision, key (ARN, judged))
+type KeyRow = (String, String, String, String, Option<(String, bool)>);
+
+#[test]
+fn readers_need_the_key_exactly_as_aws_decides() {
+    let (_dir, snapshot) = kms_snapshot();
+    let model = AccessModel::from_snapshot(&snapshot).unwrap();
+    let query = AccessQuery {
+        actions: vec![
+            "secretsmanager:GetSecretValue".to_owned(),
+            "secretsmanager:DescribeSecret".to_owned(),
+        ],
+        ..AccessQuery::default()
+    };
+    let analysis = analyse(&model, &query).unwrap();
+    let mut got: Vec<KeyRow> = Vec::new();
+    for (position, secret) in analysis.secrets.iter().enumerate() {
+        for entry in analysis.entries(position) {
+            got.push((
+                model.secrets[*secret].name.clone(),
+                model.principals[entry.principal].arn.clone(),
+                entry.action.rsplit(':').next().unwrap().to_owned(),
+                entry.grant.decision.as_str().to_owned(),
+                entry.grant.key.as_ref().map(|k| (k.arn.clone(), k.judged)),
+            ));
+        }
+    }
+    let entry =
+        |secret: &str, who: &str, action: &str, decision: &str, key: Option<(&str, bool)>| {
+            (
+                secret.to_owned(),
+                who.to_owned(),
+                action.to_owned(),
+                decision.to_owned(),
+                key.map(|(arn, judged)| (arn.to_owned(), judged)),
+            )
+        };
+    let (alice, bob) = (user_arn("alice"), user_arn("bob"));
+    let outside = "arn:aws:iam::444455556666:root";
+    let want = vec![
+        // The default key policy delegates to IAM: bob (kms:Decrypt in IAM), not alice.
+        entry(
+            "customer/default-policy",
+            &alice,
+            "DescribeSecret",
+            "Allowed",
+            None,
+        ),
+        entry(
+            "customer/default-policy",
+            &bob,
+            "DescribeSecret",
+            "Allowed",
+            None,
+        ),
+        entry(
+            "customer/default-policy",
+            &bob,
+            "GetSecretValue",
+            "Allowed",
+            Some((KEY_DEFAULT_POLICY, true)),
+        ),
+        // The key policy names alice only and not the account: bob's IAM grant is useless.
+        entry(
+            "customer/names-alice",
+            &alice,
+            "DescribeSecret",
+            "Allowed",
+            None,
+        ),
+        entry(
+            "customer/names-alice",
+            &alice,
+            "GetSecretValue",
+            "Allowed",
+            Some((KEY_NAMING_ALICE, true)),
+        ),
+        entry(
+            "customer/names-alice",
+            &bob,
+            "DescribeSecret",
+            "Allowed",
+            None,
+        ),
+        // Not collected: possible readers, never silently allowed.
+        entry(
+            "customer/not-collected",
+            &alice,
+            "DescribeSecret",
+            "Allowed",
+            None,
+        ),
+        entry(
+            "customer/not-collected",
+            &alice,
+            "GetSecretValue",
+            "Conditional",
+            Some((KEY_NOT_COLLECTED, false)),
+        ),
+        entry(
+            "customer/not-collected",
+            &bob,
+            "DescribeSecret",
+            "Allowed",
+            None,
+        ),
+        entry(
+            "customer/not-collected",
+            &bob,
+            "GetSecretValue",
+            "Conditional",
+            Some((KEY_NOT_COLLECTED, false)),
+        ),
+        // aws/secretsmanager: every reader of the account; the outside grant reaches only the
+        // metadata.
+        entry("managed/shared", &alice, "DescribeSecret", "Allowed", None),
+        entry(
+            "managed/shared",
+            &alice,
+            "GetSecretValue",
+            "Allowed",
+            Some((KEY_AWS_MANAGED, true)),
+        ),
+        entry("managed/shared", &bob, "DescribeSecret", "Allowed", None),
+        entry(
+            "managed/shared",
+            &bob,
+            "GetSecretValue",
+            "Allowed",
+            Some((KEY_AWS_MANAGED, true)),
+        ),
+        entry(
+            "managed/shared",
+            outside,
+            "DescribeSecret",
+            "Conditional",
+            None,
+        ),
+    ];
+    assert_eq!(got, want);
+    let not_collected = analysis
+        .entries(2)
+        .find(|e| e.grant.key.as_ref().is_some_and(|k| !k.judged))
+        .unwrap();
+    assert!(
+        not_collected
+            .grant
+            .reasons
+            .iter()
+            .any(|r| r.contains(&format!("key policy of {KEY_NOT_COLLECTED} not collected"))),
+        "{:?}",
+        not_collected.grant.reasons
+    );
+    let alice_reads = analysis
+        .entries(1)
+        .find(|e| e.action.ends_with("GetSecretValue"))
+        .unwrap();
+    assert!(
+        alice_reads
+            .grant
+            .why
+            .iter()
+            .any(|w| w.side == "key" && w.sid.as_deref() == Some("AliceOnly")),
+        "{:?}",
+        alice_reads.grant.why
+    );
+}
+
+#[test]
+fn the_reverse_view_holds_the_same_entries_by_principal() {
+    let dir = tempfile::tempdir().unwrap();
+    gen_snapshot::generate(20, 150, 8, "reverse", dir.path()).unwrap();
+    let snapshot = Snapshot::load(dir.path()).unwrap();
+    let model = AccessModel::from_snapshot(&snapshot).unwrap();
+    let analysis = analyse(&model, &AccessQuery::default()).unwrap();
+    let mut by_secret: Vec<(usize, usize, usize, usize)> = Vec::new();
+    for position in 0..analysis.secrets.len() {
+        for entry in analysis.entries(position) {
+            by_secret.push((
+                entry.principal,
+                position,
+                entry.action_index,
+                entry.grant_index,
+            ));
+        }
+    }
+    let view = analysis.by_principal();
+    let principals: Vec<usize> = view.principals().collect();
+    let mut by_principal = Vec::new();
+    for (k, principal) in principals.iter().enumerate() {
+        let entries: Vec<(usize, usize, usize, usize)> = view
+            .entries(&analysis, k)
+            .map(|(position, e)| (e.principal, position, e.action_index, e.grant_index))
+            .collect();
+        assert!(entries.iter().all(|e| e.0 == *principal));
+        assert!(
+            entries
+                .windows(2)
+                .all(|w| (w[0].1, w[0].2) < (w[1].1, w[1].2))
+        );
+        by_principal.extend(entries);
+    }
+    assert!(principals.windows(2).all(|w| w[0] < w[1]));
+    by_secret.sort_unstable();
+    assert!(!by_secret.is_empty());
+    assert_eq!(by_principal, by_secret);
+}
+
+#[test]
+fn a_not_principal_deny_without_the_account_makes_its_principal_conditional() {
+    let read = json!([{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+        "Resource": "*"}]);
+    let bare = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "OnlyBob", "Effect": "Deny", "NotPrincipal": {"AWS": [user_arn("bob")]},
+         "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]});
+    let with_account = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny",
+         "NotPrincipal": {"AWS": [user_arn("bob"), format!("arn:aws:iam::{ACCOUNT}:root")]},
+         "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]});
+    let (_dir, snapshot) = snapshot(
+        vec![user("bob", read.clone()), user("carol", read)],
+        &[
+            ("bare", json!([]), Some(bare), current()),
+            ("with-account", json!([]), Some(with_account), current()),
+        ],
+        Some(json!({"scps": [], "rcps": []})),
+    );
+    let model = AccessModel::from_snapshot(&snapshot).unwrap();
+    let query = AccessQuery {
+        actions: vec!["secretsmanager:GetSecretValue".to_owned()],
+        ..AccessQuery::default()
+    };
+    let analysis = analyse(&model, &query).unwrap();
+    let mut got: Vec<(String, String, String)> = Vec::new();
+    for position in 0..analysis.secrets.len() {
+        for e in analysis.entries(position) {
+            got.push((
+                model.secrets[analysis.secrets[position]].name.clone(),
+                model.principals[e.principal].arn.clone(),
+                e.grant.decision.as_str().to_owned(),
+            ));
+        }
+    }
+    assert_eq!(
+        got,
+        vec![
+            ("bare".to_owned(), user_arn("bob"), "Conditional".to_owned()),
+            (
+                "with-account".to_owned(),
+                user_arn("bob"),
+                "Allowed".to_owned()
+            ),
+        ]
+    );
+    let bob = analysis.entries(0).next().unwrap();
+    assert!(
+        bob.grant
+            .reasons
+            .iter()
+            .any(|r| r.contains("NotPrincipal") && r.contains("but not its account")),
+        "{:?}",
+        bob.grant.reasons
+    );
+    assert_eq!(
+        judge_one(
+            &model,
+            bob.principal,
+            analysis.secrets[0],
+            "secretsmanager:GetSecretValue"
+        )
+        .as_ref(),
+        Some(bob.grant)
+    );
 }

@@ -1,6 +1,7 @@
 //! `secaudit access --snapshot DIR`: for every secret of a snapshot, the principals allowed each
 //! action (default: `secaudit::access::DEFAULT_ACTIONS`), through the identity side, the
-//! resource side or both, `Conditional` where the snapshot cannot settle a condition.
+//! resource side or both, `Conditional` where the snapshot cannot settle a condition; value
+//! actions also judged on the secret's KMS key; `--by principal` for the reverse view.
 //!
 //! The report is streamed (an account-wide report can be hundreds of megabytes): to stdout, or
 //! to a temporary file in the target directory renamed over `--output` once complete, so a job
@@ -26,6 +27,14 @@ Write actions that set a new value). GetSecretValue is judged for the AWSCURRENT
 An entry is `Conditional` when a key the snapshot cannot know (source IP, VPC endpoint, MFA, \
 time, request parameters) could deny it, or when the principal is outside the snapshot \
 (`external`: another account, or `*`) and its own account must allow it too.\n\n\
+Reading or writing the value also needs the secret's KMS key: kms:Decrypt (writers: \
+kms:GenerateDataKey and kms:Decrypt) through Secrets Manager, judged with the collected key \
+policy (for aws/secretsmanager without one, its documented policy: the key's account only). \
+Each such entry carries `key`: {arn, judged}; a key policy that was not collected makes the \
+entry Conditional with the reason \"key policy of <ARN> not collected\". Every entry lists in \
+`why` the statements that allowed it (side identity, resource or key) and, when Conditional, \
+`reasons` in words; `--why` shows them in the table. `--by principal` turns the report around: \
+per principal, the secrets it may act on.\n\n\
 Exit status: 0 done, 2 could not run, 3 done but part of the snapshot could not be used \
 (missing resource policies or organization policies, unparsable documents; logged on stderr).";
 
@@ -50,9 +59,23 @@ pub struct AccessArgs {
     /// Write the report to FILE atomically instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Under each table entry, the statements that allowed it (JSON and CSV always carry them).
+    #[arg(long)]
+    pub why: bool,
+    /// `secret` (default): who can act on each secret; `principal`: what each principal can
+    /// act on (combine with `--principal PATTERN`).
+    #[arg(long, value_enum, default_value_t = AccessBy::Secret)]
+    pub by: AccessBy,
     /// Worker threads (default: one per CPU).
     #[arg(long, value_name = "N", default_value_t = 0, hide = true)]
     pub threads: usize,
+}
+
+/// The two views of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccessBy {
+    Secret,
+    Principal,
 }
 
 /// The report formats of `access`.
@@ -109,7 +132,16 @@ pub fn run(args: AccessArgs) -> anyhow::Result<Outcome> {
         tracing::warn!("{diagnostic}");
     }
     write_report_streamed(args.output.as_deref(), |out| {
-        access::write_report(&model, &analysis, format, out)
+        access::write_report(
+            &model,
+            &analysis,
+            access::ReportOptions {
+                format,
+                why: args.why,
+                by_principal: args.by == AccessBy::Principal,
+            },
+            out,
+        )
     })?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,

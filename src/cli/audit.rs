@@ -16,13 +16,16 @@ use chrono::{DateTime, Utc};
 
 use super::Outcome;
 use super::collect::LiveArgs;
-use super::output::write_report;
-use secaudit::findings::{ComplianceType, Finding, Severity};
+use super::output::write_report_streamed;
+use secaudit::findings::{ComplianceType, Severity};
+use secaudit::report::baseline::Baseline;
+use secaudit::report::mutes::MuteFile;
 use secaudit::report::{
-    self, AccountRun, Report, ReportedRule, RunInfo, SnapshotInfo, table::TableStyle,
+    self, AccountRun, Format, Report, ReportedRule, RuleDoc, RunInfo, SnapshotInfo,
+    table::TableStyle,
 };
 use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_audit};
-use secaudit::snapshot::{CoverageStatus, META_FILE, Snapshot, parse_timestamp_text};
+use secaudit::snapshot::{CoverageStatus, LoadMode, META_FILE, Snapshot, parse_timestamp_text};
 
 #[derive(Debug, clap::Args)]
 pub struct AuditArgs {
@@ -55,6 +58,25 @@ pub struct AuditArgs {
     /// a scheduled job chooses its own threshold.
     #[arg(long, value_name = "SEVERITY", default_value = "none", value_parser = parse_fail_on)]
     pub fail_on: FailOn,
+    /// Fail (exit 2, no report) on the first bad record or unreadable file of the snapshot.
+    /// Default: a bad record makes only what it touches INSUFFICIENT_DATA (exit 3).
+    #[arg(long)]
+    pub strict: bool,
+    /// Accepted risks: `{"mutes": [{"rule", "resource", "reason", "owner", "expires"}]}`. Muted
+    /// findings keep their compliance type, are marked, and do not count for `--fail-on`.
+    #[arg(long, value_name = "FILE")]
+    pub mutes: Option<PathBuf>,
+    /// The JSON report of an earlier run: findings are marked `new`, `changed` or `unchanged`,
+    /// resolved ones are listed, and `--fail-on` counts only new or changed findings.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// After writing the report, send its findings to AWS Security Hub (BatchImportFindings,
+    /// ASFF); exit 2 if any finding was not imported.
+    #[arg(long)]
+    pub security_hub: bool,
+    /// The role to assume in each account other than the caller's to import its findings.
+    #[arg(long, value_name = "NAME", requires = "security_hub")]
+    pub security_hub_role: Option<String>,
 }
 
 /// The report formats of `audit`.
@@ -64,6 +86,16 @@ pub enum ReportFormat {
     Json,
     Csv,
     ConfigEvaluations,
+    /// JUnit XML: one test suite per rule, one test case per resource.
+    Junit,
+    /// SARIF 2.1.0: one result per NON_COMPLIANT finding.
+    Sarif,
+    /// OCSF Compliance Finding events (class 2003).
+    Ocsf,
+    /// AWS Security Finding Format, as BatchImportFindings takes it.
+    Asff,
+    /// One self-contained HTML page with charts and filters.
+    Html,
 }
 
 /// The `--fail-on` threshold.
@@ -107,6 +139,8 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
     let format = args
         .format
         .unwrap_or_else(|| default_format(args.output.as_deref()));
+    let mutes = args.mutes.as_deref().map(load_mutes).transpose()?;
+    let baseline_text = args.baseline.as_deref().map(read_baseline).transpose()?;
 
     // Keeps a live-collected snapshot directory alive until the audit is done.
     let collected;
@@ -117,10 +151,23 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
             collected.path()
         }
     };
-    let report = audit_snapshots(&catalogue, &config, &args, snapshot_dir)?;
-    let bytes = render(&report, format)?;
-    write_report(args.output.as_deref(), bytes.as_bytes())?;
+    let mut report = audit_snapshots(&catalogue, &config, &args, snapshot_dir)?;
+    if let Some(mutes) = &mutes {
+        report.apply_mutes(mutes);
+    }
+    if let (Some(path), Some(text)) = (args.baseline.as_deref(), baseline_text) {
+        let baseline = Baseline::parse(&text, &report.accounts())
+            .with_context(|| format!("cannot use baseline `{}`", path.display()))?;
+        report.apply_baseline(&baseline);
+    }
+    let format = report_format(format);
+    write_report_streamed(args.output.as_deref(), |out| {
+        report::write(&report, format, out).map_err(std::io::Error::other)
+    })?;
 
+    if args.security_hub {
+        super::security_hub::send(&report, &args)?;
+    }
     let totals = report.totals();
     tracing::info!(
         findings = report.findings.len(),
@@ -129,7 +176,19 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         accounts = report.run.accounts.len().max(1),
         "audit done"
     );
-    Ok(exit_outcome(&report.findings, args.fail_on))
+    Ok(exit_outcome(&report, args.fail_on))
+}
+
+fn load_mutes(path: &Path) -> anyhow::Result<MuteFile> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read mutes file `{}`", path.display()))?;
+    MuteFile::parse(&text).with_context(|| format!("cannot use mutes file `{}`", path.display()))
+}
+
+/// Reads the baseline before any work; it is checked against the run's accounts afterwards.
+fn read_baseline(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read baseline `{}`", path.display()))
 }
 
 /// Audits every account snapshot under `snapshot_dir` (one, or one per account) into one report.
@@ -143,8 +202,19 @@ fn audit_snapshots(
     let mut parameters = BTreeMap::new();
     let mut accounts = Vec::new();
     for dir in account_snapshot_dirs(snapshot_dir) {
-        let snapshot = Snapshot::load(&dir)?;
+        let mode = if args.strict {
+            LoadMode::Strict
+        } else {
+            LoadMode::Tolerant
+        };
+        let snapshot = Snapshot::load_with(&dir, mode)?;
         warn_about_coverage(&snapshot);
+        for problem in &snapshot.problems {
+            tracing::warn!(
+                "bad record in account {}: {problem} (skipped)",
+                snapshot.meta.account_id
+            );
+        }
         let now = args.now.unwrap_or(snapshot.meta.collected_at);
         let outcome = run_audit(catalogue, &snapshot, config, &args.rule_ids, now)?;
         findings.extend(outcome.findings);
@@ -177,7 +247,21 @@ fn audit_snapshots(
         ),
         Err(accounts) => RunInfo::multi(parameters, accounts),
     };
-    Ok(Report::new(run, rules, findings))
+    let mut report = Report::new(run, rules, findings);
+    report.rule_docs = report
+        .rules
+        .iter()
+        .filter_map(|rule| catalogue.get(&rule.id))
+        .map(|meta| {
+            let doc = RuleDoc {
+                title: meta.title.clone(),
+                description: meta.description.clone(),
+                remediation: meta.remediation.clone(),
+            };
+            (meta.id.clone(), doc)
+        })
+        .collect();
+    Ok(report)
 }
 
 /// Whether live-collection options that choose what to collect were given. (Not a clap
@@ -276,24 +360,28 @@ fn coverage_values(snapshot: &Snapshot) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn render(report: &Report, format: ReportFormat) -> anyhow::Result<String> {
-    Ok(match format {
-        ReportFormat::Table => report::table::render(
-            report,
-            TableStyle {
-                colour: use_colour(),
-            },
-        ),
-        ReportFormat::Json => report::json::render(report)?,
-        ReportFormat::Csv => report::csv::render(&report.findings)?,
-        ReportFormat::ConfigEvaluations => report::config_evaluations::render(&report.findings)?,
-    })
+fn report_format(format: ReportFormat) -> Format {
+    match format {
+        ReportFormat::Table => Format::Table(TableStyle {
+            colour: use_colour(),
+        }),
+        ReportFormat::Json => Format::Json,
+        ReportFormat::Csv => Format::Csv,
+        ReportFormat::ConfigEvaluations => Format::ConfigEvaluations,
+        ReportFormat::Junit => Format::Junit,
+        ReportFormat::Sarif => Format::Sarif,
+        ReportFormat::Ocsf => Format::Ocsf,
+        ReportFormat::Asff => Format::Asff,
+        ReportFormat::Html => Format::Html,
+    }
 }
 
-/// 1 (failed) before 3 (partial) before 0 (clean); 2 is an error and never reaches here.
-fn exit_outcome(findings: &[Finding], fail_on: FailOn) -> Outcome {
-    let failing = findings.iter().any(|finding| {
-        finding.compliance_type == ComplianceType::NonCompliant
+/// 1 (failed) before 3 (partial) before 0 (clean); 2 is an error and never reaches here. Muted
+/// findings, and with a baseline unchanged ones, do not count for `--fail-on`.
+fn exit_outcome(report: &Report, fail_on: FailOn) -> Outcome {
+    let findings = &report.findings;
+    let failing = findings.iter().enumerate().any(|(index, finding)| {
+        report.counts_for_failure(index)
             && match fail_on {
                 // Severity sorts most severe first: "at or above" is "less or equal".
                 FailOn::AtOrAbove(threshold) => finding.severity <= threshold,

@@ -107,30 +107,12 @@ mod live {
     }
 
     pub(crate) fn to_evaluation(finding: &Finding) -> Evaluation {
-        Evaluation {
-            resource_type: finding.resource.resource_type.clone(),
-            resource_id: finding.resource.id.clone(),
-            compliance_type: finding.compliance_type,
-            annotation: (!finding.annotation.is_empty()).then(|| finding.annotation.clone()),
-            ordering_timestamp: finding.ordering_timestamp,
-        }
+        Evaluation::from_finding(finding)
     }
 
+    /// The evaluations as the report writes them (`report::config_evaluations`).
     fn evaluations_json(evaluations: &[Evaluation]) -> Value {
-        Value::Array(
-            evaluations
-                .iter()
-                .map(|e| {
-                    json!({
-                        "ComplianceResourceType": e.resource_type,
-                        "ComplianceResourceId": e.resource_id,
-                        "ComplianceType": e.compliance_type.as_str(),
-                        "Annotation": e.annotation,
-                        "OrderingTimestamp": secaudit::collect::cli_shape::format_utc(&e.ordering_timestamp),
-                    })
-                })
-                .collect(),
-        )
+        serde_json::to_value(evaluations).unwrap_or(Value::Null)
     }
 
     fn region_of(invocation: &RuleInvocation, args: &ConfigRuleArgs) -> Option<String> {

@@ -43,7 +43,9 @@ pub struct EvalArgs {
     /// An identity-based policy file (repeatable).
     #[arg(long = "policy", value_name = "FILE")]
     pub policies: Vec<PathBuf>,
-    /// The resource-based policy file.
+    /// The resource-based policy file: the key policy when the resource is a KMS key, the
+    /// trust policy for `sts:AssumeRole*` / `TagSession` / `SetSourceIdentity` / `SetContext`
+    /// on a role (see docs/semantics.md).
     #[arg(long, value_name = "FILE")]
     pub resource_policy: Option<PathBuf>,
     /// The permissions boundary file.
@@ -58,7 +60,9 @@ pub struct EvalArgs {
     /// A resource control policy file (repeatable; all form one level).
     #[arg(long = "rcp", value_name = "FILE")]
     pub rcps: Vec<PathBuf>,
-    /// The caller: a user, role, assumed-role session, federated-user or root ARN, or `anonymous`.
+    /// The caller: a user, role, assumed-role session, federated-user or root ARN, a
+    /// `saml-provider/…` or `oidc-provider/…` ARN (federated role assumption), an AWS service
+    /// principal (`lambda.amazonaws.com`), or `anonymous`.
     #[arg(long, value_name = "ARN", required_unless_present = "cases")]
     pub principal: Option<String>,
     /// The action, `service:Action`.

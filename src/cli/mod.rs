@@ -8,9 +8,11 @@ pub mod audit;
 pub mod collect;
 pub mod config_rule;
 pub mod eval;
+pub mod lint;
 pub mod logging;
 pub mod output;
 pub mod rules;
+pub mod security_hub;
 pub mod test;
 
 use std::process::ExitCode;
@@ -41,6 +43,8 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// Run policy unit-test case files.
     Test(test::TestArgs),
+    /// Check policies, Terraform plans and CloudFormation templates before deploying them.
+    Lint(lint::LintArgs),
     /// Who can access each secret of a snapshot.
     Access(access::AccessArgs),
     /// List or show the rules of the catalogue.
@@ -78,6 +82,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Collect(args) => collect::run(args, quiet),
         Command::Eval(args) => eval::run(args),
         Command::Test(args) => test::run(args, verbose),
+        Command::Lint(args) => lint::run(args),
         Command::Access(args) => access::run(args),
         Command::Rules(args) => rules::run(args),
         Command::ConfigRule(args) => config_rule::run(args, quiet),
@@ -87,7 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 /// An error chain on one line: `cannot read `x.json`: Statement[1].Effect: expected …`.
 pub fn one_line(error: &anyhow::Error) -> String {
     let text = format!("{error:#}");
-    text.replace(['\n', '\r'], " ")
+    secaudit::terminal::printable(&text.replace(['\n', '\r'], " ")).into_owned()
 }
 
 /// True when the error is a closed stdout (`secaudit … | head`), which is not a failure.

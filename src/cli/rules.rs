@@ -130,6 +130,13 @@ fn show_text(meta: &RuleMeta) -> String {
         "  Security Hub control: {}",
         meta.mappings.security_hub.as_deref().unwrap_or("none")
     );
+    if !meta.mappings.related_requirements.is_empty() {
+        let _ = writeln!(
+            out,
+            "  related requirements: {}",
+            meta.mappings.related_requirements.join(", ")
+        );
+    }
     let _ = writeln!(out, "\ndescription:\n  {}", meta.description);
     if meta.parameters.is_empty() {
         let _ = writeln!(out, "\nparameters: none");

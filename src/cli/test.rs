@@ -14,7 +14,7 @@ use anyhow::bail;
 use clap::ValueEnum;
 use secaudit::policytest::{
     Expectations, FileOutcome, LoadOptions, SuiteReport, discover, render_json, render_junit,
-    render_text, run_files, summary_lines,
+    render_text, run_selected, summary_lines,
 };
 
 use super::Outcome;
@@ -40,6 +40,25 @@ pub struct TestArgs {
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Run only the requests whose `FILE: CASE / REQUEST` (as report lines name them) the
+    /// regular expression matches anywhere (`--run orders-app`, `--run ' / deny'`).
+    #[arg(long, value_name = "REGEX")]
+    pub run: Option<String>,
+    /// Report which statements of the policies under test no request exercised.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Exit 1 when fewer than N % of the statements were exercised (implies `--coverage`).
+    #[arg(long, value_name = "N", value_parser = percent)]
+    pub coverage_threshold: Option<f64>,
+}
+
+fn percent(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if (0.0..=100.0).contains(&value) => Ok(value),
+        _ => Err(format!(
+            "expected a percentage from 0 to 100, found `{text}`"
+        )),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -56,7 +75,16 @@ pub fn run(args: TestArgs, verbose: bool) -> anyhow::Result<Outcome> {
         expectations: Expectations::Required,
         snapshot: Some(&snapshots),
     };
-    let report = run_files(&discover(&args.paths), &options);
+    let selector = match &args.run {
+        Some(pattern) => Some(
+            regex::Regex::new(pattern)
+                .map_err(|error| anyhow::anyhow!("--run: invalid regular expression: {error}"))?,
+        ),
+        None => None,
+    };
+    let select = |head: &str| selector.as_ref().is_none_or(|regex| regex.is_match(head));
+    let coverage = args.coverage || args.coverage_threshold.is_some();
+    let report = run_selected(&discover(&args.paths), &options, &select, coverage);
     let document = match args.format {
         TestFormat::Text => render_text(&report, verbose),
         TestFormat::Json => render_json(&report),
@@ -64,11 +92,25 @@ pub fn run(args: TestArgs, verbose: bool) -> anyhow::Result<Outcome> {
     };
     write_report(args.output.as_deref(), document.as_bytes())?;
     if args.format != TestFormat::Text || args.output.is_some() {
-        for line in summary_lines(&report) {
+        let coverage_lines = match (&report.coverage, args.format) {
+            (Some(coverage), TestFormat::Junit) => coverage.lines(),
+            _ => Vec::new(),
+        };
+        for line in coverage_lines.iter().chain(&summary_lines(&report)) {
             eprintln!("{line}");
         }
     }
-    outcome(&report, args.fail_on_empty)
+    let outcome = outcome(&report, args.fail_on_empty)?;
+    if let (Some(threshold), Some(coverage)) = (args.coverage_threshold, &report.coverage)
+        && coverage.percent() < threshold
+    {
+        eprintln!(
+            "coverage {:.1}% is below --coverage-threshold {threshold}",
+            coverage.percent()
+        );
+        return Ok(Outcome::Failed);
+    }
+    Ok(outcome)
 }
 
 /// Exit 2 (an error) beats exit 1 (failures): a run with an ERROR cannot be trusted.
@@ -83,6 +125,11 @@ fn outcome(report: &SuiteReport, fail_on_empty: bool) -> anyhow::Result<Outcome>
         (Some(_), errors) => {
             bail!("{errors} case files or paths could not be run (see the ERROR lines)")
         }
+    }
+    match report.request_errors() {
+        0 => {}
+        1 => bail!("1 request names what AWS does not know (see the ERROR line)"),
+        n => bail!("{n} requests name what AWS does not know (see the ERROR lines)"),
     }
     if fail_on_empty && report.results().next().is_none() {
         bail!("no request found (`--fail-on-empty`)");

@@ -17,6 +17,7 @@ pub const COLLECTOR_ACTIONS: &[&str] = &[
     "rds:DescribeDBInstances",
     "kms:DescribeKey",
     "kms:ListAliases",
+    "kms:GetKeyPolicy",
     "cloudtrail:LookupEvents",
 ];
 

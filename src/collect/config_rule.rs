@@ -195,15 +195,8 @@ pub fn rule_parameters(invocation: &RuleInvocation) -> Map<String, Value> {
     parameters
 }
 
-/// One evaluation for PutEvaluations.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Evaluation {
-    pub resource_type: String,
-    pub resource_id: String,
-    pub compliance_type: ComplianceType,
-    pub annotation: Option<String>,
-    pub ordering_timestamp: DateTime<Utc>,
-}
+/// One evaluation for PutEvaluations: the report's evaluation type (one type, one rendering).
+pub use crate::report::config_evaluations::Evaluation;
 
 /// The evaluations to send: INSUFFICIENT_DATA left out; for a change event only the changed
 /// resource (NOT_APPLICABLE when it was deleted or left the rule's scope); for a scheduled run

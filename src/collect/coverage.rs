@@ -19,6 +19,7 @@ impl CoverageEntry {
         CoverageEntry {
             region: region.to_owned(),
             api: api.to_owned(),
+            resource: None,
             status: CoverageStatus::Ok,
             message: None,
         }
@@ -28,6 +29,7 @@ impl CoverageEntry {
         CoverageEntry {
             region: region.to_owned(),
             api: api.to_owned(),
+            resource: None,
             status: failure.status,
             message: Some(failure.message.clone()),
         }

@@ -1,23 +1,33 @@
-//! KMS keys of one account-region: `kms/list-aliases.json` (all pages, to resolve alias
-//! `KmsKeyId`s) and `kms/describe-key.json`, a JSON array of describe-key outputs for each
-//! distinct key the region's secrets name (once per key). A key of another account that cannot
-//! be described (its key policy does not let us) is expected and left out, not a coverage gap;
-//! a key ARN of another region is described by that region's run, if collected.
+//! KMS keys of one account-region: `kms/describe-key.json`, a JSON array of describe-key
+//! outputs for each distinct key the region's secrets use (their `KmsKeyId`, and the AWS managed
+//! `alias/aws/secretsmanager` for secrets without one), `kms/list-aliases.json` (all pages, to
+//! resolve alias `KmsKeyId`s), and `kms/get-key-policy.json`, the policy of each of those keys
+//! (`{"KeyId": <key ARN>, "PolicyName": "default", "Policy": <JSON text>}`, sorted by key ARN).
+//!
+//! A key of another account that cannot be described (its key policy does not let us) is
+//! expected and left out of describe-key, not a coverage gap; its policy cannot be read at all
+//! (GetKeyPolicy does not work across accounts), which coverage records for that key alone as
+//! `skipped`. A key ARN of another region is handled by that region's run, if collected. A key
+//! whose policy cannot be read is recorded for that key alone.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_kms::Client;
 use aws_sdk_kms::types::{AliasListEntry, KeyMetadata};
 use serde_json::{Value, json};
 
 use super::cli_shape::JsonObject;
-use super::coverage::{CallFailure, classify};
-use super::next_page_token;
+use super::coverage::{CallFailure, CoverageStatus, classify};
 use super::region_run::RegionRun;
 use super::secretsmanager::ListedSecret;
+use super::{RegionFiles, next_page_token};
+use crate::snapshot::DEFAULT_SECRETS_KEY_ALIAS;
 
 pub(crate) const DESCRIBE_KEY: &str = "kms:DescribeKey";
 pub(crate) const LIST_ALIASES: &str = "kms:ListAliases";
+pub(crate) const GET_KEY_POLICY: &str = "kms:GetKeyPolicy";
+/// The file of the key policies, relative to the region directory.
+pub(crate) const KEY_POLICY_FILE: &str = "kms/get-key-policy.json";
 
 /// `{"Aliases": [...]}`, every page.
 pub(crate) async fn list_aliases(run: &RegionRun, client: &Client) -> Result<Value, CallFailure> {
@@ -50,13 +60,18 @@ pub(crate) async fn list_aliases(run: &RegionRun, client: &Client) -> Result<Val
     Ok(json!({ "Aliases": aliases }))
 }
 
-/// The distinct key ids the secrets of `region` name, without those that are ARNs of another
-/// region.
-pub(crate) fn keys_to_describe(secrets: &[ListedSecret], region: &str) -> Vec<String> {
+/// The distinct keys the secrets of `region` use, as they name them: each `KmsKeyId`, and
+/// `alias/aws/secretsmanager` when a secret has none; ARNs of another region left out.
+pub(crate) fn keys_used(secrets: &[ListedSecret], region: &str) -> Vec<String> {
     let keys: BTreeSet<String> = secrets
         .iter()
-        .filter_map(|secret| secret.kms_key_id.clone())
-        .filter(|key| !key.is_empty())
+        .map(|secret| {
+            secret
+                .kms_key_id
+                .clone()
+                .filter(|key| !key.is_empty())
+                .unwrap_or_else(|| DEFAULT_SECRETS_KEY_ALIAS.to_owned())
+        })
         .filter(|key| match key_arn_parts(key) {
             Some((key_region, _)) => key_region == region,
             None => true,
@@ -75,14 +90,24 @@ fn key_arn_parts(key: &str) -> Option<(&str, &str)> {
     (service == "kms").then_some((region, account))
 }
 
-/// A JSON array of describe-key outputs, sorted by key ARN; a key of another account that
-/// cannot be described, or a key that no longer exists, is left out.
+/// The describe-key outputs of a region, and the key ARN each reference resolved to.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DescribedKeys {
+    /// A JSON array of describe-key outputs, sorted by key ARN.
+    pub(crate) value: Value,
+    /// Reference (as the secret names the key) → key ARN.
+    pub(crate) arns: BTreeMap<String, String>,
+}
+
+/// Describes each key; a key of another account that cannot be described, or a key that no
+/// longer exists, is left out.
 pub(crate) async fn describe_keys(
     run: &RegionRun,
     client: &Client,
     keys: &[String],
-) -> Result<Value, CallFailure> {
+) -> Result<DescribedKeys, CallFailure> {
     let mut described = Vec::new();
+    let mut arns = BTreeMap::new();
     let mut seen = BTreeSet::new();
     for key in keys {
         let result = run
@@ -97,18 +122,19 @@ pub(crate) async fn describe_keys(
             .await;
         match result {
             Ok(output) => {
-                if let Some(metadata) = output.key_metadata()
-                    && seen.insert(metadata.key_id().to_owned())
-                {
-                    described.push(json!({ "KeyMetadata": key_metadata(metadata) }));
+                if let Some(metadata) = output.key_metadata() {
+                    if let Some(arn) = metadata.arn() {
+                        arns.insert(key.clone(), arn.to_owned());
+                    }
+                    if seen.insert(metadata.key_id().to_owned()) {
+                        described.push(json!({ "KeyMetadata": key_metadata(metadata) }));
+                    }
                 }
             }
             Err(failure) if failure.is_not_found() => {
                 tracing::info!(region = %run.region, "kms key `{key}` no longer exists");
             }
-            Err(failure)
-                if key_arn_parts(key).is_some_and(|(_, account)| account != &*run.account_id) =>
-            {
+            Err(failure) if other_account(run, key).is_some() => {
                 tracing::info!(region = %run.region, "kms key `{key}` of another account: {}", failure.message);
             }
             Err(failure) => {
@@ -124,7 +150,167 @@ pub(crate) async fn describe_keys(
             .as_str()
             .cmp(&b["KeyMetadata"]["Arn"].as_str())
     });
-    Ok(Value::Array(described))
+    Ok(DescribedKeys {
+        value: Value::Array(described),
+        arns,
+    })
+}
+
+/// The account of a key or alias ARN when it is not the audited account.
+fn other_account<'a>(run: &RegionRun, key: &'a str) -> Option<&'a str> {
+    key_arn_parts(key)
+        .map(|(_, account)| account)
+        .filter(|account| *account != &*run.account_id)
+}
+
+/// Where the policy of one key used by the region's secrets comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeyTarget {
+    /// Read it with GetKeyPolicy on this key ARN.
+    Key(String),
+    /// It cannot be read: the coverage entry for `resource` (the reference as the secret names
+    /// it).
+    NotCollectable {
+        resource: String,
+        status: CoverageStatus,
+        message: String,
+    },
+}
+
+/// Resolves the references the secrets use to key ARNs: ARNs of another account cannot be read
+/// (GetKeyPolicy takes a key of the caller's account only), key ARNs stay, aliases resolve
+/// through DescribeKey's answer, else list-aliases `TargetKeyId`, and key ids are completed
+/// with the partition, region and account.
+pub(crate) fn resolve_keys(
+    run: &RegionRun,
+    references: &[String],
+    described: &BTreeMap<String, String>,
+    aliases: Option<&Value>,
+) -> Vec<KeyTarget> {
+    let key_arn = |id: &str| {
+        format!(
+            "arn:{}:kms:{}:{}:key/{id}",
+            run.partition, run.region, run.account_id
+        )
+    };
+    let mut targets: Vec<KeyTarget> = references
+        .iter()
+        .map(|reference| {
+            if let Some(account) = other_account(run, reference) {
+                return KeyTarget::NotCollectable {
+                    resource: reference.clone(),
+                    status: CoverageStatus::Skipped,
+                    message: format!(
+                        "key of account {account}: kms:GetKeyPolicy works only in the key's own account"
+                    ),
+                };
+            }
+            if let Some(arn) = described.get(reference) {
+                return KeyTarget::Key(arn.clone());
+            }
+            let is_alias = reference.starts_with("alias/") || reference.contains(":alias/");
+            if !is_alias {
+                return KeyTarget::Key(if reference.starts_with("arn:") {
+                    reference.clone()
+                } else {
+                    key_arn(reference)
+                });
+            }
+            let target = aliases
+                .and_then(|aliases| aliases["Aliases"].as_array())
+                .into_iter()
+                .flatten()
+                .find(|alias| {
+                    alias["AliasName"].as_str() == Some(reference)
+                        || alias["AliasArn"].as_str() == Some(reference)
+                })
+                .and_then(|alias| alias["TargetKeyId"].as_str());
+            match target {
+                Some(target) if target.starts_with("arn:") => KeyTarget::Key(target.to_owned()),
+                Some(target) => KeyTarget::Key(key_arn(target)),
+                None => KeyTarget::NotCollectable {
+                    resource: reference.clone(),
+                    status: CoverageStatus::Gone,
+                    message: format!("alias `{reference}` names no key (DescribeKey and list-aliases)"),
+                },
+            }
+        })
+        .collect();
+    targets.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    targets.dedup();
+    targets
+}
+
+/// Reads the policy of each key and writes `kms/get-key-policy.json`; a key whose policy could
+/// not be read gets its own coverage entry, and the file holds the others.
+pub(crate) async fn key_policies(
+    run: &RegionRun,
+    client: &Client,
+    targets: Vec<KeyTarget>,
+    files: &mut RegionFiles,
+) {
+    let mut policies = BTreeMap::new();
+    let mut missing = 0usize;
+    for target in targets {
+        let arn = match target {
+            KeyTarget::Key(arn) => arn,
+            KeyTarget::NotCollectable {
+                resource,
+                status,
+                message,
+            } => {
+                if status != CoverageStatus::Gone {
+                    missing += 1;
+                }
+                files.resource(GET_KEY_POLICY, &resource, status, message);
+                continue;
+            }
+        };
+        if policies.contains_key(&arn) {
+            continue;
+        }
+        let result = run
+            .call(GET_KEY_POLICY, || async {
+                client
+                    .get_key_policy()
+                    .key_id(&arn)
+                    .policy_name("default")
+                    .send()
+                    .await
+                    .map_err(|e| classify(&e))
+            })
+            .await;
+        match result {
+            Ok(output) => {
+                let policy = output.policy().unwrap_or_default().to_owned();
+                let entry = json!({
+                    "KeyId": arn,
+                    "PolicyName": output.policy_name().unwrap_or("default"),
+                    "Policy": policy,
+                });
+                policies.insert(arn, entry);
+            }
+            Err(failure) if failure.is_not_found() => {
+                files.resource(GET_KEY_POLICY, &arn, CoverageStatus::Gone, failure.message);
+            }
+            Err(failure) => {
+                missing += 1;
+                files.resource(GET_KEY_POLICY, &arn, failure.status, failure.message);
+            }
+        }
+    }
+    if missing == 0 {
+        files.ok(GET_KEY_POLICY);
+    } else {
+        files.ok_with(
+            GET_KEY_POLICY,
+            format!("{missing} key policies not collected (see their entries)"),
+        );
+    }
+    files.write(
+        KEY_POLICY_FILE,
+        Value::Array(policies.into_values().collect()),
+    );
 }
 
 fn alias(entry: &AliasListEntry) -> Value {
@@ -179,6 +365,7 @@ mod tests {
     fn each_key_is_described_once_and_only_in_its_region() {
         let secrets = vec![
             secret(None),
+            secret(Some("")),
             secret(Some("alias/app")),
             secret(Some("alias/app")),
             secret(Some("arn:aws:kms:us-east-1:111111111111:key/k1")),
@@ -186,9 +373,10 @@ mod tests {
             secret(Some("arn:aws:kms:us-east-1:222222222222:key/k3")),
         ];
         assert_eq!(
-            keys_to_describe(&secrets, "us-east-1"),
+            keys_used(&secrets, "us-east-1"),
             vec![
                 "alias/app",
+                "alias/aws/secretsmanager",
                 "arn:aws:kms:us-east-1:111111111111:key/k1",
                 "arn:aws:kms:us-east-1:222222222222:key/k3",
             ]

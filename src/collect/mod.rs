@@ -81,8 +81,26 @@ impl RegionFiles {
         self.coverage.push(CoverageEntry {
             region: self.region.clone(),
             api: api.to_owned(),
+            resource: None,
             status: CoverageStatus::Skipped,
             message: Some(why.to_owned()),
+        });
+    }
+
+    /// Records the outcome for one resource (a secret or key ARN) of `api`.
+    pub(crate) fn resource(
+        &mut self,
+        api: &str,
+        resource: &str,
+        status: CoverageStatus,
+        message: String,
+    ) {
+        self.coverage.push(CoverageEntry {
+            region: self.region.clone(),
+            api: api.to_owned(),
+            resource: Some(resource.to_owned()),
+            status,
+            message: Some(message),
         });
     }
 

@@ -14,6 +14,8 @@ use super::progress::Progress;
 #[derive(Clone)]
 pub(crate) struct RegionRun {
     pub(crate) account_id: Arc<str>,
+    /// `aws`, `aws-cn`, … (to build ARNs).
+    pub(crate) partition: Arc<str>,
     pub(crate) region: Arc<str>,
     pub(crate) limits: Arc<RegionLimits>,
     pub(crate) calls: Arc<AtomicU64>,

@@ -294,6 +294,7 @@ fn unreachable_account(
         .map(|region| CoverageEntry {
             region: region.to_owned(),
             api: "*".to_owned(),
+            resource: None,
             status,
             message: Some(message.clone()),
         })
@@ -335,6 +336,7 @@ async fn collect_account(
     for region in regions.iter() {
         let run = RegionRun {
             account_id: Arc::clone(&account),
+            partition: Arc::from(job.partition.as_str()),
             region: Arc::from(region.as_str()),
             limits: Arc::new(RegionLimits::new(Arc::clone(run_limits))),
             calls: Arc::clone(&calls),
@@ -351,6 +353,7 @@ async fn collect_account(
     } else {
         let run = RegionRun {
             account_id: Arc::clone(&account),
+            partition: Arc::from(job.partition.as_str()),
             region: Arc::from("global"),
             limits: Arc::new(RegionLimits::new(Arc::clone(run_limits))),
             calls: Arc::clone(&calls),
@@ -460,20 +463,36 @@ async fn collect_region(
     let kms_part = async {
         let mut part = RegionFiles::new(&region);
         if options.skip.contains(&Service::Kms) {
-            part.skipped(kms::LIST_ALIASES, "skipped by `--skip kms`");
-            part.skipped(kms::DESCRIBE_KEY, "skipped by `--skip kms`");
+            for api in [kms::LIST_ALIASES, kms::DESCRIBE_KEY, kms::GET_KEY_POLICY] {
+                part.skipped(api, "skipped by `--skip kms`");
+            }
             return part;
         }
+        let Some(secrets) = secrets_ref else {
+            let aliases = kms::list_aliases(&run, &clients.kms).await;
+            part.record(kms::LIST_ALIASES, "kms/list-aliases.json", aliases);
+            part.skipped(kms::DESCRIBE_KEY, "ListSecrets failed");
+            part.skipped(kms::GET_KEY_POLICY, "ListSecrets failed");
+            return part;
+        };
+        let keys = kms::keys_used(secrets, &region);
+        // DescribeKey first: it resolves aliases itself (and makes AWS show the AWS managed
+        // key of a service in list-aliases once it exists).
+        let described = kms::describe_keys(&run, &clients.kms, &keys).await;
+        let described_arns = described
+            .as_ref()
+            .map(|described| described.arns.clone())
+            .unwrap_or_default();
+        part.record(
+            kms::DESCRIBE_KEY,
+            "kms/describe-key.json",
+            described.map(|described| described.value),
+        );
         let aliases = kms::list_aliases(&run, &clients.kms).await;
+        let alias_list = aliases.as_ref().ok().cloned();
         part.record(kms::LIST_ALIASES, "kms/list-aliases.json", aliases);
-        match secrets_ref {
-            Some(secrets) => {
-                let keys = kms::keys_to_describe(secrets, &region);
-                let described = kms::describe_keys(&run, &clients.kms, &keys).await;
-                part.record(kms::DESCRIBE_KEY, "kms/describe-key.json", described);
-            }
-            None => part.skipped(kms::DESCRIBE_KEY, "ListSecrets failed"),
-        }
+        let targets = kms::resolve_keys(&run, &keys, &described_arns, alias_list.as_ref());
+        kms::key_policies(&run, &clients.kms, targets, &mut part).await;
         part
     };
     let cloudtrail_part = async {

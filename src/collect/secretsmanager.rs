@@ -4,8 +4,9 @@
 //! `get-resource-policy.json` as JSON arrays sorted by ARN.
 //!
 //! Never reads a secret value: GetSecretValue and BatchGetSecretValue are not called anywhere.
-//! A secret deleted between the listing and a per-secret call is skipped; any other failure of a
-//! per-secret API leaves that API's file out and records it in `coverage`.
+//! Coverage is recorded at the granularity of the failure: a secret deleted between the listing
+//! and a per-secret call is `gone`, a per-secret call that fails is recorded for that secret
+//! alone, and only a failed ListSecrets marks the region's Secrets Manager data as missing.
 
 use std::collections::BTreeMap;
 
@@ -18,7 +19,7 @@ use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
 use super::cli_shape::JsonObject;
-use super::coverage::{CallFailure, classify};
+use super::coverage::{CallFailure, CoverageStatus, classify};
 use super::region_run::RegionRun;
 use super::{RegionFiles, next_page_token};
 
@@ -94,11 +95,32 @@ pub(crate) async fn list_secrets(
 /// The outcome of one per-secret call.
 enum ItemOutcome {
     Found(Value),
-    Gone,
+    /// The secret was deleted after the listing (ResourceNotFoundException).
+    Gone(CallFailure),
+    /// The call is refused because the secret is marked for deletion.
+    MarkedForDeletion(CallFailure),
     Failed(CallFailure),
 }
 
-/// Describes every secret, lists its versions and reads its resource policy.
+/// The per-secret APIs and the file each fills.
+const PER_SECRET: [(&str, &str); 3] = [
+    (DESCRIBE_SECRET, "secretsmanager/describe-secret.json"),
+    (LIST_VERSIONS, "secretsmanager/list-secret-version-ids.json"),
+    (GET_POLICY, "secretsmanager/get-resource-policy.json"),
+];
+
+/// True when AWS refuses a call because the secret is scheduled for deletion.
+fn is_marked_for_deletion(failure: &CallFailure) -> bool {
+    failure.code.as_deref() == Some("InvalidRequestException")
+        && failure.message.contains("marked for deletion")
+}
+
+/// Describes every secret, lists its versions and reads its resource policy. A call that fails
+/// is recorded for that secret alone (`"resource": <ARN>` in coverage), a secret deleted after
+/// the listing is recorded as `gone`, and each file holds every secret that answered; only when
+/// every call of an API failed the same way (a missing permission) is one entry written for the
+/// whole region instead of one per secret. GetResourcePolicy is not called for secrets pending
+/// deletion (AWS refuses it): they get a `skipped` entry.
 pub(crate) async fn describe_secrets(
     run: &RegionRun,
     client: &Client,
@@ -106,8 +128,20 @@ pub(crate) async fn describe_secrets(
     files: &mut RegionFiles,
 ) {
     let mut tasks: JoinSet<(&'static str, String, ItemOutcome)> = JoinSet::new();
+    let mut attempted: BTreeMap<&'static str, usize> = BTreeMap::new();
     for secret in secrets.iter().filter(|secret| !secret.arn.is_empty()) {
-        for api in [DESCRIBE_SECRET, LIST_VERSIONS, GET_POLICY] {
+        for (api, _) in PER_SECRET {
+            if api == GET_POLICY && secret.pending_deletion {
+                files.resource(
+                    api,
+                    &secret.arn,
+                    CoverageStatus::Skipped,
+                    "not called: the secret is marked for deletion, which GetResourcePolicy refuses"
+                        .to_owned(),
+                );
+                continue;
+            }
+            *attempted.entry(api).or_default() += 1;
             let run = run.clone();
             let client = client.clone();
             let arn = secret.arn.clone();
@@ -120,7 +154,10 @@ pub(crate) async fn describe_secrets(
                 run.call_done();
                 let outcome = match result {
                     Ok(value) => ItemOutcome::Found(value),
-                    Err(failure) if failure.is_not_found() => ItemOutcome::Gone,
+                    Err(failure) if failure.is_not_found() => ItemOutcome::Gone(failure),
+                    Err(failure) if is_marked_for_deletion(&failure) => {
+                        ItemOutcome::MarkedForDeletion(failure)
+                    }
                     Err(failure) => ItemOutcome::Failed(failure),
                 };
                 (api, arn, outcome)
@@ -128,8 +165,8 @@ pub(crate) async fn describe_secrets(
         }
     }
     let mut found: BTreeMap<&'static str, BTreeMap<String, Value>> = BTreeMap::new();
-    let mut failures: BTreeMap<&'static str, (usize, CallFailure)> = BTreeMap::new();
-    let mut gone = 0usize;
+    let mut failures: BTreeMap<&'static str, BTreeMap<String, CallFailure>> = BTreeMap::new();
+    let mut gone: BTreeMap<String, (&'static str, CallFailure)> = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
         let (api, arn, outcome) = match joined {
             Ok(result) => result,
@@ -142,38 +179,66 @@ pub(crate) async fn describe_secrets(
             ItemOutcome::Found(value) => {
                 found.entry(api).or_default().insert(arn, value);
             }
-            ItemOutcome::Gone => gone += 1,
+            ItemOutcome::Gone(failure) => {
+                gone.entry(arn).or_insert((api, failure));
+            }
+            ItemOutcome::MarkedForDeletion(failure) => {
+                files.resource(api, &arn, CoverageStatus::Skipped, failure.message);
+            }
             ItemOutcome::Failed(failure) => {
-                failures.entry(api).or_insert((0, failure)).0 += 1;
+                failures.entry(api).or_default().insert(arn, failure);
             }
         }
     }
-    if gone > 0 {
-        tracing::info!(region = %run.region, "{gone} per-secret calls found the secret deleted after listing");
+    if !gone.is_empty() {
+        tracing::info!(region = %run.region, "{} secrets were deleted after the listing", gone.len());
     }
-    for (api, file) in [
-        (DESCRIBE_SECRET, "secretsmanager/describe-secret.json"),
-        (LIST_VERSIONS, "secretsmanager/list-secret-version-ids.json"),
-        (GET_POLICY, "secretsmanager/get-resource-policy.json"),
-    ] {
-        if let Some((count, first)) = failures.remove(api) {
+    // One `gone` entry per secret, under the first API that found it missing.
+    for (arn, (api, failure)) in &gone {
+        files.resource(
+            api,
+            arn,
+            CoverageStatus::Gone,
+            format!("deleted after ListSecrets: {}", failure.message),
+        );
+    }
+    for (api, file) in PER_SECRET {
+        let failed = failures.remove(api).unwrap_or_default();
+        let attempts = attempted.get(api).copied().unwrap_or(0);
+        let first = failed.values().next();
+        let uniform = first.is_some_and(|first| {
+            failed
+                .values()
+                .all(|failure| failure.status == first.status && failure.code == first.code)
+        });
+        if let Some(first) = first.filter(|_| uniform && failed.len() == attempts && attempts > 1) {
+            // Every call failed alike: the region's data of this API is missing as a whole.
             let failure = CallFailure {
-                message: format!(
-                    "{count} of {} calls failed; first: {}",
-                    secrets.len(),
-                    first.message
-                ),
-                ..first
+                message: format!("all {attempts} calls failed: {}", first.message),
+                ..first.clone()
             };
             files.failed(api, &failure);
             continue;
+        }
+        for (arn, failure) in &failed {
+            files.resource(api, arn, failure.status, failure.message.clone());
         }
         let values: Vec<Value> = found
             .remove(api)
             .unwrap_or_default()
             .into_values()
             .collect();
-        files.ok(api);
+        if failed.is_empty() {
+            files.ok(api);
+        } else {
+            files.ok_with(
+                api,
+                format!(
+                    "{} of {attempts} secrets not collected (see their entries)",
+                    failed.len()
+                ),
+            );
+        }
         files.write(file, Value::Array(values));
     }
 }

@@ -1,4 +1,4 @@
-//! Condition evaluation per `SEMANTICS.md` §1.3: missing keys, `…IfExists`, `Null`, set
+//! Condition evaluation per `docs/semantics.md` §1.4: missing keys, `…IfExists`, `Null`, set
 //! operators, negated operators as NOR, typed comparisons, policy variables, unknown values.
 
 use base64::Engine as _;

@@ -1,10 +1,13 @@
-//! The evaluation flow of `SEMANTICS.md` §1.1: explicit denies everywhere, RCP and SCP levels,
-//! the same-account resource-policy grant rules, identity policies, boundary and session
-//! policy, cross-account. Each policy is scanned once; the flow then decides from the scans.
+//! The evaluation flow (`docs/semantics.md`, "Evaluation flow" and "Service rules"): explicit
+//! denies everywhere, RCP and SCP levels, the same-account resource-policy grant rules, identity
+//! policies, boundary and session policy, cross-account; and the service rules that change it
+//! (KMS key policies, role trust policies, `sts:GetCallerIdentity`, where RCPs and SCPs do not
+//! apply, `service.rs`). Each policy is scanned once; the flow then decides from the scans.
 
-use super::decision::{Decision, Evaluation, Layer, StatementRef};
+use super::decision::{Decision, Diagnostic, Evaluation, Layer, StatementRef};
 use super::principal::{Principal, PrincipalType};
 use super::record::{Notes, Quiet, Recorder};
+use super::service::{self, RcpExemption, ResourcePolicyRole};
 use super::statement::{self, Grant, Target};
 use super::tri::Tri;
 use super::{NamedPolicy, PolicySet, Request};
@@ -12,6 +15,9 @@ use crate::policy::Effect;
 
 /// Decides `request` against `set` and explains why. Never fails.
 pub fn evaluate(set: &PolicySet, request: &Request) -> Evaluation {
+    if let Some(evaluation) = needs_no_permission(request) {
+        return evaluation;
+    }
     let mut notes = Notes::default();
     let scans = scan(set, request, &mut notes);
     let (decision, blocked_by) = decide_from(&scans, request, true);
@@ -21,14 +27,16 @@ pub fn evaluate(set: &PolicySet, request: &Request) -> Evaluation {
     } else {
         notes.unknown.into_values().collect()
     };
+    let denied_by = if decision == Decision::ExplicitDeny {
+        notes.denied
+    } else {
+        Vec::new()
+    };
     Evaluation {
         decision,
         allowed_by: notes.allowed,
-        denied_by: if decision == Decision::ExplicitDeny {
-            notes.denied
-        } else {
-            Vec::new()
-        },
+        diagnostics: diagnostics(set, request, &scans, &denied_by),
+        denied_by,
         blocked_by,
         missing_keys: notes.missing.into_values().collect(),
         unsettled_keys,
@@ -37,8 +45,106 @@ pub fn evaluate(set: &PolicySet, request: &Request) -> Evaluation {
 
 /// Decides `request` against `set` without a trace; the hot path, it does not allocate.
 pub fn decide(set: &PolicySet, request: &Request) -> Decision {
+    if service::needs_no_permission(&request.action) && is_iam_caller(&request.principal) {
+        return Decision::Allowed;
+    }
     let scans = scan(set, request, &mut Quiet);
     decide_from(&scans, request, true).0
+}
+
+/// An authenticated IAM or STS principal (not anonymous, an identity provider or a service).
+fn is_iam_caller(principal: &Principal) -> bool {
+    matches!(principal, Principal::Arn(arn)
+        if !matches!(arn.kind(), PrincipalType::IdentityProvider | PrincipalType::Service))
+}
+
+/// `sts:GetCallerIdentity` by an IAM caller: allowed, whatever the policies say.
+fn needs_no_permission(request: &Request) -> Option<Evaluation> {
+    (service::needs_no_permission(&request.action) && is_iam_caller(&request.principal)).then(
+        || Evaluation {
+            decision: Decision::Allowed,
+            allowed_by: Vec::new(),
+            denied_by: Vec::new(),
+            blocked_by: None,
+            missing_keys: Vec::new(),
+            unsettled_keys: Vec::new(),
+            diagnostics: vec![Diagnostic::NoPermissionNeeded],
+        },
+    )
+}
+
+/// The diagnostics of an evaluation: the service rules that applied and legacy policy forms.
+fn diagnostics(
+    set: &PolicySet,
+    request: &Request,
+    scans: &Scans<'_>,
+    denied: &[StatementRef],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for reference in denied.iter().filter(|r| r.layer == Layer::Resource) {
+        let Some(named) = &set.resource else { continue };
+        let Some(stmt) = named.policy.statements().get(reference.index) else {
+            continue;
+        };
+        if !stmt.principals.as_ref().is_some_and(|p| p.negated) {
+            continue;
+        }
+        let (policy, index) = (named.name.clone(), reference.index);
+        if statement::not_principal_exempts(stmt, &request.principal) {
+            out.push(Diagnostic::NotPrincipalWithBoundary { policy, index });
+        } else if statement::principal_grant(stmt, &request.principal)
+            .is_some_and(|grant| grant != Grant::Account)
+        {
+            out.push(Diagnostic::NotPrincipalPartlyListed { policy, index });
+        }
+    }
+    match scans.role {
+        ResourcePolicyRole::Ordinary => {}
+        ResourcePolicyRole::KeyPolicy => {
+            out.push(if set.resource.is_some() {
+                Diagnostic::KeyPolicy
+            } else {
+                Diagnostic::NoKeyPolicy
+            });
+            out.push(Diagnostic::GrantsNotModelled);
+        }
+        ResourcePolicyRole::TrustPolicy | ResourcePolicyRole::FederatedTrustPolicy => {
+            out.push(if set.resource.is_some() {
+                Diagnostic::TrustPolicy
+            } else {
+                Diagnostic::NoTrustPolicy
+            });
+        }
+    }
+    if !scans.caller_policies && scans.role != ResourcePolicyRole::Ordinary {
+        out.push(Diagnostic::FederatedTrustOnly);
+    }
+    if scans.role == ResourcePolicyRole::TrustPolicy && is_root(&request.principal) {
+        out.push(Diagnostic::RootCannotAssumeRole);
+    }
+    if let Some(reason) = scans.rcp_exemption
+        && !set.rcps.is_empty()
+    {
+        out.push(Diagnostic::RcpNotApplicable { reason });
+    }
+    if scans.scp_exempt && !set.scps.is_empty() {
+        out.push(Diagnostic::ScpNotApplicable);
+    }
+    if let Some(named) = &set.resource {
+        for index in named.policy.allow_not_principal() {
+            out.push(Diagnostic::AllowNotPrincipal {
+                policy: named.name.clone(),
+                index,
+            });
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn is_root(principal: &Principal) -> bool {
+    matches!(principal, Principal::Arn(arn) if arn.kind() == PrincipalType::Root)
 }
 
 /// What the resource policy's applicable `Allow` statements grant, by kind of grant.
@@ -54,16 +160,30 @@ struct ResourceGrants {
 struct Scans<'r> {
     deny: Tri,
     scp: Tri,
-    rcp: Tri,
     resource: ResourceGrants,
     identity: Tri,
     boundary: Option<Tri>,
     session: Option<Tri>,
     /// The account in the resource ARN.
     resource_account: Option<&'r str>,
+    /// How the resource policy is treated.
+    role: ResourcePolicyRole,
+    /// Whether the caller's own policies (SCPs, identity, boundary, session) take part: not for
+    /// anonymous callers, identity providers and federated role assumption.
+    caller_policies: bool,
+    /// Why RCPs did not apply, if they did not.
+    rcp_exemption: Option<RcpExemption>,
+    /// SCPs did not apply (service-linked role).
+    scp_exempt: bool,
 }
 
 fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R) -> Scans<'r> {
+    let (service, name) = request
+        .action
+        .split_once(':')
+        .unwrap_or((&request.action, ""));
+    let has_boundary = set.boundary.is_some();
+    let role = service::role_for(service, name, &request.resource);
     let target = Target {
         action: &request.action,
         known_action: crate::policy::index::known_action(&request.action),
@@ -71,13 +191,28 @@ fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R
         segments: crate::arn::Segments::split(&request.resource),
         principal: &request.principal,
         context: &request.context,
+        anonymous_federated_call: role == ResourcePolicyRole::FederatedTrustPolicy
+            && matches!(request.principal, Principal::Anonymous),
     };
-    let has_boundary = set.boundary.is_some();
-    let anonymous = matches!(request.principal, Principal::Anonymous);
+    let caller_policies =
+        is_iam_caller(&request.principal) && role != ResourcePolicyRole::FederatedTrustPolicy;
+    let rcp_exemption = if set.rcps.is_empty() {
+        None
+    } else {
+        service::rcp_exemption_for(
+            service,
+            name,
+            role,
+            &request.resource,
+            &request.principal,
+            &request.context,
+            set.resource.as_ref().and_then(|named| named.policy.id()),
+        )
+    };
+    let scp_exempt = !set.scps.is_empty() && service::scp_exempt(&request.principal);
     let mut scans = Scans {
         deny: Tri::False,
         scp: Tri::True,
-        rcp: Tri::True,
         resource: ResourceGrants {
             direct: Tri::False,
             role: Tri::False,
@@ -90,10 +225,14 @@ fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R
             Some(segments) => segments.account(),
             None => crate::arn::account_of(&request.resource),
         },
+        role,
+        caller_policies,
+        rcp_exemption,
+        scp_exempt,
     };
     let done = |scans: &Scans| !R::TRACING && scans.deny == Tri::True;
 
-    if !anonymous {
+    if caller_policies && !scp_exempt {
         scans.scp = scan_levels(
             &set.scps,
             Layer::Scp,
@@ -106,16 +245,19 @@ fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R
             return scans;
         }
     }
-    scans.rcp = scan_levels(
-        &set.rcps,
-        Layer::Rcp,
-        &target,
-        has_boundary,
-        &mut scans.deny,
-        recorder,
-    );
-    if done(&scans) {
-        return scans;
+    if rcp_exemption.is_none() {
+        // Every level holds RCPFullAWSAccess, which cannot be detached: only Denies matter.
+        scan_levels(
+            &set.rcps,
+            Layer::Rcp,
+            &target,
+            has_boundary,
+            &mut scans.deny,
+            recorder,
+        );
+        if done(&scans) {
+            return scans;
+        }
     }
     if let Some(named) = &set.resource {
         let (allow, deny) = scan_policy(
@@ -132,7 +274,7 @@ fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R
             return scans;
         }
     }
-    if anonymous {
+    if !caller_policies {
         return scans;
     }
     for named in &set.identity {
@@ -270,7 +412,9 @@ fn scan_policy<R: Recorder>(
             None => Grant::Direct,
             Some(clause) if clause.negated => {
                 // Deny + NotPrincipal: always applies to a principal with a boundary.
-                let boundary_rule = layer == Layer::Resource && has_boundary;
+                // (Allow + NotPrincipal, legacy: allows everyone the list does not exempt.)
+                let boundary_rule =
+                    stmt.effect == Effect::Deny && layer == Layer::Resource && has_boundary;
                 if !boundary_rule && statement::not_principal_exempts(stmt, target.principal) {
                     continue;
                 }
@@ -278,6 +422,13 @@ fn scan_policy<R: Recorder>(
             }
             Some(_) => match statement::principal_grant(stmt, target.principal) {
                 Some(grant) => grant,
+                // An unsigned federated call written as anonymous: its provider is known only
+                // through the claims in the context, which the statement's conditions test.
+                None if target.anonymous_federated_call
+                    && statement::names_identity_provider(stmt) =>
+                {
+                    Grant::Direct
+                }
                 None => continue,
             },
         };
@@ -327,20 +478,45 @@ fn decide_from(
         return (Decision::ExplicitDeny, None);
     }
     let implicit = |layer| (Decision::ImplicitDeny, Some(layer));
-    if !allows(scans.rcp) {
-        return implicit(Layer::Rcp);
-    }
-    let Principal::Arn(caller) = &request.principal else {
-        // Anonymous: only a resource policy naming everyone can allow.
-        return if allows(scans.resource.direct) {
-            (Decision::Allowed, None)
-        } else {
-            implicit(Layer::Resource)
-        };
+    // RCP levels never deny implicitly: RCPFullAWSAccess is attached to every level.
+    let caller = match &request.principal {
+        Principal::Arn(caller) if scans.caller_policies => caller,
+        // Anonymous callers, identity providers, services, federated role assumption: only a
+        // resource policy statement naming the caller (or everyone) can allow; an identity
+        // provider only for a role's trust policy.
+        Principal::Arn(provider)
+            if provider.kind() == PrincipalType::IdentityProvider
+                && !matches!(
+                    scans.role,
+                    ResourcePolicyRole::TrustPolicy | ResourcePolicyRole::FederatedTrustPolicy
+                ) =>
+        {
+            return implicit(Layer::Resource);
+        }
+        _ => {
+            return if allows(scans.resource.direct) {
+                (Decision::Allowed, None)
+            } else {
+                implicit(Layer::Resource)
+            };
+        }
     };
     if !allows(scans.scp) {
         return implicit(Layer::Scp);
     }
+    let root = caller.kind() == PrincipalType::Root;
+    let strict = match scans.role {
+        ResourcePolicyRole::Ordinary => false,
+        ResourcePolicyRole::KeyPolicy => true,
+        ResourcePolicyRole::TrustPolicy => {
+            if root {
+                // "You cannot use AWS account root user credentials to call AssumeRole."
+                return implicit(Layer::Identity);
+            }
+            true
+        }
+        ResourcePolicyRole::FederatedTrustPolicy => true,
+    };
     let boundary_ok = scans.boundary.is_none_or(allows);
     let session_ok = match caller.kind() {
         // GetFederationToken without a policy yields a session with no permissions.
@@ -367,13 +543,22 @@ fn decide_from(
         if !allows(scans.resource.any()) {
             return implicit(Layer::Resource);
         }
-        if caller.kind() == PrincipalType::Root {
+        if root {
             return (Decision::Allowed, None);
         }
         return identity_side();
     }
-    if caller.kind() == PrincipalType::Root || allows(scans.resource.direct) {
+    if !strict && (root || allows(scans.resource.direct)) {
         return (Decision::Allowed, None);
+    }
+    if strict && allows(scans.resource.direct) {
+        // A trust policy naming a user still leaves the user's permissions boundary in force
+        // (IAM User Guide, "Update a role trust policy").
+        return if scans.role == ResourcePolicyRole::TrustPolicy && !boundary_ok {
+            implicit(Layer::Boundary)
+        } else {
+            (Decision::Allowed, None)
+        };
     }
     if allows(scans.resource.role) {
         if boundary_ok && session_ok {
@@ -384,6 +569,16 @@ fn decide_from(
         } else {
             Layer::Boundary
         });
+    }
+    if strict {
+        // Key and trust policies must allow: identity policies count only through a
+        // statement naming the caller's account; the root user has no implicit access.
+        if !allows(scans.resource.account) {
+            return implicit(Layer::Resource);
+        }
+        if root {
+            return (Decision::Allowed, None);
+        }
     }
     identity_side()
 }

@@ -24,6 +24,16 @@ pub enum PrincipalType {
     AssumedRole,
     /// `arn:aws:sts::A:federated-user/name` (a `GetFederationToken` session).
     FederatedUser,
+    /// `arn:aws:iam::A:saml-provider/NAME` or `arn:aws:iam::A:oidc-provider/HOST`: the
+    /// identity provider behind an `sts:AssumeRoleWithSAML` / `…WithWebIdentity` call (not an
+    /// IAM principal: it has no policies of its own). A well-known web identity provider
+    /// (`accounts.google.com`, `cognito-identity.amazonaws.com`, …) is written as an
+    /// `oidc-provider/HOST` ARN.
+    IdentityProvider,
+    /// An AWS service principal such as `lambda.amazonaws.com` (written without `arn:`): it
+    /// has no policies of its own, so only a resource policy naming it (or everyone) allows
+    /// it. Its `account()` is empty.
+    Service,
 }
 
 /// A parsed principal ARN.
@@ -37,6 +47,10 @@ pub struct PrincipalArn {
     name: String,
     /// Session name of an assumed-role session; empty otherwise.
     session: String,
+    /// A service-linked role (path `/aws-service-role/`) or a session of one (role name
+    /// `AWSServiceRoleFor…`; a session ARN carries no path). Computed once here: SCP and RCP
+    /// checks ask on every decision.
+    service_linked: bool,
 }
 
 impl Principal {
@@ -55,12 +69,24 @@ impl Principal {
 }
 
 impl PrincipalArn {
-    /// Parses a user, role, assumed-role session, federated-user or root ARN.
+    /// Parses a user, role, assumed-role session, federated-user, root or identity-provider
+    /// ARN, or an AWS service principal (`lambda.amazonaws.com`).
     pub fn parse(text: &str) -> Result<PrincipalArn, RequestError> {
         let bad = |reason: &str| RequestError::Principal {
             principal: text.to_owned(),
             reason: reason.to_owned(),
         };
+        if is_service_principal(text) {
+            return Ok(PrincipalArn {
+                arn: text.to_owned(),
+                partition: String::new(),
+                account: String::new(),
+                kind: PrincipalType::Service,
+                name: text.to_owned(),
+                session: String::new(),
+                service_linked: false,
+            });
+        }
         let mut parts = text.splitn(6, ':');
         let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(rest)) = (
             parts.next(),
@@ -92,9 +118,15 @@ impl PrincipalArn {
                     (PrincipalType::User, last_component(path_name), "")
                 } else if let Some(path_name) = rest.strip_prefix("role/") {
                     (PrincipalType::Role, last_component(path_name), "")
+                } else if let Some(name) = rest
+                    .strip_prefix("saml-provider/")
+                    .or_else(|| rest.strip_prefix("oidc-provider/"))
+                {
+                    (PrincipalType::IdentityProvider, name, "")
                 } else {
                     return Err(bad(
-                        "expected `root`, `user/…` or `role/…` after the account",
+                        "expected `root`, `user/…`, `role/…`, `saml-provider/…` or \
+                         `oidc-provider/…` after the account",
                     ));
                 }
             }
@@ -130,6 +162,11 @@ impl PrincipalArn {
             kind,
             name: name.to_owned(),
             session: session.to_owned(),
+            service_linked: match kind {
+                PrincipalType::Role => rest.starts_with("role/aws-service-role/"),
+                PrincipalType::AssumedRole => name.starts_with("AWSServiceRoleFor"),
+                _ => false,
+            },
         })
     }
 
@@ -153,10 +190,17 @@ impl PrincipalArn {
         self.kind
     }
 
-    /// User name, role name (also for an assumed-role session) or federated user name;
-    /// empty for root.
+    /// User name, role name (also for an assumed-role session), federated user name or
+    /// identity provider name (`oidc-provider/HOST`: the host); empty for root.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// A service-linked role or one of its sessions: roles under the path
+    /// `/aws-service-role/`, whose names start with `AWSServiceRoleFor` (for a session, whose
+    /// ARN carries no path, the name decides).
+    pub fn is_service_linked_role(&self) -> bool {
+        self.service_linked
     }
 
     /// The session name of an assumed-role session, empty otherwise.
@@ -167,4 +211,19 @@ impl PrincipalArn {
 
 fn last_component(path_name: &str) -> &str {
     path_name.rsplit('/').next().unwrap_or(path_name)
+}
+
+/// `SERVICE.amazonaws.com` (also `.amazonaws.com.cn`, `.amazon.com`): how policies name AWS
+/// service principals.
+pub(crate) fn is_service_principal(text: &str) -> bool {
+    let host = text
+        .strip_suffix(".amazonaws.com")
+        .or_else(|| text.strip_suffix(".amazonaws.com.cn"))
+        .or_else(|| text.strip_suffix(".amazon.com"));
+    host.is_some_and(|host| {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+    })
 }

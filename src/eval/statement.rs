@@ -22,6 +22,9 @@ pub(crate) struct Target<'r> {
     pub(crate) segments: Option<crate::arn::Segments<'r>>,
     pub(crate) principal: &'r Principal,
     pub(crate) context: &'r Context,
+    /// `sts:AssumeRoleWithSAML` / `…WithWebIdentity` by an anonymous caller: a `Federated`
+    /// principal stands for whichever provider issued the claims in the context.
+    pub(crate) anonymous_federated_call: bool,
 }
 
 /// How a `Principal` element names the caller, weakest first.
@@ -104,8 +107,33 @@ fn rule_grant(rule: &PrincipalRule, principal: &Principal) -> Option<Grant> {
         PrincipalRule::FederatedUser(user) => (arn.kind() == PrincipalType::FederatedUser
             && **user == *arn.arn())
         .then_some(Grant::Direct),
+        PrincipalRule::IdentityProvider(provider) => {
+            identity_provider_matches(provider, arn).then_some(Grant::Direct)
+        }
+        PrincipalRule::Service(service) => (arn.kind() == PrincipalType::Service
+            && **service == *arn.arn())
+        .then_some(Grant::Direct),
         PrincipalRule::Everyone | PrincipalRule::Never => None,
     }
+}
+
+/// Whether the statement's `Principal` element names an identity provider (`Federated`).
+pub(crate) fn names_identity_provider(statement: &Statement) -> bool {
+    statement
+        .principal_rules
+        .iter()
+        .any(|rule| matches!(rule, PrincipalRule::IdentityProvider(_)))
+}
+
+/// A `Federated` value names the caller's identity provider: its ARN exactly, or, for a
+/// well-known web identity provider written without an ARN (`accounts.google.com`), the host
+/// of an `oidc-provider/HOST` caller.
+fn identity_provider_matches(provider: &str, arn: &PrincipalArn) -> bool {
+    arn.kind() == PrincipalType::IdentityProvider
+        && (provider == arn.arn()
+            || (!provider.starts_with("arn:")
+                && provider == arn.name()
+                && arn.arn().contains(":oidc-provider/")))
 }
 
 /// Whether a `NotPrincipal` list exempts the caller: the caller's account and every identity
@@ -119,6 +147,14 @@ pub(crate) fn not_principal_exempts(statement: &Statement, principal: &Principal
         return false;
     };
     let listed = |wanted: &dyn Fn(&PrincipalRule) -> bool| rules.iter().any(wanted);
+    if arn.kind() == PrincipalType::IdentityProvider {
+        return listed(
+            &|r| matches!(r, PrincipalRule::IdentityProvider(p) if identity_provider_matches(p, arn)),
+        );
+    }
+    if arn.kind() == PrincipalType::Service {
+        return listed(&|r| matches!(r, PrincipalRule::Service(s) if **s == *arn.arn()));
+    }
     let account_listed =
         listed(&|r| matches!(r, PrincipalRule::Account(a) if **a == *arn.account()));
     account_listed
@@ -137,6 +173,8 @@ pub(crate) fn not_principal_exempts(statement: &Statement, principal: &Principal
             PrincipalType::FederatedUser => {
                 listed(&|r| matches!(r, PrincipalRule::FederatedUser(u) if **u == *arn.arn()))
             }
+            // Handled above: providers and services have no account identity to list.
+            PrincipalType::IdentityProvider | PrincipalType::Service => false,
         }
 }
 

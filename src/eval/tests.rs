@@ -1,4 +1,4 @@
-//! Table-driven tests of the evaluator: every row of `SEMANTICS.md` §1.5, the operator
+//! Table-driven tests of the evaluator: every row of `docs/semantics.md` §1.5, the operator
 //! families, principal matching, the layers, and the trace.
 
 use std::sync::Arc;
@@ -1242,7 +1242,8 @@ fn explicit_deny_in_every_layer() {
     );
     assert_eq!(e.blocked_by, Some(Layer::Scp));
     let spec = base("rcps", json!([[allow_all_principal.clone()], []]));
-    check("rcp level empty", &spec, SESSION, &json!({}), ImplicitDeny);
+    // Every RCP level holds RCPFullAWSAccess: a level without an Allow does not deny.
+    check("rcp level empty", &spec, SESSION, &json!({}), Allowed);
     // an SCP also limits a resource-policy grant
     check(
         "scp limits resource grant",
@@ -1482,6 +1483,9 @@ fn decide_agrees_with_evaluate() {
             {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "arn:aws:secretsmanager:*:111122223333:secret:${aws:PrincipalTag/team}/*"},
             {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:ResourceTag/owner": "${aws:PrincipalTag/team}"}}}]}),
     ];
+    const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const TARGET_ROLE: &str = "arn:aws:iam::111122223333:role/Target";
+    const SAML: &str = "arn:aws:iam::111122223333:saml-provider/ExampleOrgSSO";
     let resources = [
         None,
         Some(resource_policy(json!({"AWS": ROLE}))),
@@ -1490,6 +1494,19 @@ fn decide_agrees_with_evaluate() {
             json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
             "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}}}]}),
         ),
+        // A default key policy with a key-user statement and a conditional Deny.
+        Some(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": [USER, OTHER_USER]}, "Action": ["kms:Decrypt", "sts:AssumeRole"], "Resource": "*"},
+            {"Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}}]})),
+        // A trust policy: a role, another account, a SAML provider; legacy Allow + NotPrincipal.
+        Some(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": [ROLE, "444455556666"]}, "Action": ["sts:AssumeRole", "sts:TagSession"]},
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"},
+            {"Effect": "Allow", "Principal": {"Federated": SAML}, "Action": "sts:AssumeRoleWithSAML",
+             "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+            {"Effect": "Allow", "NotPrincipal": {"AWS": [USER, "111122223333"]}, "Action": "secretsmanager:Get*", "Resource": "*"}]})),
     ];
     let boundaries = [
         None,
@@ -1501,25 +1518,46 @@ fn decide_agrees_with_evaluate() {
         json!([[allow("*", "*")], [allow("secretsmanager:*", "*")]]),
         json!([[allow("s3:*", "*")]]),
     ];
+    let rcps = [
+        json!([]),
+        json!([[{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": ["kms:*", "sts:*", "secretsmanager:*"],
+            "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalAccount": "111122223333"}}}]}]]),
+    ];
     let contexts = [
         json!({}),
         json!({"aws:RequestedRegion": "us-east-1", "aws:SecureTransport": "true", "aws:PrincipalAccount": "111122223333"}),
-        json!({"aws:RequestedRegion": "eu-west-1", "secretsmanager:VersionStage": ["AWSCURRENT"], "aws:SecureTransport": true}),
+        json!({"aws:RequestedRegion": "eu-west-1", "secretsmanager:VersionStage": ["AWSCURRENT"], "aws:SecureTransport": true,
+               "kms:ResourceAliases": ["alias/aws/secretsmanager"]}),
         json!({"aws:RequestedRegion": "us-east-1", "aws:PrincipalTag/team": "prod", "aws:ResourceTag/owner": "prod", "AWS:SecureTransport": "true"}),
     ];
-    let principals = [ROLE, SESSION, USER, OTHER_USER, ROOT, "anonymous"];
-    let actions = [
-        "secretsmanager:GetSecretValue",
-        "secretsmanager:DeleteSecret",
-        "secretsmanager:ListSecrets",
-        "kms:Decrypt",
+    let principals = [
+        ROLE,
+        SESSION,
+        USER,
+        OTHER_USER,
+        ROOT,
+        "anonymous",
+        SAML,
+        "lambda.amazonaws.com",
+    ];
+    let requests = [
+        ("secretsmanager:GetSecretValue", SECRET),
+        ("secretsmanager:DeleteSecret", SECRET),
+        ("secretsmanager:ListSecrets", SECRET),
+        ("kms:Decrypt", SECRET),
+        ("kms:Decrypt", KEY),
+        ("kms:ScheduleKeyDeletion", KEY),
+        ("sts:AssumeRole", TARGET_ROLE),
+        ("sts:AssumeRoleWithSAML", TARGET_ROLE),
+        ("sts:GetCallerIdentity", "*"),
     ];
     let mut checked = 0;
     for (i, identity) in identities.iter().enumerate() {
         for resource in &resources {
             for boundary in &boundaries {
-                for scp in &scps {
-                    let mut spec = json!({"identity": [identity, identities[(i + 1) % identities.len()]], "scps": scp});
+                for (k, scp) in scps.iter().enumerate() {
+                    let rcp = &rcps[(i + k) % rcps.len()];
+                    let mut spec = json!({"identity": [identity, identities[(i + 1) % identities.len()]], "scps": scp, "rcps": rcp});
                     if let Some(r) = resource {
                         spec["resource"] = r.clone();
                     }
@@ -1529,13 +1567,13 @@ fn decide_agrees_with_evaluate() {
                     let s = set(&spec);
                     for context in &contexts {
                         for principal in principals {
-                            for action in actions {
-                                let req = request(principal, action, SECRET, context);
+                            for (action, target) in requests {
+                                let req = request(principal, action, target, context);
                                 let e = evaluate(&s, &req);
                                 assert_eq!(
                                     decide(&s, &req),
                                     e.decision,
-                                    "{spec} {principal} {action} {context}"
+                                    "{spec} {principal} {action} {target} {context}"
                                 );
                                 assert_eq!(e.denied_by.is_empty(), e.decision != ExplicitDeny);
                                 assert_eq!(e.blocked_by.is_some(), e.decision == ImplicitDeny);
@@ -1547,5 +1585,418 @@ fn decide_agrees_with_evaluate() {
             }
         }
     }
-    assert_eq!(checked, 6 * 4 * 3 * 3 * 4 * 6 * 4);
+    assert_eq!(checked, 6 * 6 * 3 * 3 * 4 * 8 * 9);
+}
+
+const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const TARGET: &str = "arn:aws:iam::111122223333:role/Target";
+
+/// Decides `action` on `resource` both ways and returns the traced evaluation.
+fn both(
+    spec: &Value,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    context: &Value,
+) -> Evaluation {
+    let s = set(spec);
+    let req = request(principal, action, resource, context);
+    let e = evaluate(&s, &req);
+    assert_eq!(decide(&s, &req), e.decision, "{spec} {principal} {action}");
+    e
+}
+
+fn key_policy(principal: Value, action: &str) -> Value {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": action, "Resource": "*"}]})
+}
+
+#[test]
+fn kms_key_policy_rules() {
+    let iam = allow("kms:*", "*");
+    let none = json!({});
+    // No key policy: the IAM allow has no effect, the root user has no access.
+    let e = both(&json!({"identity": [iam]}), USER, "kms:Decrypt", KEY, &none);
+    assert_eq!(
+        (e.decision, e.blocked_by),
+        (ImplicitDeny, Some(Layer::Resource))
+    );
+    assert_eq!(
+        e.diagnostics,
+        vec![Diagnostic::NoKeyPolicy, Diagnostic::GrantsNotModelled]
+    );
+    let e = both(&json!({}), ROOT, "kms:Decrypt", KEY, &none);
+    assert_eq!(e.decision, ImplicitDeny);
+    // The account statement enables IAM policies (and the root user), for its actions only.
+    let enable = key_policy(json!({"AWS": "111122223333"}), "kms:Decrypt");
+    let spec = json!({"identity": [iam], "resource": enable});
+    assert_eq!(
+        both(&spec, USER, "kms:Decrypt", KEY, &none).decision,
+        Allowed
+    );
+    assert_eq!(
+        both(&spec, ROOT, "kms:Decrypt", KEY, &none).decision,
+        Allowed
+    );
+    let e = both(&spec, USER, "kms:Encrypt", KEY, &none);
+    assert_eq!(
+        (e.decision, e.blocked_by),
+        (ImplicitDeny, Some(Layer::Resource))
+    );
+    // Enabled but the identity policy is silent.
+    let spec = json!({"resource": enable});
+    let e = both(&spec, USER, "kms:Decrypt", KEY, &none);
+    assert_eq!(
+        (e.decision, e.blocked_by),
+        (ImplicitDeny, Some(Layer::Identity))
+    );
+    // A named principal needs no IAM policy in the key's account; another account does.
+    let named = key_policy(json!({"AWS": [USER, OTHER_USER]}), "kms:Decrypt");
+    let spec = json!({"resource": named});
+    assert_eq!(
+        both(&spec, USER, "kms:Decrypt", KEY, &none).decision,
+        Allowed
+    );
+    assert_eq!(
+        both(&spec, OTHER_USER, "kms:Decrypt", KEY, &none).decision,
+        ImplicitDeny
+    );
+    assert_eq!(
+        both(&spec, ROOT, "kms:Decrypt", KEY, &none).decision,
+        ImplicitDeny
+    );
+    let spec = json!({"resource": named, "identity": [iam]});
+    assert_eq!(
+        both(&spec, OTHER_USER, "kms:Decrypt", KEY, &none).decision,
+        Allowed
+    );
+    // A named role: its session's boundary still applies.
+    let spec = json!({"resource": key_policy(json!({"AWS": ROLE}), "kms:Decrypt"), "boundary": allow("s3:*", "*")});
+    let e = both(&spec, SESSION, "kms:Decrypt", KEY, &none);
+    assert_eq!(
+        (e.decision, e.blocked_by),
+        (ImplicitDeny, Some(Layer::Boundary))
+    );
+    // An IAM deny needs no key-policy permission.
+    let spec = json!({"resource": enable, "identity": [iam, json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}]})]});
+    assert_eq!(
+        both(&spec, USER, "kms:Decrypt", KEY, &none).decision,
+        ExplicitDeny
+    );
+}
+
+#[test]
+fn rcps_skip_aws_managed_keys_service_linked_roles_and_other_services() {
+    let rcp = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]});
+    let spec = json!({"identity": [allow("*", "*")], "resource": key_policy(json!({"AWS": "111122223333"}), "kms:*"), "rcps": [[rcp]]});
+    let managed = json!({"kms:ResourceAliases": ["alias/aws/secretsmanager"]});
+    let customer = json!({"kms:ResourceAliases": ["alias/app"]});
+    let e = both(&spec, USER, "kms:Decrypt", KEY, &managed);
+    assert_eq!(e.decision, Allowed);
+    assert!(e.diagnostics.contains(&Diagnostic::RcpNotApplicable {
+        reason: RcpExemption::AwsManagedKey
+    }));
+    assert_eq!(
+        both(&spec, USER, "kms:Decrypt", KEY, &customer).decision,
+        ExplicitDeny
+    );
+    assert_eq!(
+        both(&spec, USER, "kms:RetireGrant", KEY, &customer).decision,
+        Allowed
+    );
+    let slr = "arn:aws:iam::111122223333:role/aws-service-role/ops.apigateway.amazonaws.com/AWSServiceRoleForAPIGateway";
+    assert_eq!(
+        both(&spec, slr, "kms:Decrypt", KEY, &customer).decision,
+        Allowed
+    );
+    let e = both(&spec, USER, "iam:GetUser", USER, &json!({}));
+    assert_eq!(e.decision, Allowed);
+    assert!(e.diagnostics.contains(&Diagnostic::RcpNotApplicable {
+        reason: RcpExemption::UnsupportedService
+    }));
+    // SCPs skip service-linked roles too.
+    let spec = json!({"identity": [allow("*", "*")], "scps": [[allow("s3:*", "*")]]});
+    assert_eq!(
+        both(
+            &spec,
+            slr,
+            "secretsmanager:GetSecretValue",
+            SECRET,
+            &json!({})
+        )
+        .decision,
+        Allowed
+    );
+    assert_eq!(
+        both(
+            &spec,
+            ROLE,
+            "secretsmanager:GetSecretValue",
+            SECRET,
+            &json!({})
+        )
+        .decision,
+        ImplicitDeny
+    );
+}
+
+#[test]
+fn trust_policy_rules() {
+    let none = json!({});
+    let trust = |principal: Value| json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]});
+    // Named user: no identity policy needed; a boundary still applies.
+    let spec = json!({"resource": trust(json!({"AWS": USER}))});
+    let e = both(&spec, USER, "sts:AssumeRole", TARGET, &none);
+    assert_eq!(e.decision, Allowed);
+    assert_eq!(e.diagnostics, vec![Diagnostic::TrustPolicy]);
+    let spec = json!({"resource": trust(json!({"AWS": USER})), "boundary": allow("s3:*", "*")});
+    let e = both(&spec, USER, "sts:AssumeRole", TARGET, &none);
+    assert_eq!(
+        (e.decision, e.blocked_by),
+        (ImplicitDeny, Some(Layer::Boundary))
+    );
+    // The account: delegates to the identity policy.
+    let spec = json!({"resource": trust(json!({"AWS": ROOT}))});
+    let e = both(&spec, USER, "sts:AssumeRole", TARGET, &none);
+    assert_eq!(
+        (e.decision, e.blocked_by),
+        (ImplicitDeny, Some(Layer::Identity))
+    );
+    let spec = json!({"resource": trust(json!({"AWS": ROOT})), "identity": [allow("sts:AssumeRole", TARGET)]});
+    assert_eq!(
+        both(&spec, USER, "sts:AssumeRole", TARGET, &none).decision,
+        Allowed
+    );
+    // The root user cannot assume roles.
+    let e = both(&spec, ROOT, "sts:AssumeRole", TARGET, &none);
+    assert_eq!(e.decision, ImplicitDeny);
+    assert!(e.diagnostics.contains(&Diagnostic::RootCannotAssumeRole));
+    // Identity allow without trust; no trust policy at all.
+    let spec =
+        json!({"resource": trust(json!({"AWS": OTHER_ROOT})), "identity": [allow("sts:*", "*")]});
+    let e = both(&spec, USER, "sts:AssumeRole", TARGET, &none);
+    assert_eq!(
+        (e.decision, e.blocked_by),
+        (ImplicitDeny, Some(Layer::Resource))
+    );
+    assert_eq!(
+        both(&spec, OTHER_USER, "sts:AssumeRole", TARGET, &none).decision,
+        Allowed
+    );
+    let e = both(
+        &json!({"identity": [allow("sts:*", "*")]}),
+        USER,
+        "sts:TagSession",
+        TARGET,
+        &none,
+    );
+    assert_eq!(e.decision, ImplicitDeny);
+    assert_eq!(e.diagnostics, vec![Diagnostic::NoTrustPolicy]);
+    // Other STS actions on a role, and sts:AssumeRole on a non-role, are ordinary.
+    let spec = json!({"identity": [allow("sts:*", "*")]});
+    assert_eq!(
+        both(&spec, USER, "sts:AssumeRole", "*", &none).decision,
+        Allowed
+    );
+}
+
+#[test]
+fn federated_trust_is_decided_by_the_trust_policy_alone() {
+    let saml = "arn:aws:iam::111122223333:saml-provider/ExampleOrgSSO";
+    let google = "arn:aws:iam::111122223333:oidc-provider/accounts.google.com";
+    let trust = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Federated": saml}, "Action": "sts:AssumeRoleWithSAML"},
+        {"Effect": "Allow", "Principal": {"Federated": "accounts.google.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}]});
+    let deny_all = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]});
+    let spec = json!({"resource": trust, "identity": [deny_all], "scps": [[deny_all]]});
+    let none = json!({});
+    let e = both(&spec, saml, "sts:AssumeRoleWithSAML", TARGET, &none);
+    assert_eq!(e.decision, Allowed);
+    assert!(e.diagnostics.contains(&Diagnostic::FederatedTrustOnly));
+    assert_eq!(
+        both(
+            &spec,
+            google,
+            "sts:AssumeRoleWithWebIdentity",
+            TARGET,
+            &none
+        )
+        .decision,
+        Allowed
+    );
+    assert_eq!(
+        both(&spec, google, "sts:AssumeRoleWithSAML", TARGET, &none).decision,
+        ImplicitDeny
+    );
+    // An identity provider is nobody outside a trust policy.
+    let open = json!({"resource": resource_policy(json!("*"))});
+    assert_eq!(
+        both(&open, saml, "secretsmanager:GetSecretValue", SECRET, &none).decision,
+        ImplicitDeny
+    );
+}
+
+#[test]
+fn get_caller_identity_needs_no_permission() {
+    let deny_all = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]});
+    let spec = json!({"identity": [deny_all], "scps": [[deny_all]]});
+    for principal in [USER, SESSION, ROOT, FEDERATED] {
+        let e = both(&spec, principal, "sts:GetCallerIdentity", "*", &json!({}));
+        assert_eq!(e.decision, Allowed, "{principal}");
+        assert_eq!(e.diagnostics, vec![Diagnostic::NoPermissionNeeded]);
+    }
+    assert_eq!(
+        both(&spec, "anonymous", "sts:GetCallerIdentity", "*", &json!({})).decision,
+        ImplicitDeny
+    );
+    assert_eq!(
+        both(&spec, USER, "sts:GetSessionToken", "*", &json!({})).decision,
+        ExplicitDeny
+    );
+}
+
+#[test]
+fn allow_with_not_principal_allows_everyone_not_exempt() {
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "NotPrincipal": {"AWS": [OTHER_USER, "444455556666"]}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]});
+    let spec = json!({"resource": policy, "boundary": allow("s3:*", "*")});
+    let e = both(
+        &spec,
+        USER,
+        "secretsmanager:GetSecretValue",
+        SECRET,
+        &json!({}),
+    );
+    // A user granted directly: its boundary does not limit it, and the Deny-only boundary rule
+    // of NotPrincipal does not turn this Allow into anything else.
+    assert_eq!(e.decision, Allowed);
+    assert_eq!(
+        e.diagnostics,
+        vec![Diagnostic::AllowNotPrincipal {
+            policy: "resource".to_owned(),
+            index: 0
+        }]
+    );
+    let spec = json!({"resource": policy, "identity": [allow("*", "*")]});
+    assert_eq!(
+        both(
+            &spec,
+            OTHER_USER,
+            "secretsmanager:GetSecretValue",
+            SECRET,
+            &json!({})
+        )
+        .decision,
+        ImplicitDeny
+    );
+    assert_eq!(
+        both(
+            &spec,
+            "anonymous",
+            "secretsmanager:GetSecretValue",
+            SECRET,
+            &json!({})
+        )
+        .decision,
+        Allowed
+    );
+}
+
+#[test]
+fn deny_not_principal_diagnostics_say_why() {
+    let deny = |listed: Value| {
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+            {"Effect": "Deny", "NotPrincipal": {"AWS": listed}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+    };
+    let get = "secretsmanager:GetSecretValue";
+    let partly = Diagnostic::NotPrincipalPartlyListed {
+        policy: "resource".to_owned(),
+        index: 1,
+    };
+    // The user is listed without its account: denied, with the reason.
+    let e = both(
+        &json!({"resource": deny(json!([USER]))}),
+        USER,
+        get,
+        SECRET,
+        &json!({}),
+    );
+    assert_eq!(e.decision, ExplicitDeny);
+    assert_eq!(e.diagnostics, vec![partly.clone()]);
+    // Another user is simply not listed: no diagnostic.
+    let e = both(
+        &json!({"resource": deny(json!([USER]))}),
+        OTHER_USER,
+        get,
+        SECRET,
+        &json!({}),
+    );
+    assert_eq!(e.decision, ExplicitDeny);
+    assert!(e.diagnostics.is_empty());
+    // Fully listed, but with a boundary.
+    let spec =
+        json!({"resource": deny(json!([USER, "111122223333"])), "boundary": allow("*", "*")});
+    let e = both(&spec, USER, get, SECRET, &json!({}));
+    assert_eq!(e.decision, ExplicitDeny);
+    assert_eq!(
+        e.diagnostics,
+        vec![Diagnostic::NotPrincipalWithBoundary {
+            policy: "resource".to_owned(),
+            index: 1
+        }]
+    );
+    let spec = json!({"resource": deny(json!([USER, "111122223333"]))});
+    assert_eq!(both(&spec, USER, get, SECRET, &json!({})).decision, Allowed);
+}
+
+#[test]
+fn service_principals_are_allowed_by_resource_policies_only() {
+    let trust = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    let deny_all = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]});
+    let spec = json!({"resource": trust, "identity": [allow("*", "*")], "scps": [[deny_all]]});
+    let none = json!({});
+    // SCPs and identity policies are not the service's.
+    assert_eq!(
+        both(
+            &spec,
+            "lambda.amazonaws.com",
+            "sts:AssumeRole",
+            TARGET,
+            &none
+        )
+        .decision,
+        Allowed
+    );
+    assert_eq!(
+        both(&spec, "ec2.amazonaws.com", "sts:AssumeRole", TARGET, &none).decision,
+        ImplicitDeny
+    );
+    // RCPs apply to services.
+    let rcp = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Resource": "*",
+        "Condition": {"Bool": {"aws:PrincipalIsAWSService": "true"}}}]});
+    let spec = json!({"resource": trust, "rcps": [[rcp]]});
+    let e = both(
+        &spec,
+        "lambda.amazonaws.com",
+        "sts:AssumeRole",
+        TARGET,
+        &json!({"aws:PrincipalIsAWSService": true}),
+    );
+    assert_eq!(e.decision, ExplicitDeny);
+    // Nothing without a resource policy naming it.
+    assert_eq!(
+        both(
+            &json!({"identity": [allow("*", "*")]}),
+            "lambda.amazonaws.com",
+            "secretsmanager:GetSecretValue",
+            SECRET,
+            &none
+        )
+        .decision,
+        ImplicitDeny
+    );
+    assert!(Principal::parse("lambda.amazonaws.com").is_ok());
+    assert!(Principal::parse("Lambda.amazonaws.com").is_err());
+    assert!(Principal::parse("example.com").is_err());
 }

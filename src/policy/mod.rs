@@ -7,6 +7,7 @@
 mod condition;
 mod error;
 pub(crate) mod index;
+mod json_text;
 mod model;
 mod parse;
 pub(crate) mod principal;
@@ -14,6 +15,7 @@ pub(crate) mod scalar;
 pub(crate) mod template;
 
 pub use error::PolicyError;
+pub use json_text::{DuplicateKey, JsonTextError, parse_json_text};
 pub use model::{
     ActionPattern, BaseOperator, Clause, Condition, Effect, Operator, Policy, PolicyKind,
     PrincipalPattern, ResourcePattern, SetQualifier, Statement,

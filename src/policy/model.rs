@@ -45,10 +45,16 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Parses a policy document from JSON text.
+    /// Parses a policy document from JSON text; a duplicate key anywhere is an error
+    /// (`parse_json_text`).
     pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| PolicyError::new("$", format!("invalid json: {e}")))?;
+        let value = super::parse_json_text(text).map_err(|e| match e.duplicate {
+            Some(duplicate) if !duplicate.path.is_empty() => {
+                PolicyError::new(duplicate.path.clone(), duplicate.to_string())
+            }
+            Some(duplicate) => PolicyError::new("$", duplicate.to_string()),
+            None => PolicyError::new("$", format!("invalid json: {}", e.error)),
+        })?;
         Self::from_value(&value, kind)
     }
 
@@ -75,6 +81,24 @@ impl Policy {
     /// The `Id` element, when present.
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
+    }
+
+    /// Indices of the statements that combine `"Effect": "Allow"` with `NotPrincipal`: legacy
+    /// and unsupported by AWS today, evaluated as allowing everyone except the listed
+    /// principals (`docs/semantics.md`). Audits and lint flag them.
+    pub fn allow_not_principal(&self) -> impl Iterator<Item = usize> + '_ {
+        self.statements
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_allow_not_principal())
+            .map(|(i, _)| i)
+    }
+}
+
+impl Statement {
+    /// `"Effect": "Allow"` with `NotPrincipal`.
+    pub fn is_allow_not_principal(&self) -> bool {
+        self.effect == Effect::Allow && self.principals.as_ref().is_some_and(|p| p.negated)
     }
 }
 

@@ -165,13 +165,10 @@ fn statement(
                 "`NotPrincipal` is not allowed in a resource control policy",
             ));
         }
+        // `Allow` + `NotPrincipal` is no longer supported by AWS but legacy resource policies
+        // hold it: it loads (everyone except the listed principals is allowed) and
+        // `Policy::allow_not_principal` lets audits flag it.
         (PolicyKind::Resource | PolicyKind::Rcp, Some((negated, name, value))) => {
-            if negated && effect == Effect::Allow {
-                return Err(PolicyError::new(
-                    format!("{path}.NotPrincipal"),
-                    "`NotPrincipal` is supported only with `\"Effect\": \"Deny\"`",
-                ));
-            }
             let (items, rules) = principals(value, &format!("{path}.{name}"))?;
             (Some(Clause { negated, items }), rules)
         }
@@ -325,11 +322,11 @@ fn principals(
                         "AWS" => principal::aws_principal(text, &p)?,
                         "Service" => (
                             PrincipalPattern::Service(text.to_owned()),
-                            PrincipalRule::Never,
+                            PrincipalRule::Service(text.into()),
                         ),
                         "Federated" => (
                             PrincipalPattern::Federated(text.to_owned()),
-                            PrincipalRule::Never,
+                            PrincipalRule::IdentityProvider(text.into()),
                         ),
                         "CanonicalUser" => (
                             PrincipalPattern::CanonicalUser(text.to_owned()),

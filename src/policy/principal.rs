@@ -22,7 +22,12 @@ pub(crate) enum PrincipalRule {
     Session(Box<str>),
     /// A federated-user session ARN (exact).
     FederatedUser(Box<str>),
-    /// Service, federated identity provider, canonical user, unique id: never an IAM caller.
+    /// A `Federated` identity provider: a SAML/OIDC provider ARN or a well-known web identity
+    /// provider name (`accounts.google.com`); matches the provider of a federated call.
+    IdentityProvider(Box<str>),
+    /// `{"Service": "lambda.amazonaws.com"}`: matches that service principal as the caller.
+    Service(Box<str>),
+    /// Canonical user, unique id: never a caller.
     Never,
 }
 

@@ -174,11 +174,6 @@ fn rejects_bad_documents_with_a_path() {
         ),
         (
             resource,
-            r#"{"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "111122223333"}, "Action": "s3:*", "Resource": "*"}]}"#,
-            "Statement[0].NotPrincipal: `NotPrincipal` is supported only with `\"Effect\": \"Deny\"`",
-        ),
-        (
-            resource,
             r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/*"}, "Action": "s3:*", "Resource": "*"}]}"#,
             "Statement[0].Principal.AWS: a principal arn cannot contain wildcards, found `arn:aws:iam::111122223333:role/*`; use `\"Principal\": \"*\"` with an `aws:PrincipalArn` condition",
         ),
@@ -281,6 +276,21 @@ fn rejects_bad_documents_with_a_path() {
     for (kind, text, want) in table {
         assert_eq!(parse(*kind, text).unwrap_err(), *want, "{text}");
     }
+}
+
+/// Legacy `Allow` + `NotPrincipal` loads and is reported, never a parse error.
+#[test]
+fn allow_with_not_principal_loads_and_is_flagged() {
+    let policy = Policy::parse(
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "Action": "s3:*", "Resource": "*"},
+            {"Effect": "Allow", "NotPrincipal": {"AWS": "111122223333"}, "Action": "s3:*", "Resource": "*"}]}"#,
+        PolicyKind::Resource,
+    )
+    .unwrap();
+    assert_eq!(policy.allow_not_principal().collect::<Vec<_>>(), vec![1]);
+    assert!(policy.statements()[1].is_allow_not_principal());
+    assert!(!policy.statements()[0].is_allow_not_principal());
 }
 
 #[test]

@@ -6,9 +6,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::catalogue_check::check_request;
 use super::context_json::{ContextEntries, check_context_object};
 use super::derive::derive_principal_keys;
-use super::error::{CaseError, CaseFileError, io_reason, json_syntax_error};
+use super::error::{CaseError, CaseFileError, io_reason, json_text_error};
 use super::json_shape::{
     check_fields, expect_array, expect_object, expect_string, json_kind, present, required,
 };
@@ -17,7 +18,7 @@ use super::policy_source::{PolicyFiles, PolicyLoader};
 use crate::eval::{Context, Decision, PolicySet, Principal, Request};
 use crate::policy::PolicyKind;
 
-const FILE_FIELDS: [&str; 10] = [
+const FILE_FIELDS: [&str; 11] = [
     "name",
     "identity_policies",
     "resource_policy",
@@ -28,9 +29,10 @@ const FILE_FIELDS: [&str; 10] = [
     "requests",
     "derive_context",
     "snapshot",
+    "allow_unknown",
 ];
 
-const REQUEST_FIELDS: [&str; 7] = [
+const REQUEST_FIELDS: [&str; 8] = [
     "name",
     "principal",
     "action",
@@ -38,6 +40,7 @@ const REQUEST_FIELDS: [&str; 7] = [
     "resource_account",
     "context",
     "expect",
+    "allow_unknown",
 ];
 
 /// One scenario: its policies, compiled, and its requests.
@@ -57,6 +60,9 @@ pub struct CaseRequest {
     pub expect: Option<Decision>,
     /// This request's own policies (snapshot-backed cases); `None`: the case's `policies`.
     pub policies: Option<PolicySet>,
+    /// What the AWS catalogue does not know in this request (`requests[2].action: unknown action
+    /// …`), unless it allows unknown names: the request is then an ERROR, not a test.
+    pub unknown: Option<String>,
 }
 
 impl CaseRequest {
@@ -77,7 +83,8 @@ pub fn load_case_file(path: &Path, options: &LoadOptions<'_>) -> Result<CaseFile
         file: file.clone(),
         error,
     };
-    let value: Value = serde_json::from_str(&text).map_err(|e| invalid(json_syntax_error(&e)))?;
+    let value: Value =
+        crate::policy::parse_json_text(&text).map_err(|e| invalid(json_text_error(&e)))?;
     let fallback_name = path
         .file_stem()
         .map(|stem| stem.to_string_lossy().into_owned())
@@ -162,16 +169,11 @@ pub(crate) fn parse_case_with(
         Some(name) => expect_string(name, "name")?.to_owned(),
         None => fallback_name.to_owned(),
     };
-    let derive_context = match present(object, "derive_context") {
-        Some(Value::Bool(flag)) => *flag,
-        Some(other) => {
-            return Err(CaseError::new(
-                "derive_context",
-                format!("expected a boolean, found {}", json_kind(other)),
-            ));
-        }
-        None => false,
-    };
+    let derive_context = optional_flag(object, "derive_context")?;
+    // A case that expects decisions must be able to fail: its requests are checked against the
+    // AWS catalogue unless the file (or the request) allows unknown names.
+    let check_catalogue =
+        options.expectations == Expectations::Required && !optional_flag(object, "allow_unknown")?;
     let mut loader = PolicyLoader {
         base_dir,
         files: policy_files,
@@ -208,8 +210,14 @@ pub(crate) fn parse_case_with(
         .enumerate()
         .map(|(index, item)| {
             let location = format!("requests[{index}]");
-            let mut request = parse_request(item, index, options.expectations, derive_context)
-                .map_err(|error| error.within(&location))?;
+            let mut request = parse_request(
+                item,
+                index,
+                options.expectations,
+                derive_context,
+                check_catalogue,
+            )
+            .map_err(|error| error.within(&location))?;
             if let Some((snapshot, resolver)) = &snapshot {
                 let resolved = resolver
                     .policies(snapshot, &request.request, &policies)
@@ -226,11 +234,24 @@ pub(crate) fn parse_case_with(
     })
 }
 
+/// A boolean field that defaults to `false`.
+fn optional_flag(object: &serde_json::Map<String, Value>, field: &str) -> Result<bool, CaseError> {
+    match present(object, field) {
+        Some(Value::Bool(flag)) => Ok(*flag),
+        Some(other) => Err(CaseError::new(
+            field,
+            format!("expected a boolean, found {}", json_kind(other)),
+        )),
+        None => Ok(false),
+    }
+}
+
 fn parse_request(
     value: &Value,
     index: usize,
     expectations: Expectations,
     derive_context: bool,
+    check_catalogue: bool,
 ) -> Result<CaseRequest, CaseError> {
     let object = expect_object(value, "")?;
     check_fields(object, "", &REQUEST_FIELDS)?;
@@ -280,17 +301,26 @@ fn parse_request(
             return Err(CaseError::new("", "missing field `expect`"));
         }
     };
+    let request = Request {
+        principal,
+        action: action.to_owned(),
+        resource: resource.to_owned(),
+        resource_account,
+        context,
+    };
+    let unknown = if check_catalogue && !optional_flag(object, "allow_unknown")? {
+        check_request(&request)
+            .err()
+            .map(|error| error.within(&format!("requests[{index}]")).to_string())
+    } else {
+        None
+    };
     Ok(CaseRequest {
         name,
-        request: Request {
-            principal,
-            action: action.to_owned(),
-            resource: resource.to_owned(),
-            resource_account,
-            context,
-        },
+        request,
         expect,
         policies: None,
+        unknown,
     })
 }
 

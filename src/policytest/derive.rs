@@ -52,6 +52,14 @@ pub fn derive_principal_keys(principal: &Principal) -> Vec<(&'static str, String
             ),
             "AssumedRole",
         ),
+        // A federated call's identity provider is not an IAM principal: AWS sets provider
+        // keys (`saml:…`, `<host>:sub`) from the assertion, which no ARN determines.
+        PrincipalType::IdentityProvider => Vec::new(),
+        // A service principal calling on its own behalf.
+        PrincipalType::Service => vec![
+            ("aws:PrincipalServiceName", arn.arn().to_owned()),
+            ("aws:PrincipalIsAWSService", String::from("true")),
+        ],
         PrincipalType::FederatedUser => {
             let mut keys = common(arn.arn().to_owned(), "FederatedUser");
             keys.push(("aws:userid", format!("{account}:{}", arn.name())));

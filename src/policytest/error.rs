@@ -80,6 +80,15 @@ pub(crate) fn io_reason(error: &std::io::Error) -> String {
 }
 
 /// A `serde_json` syntax error as `invalid JSON at line L column C: <what>`.
+/// A JSON text error of a case or policy file: a duplicate key names its JSON path (AWS rejects
+/// such policies), anything else is a syntax error with its line and column.
+pub(crate) fn json_text_error(error: &crate::policy::JsonTextError) -> CaseError {
+    match &error.duplicate {
+        Some(duplicate) => CaseError::new(duplicate.path.clone(), duplicate.to_string()),
+        None => json_syntax_error(&error.error),
+    }
+}
+
 pub(crate) fn json_syntax_error(error: &serde_json::Error) -> CaseError {
     let text = error.to_string();
     let what = match text.rfind(" at line ") {

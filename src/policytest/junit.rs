@@ -14,8 +14,8 @@ pub fn render_junit(report: &SuiteReport) -> String {
         out,
         "<testsuites name=\"secaudit test\" tests=\"{}\" failures=\"{}\" errors=\"{}\">",
         report.passed() + report.failed() + report.errors(),
-        report.failed(),
-        report.errors()
+        report.failed() - report.request_errors(),
+        report.errors() + report.request_errors()
     );
     for file in &report.files {
         write_suite(&mut out, file);
@@ -42,10 +42,11 @@ fn write_suite(out: &mut String, file: &FileReport) {
             out.push_str("    </testcase>\n");
         }
         FileOutcome::Ran { case, results } => {
-            let failures = results.iter().filter(|result| !result.passed()).count();
+            let errors = results.iter().filter(|r| r.error.is_some()).count();
+            let failures = results.iter().filter(|r| !r.passed()).count() - errors;
             let _ = writeln!(
                 out,
-                "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
+                "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\">",
                 results.len()
             );
             for result in results {
@@ -55,6 +56,15 @@ fn write_suite(out: &mut String, file: &FileReport) {
                     escape(&format!("{case} / {}", result.name))
                 );
                 let decision = result.evaluation.decision.as_str();
+                if let Some(error) = &result.error {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <error type=\"unknown name\" message=\"{}\">{}</error>\n    </testcase>",
+                        escape(error),
+                        escape(error)
+                    );
+                    continue;
+                }
                 match result.expect {
                     Some(expect) if !result.passed() => {
                         let message = format!("expected {}, got {decision}", expect.as_str());

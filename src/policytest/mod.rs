@@ -9,7 +9,9 @@
 //! decision comes from `crate::eval`.
 
 mod case_file;
+mod catalogue_check;
 mod context_json;
+mod coverage;
 mod derive;
 mod discover;
 mod error;
@@ -25,6 +27,7 @@ mod trace;
 
 pub use case_file::{CaseFile, CaseRequest, load_case_file, parse_case};
 pub use context_json::{ContextEntries, check_context_value};
+pub use coverage::{Coverage, StatementUse};
 pub use derive::derive_principal_keys;
 pub use discover::{Discovery, discover};
 pub use error::{CaseError, CaseFileError};
@@ -34,7 +37,9 @@ pub use load_options::{Expectations, LoadOptions, SnapshotPolicies};
 pub use policy_source::load_policy_file;
 pub use report_json::render_json;
 pub use report_text::{render_text, summary_lines};
-pub use runner::{FileOutcome, FileReport, RequestResult, SuiteReport, run_case, run_files};
+pub use runner::{
+    FileOutcome, FileReport, RequestResult, SuiteReport, run_case, run_files, run_selected,
+};
 pub use trace::{evaluation_json, statement_text, trace_lines, trace_summary};
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::error::{CaseError, CaseFileError, io_reason, json_syntax_error};
+use super::error::{CaseError, CaseFileError, io_reason, json_text_error};
 use super::json_shape::{expect_array, json_kind, present};
 use crate::eval::NamedPolicy;
 use crate::policy::{Policy, PolicyError, PolicyKind};
@@ -49,7 +49,8 @@ pub fn load_policy_file(path: &Path, kind: PolicyKind) -> Result<Policy, CaseFil
         file: file.clone(),
         error,
     };
-    let value: Value = serde_json::from_str(&text).map_err(|e| invalid(json_syntax_error(&e)))?;
+    let value: Value =
+        crate::policy::parse_json_text(&text).map_err(|e| invalid(json_text_error(&e)))?;
     Policy::from_value(&value, kind).map_err(|error| invalid(policy_error(error)))
 }
 

@@ -9,10 +9,11 @@ use super::trace::evaluation_json;
 /// The report as pretty-printed JSON, ending in `\n`. Shape:
 /// `{"schema_version": 1, "summary": {"passed", "failed", "errors"}, "files": [{"file",
 /// "status": "ran", "case", "requests": [{"index", "name", "expect", "decision", "result":
-/// "pass"|"fail", "allowed_by", "denied_by", "blocked_by", "missing_keys", "unsettled_keys"}]}
-/// | {"file", "status": "error", "error"}]}`.
+/// "pass"|"fail", "allowed_by", "denied_by", "blocked_by", "missing_keys", "unsettled_keys",
+/// "diagnostics"}]} | {"file", "status": "error", "error"}]}`; with `--coverage` also
+/// `"coverage": {"percent", "statements": [{"policy", "index", "sid", "hits"}]}`.
 pub fn render_json(report: &SuiteReport) -> String {
-    let document = json!({
+    let mut document = json!({
         "schema_version": 1,
         "summary": {
             "passed": report.passed(),
@@ -21,6 +22,23 @@ pub fn render_json(report: &SuiteReport) -> String {
         },
         "files": report.files.iter().map(file_json).collect::<Vec<_>>(),
     });
+    if let (Some(coverage), Value::Object(map)) = (&report.coverage, &mut document) {
+        let statements: Vec<Value> = coverage
+            .statements()
+            .map(|statement| {
+                json!({
+                    "policy": statement.policy,
+                    "index": statement.index,
+                    "sid": statement.sid,
+                    "hits": statement.hits,
+                })
+            })
+            .collect();
+        map.insert(
+            String::from("coverage"),
+            json!({"percent": coverage.percent(), "statements": statements}),
+        );
+    }
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text
@@ -53,8 +71,15 @@ fn request_json(result: &RequestResult) -> Value {
         );
         object.insert(
             String::from("result"),
-            json!(if result.passed() { "pass" } else { "fail" }),
+            json!(match (&result.error, result.passed()) {
+                (Some(_), _) => "error",
+                (None, true) => "pass",
+                (None, false) => "fail",
+            }),
         );
+        if let Some(error) = &result.error {
+            object.insert(String::from("error"), json!(error));
+        }
     }
     value
 }

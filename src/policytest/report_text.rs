@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::coverage::Coverage;
 use super::runner::{FileOutcome, RequestResult, SuiteReport};
 use super::trace::trace_summary;
 
@@ -23,7 +24,8 @@ pub fn render_text(report: &SuiteReport, verbose: bool) -> String {
             }
         }
     }
-    for line in summary_lines(report) {
+    let coverage = report.coverage.as_ref().map(Coverage::lines);
+    for line in coverage.into_iter().flatten().chain(summary_lines(report)) {
         out.push_str(&line);
         out.push('\n');
     }
@@ -34,7 +36,7 @@ pub fn render_text(report: &SuiteReport, verbose: bool) -> String {
 /// `N passed, N failed` (requests counted).
 pub fn summary_lines(report: &SuiteReport) -> Vec<String> {
     let mut lines = Vec::new();
-    match report.errors() {
+    match report.errors() + report.request_errors() {
         0 => {}
         1 => lines.push(String::from("1 error")),
         errors => lines.push(format!("{errors} errors")),
@@ -56,6 +58,9 @@ fn request_line(file: &str, case: &str, result: &RequestResult) -> String {
         case = one_line(case),
         name = one_line(&result.name)
     );
+    if let Some(error) = &result.error {
+        return format!("ERROR {head}: {}", one_line(error));
+    }
     match result.expect {
         Some(expect) if !result.passed() => format!(
             "FAIL {head}: expected {}, got {decision} ({trace})",
@@ -65,10 +70,9 @@ fn request_line(file: &str, case: &str, result: &RequestResult) -> String {
     }
 }
 
-/// `text` with control characters (newlines, tabs, escapes) replaced by spaces, so that a
-/// name from a case file cannot break the one-line-per-result format.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+/// `text` with control and bidirectional characters escaped (`crate::terminal::printable`),
+/// so that a name from a case file cannot break the one-line-per-result format nor take over
+/// the terminal.
+pub(crate) fn one_line(text: &str) -> String {
+    crate::terminal::printable(text).into_owned()
 }

@@ -222,7 +222,7 @@ fn expect_is_optional_for_eval_cases() {
 
 #[test]
 fn anonymous_principal_and_typed_context_load() {
-    let value = case(json!({"requests": [request(json!({
+    let value = case(json!({"allow_unknown": true, "requests": [request(json!({
         "principal": {"type": "Anonymous"},
         "resource_account": "111122223333",
         "context": {"aws:SecureTransport": true, "aws:MultiFactorAuthAge": 30, "aws:TagKeys": ["a", "b"], "aws:TagKeys2": []},
@@ -554,6 +554,7 @@ fn evaluation(decision: Decision) -> Evaluation {
         blocked_by: (decision == Decision::ImplicitDeny).then_some(Layer::Boundary),
         missing_keys: vec![String::from("aws:SourceIp")],
         unsettled_keys: Vec::new(),
+        diagnostics: Vec::new(),
     }
 }
 
@@ -563,6 +564,7 @@ fn sample_report() -> SuiteReport {
         name: name.to_owned(),
         expect: Some(expect),
         evaluation: evaluation(got),
+        error: None,
     };
     SuiteReport {
         files: vec![
@@ -586,6 +588,7 @@ fn sample_report() -> SuiteReport {
                 },
             },
         ],
+        coverage: None,
     }
 }
 
@@ -596,7 +599,7 @@ fn text_report_is_quiet_by_default_and_lists_all_with_verbose() {
         (report.passed(), report.failed(), report.errors()),
         (1, 1, 1)
     );
-    let fail = "FAIL cases/a.json: app <role> & \"friends\" / line break: expected Allowed, got ImplicitDeny (blocked by boundary; allowed by identity `identity_policies[0]` Statement[1] `Read`; missing keys `aws:SourceIp`)\n";
+    let fail = "FAIL cases/a.json: app <role> & \"friends\" / line\\nbreak: expected Allowed, got ImplicitDeny (blocked by boundary; allowed by identity `identity_policies[0]` Statement[1] `Read`; missing keys `aws:SourceIp`)\n";
     let error = "ERROR cases/b.json: requests[3].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `x`\n";
     assert_eq!(
         render_text(&report, false),
@@ -721,7 +724,8 @@ fn snapshot_cases_go_through_the_hook() {
         "identity_policies: comes from the snapshot in a snapshot-backed case file"
     );
 
-    let refused = case(json!({"snapshot": "snap", "requests": [request_value("s3:GetObject")]}));
+    let refused = case(json!({"snapshot": "snap", "allow_unknown": true,
+        "requests": [request_value("s3:GetObject")]}));
     let error = parse_case(&refused, Path::new("."), &options, "f").unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -793,4 +797,80 @@ proptest::proptest! {
         }
         let _ = parse(&document);
     }
+}
+
+#[test]
+fn unknown_names_in_requests_are_errors() {
+    let cases = [
+        (
+            json!({"action": "secretsmanager:GetSecretValu"}),
+            "requests[0].action: unknown action `secretsmanager:GetSecretValu`; did you mean `secretsmanager:GetSecretValue`?",
+        ),
+        (
+            json!({"resource": "arn:aws:secretsmanagr:us-east-1:111122223333:secret:prod/db-a1b2c3"}),
+            "requests[0].resource: `arn:aws:secretsmanagr:",
+        ),
+        (
+            json!({"principal": "arn:aws:iam::111122223333:user/"}),
+            "requests[0].principal",
+        ),
+        (
+            json!({"principal": "arn:awz:iam::111122223333:user/alice"}),
+            "requests[0].principal: `arn:awz:iam::111122223333:user/alice`: unknown partition `awz`",
+        ),
+        (
+            json!({"context": {"secretsmanager:VersionStag": "AWSCURRENT"}}),
+            "requests[0].context.secretsmanager:VersionStag: unknown condition key",
+        ),
+        (
+            json!({"context": {"secretsmanager:BlockPublicPolicy": true}}),
+            "is not one that `secretsmanager:GetSecretValue` requests carry",
+        ),
+        (json!({"resource": "*"}), "acts on a resource ARN"),
+    ];
+    let unknown = |value: &Value| -> Option<String> {
+        let loaded = parse_case(value, Path::new("."), &REQUIRED, "f").expect("the file loads");
+        loaded.requests[0].unknown.clone()
+    };
+    for (extra, expected) in cases {
+        if expected == "requests[0].principal" {
+            // A principal that does not parse at all is a load error, `allow_unknown` or not.
+            assert!(parse(&case(json!({"requests": [request(extra.clone())]}))).is_err());
+            continue;
+        }
+        let error = unknown(&case(json!({"requests": [request(extra.clone())]})))
+            .expect("an unknown name is an error");
+        assert!(error.contains(expected), "{extra}: {error}");
+        // The same request is a plain test with `allow_unknown`, on the request or the file.
+        let mut allowed = extra.clone();
+        allowed["allow_unknown"] = json!(true);
+        assert_eq!(
+            unknown(&case(json!({"requests": [request(allowed)]}))),
+            None
+        );
+        assert_eq!(
+            unknown(&case(
+                json!({"allow_unknown": true, "requests": [request(extra.clone())]})
+            )),
+            None
+        );
+    }
+    // Known names pass; global keys are fine for any action; `eval --cases` does not check.
+    let good = request(
+        json!({"context": {"secretsmanager:VersionStage": "AWSCURRENT",
+        "aws:PrincipalTag/team": "a", "aws:SourceIp": "10.0.0.1"}}),
+    );
+    assert!(parse(&case(json!({"requests": [good]}))).is_ok());
+    let optional = parse_case(
+        &case(json!({"requests": [request(json!({"action": "x:Y"}))]})),
+        Path::new("."),
+        &OPTIONAL,
+        "f",
+    );
+    assert_eq!(optional.expect("loads").requests[0].unknown, None);
+    let bad_flag = parse(&case(json!({"allow_unknown": "yes"}))).expect_err("not a boolean");
+    assert_eq!(
+        bad_flag,
+        "allow_unknown: expected a boolean, found a string"
+    );
 }

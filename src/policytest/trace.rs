@@ -1,20 +1,21 @@
 //! How one evaluation is explained: the deciding statements, the blocking layer and the context
 //! keys the policies asked for, as short text (test lines, `eval` output) and as JSON.
 
+use crate::terminal::printable;
 use serde_json::{Value, json};
 
-use crate::eval::{Evaluation, Layer, StatementRef};
+use crate::eval::{Diagnostic, Evaluation, Layer, StatementRef};
 
 /// One statement as text: ``identity `app.json` Statement[2] `ReadProd` ``.
 pub fn statement_text(statement: &StatementRef) -> String {
     let mut text = format!(
         "{} `{}` Statement[{}]",
         statement.layer.as_str(),
-        statement.policy,
+        printable(&statement.policy),
         statement.index
     );
     if let Some(sid) = &statement.sid {
-        text.push_str(&format!(" `{sid}`"));
+        text.push_str(&format!(" `{}`", printable(sid)));
     }
     text
 }
@@ -37,6 +38,9 @@ pub fn trace_lines(evaluation: &Evaluation) -> Vec<(&'static str, String)> {
     if !evaluation.unsettled_keys.is_empty() {
         lines.push(("unsettled keys", key_list(&evaluation.unsettled_keys)));
     }
+    for diagnostic in &evaluation.diagnostics {
+        lines.push(("note", diagnostic.message()));
+    }
     lines
 }
 
@@ -54,7 +58,7 @@ pub fn trace_summary(evaluation: &Evaluation) -> String {
 }
 
 /// The evaluation as a JSON object: `decision`, `allowed_by`, `denied_by`, `blocked_by`,
-/// `missing_keys`, `unsettled_keys`.
+/// `missing_keys`, `unsettled_keys`, `diagnostics` (`[{"code", "message", …}]`).
 pub fn evaluation_json(evaluation: &Evaluation) -> Value {
     json!({
         "decision": evaluation.decision.as_str(),
@@ -63,7 +67,17 @@ pub fn evaluation_json(evaluation: &Evaluation) -> Value {
         "blocked_by": evaluation.blocked_by.map(Layer::as_str),
         "missing_keys": evaluation.missing_keys,
         "unsettled_keys": evaluation.unsettled_keys,
+        "diagnostics": evaluation.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
     })
+}
+
+/// `{"code": …, "message": …}` plus the diagnostic's own fields (`policy`, `index`, `reason`).
+fn diagnostic_json(diagnostic: &Diagnostic) -> Value {
+    let mut value = serde_json::to_value(diagnostic).unwrap_or_else(|_| json!({}));
+    if let Value::Object(map) = &mut value {
+        map.insert("message".into(), Value::String(diagnostic.message()));
+    }
+    value
 }
 
 fn statement_json(statement: &StatementRef) -> Value {
@@ -77,7 +91,7 @@ fn statement_json(statement: &StatementRef) -> Value {
 
 fn key_list(keys: &[String]) -> String {
     keys.iter()
-        .map(|key| format!("`{key}`"))
+        .map(|key| format!("`{}`", printable(key)))
         .collect::<Vec<_>>()
         .join(", ")
 }

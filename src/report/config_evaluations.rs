@@ -6,8 +6,14 @@
 //! INSUFFICIENT_DATA findings are left out, since Config rejects that type from custom rules. An
 //! empty annotation is omitted (the API requires at least one character). This module only
 //! shapes the data; sending it is the caller's business.
+//!
+//! [`Evaluation`] is the one evaluation type of the crate: this report, the Config custom-rule
+//! mode's planning and its PutEvaluations calls all use it, and it has one JSON rendering (the
+//! report's timestamps, [`timestamp_text`]).
 
-use serde::Serialize;
+use chrono::{DateTime, Utc};
+use serde::ser::SerializeStruct as _;
+use serde::{Serialize, Serializer};
 
 use super::{ReportError, timestamp_text};
 use crate::findings::{ComplianceType, Finding};
@@ -15,16 +21,47 @@ use crate::findings::{ComplianceType, Finding};
 /// At most this many evaluations per PutEvaluations call.
 pub const BATCH_SIZE: usize = 100;
 
-/// One entry of PutEvaluations' `Evaluations` list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+/// One entry of PutEvaluations' `Evaluations` list. Serialises as the API spells it
+/// (`ComplianceResourceType`, `ComplianceResourceId`, `ComplianceType`, `Annotation` when there is
+/// one, `OrderingTimestamp` as RFC 3339 UTC).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Evaluation {
-    pub compliance_resource_type: String,
-    pub compliance_resource_id: String,
-    pub compliance_type: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_type: String,
+    pub resource_id: String,
+    pub compliance_type: ComplianceType,
     pub annotation: Option<String>,
-    pub ordering_timestamp: String,
+    pub ordering_timestamp: DateTime<Utc>,
+}
+
+impl Evaluation {
+    /// The evaluation of a finding (an empty annotation is left out).
+    pub fn from_finding(finding: &Finding) -> Evaluation {
+        Evaluation {
+            resource_type: finding.resource.resource_type.clone(),
+            resource_id: finding.resource.id.clone(),
+            compliance_type: finding.compliance_type,
+            annotation: (!finding.annotation.is_empty()).then(|| finding.annotation.clone()),
+            ordering_timestamp: finding.ordering_timestamp,
+        }
+    }
+}
+
+impl Serialize for Evaluation {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let fields = if self.annotation.is_some() { 5 } else { 4 };
+        let mut out = serializer.serialize_struct("Evaluation", fields)?;
+        out.serialize_field("ComplianceResourceType", &self.resource_type)?;
+        out.serialize_field("ComplianceResourceId", &self.resource_id)?;
+        out.serialize_field("ComplianceType", self.compliance_type.as_str())?;
+        if let Some(annotation) = &self.annotation {
+            out.serialize_field("Annotation", annotation)?;
+        }
+        out.serialize_field(
+            "OrderingTimestamp",
+            &timestamp_text(&self.ordering_timestamp),
+        )?;
+        out.end()
+    }
 }
 
 /// The evaluations for findings (in the order given), split into batches of at most
@@ -33,7 +70,7 @@ pub fn batches(findings: &[Finding]) -> Vec<Vec<Evaluation>> {
     let evaluations: Vec<Evaluation> = findings
         .iter()
         .filter(|f| f.compliance_type != ComplianceType::InsufficientData)
-        .map(evaluation)
+        .map(Evaluation::from_finding)
         .collect();
     evaluations
         .chunks(BATCH_SIZE)
@@ -46,16 +83,6 @@ pub fn render(findings: &[Finding]) -> Result<String, ReportError> {
     let mut text = serde_json::to_string_pretty(&batches(findings))?;
     text.push('\n');
     Ok(text)
-}
-
-fn evaluation(finding: &Finding) -> Evaluation {
-    Evaluation {
-        compliance_resource_type: finding.resource.resource_type.clone(),
-        compliance_resource_id: finding.resource.id.clone(),
-        compliance_type: finding.compliance_type.as_str(),
-        annotation: (!finding.annotation.is_empty()).then(|| finding.annotation.clone()),
-        ordering_timestamp: timestamp_text(&finding.ordering_timestamp),
-    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,18 @@
-//! The CSV report: one row per finding in report order, RFC 4180 (the `csv` crate quotes), with a
-//! header row and the fixed column order of `COLUMNS` (documented in `docs/reports.md`).
+//! The CSV report: one row per finding in report order, RFC 4180 with every cell quoted (a
+//! spreadsheet that splits on `;` or tabs must still see one cell, so `;=cmd|' /C calc'!A0`
+//! cannot start a formula cell), with a header row and the fixed column order of `COLUMNS`
+//! (documented in `docs/reports.md`).
 //!
 //! Secret names, tags and annotations are attacker-controlled, so every cell that a spreadsheet
 //! would run as a formula (first character `=`, `+`, `-`, `@`, tab or carriage return) is
 //! neutralised by prefixing a single quote, as OWASP advises. Nothing else is altered.
+//!
+//! With mutes a `MUTED` column follows the fixed ones, and with a baseline a `CHANGE` column
+//! after it ([`render_report`]).
 
 use std::borrow::Cow;
 
-use super::{ReportError, timestamp_text};
+use super::{Report, ReportError, timestamp_text};
 use crate::findings::Finding;
 
 /// The columns, in order. Appending a column is compatible; reordering is not.
@@ -29,13 +34,57 @@ pub const COLUMNS: [&str; 13] = [
 
 /// Renders findings (already in report order) as CSV with a header row.
 pub fn render(findings: &[Finding]) -> Result<String, ReportError> {
+    write(findings, &[], |_| Vec::new())
+}
+
+/// Renders a report's findings, with the `MUTED` column when mutes were applied (`owner until
+/// expires: reason`, empty when not muted) and the `CHANGE` column (`new`, `changed`,
+/// `unchanged`) when a baseline was compared.
+pub fn render_report(report: &Report) -> Result<String, ReportError> {
+    let with_mutes = report.lifecycle.mutes.is_some();
+    let with_baseline = report.lifecycle.resolved.is_some();
+    let mut extra = Vec::new();
+    if with_mutes {
+        extra.push("MUTED");
+    }
+    if with_baseline {
+        extra.push("CHANGE");
+    }
+    write(&report.findings, &extra, |index| {
+        let mut cells = Vec::new();
+        if with_mutes {
+            cells.push(
+                report
+                    .muted(index)
+                    .map(|note| format!("{} until {}: {}", note.owner, note.expires, note.reason))
+                    .unwrap_or_default(),
+            );
+        }
+        if with_baseline {
+            cells.push(
+                report
+                    .change(index)
+                    .map(|change| change.as_str().to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        cells
+    })
+}
+
+fn write(
+    findings: &[Finding],
+    extra_columns: &[&str],
+    extra_cells: impl Fn(usize) -> Vec<String>,
+) -> Result<String, ReportError> {
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
+        .quote_style(::csv::QuoteStyle::Always)
         .from_writer(Vec::new());
     writer
-        .write_record(COLUMNS)
+        .write_record(COLUMNS.iter().chain(extra_columns))
         .map_err(|e| ReportError::Csv(e.to_string()))?;
-    for finding in findings {
+    for (index, finding) in findings.iter().enumerate() {
         let timestamp = timestamp_text(&finding.ordering_timestamp);
         let row: [&str; 13] = [
             &finding.resource.account_id,
@@ -52,8 +101,10 @@ pub fn render(findings: &[Finding]) -> Result<String, ReportError> {
             finding.mappings.security_hub.as_deref().unwrap_or(""),
             &finding.detail,
         ];
+        let extra = extra_cells(index);
+        let cells = row.iter().copied().chain(extra.iter().map(String::as_str));
         writer
-            .write_record(row.iter().map(|cell| neutralise_formula(cell).into_owned()))
+            .write_record(cells.map(|cell| neutralise_formula(cell).into_owned()))
             .map_err(|e| ReportError::Csv(e.to_string()))?;
     }
     let bytes = writer
@@ -106,13 +157,31 @@ mod tests {
         )];
         let text = render(&findings).unwrap();
         let mut lines = text.split("\r\n");
-        assert_eq!(lines.next().unwrap(), COLUMNS.join(","));
+        let quoted = |cells: &[&str]| {
+            cells
+                .iter()
+                .map(|cell| format!("\"{cell}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        assert_eq!(lines.next().unwrap(), quoted(&COLUMNS));
         assert_eq!(
             lines.next().unwrap(),
-            "111111111111,us-east-1,rule-a,high,NON_COMPLIANT,AWS::SecretsManager::Secret,\
-             arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbCdEf,prod/db,\
-             prod/db: NON_COMPLIANT,2026-11-01T00:00:00Z,secretsmanager-rotation-enabled-check,\
-             SecretsManager.1,prod/db is NON_COMPLIANT in full"
+            quoted(&[
+                "111111111111",
+                "us-east-1",
+                "rule-a",
+                "high",
+                "NON_COMPLIANT",
+                "AWS::SecretsManager::Secret",
+                "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbCdEf",
+                "prod/db",
+                "prod/db: NON_COMPLIANT",
+                "2026-11-01T00:00:00Z",
+                "secretsmanager-rotation-enabled-check",
+                "SecretsManager.1",
+                "prod/db is NON_COMPLIANT in full"
+            ])
         );
         assert_eq!(lines.next(), Some(""));
         assert_eq!(lines.next(), None);
@@ -120,6 +189,7 @@ mod tests {
 
     #[test]
     fn empty_findings_give_only_the_header() {
-        assert_eq!(render(&[]).unwrap(), format!("{}\r\n", COLUMNS.join(",")));
+        let header: Vec<String> = COLUMNS.iter().map(|c| format!("\"{c}\"")).collect();
+        assert_eq!(render(&[]).unwrap(), format!("{}\r\n", header.join(",")));
     }
 }

@@ -1,5 +1,7 @@
 //! The JSON report: the versioned envelope of DESIGN.md (`schema_version`, `generator`, `run`,
-//! `summary.by_rule`, `findings`), pretty-printed with a trailing newline.
+//! `summary.by_rule`, `findings`), pretty-printed with a trailing newline. With mutes, findings
+//! gain `muted`, the run `expired_mutes`/`unused_mutes` and the summary `muted_by_rule`; with a
+//! baseline, findings gain `change` and the envelope a top-level `resolved` list.
 //!
 //! Deterministic by construction: findings come sorted from `Report`, maps are `BTreeMap`s or
 //! serde_json objects (sorted keys), and nothing here reads the clock.
@@ -8,6 +10,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::baseline::{Change, Resolved};
+use super::mutes::MuteNote;
 use super::{Report, ReportError, RuleCounts, RunInfo};
 use crate::findings::Finding;
 
@@ -18,9 +22,31 @@ pub const SCHEMA_VERSION: u32 = 1;
 struct Envelope<'a> {
     schema_version: u32,
     generator: Generator,
-    run: &'a RunInfo,
+    run: Run<'a>,
     summary: Summary,
-    findings: &'a [Finding],
+    findings: Vec<AnnotatedFinding<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolved: Option<&'a [Resolved]>,
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    #[serde(flatten)]
+    run: &'a RunInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expired_mutes: Option<&'a [serde_json::Value]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unused_mutes: Option<&'a [serde_json::Value]>,
+}
+
+#[derive(Serialize)]
+struct AnnotatedFinding<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    muted: Option<&'a MuteNote>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    change: Option<Change>,
 }
 
 #[derive(Serialize)]
@@ -32,25 +58,55 @@ struct Generator {
 #[derive(Serialize)]
 struct Summary {
     by_rule: BTreeMap<String, RuleCounts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    muted_by_rule: Option<BTreeMap<String, usize>>,
 }
 
 /// Renders the report as the JSON envelope.
 pub fn render(report: &Report) -> Result<String, ReportError> {
+    let mut bytes = Vec::new();
+    write(report, &mut bytes)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Streams the JSON envelope to `out`.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
     let envelope = Envelope {
         schema_version: SCHEMA_VERSION,
         generator: Generator {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
         },
-        run: &report.run,
+        run: Run {
+            run: &report.run,
+            expired_mutes: report
+                .lifecycle
+                .mutes
+                .as_ref()
+                .map(|m| m.expired.as_slice()),
+            unused_mutes: report.lifecycle.mutes.as_ref().map(|m| m.unused.as_slice()),
+        },
         summary: Summary {
             by_rule: report.counts_by_rule(),
+            muted_by_rule: report
+                .lifecycle
+                .mutes
+                .is_some()
+                .then(|| report.muted_by_rule()),
         },
-        findings: &report.findings,
+        findings: report
+            .findings
+            .iter()
+            .enumerate()
+            .map(|(index, finding)| AnnotatedFinding {
+                finding,
+                muted: report.muted(index),
+                change: report.change(index),
+            })
+            .collect(),
+        resolved: report.lifecycle.resolved.as_deref(),
     };
-    let mut text = serde_json::to_string_pretty(&envelope)?;
-    text.push('\n');
-    Ok(text)
+    super::write_json(out, &envelope)
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::baseline::{self, Baseline, Change, Resolved};
+use super::mutes::{self, MuteFile, MuteNote};
 use crate::findings::{ComplianceType, Finding, Severity, sort_findings};
 
 /// The snapshot a run audited.
@@ -138,6 +140,39 @@ pub struct Report {
     pub rules: Vec<ReportedRule>,
     /// The findings in report order (severity, rule, resource).
     pub findings: Vec<Finding>,
+    /// What mutes and a baseline added to the findings, when they were given.
+    pub lifecycle: Lifecycle,
+    /// Title, description and remediation of each rule, by id, for the formats that show them.
+    pub rule_docs: BTreeMap<String, RuleDoc>,
+}
+
+/// The human text of a rule, as the rule file gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleDoc {
+    pub title: String,
+    pub description: String,
+    pub remediation: String,
+}
+
+/// The marks of mutes and a baseline on a report. Each list runs parallel to `Report::findings`
+/// and is empty when the file was not given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lifecycle {
+    /// Present when a mutes file was applied.
+    pub mutes: Option<MuteLists>,
+    /// For each finding, the mute that covers it.
+    pub muted: Vec<Option<MuteNote>>,
+    /// Present when a baseline was compared: the baseline's resolved findings.
+    pub resolved: Option<Vec<Resolved>>,
+    /// For each finding, how it compares with the baseline.
+    pub changes: Vec<Change>,
+}
+
+/// The mutes that lapsed and those that matched nothing, each as written plus its `index`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MuteLists {
+    pub expired: Vec<serde_json::Value>,
+    pub unused: Vec<serde_json::Value>,
 }
 
 impl Report {
@@ -163,7 +198,95 @@ impl Report {
             run,
             rules,
             findings,
+            lifecycle: Lifecycle::default(),
+            rule_docs: BTreeMap::new(),
         }
+    }
+
+    /// The accounts the report covers.
+    pub fn accounts(&self) -> std::collections::BTreeSet<String> {
+        match &self.run.snapshot {
+            Some(snapshot) => [snapshot.account_id.clone()].into(),
+            None => self
+                .run
+                .accounts
+                .iter()
+                .map(|account| account.account_id.clone())
+                .collect(),
+        }
+    }
+
+    /// Marks the findings a mutes file covers, each account's at its own evaluation time.
+    pub fn apply_mutes(&mut self, file: &MuteFile) {
+        let run = &self.run;
+        let evaluated_at = |account: &str| {
+            run.accounts
+                .iter()
+                .find(|entry| entry.account_id == account)
+                .map_or(run.evaluated_at, |entry| entry.evaluated_at)
+        };
+        let ran: Vec<&str> = self.rules.iter().map(|rule| rule.id.as_str()).collect();
+        let outcome = mutes::apply(file, &self.findings, &ran, evaluated_at, run.evaluated_at);
+        self.lifecycle.muted = outcome.notes;
+        self.lifecycle.mutes = Some(MuteLists {
+            expired: outcome.expired,
+            unused: outcome.unused,
+        });
+    }
+
+    /// Compares the findings with a baseline report: marks each and lists the resolved ones.
+    pub fn apply_baseline(&mut self, baseline: &Baseline) {
+        let ran = self.rules.iter().map(|rule| rule.id.clone()).collect();
+        let comparison = baseline::compare(baseline, &self.findings, &ran);
+        self.lifecycle.changes = comparison.changes;
+        self.lifecycle.resolved = Some(comparison.resolved);
+    }
+
+    /// The mute covering finding `index`, if any.
+    pub fn muted(&self, index: usize) -> Option<&MuteNote> {
+        self.lifecycle.muted.get(index).and_then(Option::as_ref)
+    }
+
+    /// How finding `index` compares with the baseline, when one was given.
+    pub fn change(&self, index: usize) -> Option<Change> {
+        self.lifecycle.changes.get(index).copied()
+    }
+
+    /// Whether finding `index` counts for `--fail-on`: NON_COMPLIANT, not muted, and with a
+    /// baseline, new or changed.
+    pub fn counts_for_failure(&self, index: usize) -> bool {
+        self.findings
+            .get(index)
+            .is_some_and(|finding| finding.compliance_type == ComplianceType::NonCompliant)
+            && self.muted(index).is_none()
+            && self.change(index) != Some(Change::Unchanged)
+    }
+
+    /// The marks a person reading finding `index` needs, as a prefix: `[muted: OWNER until
+    /// EXPIRES] ` and, with a baseline, `[new] ` or `[changed] `; empty without marks.
+    pub fn marks_text(&self, index: usize) -> String {
+        let mut text = String::new();
+        if let Some(note) = self.muted(index) {
+            text.push_str(&format!("[muted: {} until {}] ", note.owner, note.expires));
+        }
+        match self.change(index) {
+            Some(Change::New) => text.push_str("[new] "),
+            Some(Change::Changed) => text.push_str("[changed] "),
+            _ => {}
+        }
+        text
+    }
+
+    /// The muted findings per rule, every rule that ran included.
+    pub fn muted_by_rule(&self) -> BTreeMap<String, usize> {
+        let mut counts: BTreeMap<String, usize> =
+            self.rules.iter().map(|rule| (rule.id.clone(), 0)).collect();
+        for (index, finding) in self.findings.iter().enumerate() {
+            if self.muted(index).is_some() {
+                *counts.entry(finding.rule.clone()).or_default() += 1;
+            }
+        }
+        counts
     }
 
     /// The per-rule counts, every rule that ran included (with zeros when it found nothing).

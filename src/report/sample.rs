@@ -27,6 +27,10 @@ pub fn finding(rule: &str, severity: Severity, compliance: ComplianceType, name:
         mappings: Mappings {
             config_rule: Some("secretsmanager-rotation-enabled-check".to_string()),
             security_hub: Some("SecretsManager.1".to_string()),
+            related_requirements: vec![
+                "NIST.800-53.r5 AC-2(1)".to_string(),
+                "PCI DSS v4.0.1/8.6.3".to_string(),
+            ],
         },
     }
 }

@@ -125,13 +125,13 @@ fn write_counts(out: &mut String, report: &Report, paint: Paint) {
 
 fn write_failing(out: &mut String, report: &Report, paint: Paint) {
     let with_account = report.run.snapshot.is_none();
-    let mut failing_by_rule: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for finding in &report.findings {
+    let mut failing_by_rule: BTreeMap<&str, Vec<(usize, &Finding)>> = BTreeMap::new();
+    for (index, finding) in report.findings.iter().enumerate() {
         if is_failing(finding.compliance_type) {
             failing_by_rule
                 .entry(finding.rule.as_str())
                 .or_default()
-                .push(finding);
+                .push((index, finding));
         }
     }
     for rule in &report.rules {
@@ -139,22 +139,22 @@ fn write_failing(out: &mut String, report: &Report, paint: Paint) {
             continue;
         };
         // Stable: keeps report order (by resource) within each compliance type.
-        failing.sort_by_key(|f| f.compliance_type);
+        failing.sort_by_key(|(_, f)| f.compliance_type);
         out.push('\n');
         let heading = format!("{} ({})", printable(&rule.id), rule.severity.as_str());
         let _ = writeln!(out, "{}", paint.apply(BOLD, &heading));
         let label_width = failing
             .iter()
-            .map(|f| f.compliance_type.as_str().len())
+            .map(|(_, f)| f.compliance_type.as_str().len())
             .max()
             .unwrap_or(0);
         let resource_width = failing
             .iter()
-            .map(|f| resource_label(f, with_account).chars().count())
+            .map(|(_, f)| resource_label(f, with_account).chars().count())
             .filter(|width| *width <= MAX_ALIGNED_RESOURCE)
             .max()
             .unwrap_or(0);
-        for finding in failing {
+        for (index, finding) in failing {
             let label = format!("{:<label_width$}", finding.compliance_type.as_str());
             let colour = match finding.compliance_type {
                 ComplianceType::NonCompliant => RED,
@@ -170,9 +170,10 @@ fn write_failing(out: &mut String, report: &Report, paint: Paint) {
             };
             let _ = writeln!(
                 out,
-                "  {}  {resource}{:padding$}  {severity}{}",
+                "  {}  {resource}{:padding$}  {}{severity}{}",
                 paint.apply(colour, &label),
                 "",
+                printable(&report.marks_text(index)),
                 printable(&finding.annotation),
             );
         }
@@ -248,17 +249,10 @@ fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
     if count == 1 { one } else { many }
 }
 
-/// `text` with control characters escaped (`\u{1b}`), safe to print to a terminal.
+/// `text` with control and bidirectional characters escaped (`\u{1b}`, `\u{202e}`), safe to
+/// print to a terminal (`crate::terminal::printable`).
 fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::terminal::printable(text).into_owned()
 }
 
 #[derive(Debug, Clone, Copy)]

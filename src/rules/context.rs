@@ -143,6 +143,18 @@ impl<'a> RuleContext<'a> {
         }
     }
 
+    /// `None` when `api` was collected for the subject's secret, else why not: the whole API in
+    /// its region, or the secret's own coverage entry (a per-secret call that failed).
+    pub fn missing_for(&self, subject: &SecretSubject<'_>, api: Api) -> Option<String> {
+        match self
+            .snapshot
+            .resource_availability(subject.region, api, &subject.secret.arn)
+        {
+            Availability::Collected => None,
+            Availability::Missing { reason } => Some(reason),
+        }
+    }
+
     /// The resource reference of a secret.
     pub fn secret_resource(&self, region: &str, secret: &Secret) -> ResourceRef {
         ResourceRef {

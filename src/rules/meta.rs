@@ -109,6 +109,29 @@ fn optional_string(
     }
 }
 
+/// An optional list of non-empty strings.
+fn string_list(map: &Map<String, Value>, path: &str, key: &str) -> Result<Vec<String>, MetaError> {
+    let at = join(path, key);
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| match item {
+                Value::String(text) if !text.trim().is_empty() => Ok(text.clone()),
+                other => Err(error(
+                    &format!("{at}[{index}]"),
+                    format!("expected a non-empty string, found {}", describe(other)),
+                )),
+            })
+            .collect(),
+        Some(other) => Err(error(
+            &at,
+            format!("expected an array of strings, found {}", describe(other)),
+        )),
+    }
+}
+
 const TOP_FIELDS: [&str; 9] = [
     "id",
     "title",
@@ -162,10 +185,15 @@ impl RuleMeta {
         let mappings = match map.get("mappings") {
             None => Mappings::default(),
             Some(value) => {
-                let fields = object(value, "mappings", &["config_rule", "security_hub"])?;
+                let fields = object(
+                    value,
+                    "mappings",
+                    &["config_rule", "security_hub", "related_requirements"],
+                )?;
                 Mappings {
                     config_rule: optional_string(fields, "mappings", "config_rule")?,
                     security_hub: optional_string(fields, "mappings", "security_hub")?,
+                    related_requirements: string_list(fields, "mappings", "related_requirements")?,
                 }
             }
         };

@@ -259,7 +259,7 @@ impl Prober {
             ResourcePolicyState::NotCollected => {
                 return PolicyState::NotCollected(
                     context
-                        .missing(subject.region, Api::GetResourcePolicy)
+                        .missing_for(subject, Api::GetResourcePolicy)
                         .unwrap_or_else(|| {
                             "get-resource-policy output has no entry for this secret".to_string()
                         }),

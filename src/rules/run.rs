@@ -2,6 +2,11 @@
 //! id, severity and mappings, the annotation clipped to Config's limit, "now" as the ordering
 //! timestamp, findings in report order, and the effective parameters of every rule run.
 //!
+//! Bad records the snapshot loader skipped (`Snapshot::problems`) are applied here, once for
+//! every rule, from the data each rule reads (`RuleEntry::reads`): a verdict a problem touches
+//! becomes INSUFFICIENT_DATA naming the file, JSON path and reason, and a problem that touches
+//! no verdict gets one INSUFFICIENT_DATA finding of its own, so none is silently dropped.
+//!
 //! This is the only place that calls rule functions; it reads no clock (`now` is an argument)
 //! and prints nothing.
 
@@ -13,10 +18,10 @@ use serde_json::Value;
 use super::catalogue::Catalogue;
 use super::checks::REGISTRY;
 use super::config::RuleConfig;
-use super::context::RuleContext;
+use super::context::{ACCOUNT_RESOURCE_TYPE, RuleContext, Verdict};
 use super::error::RuleError;
-use crate::findings::{Finding, clip_annotation, sort_findings};
-use crate::snapshot::Snapshot;
+use crate::findings::{ComplianceType, Finding, ResourceRef, clip_annotation, sort_findings};
+use crate::snapshot::{Api, LoadProblem, Snapshot};
 
 /// The result of an audit run.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +72,8 @@ pub fn run_audit(
             meta,
         };
         let mut seen = BTreeSet::new();
-        for verdict in (entry.check)(&context)? {
+        let verdicts = apply_problems(snapshot, entry.reads, (entry.check)(&context)?);
+        for verdict in verdicts {
             // INVARIANT: one finding per (rule, resource); a rule that judged a resource twice
             // keeps its first verdict.
             if !seen.insert((verdict.resource.id.clone(), verdict.resource.region.clone())) {
@@ -93,4 +99,119 @@ pub fn run_audit(
         findings,
         parameters,
     })
+}
+
+/// Turns the verdicts that bad records touch into INSUFFICIENT_DATA, and reports each problem
+/// that touched none once per region. A problem that names the resource itself overrides any
+/// verdict; one that only may change it (an unreadable IAM policy for a secret's readers)
+/// overrides COMPLIANT and NON_COMPLIANT. Whole unreadable files are left to the rules, which
+/// see the data as not collected (and are reported for the region when no verdict names them).
+fn apply_problems(snapshot: &Snapshot, reads: &[Api], mut verdicts: Vec<Verdict>) -> Vec<Verdict> {
+    let relevant: Vec<&LoadProblem> = snapshot
+        .problems
+        .iter()
+        .filter(|problem| reads.contains(&problem.api))
+        .collect();
+    if relevant.is_empty() {
+        return verdicts;
+    }
+    let mut used = vec![false; relevant.len()];
+    for verdict in &mut verdicts {
+        let resource = &verdict.resource;
+        let mut hits = Vec::new();
+        for (index, problem) in relevant.iter().enumerate() {
+            if problem.is_whole_file() {
+                // The rule saw the data as not collected; it says so if it needed it.
+                let said = [Some(verdict.annotation.as_str()), verdict.detail.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|text| text.contains(problem.file.as_str()));
+                if said && let Some(flag) = used.get_mut(index) {
+                    *flag = true;
+                }
+                continue;
+            }
+            let named = problem.names(&resource.resource_type, &resource.id);
+            let applies = named
+                || (matches!(
+                    verdict.compliance,
+                    ComplianceType::Compliant | ComplianceType::NonCompliant
+                ) && problem.touches(&resource.resource_type, &resource.id, &resource.region));
+            if applies {
+                hits.push(*problem);
+                if let Some(flag) = used.get_mut(index) {
+                    *flag = true;
+                }
+            }
+        }
+        if !hits.is_empty() {
+            *verdict = insufficient(verdict, &hits);
+        }
+    }
+    // Problems that touched no verdict: one finding per region, so that none is dropped.
+    let mut by_region: BTreeMap<&str, Vec<&LoadProblem>> = BTreeMap::new();
+    for (problem, used) in relevant.iter().zip(used) {
+        if !used {
+            by_region
+                .entry(problem.region.as_str())
+                .or_default()
+                .push(problem);
+        }
+    }
+    for (region, problems) in by_region {
+        let resource = ResourceRef {
+            resource_type: ACCOUNT_RESOURCE_TYPE.to_string(),
+            id: snapshot.meta.account_id.clone(),
+            name: format!("records in {region}"),
+            account_id: snapshot.meta.account_id.clone(),
+            region: region.to_string(),
+        };
+        let existing = verdicts.iter_mut().find(|verdict| {
+            verdict.resource.id == resource.id && verdict.resource.region == region
+        });
+        match existing {
+            Some(verdict) => *verdict = insufficient(verdict, &problems),
+            None => {
+                let blank = Verdict::new(resource, ComplianceType::InsufficientData, "");
+                verdicts.push(insufficient(&blank, &problems));
+            }
+        }
+    }
+    verdicts
+}
+
+/// An INSUFFICIENT_DATA verdict naming the bad records; what the rule said before stays in the
+/// detail.
+fn insufficient(verdict: &Verdict, problems: &[&LoadProblem]) -> Verdict {
+    let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let annotation = match listed.as_slice() {
+        [one] => format!("cannot judge, bad snapshot data: {one}"),
+        many => format!(
+            "cannot judge, {} bad snapshot records: {}",
+            many.len(),
+            many.join("; ")
+        ),
+    };
+    let before = verdict.detail.as_deref().unwrap_or(&verdict.annotation);
+    let detail = if before.is_empty() {
+        annotation.clone()
+    } else {
+        format!(
+            "{annotation} (with the records that could be read: {} {before})",
+            verdict.compliance.as_str()
+        )
+    };
+    let mut out = Verdict::new(
+        verdict.resource.clone(),
+        ComplianceType::InsufficientData,
+        annotation,
+    )
+    .detail(detail);
+    out.evidence = verdict.evidence.clone();
+    out.evidence.insert(
+        "load_problems".to_string(),
+        serde_json::to_value(problems).unwrap_or(Value::Null),
+    );
+    out.severity = verdict.severity;
+    out
 }

@@ -11,7 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::json_path::{FieldError, JsonAt};
-use super::secrets::pages;
+use super::problem::{Concerns, Reading};
+use super::stream::{Piece, PieceReader};
 
 /// One CloudTrail management event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,18 +39,23 @@ impl TrailEvent {
     /// Whether the event concerns the secret with this ARN and name (full ARN, name, or the ARN
     /// without its six-character suffix, as callers may write any of them).
     pub fn concerns_secret(&self, arn: &str, name: &str) -> bool {
-        let Some(id) = self.secret_id.as_deref() else {
-            return false;
-        };
-        if id == arn || id == name {
-            return true;
-        }
-        // A partial ARN: `…:secret:NAME` without the `-xxxxxx` suffix.
-        id.starts_with("arn:")
-            && arn.starts_with(id)
-            && arn.len() == id.len() + 7
-            && arn.as_bytes().get(id.len()) == Some(&b'-')
+        self.secret_id
+            .as_deref()
+            .is_some_and(|id| secret_id_matches(id, arn, name))
     }
+}
+
+/// Whether a secret id as a caller wrote it (full ARN, name, or the ARN without its
+/// six-character suffix) names the secret with this ARN and name.
+pub(crate) fn secret_id_matches(id: &str, arn: &str, name: &str) -> bool {
+    if id == arn || id == name {
+        return true;
+    }
+    // A partial ARN: `…:secret:NAME` without the `-xxxxxx` suffix.
+    id.starts_with("arn:")
+        && arn.starts_with(id)
+        && arn.len() == id.len() + 7
+        && arn.as_bytes().get(id.len()) == Some(&b'-')
 }
 
 fn str_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -60,7 +66,7 @@ fn str_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
     current.as_str()
 }
 
-fn read_event(at: &JsonAt<'_>) -> Result<TrailEvent, FieldError> {
+fn read_event(at: &JsonAt<'_>, reading: &Reading) -> Result<TrailEvent, FieldError> {
     let detail = match at.get("CloudTrailEvent")? {
         None => Value::Null,
         Some(raw) => match raw.value() {
@@ -77,9 +83,13 @@ fn read_event(at: &JsonAt<'_>) -> Result<TrailEvent, FieldError> {
     let event_time = match detail.get("eventTime") {
         Some(time) if !time.is_null() => {
             let path = format!("{}.CloudTrailEvent.eventTime", at.path());
-            JsonAt::at_path(time, path).timestamp()?
+            let time = JsonAt::at_path(time, path);
+            reading.check_past(&time, time.timestamp()?)?
         }
-        _ => at.required("EventTime")?.timestamp()?,
+        _ => {
+            let time = at.required("EventTime")?;
+            reading.check_past(&time, time.timestamp()?)?
+        }
     };
     let resource_secret = at
         .list_or_empty("Resources", |resource| {
@@ -113,17 +123,73 @@ fn read_event(at: &JsonAt<'_>) -> Result<TrailEvent, FieldError> {
     })
 }
 
+/// The secret a bad event names, as written (name or ARN), so that only that secret's
+/// judgements lose it; `Unknown` when the event cannot tell.
+fn event_secret(at: &JsonAt<'_>) -> Concerns {
+    let detail = match at.value().get("CloudTrailEvent") {
+        Some(Value::String(text)) => serde_json::from_str::<Value>(text).unwrap_or(Value::Null),
+        Some(other) => other.clone(),
+        None => Value::Null,
+    };
+    let named = str_at(&detail, &["requestParameters", "secretId"])
+        .or_else(|| str_at(&detail, &["additionalEventData", "SecretId"]))
+        .map(str::to_owned)
+        .or_else(|| {
+            at.value()
+                .get("Resources")?
+                .as_array()?
+                .iter()
+                .find(|resource| {
+                    resource.get("ResourceType").and_then(Value::as_str)
+                        == Some("AWS::SecretsManager::Secret")
+                })?
+                .get("ResourceName")?
+                .as_str()
+                .map(str::to_owned)
+        });
+    match named {
+        Some(id) => Concerns::Secret { arn: id },
+        None => Concerns::Unknown,
+    }
+}
+
 /// Reads `lookup-events.json`: `{"Events": [...]}` (or an array of pages), sorted by time then
 /// event id so that the rules see a stable order.
-pub(crate) fn read_lookup_events(root: &JsonAt<'_>) -> Result<Vec<TrailEvent>, FieldError> {
-    let mut events = Vec::new();
-    for page in pages(root)? {
-        events.extend(page.list_or_empty("Events", read_event)?);
+#[derive(Debug, Default)]
+pub(crate) struct LookupEventsReader {
+    events: Vec<TrailEvent>,
+}
+
+impl PieceReader for LookupEventsReader {
+    type Output = Vec<TrailEvent>;
+    const RECORDS: Option<&'static str> = Some("Events");
+
+    fn piece(&mut self, piece: Piece<'_>, reading: &mut Reading) -> Result<(), FieldError> {
+        let read = |at: &JsonAt<'_>, reading: &mut Reading| read_event(at, reading);
+        match piece {
+            Piece::Page(page) => {
+                page.object()?;
+                self.events
+                    .extend(reading.records(&page, "Events", event_secret, read)?);
+            }
+            Piece::Record(record) => {
+                self.events
+                    .extend(reading.each(&[record], event_secret, read)?);
+            }
+        }
+        Ok(())
     }
-    events.sort_by(|a, b| {
-        (a.event_time, &a.event_id, &a.event_name).cmp(&(b.event_time, &b.event_id, &b.event_name))
-    });
-    Ok(events)
+
+    fn finish(mut self, _: &mut Reading) -> Vec<TrailEvent> {
+        self.events.sort_by(|a, b| {
+            (a.event_time, &a.event_id, &a.event_name).cmp(&(
+                b.event_time,
+                &b.event_id,
+                &b.event_name,
+            ))
+        });
+        self.events
+    }
 }
 
 #[cfg(test)]
@@ -169,7 +235,14 @@ mod tests {
         });
         let doc = json!({"Events": [{"EventName": "RotationFailed",
             "EventTime": "2026-10-30T04:00:00+00:00", "CloudTrailEvent": detail.to_string()}]});
-        let events = read_lookup_events(&JsonAt::root(&doc)).unwrap();
+        let collected = DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z").unwrap();
+        let mut reading = Reading::new(collected.with_timezone(&Utc));
+        let events = super::super::stream::read_value(
+            &JsonAt::root(&doc),
+            &mut reading,
+            LookupEventsReader::default(),
+        )
+        .unwrap();
         assert_eq!(events[0].secret_id.as_deref(), Some("arn:x"));
         assert_eq!(events[0].error_message.as_deref(), Some("boom"));
     }

@@ -4,12 +4,18 @@
 //!
 //! An entry's `api` is written `service:Operation` (`secretsmanager:GetResourcePolicy`), or `*`
 //! for every API of a region (a skipped region). Global services (IAM, Organizations) use the
-//! region `global`; an entry for them under any region counts too. This module holds the
-//! vocabulary and the matching; the loader decides what to read from it.
+//! region `global`; an entry for them under any region counts too. An entry with a `resource`
+//! (an ARN) speaks of that resource alone: a per-secret or per-key call that failed makes only
+//! that resource's data missing, and `gone` says the resource was deleted between the listing
+//! and the call (not a failure). This module holds the vocabulary and the matching; the loader
+//! decides what to read from it.
+
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
 use super::json_path::{FieldError, JsonAt};
+use super::model::{RegionData, Snapshot};
 
 /// The region name of global services in `coverage`.
 pub const GLOBAL_REGION: &str = "global";
@@ -25,6 +31,8 @@ pub enum Api {
     DescribeDbInstances,
     DescribeKey,
     ListAliases,
+    /// KMS `GetKeyPolicy`, one output per key the secrets use.
+    GetKeyPolicy,
     LookupEvents,
     /// IAM `GetAccountAuthorizationDetails` (global).
     GetAccountAuthorizationDetails,
@@ -34,7 +42,7 @@ pub enum Api {
 
 impl Api {
     /// Every API, in file order.
-    pub const ALL: [Api; 11] = [
+    pub const ALL: [Api; 12] = [
         Api::ListSecrets,
         Api::DescribeSecret,
         Api::ListSecretVersionIds,
@@ -43,13 +51,14 @@ impl Api {
         Api::DescribeDbInstances,
         Api::DescribeKey,
         Api::ListAliases,
+        Api::GetKeyPolicy,
         Api::LookupEvents,
         Api::GetAccountAuthorizationDetails,
         Api::OrganizationsPolicies,
     ];
 
     /// The per-region APIs.
-    pub const REGIONAL: [Api; 9] = [
+    pub const REGIONAL: [Api; 10] = [
         Api::ListSecrets,
         Api::DescribeSecret,
         Api::ListSecretVersionIds,
@@ -58,6 +67,7 @@ impl Api {
         Api::DescribeDbInstances,
         Api::DescribeKey,
         Api::ListAliases,
+        Api::GetKeyPolicy,
         Api::LookupEvents,
     ];
 
@@ -72,6 +82,7 @@ impl Api {
             Api::DescribeDbInstances => "rds:DescribeDBInstances",
             Api::DescribeKey => "kms:DescribeKey",
             Api::ListAliases => "kms:ListAliases",
+            Api::GetKeyPolicy => "kms:GetKeyPolicy",
             Api::LookupEvents => "cloudtrail:LookupEvents",
             Api::GetAccountAuthorizationDetails => "iam:GetAccountAuthorizationDetails",
             Api::OrganizationsPolicies => "organizations:ListPoliciesForTarget",
@@ -105,6 +116,7 @@ impl Api {
             Api::DescribeDbInstances => "rds/describe-db-instances.json",
             Api::DescribeKey => "kms/describe-key.json",
             Api::ListAliases => "kms/list-aliases.json",
+            Api::GetKeyPolicy => "kms/get-key-policy.json",
             Api::LookupEvents => "cloudtrail/lookup-events.json",
             Api::GetAccountAuthorizationDetails => "iam/get-account-authorization-details.json",
             Api::OrganizationsPolicies => "organizations/policies.json",
@@ -141,6 +153,8 @@ pub enum CoverageStatus {
     Throttled,
     Error,
     Skipped,
+    /// The resource was deleted between the listing and the call: nothing is missing.
+    Gone,
 }
 
 impl CoverageStatus {
@@ -151,7 +165,13 @@ impl CoverageStatus {
             CoverageStatus::Throttled => "throttled",
             CoverageStatus::Error => "error",
             CoverageStatus::Skipped => "skipped",
+            CoverageStatus::Gone => "gone",
         }
+    }
+
+    /// True when an entry with this status leaves data out (everything but `ok`).
+    fn blocks(self) -> bool {
+        self != CoverageStatus::Ok
     }
 
     /// True when the data of this API is missing or incomplete.
@@ -169,6 +189,7 @@ impl CoverageStatus {
             "throttled" => Some(CoverageStatus::Throttled),
             "error" => Some(CoverageStatus::Error),
             "skipped" => Some(CoverageStatus::Skipped),
+            "gone" => Some(CoverageStatus::Gone),
             _ => None,
         }
     }
@@ -181,14 +202,27 @@ pub struct CoverageEntry {
     pub region: String,
     /// `service:Operation`, or `*`.
     pub api: String,
+    /// The one resource (ARN) the entry speaks of; `None`: the whole API in the region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
     pub status: CoverageStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
 impl CoverageEntry {
-    /// Whether the entry speaks of `api` in `region` (global APIs: any region).
+    /// Whether the entry speaks of `api` in `region` as a whole (global APIs: any region); an
+    /// entry about one resource does not.
     pub fn concerns(&self, region: &str, api: Api) -> bool {
+        self.resource.is_none() && self.concerns_api(region, api)
+    }
+
+    /// Whether the entry speaks of `resource`'s data of `api` in `region`.
+    pub fn concerns_resource(&self, region: &str, api: Api, resource: &str) -> bool {
+        self.resource.as_deref() == Some(resource) && self.concerns_api(region, api)
+    }
+
+    fn concerns_api(&self, region: &str, api: Api) -> bool {
         if !api.matches(&self.api) {
             return false;
         }
@@ -227,16 +261,92 @@ pub(crate) fn blocking_entry<'a>(
 ) -> Option<&'a CoverageEntry> {
     coverage
         .iter()
-        .find(|entry| entry.status != CoverageStatus::Ok && entry.concerns(region, api))
+        .find(|entry| entry.status.blocks() && entry.concerns(region, api))
+}
+
+/// The first entry that marks one resource's data of (region, API) as not collected, if any
+/// (`gone` does not: the resource no longer exists).
+pub(crate) fn blocking_resource_entry<'a>(
+    coverage: &'a [CoverageEntry],
+    region: &str,
+    api: Api,
+    resource: &str,
+) -> Option<&'a CoverageEntry> {
+    coverage.iter().find(|entry| {
+        entry.status.blocks()
+            && entry.status != CoverageStatus::Gone
+            && entry.concerns_resource(region, api, resource)
+    })
+}
+
+/// The resources of `region` that coverage records as deleted during the collection.
+pub(crate) fn gone_resources<'a>(coverage: &'a [CoverageEntry], region: &str) -> BTreeSet<&'a str> {
+    coverage
+        .iter()
+        .filter(|entry| entry.status == CoverageStatus::Gone && entry.region == region)
+        .filter_map(|entry| entry.resource.as_deref())
+        .collect()
+}
+
+/// Applies the per-resource entries of `region` to its loaded data: a secret deleted during
+/// the collection (`gone`) is dropped everywhere, and a secret whose per-secret call failed
+/// loses that call's data (coverage wins over files, as for whole APIs).
+pub(crate) fn apply_resource_coverage(
+    coverage: &[CoverageEntry],
+    region: &str,
+    data: &mut RegionData,
+) {
+    let gone = gone_resources(coverage, region);
+    let blocked =
+        |api: Api, arn: &str| blocking_resource_entry(coverage, region, api, arn).is_some();
+    if let Some(secrets) = data.secrets.as_mut() {
+        secrets.retain(|secret| !gone.contains(secret.arn.as_str()));
+    }
+    if let Some(described) = data.described.as_mut() {
+        described.retain(|arn| !gone.contains(arn.as_str()) && !blocked(Api::DescribeSecret, arn));
+    }
+    if let Some(versions) = data.versions.as_mut() {
+        versions.retain(|arn, _| {
+            !gone.contains(arn.as_str()) && !blocked(Api::ListSecretVersionIds, arn)
+        });
+    }
+    if let Some(policies) = data.resource_policies.as_mut() {
+        policies
+            .retain(|arn, _| !gone.contains(arn.as_str()) && !blocked(Api::GetResourcePolicy, arn));
+    }
+    if let Some(key_policies) = data.key_policies.as_mut() {
+        key_policies.retain(|arn, _| !blocked(Api::GetKeyPolicy, arn));
+    }
+}
+
+impl Snapshot {
+    /// Whether the data of `api` for one resource (a secret or key ARN) in `region` was
+    /// collected: the whole API's availability first, then the resource's own entry. Whether the
+    /// resource's record is in the file is the caller's lookup.
+    pub fn resource_availability(&self, region: &str, api: Api, resource: &str) -> Availability {
+        let whole = self.availability(region, api);
+        if !whole.is_collected() {
+            return whole;
+        }
+        match blocking_resource_entry(&self.meta.coverage, region, api, resource) {
+            Some(entry) => Availability::Missing {
+                reason: coverage_reason(entry, region, api),
+            },
+            None => Availability::Collected,
+        }
+    }
 }
 
 /// The `Missing` reason for a blocking coverage entry.
 pub(crate) fn coverage_reason(entry: &CoverageEntry, region: &str, api: Api) -> String {
-    let place = if api.is_global() {
+    let mut place = if api.is_global() {
         String::new()
     } else {
         format!(" in `{region}`")
     };
+    if let Some(resource) = &entry.resource {
+        place = format!(" for `{resource}`{place}");
+    }
     // Name the API as the entry wrote it (e.g. `organizations:DescribePolicy`), unless it is `*`.
     let name = if entry.api == "*" {
         api.as_str()
@@ -251,6 +361,7 @@ pub(crate) fn coverage_reason(entry: &CoverageEntry, region: &str, api: Api) -> 
             CoverageStatus::Throttled => "throttled",
             CoverageStatus::Error => "an error",
             CoverageStatus::Skipped => "skipped",
+            CoverageStatus::Gone => "gone (deleted during the collection)",
         }
     );
     if let Some(message) = entry.message.as_deref().filter(|m| !m.is_empty()) {
@@ -265,12 +376,13 @@ pub(crate) fn read_coverage_entry(at: &JsonAt<'_>) -> Result<CoverageEntry, Fiel
     let status_text = status_at.string()?;
     let status = CoverageStatus::parse(&status_text).ok_or_else(|| {
         status_at.error(format!(
-            "unknown status `{status_text}`: expected `ok`, `denied`, `throttled`, `error` or `skipped`"
+            "unknown status `{status_text}`: expected `ok`, `denied`, `throttled`, `error`, `skipped` or `gone`"
         ))
     })?;
     Ok(CoverageEntry {
         region: at.required_string("region")?,
         api: at.required_string("api")?,
+        resource: at.opt_string("resource")?,
         status,
         message: at.opt_string("message")?,
     })
@@ -284,6 +396,7 @@ mod tests {
         CoverageEntry {
             region: region.into(),
             api: api.into(),
+            resource: None,
             status,
             message: None,
         }

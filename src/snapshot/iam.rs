@@ -12,7 +12,9 @@ use serde_json::Value;
 
 use super::json_path::{FieldError, JsonAt};
 use super::policy_document::decode_policy_document;
+use super::problem::{Concerns, Reading, record_of};
 use super::secrets::{Tag, pages, read_tag};
+use crate::policy::PolicyKind;
 
 /// An inline policy of a user, group or role.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -332,23 +334,118 @@ fn read_managed_policy(at: &JsonAt<'_>) -> Result<ManagedPolicy, FieldError> {
 }
 
 /// Reads `get-account-authorization-details.json` (one merged output, or an array of pages).
+/// A bad user, group, role or policy record is skipped; a policy document the evaluator cannot
+/// load is kept and recorded, naming the policy.
 pub(crate) fn read_authorization_details(
     root: &JsonAt<'_>,
+    reading: &mut Reading,
 ) -> Result<IamAuthorizationDetails, FieldError> {
     let mut details = IamAuthorizationDetails::default();
     for page in pages(root)? {
-        details
-            .users
-            .extend(page.list_or_empty("UserDetailList", read_user)?);
-        details
-            .groups
-            .extend(page.list_or_empty("GroupDetailList", read_group)?);
-        details
-            .roles
-            .extend(page.list_or_empty("RoleDetailList", read_role)?);
-        details
-            .policies
-            .extend(page.list_or_empty("Policies", read_managed_policy)?);
+        details.users.extend(reading.records(
+            &page,
+            "UserDetailList",
+            |at| record_of(USER_TYPE, at),
+            |at, reading| {
+                let user = read_user(at)?;
+                let owner = owner(USER_TYPE, &user.arn);
+                check_inline(at, "UserPolicyList", &user.inline_policies, &owner, reading);
+                Ok(user)
+            },
+        )?);
+        details.groups.extend(reading.records(
+            &page,
+            "GroupDetailList",
+            |at| record_of(GROUP_TYPE, at),
+            |at, reading| {
+                let group = read_group(at)?;
+                let owner = owner(GROUP_TYPE, &group.arn);
+                check_inline(
+                    at,
+                    "GroupPolicyList",
+                    &group.inline_policies,
+                    &owner,
+                    reading,
+                );
+                Ok(group)
+            },
+        )?);
+        details.roles.extend(reading.records(
+            &page,
+            "RoleDetailList",
+            |at| record_of(ROLE_TYPE, at),
+            |at, reading| {
+                let role = read_role(at)?;
+                let owner = owner(ROLE_TYPE, &role.arn);
+                check_inline(at, "RolePolicyList", &role.inline_policies, &owner, reading);
+                if let Some(trust) = &role.assume_role_policy_document {
+                    reading.check_policy(
+                        format!("{}.AssumeRolePolicyDocument", at.path()),
+                        &format!("trust policy of role `{}`", role.arn),
+                        trust,
+                        PolicyKind::Resource,
+                        owner,
+                    );
+                }
+                Ok(role)
+            },
+        )?);
+        details.policies.extend(reading.records(
+            &page,
+            "Policies",
+            |at| record_of(POLICY_TYPE, at),
+            |at, reading| {
+                let policy = read_managed_policy(at)?;
+                let default = policy.default_document();
+                for (index, version) in policy.versions.iter().enumerate() {
+                    if default.is_some_and(|document| std::ptr::eq(document, &version.document)) {
+                        reading.check_policy(
+                            format!("{}.PolicyVersionList[{index}].Document", at.path()),
+                            &format!("IAM policy `{}`", policy.arn),
+                            &version.document,
+                            PolicyKind::Identity,
+                            owner(POLICY_TYPE, &policy.arn),
+                        );
+                    }
+                }
+                Ok(policy)
+            },
+        )?);
     }
     Ok(details)
+}
+
+const USER_TYPE: &str = "AWS::IAM::User";
+const GROUP_TYPE: &str = "AWS::IAM::Group";
+const ROLE_TYPE: &str = "AWS::IAM::Role";
+const POLICY_TYPE: &str = "AWS::IAM::Policy";
+
+fn owner(resource_type: &str, arn: &str) -> Concerns {
+    Concerns::Record {
+        resource_type: resource_type.to_owned(),
+        id: arn.to_owned(),
+    }
+}
+
+/// Checks the inline policies of a user, group or role (read from `at`'s `key` list).
+fn check_inline(
+    at: &JsonAt<'_>,
+    key: &str,
+    policies: &[InlinePolicy],
+    owner: &Concerns,
+    reading: &mut Reading,
+) {
+    let owner_id = match owner {
+        Concerns::Record { id, .. } => id.as_str(),
+        _ => "",
+    };
+    for (index, inline) in policies.iter().enumerate() {
+        reading.check_policy(
+            format!("{}.{key}[{index}].PolicyDocument", at.path()),
+            &format!("inline policy `{}` of `{owner_id}`", inline.policy_name),
+            &inline.document,
+            PolicyKind::Identity,
+            owner.clone(),
+        );
+    }
 }

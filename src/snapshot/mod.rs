@@ -37,8 +37,10 @@ mod meta;
 mod model;
 mod organizations;
 mod policy_document;
+mod problem;
 mod rds;
 mod secrets;
+mod stream;
 mod timestamp;
 
 pub use cloudtrail::TrailEvent;
@@ -49,12 +51,15 @@ pub use iam::{
     ManagedPolicy, NamedDocument, PermissionsBoundary, PolicyVersion, PrincipalDocuments,
 };
 pub use json_path::FieldError;
-pub use kms::{KmsAlias, KmsKeyMetadata, resolve_kms_key};
-pub use load::META_FILE;
+pub use kms::{
+    DEFAULT_SECRETS_KEY_ALIAS, KeyPolicyState, KmsAlias, KmsKeyMetadata, resolve_kms_key,
+};
+pub use load::{MAX_FILE_BYTES, META_FILE};
 pub use meta::SCHEMA_VERSION;
 pub use model::{RegionData, Snapshot, SnapshotMeta};
 pub use organizations::{OrganizationPolicies, OrganizationPolicy};
 pub use policy_document::decode_policy_text;
+pub use problem::{CLOCK_SKEW_MINUTES, Concerns, LoadMode, LoadProblem};
 pub use rds::{DbCluster, DbInstance, MasterUserSecret};
 pub use secrets::{ReplicaStatus, ResourcePolicyState, RotationRules, Secret, SecretVersion, Tag};
 pub use timestamp::{parse_timestamp, parse_timestamp_text};

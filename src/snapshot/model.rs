@@ -16,6 +16,7 @@ use super::coverage::{Api, Availability, CoverageEntry, blocking_entry, coverage
 use super::iam::IamAuthorizationDetails;
 use super::kms::{KmsAlias, KmsKeyMetadata, resolve_kms_key};
 use super::organizations::OrganizationPolicies;
+use super::problem::LoadProblem;
 use super::rds::{DbCluster, DbInstance};
 use super::secrets::{ResourcePolicyState, Secret, SecretVersion};
 
@@ -56,6 +57,9 @@ pub struct RegionData {
     pub db_instances: Option<Vec<DbInstance>>,
     pub kms_keys: Option<Vec<KmsKeyMetadata>>,
     pub kms_aliases: Option<Vec<KmsAlias>>,
+    /// Key ARN → key policy document (get-key-policy). A key absent from the map was not
+    /// collected; see `Snapshot::key_policy`.
+    pub key_policies: Option<BTreeMap<String, Value>>,
     /// CloudTrail events, oldest first.
     pub cloudtrail_events: Option<Vec<TrailEvent>>,
 }
@@ -72,6 +76,7 @@ impl RegionData {
             Api::DescribeDbInstances => self.db_instances.is_some(),
             Api::DescribeKey => self.kms_keys.is_some(),
             Api::ListAliases => self.kms_aliases.is_some(),
+            Api::GetKeyPolicy => self.key_policies.is_some(),
             Api::LookupEvents => self.cloudtrail_events.is_some(),
             Api::GetAccountAuthorizationDetails | Api::OrganizationsPolicies => false,
         }
@@ -121,6 +126,9 @@ pub struct Snapshot {
     /// `None` when not collected (the file is optional: an account outside Organizations has
     /// none).
     pub organizations: Option<OrganizationPolicies>,
+    /// Bad records and unreadable files the loader skipped (`LoadMode::Tolerant`), in file
+    /// order: rules report what they touch as INSUFFICIENT_DATA.
+    pub problems: Vec<LoadProblem>,
 }
 
 impl Snapshot {
@@ -162,6 +170,14 @@ impl Snapshot {
         };
         if present {
             Availability::Collected
+        } else if let Some(problem) = self.problems.iter().find(|problem| {
+            problem.is_whole_file()
+                && problem.api == api
+                && (api.is_global() || problem.region == region)
+        }) {
+            Availability::Missing {
+                reason: format!("unreadable: {problem}"),
+            }
         } else if !api.is_global() && !self.regions.contains_key(region) {
             Availability::Missing {
                 reason: format!("region `{region}` is not in the snapshot"),
@@ -174,6 +190,20 @@ impl Snapshot {
                 ),
             }
         }
+    }
+
+    /// The problems of the loader that may change a judgement of the resource (type, id) in
+    /// `region` by a rule that reads the data of `reads`.
+    pub fn problems_touching<'a>(
+        &'a self,
+        reads: &'a [Api],
+        resource_type: &'a str,
+        id: &'a str,
+        region: &'a str,
+    ) -> impl Iterator<Item = &'a LoadProblem> + 'a {
+        self.problems.iter().filter(move |problem| {
+            reads.contains(&problem.api) && problem.touches(resource_type, id, region)
+        })
     }
 
     /// `availability` by API name (`service:Operation`); an unknown name is missing.

@@ -11,6 +11,16 @@ use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
 use super::json_path::{FieldError, JsonAt, kind};
+use crate::policy::{DuplicateKey, JsonTextError, parse_json_text};
+
+/// A policy text with a duplicate key, which AWS rejects: the path inside the document too.
+pub(crate) fn duplicate_message(duplicate: &DuplicateKey) -> String {
+    if duplicate.path.is_empty() {
+        format!("policy document: {duplicate}")
+    } else {
+        format!("policy document: {}: {duplicate}", duplicate.path)
+    }
+}
 
 /// Decodes a policy document found at `at`: an object, or JSON text, possibly URL-encoded.
 pub(crate) fn decode_policy_document(at: &JsonAt<'_>) -> Result<Value, FieldError> {
@@ -26,18 +36,27 @@ pub(crate) fn decode_policy_document(at: &JsonAt<'_>) -> Result<Value, FieldErro
 
 /// Decodes policy text, plain or URL-encoded, into a JSON object.
 pub fn decode_policy_text(text: &str) -> Result<Value, String> {
-    let direct = serde_json::from_str::<Value>(text);
+    let direct = parse_json_text(text);
     let value = match direct {
         Ok(value) => value,
-        Err(direct_error) => {
+        Err(JsonTextError {
+            duplicate: Some(duplicate),
+            ..
+        }) => return Err(duplicate_message(&duplicate)),
+        Err(JsonTextError {
+            error: direct_error,
+            ..
+        }) => {
             let decoded = percent_decode_str(text).decode_utf8().map_err(|_| {
                 "not a policy document: invalid UTF-8 after URL-decoding".to_owned()
             })?;
             if decoded == text {
                 return Err(format!("not a JSON policy document: {direct_error}"));
             }
-            serde_json::from_str::<Value>(&decoded)
-                .map_err(|error| format!("not a JSON policy document: {error}"))?
+            parse_json_text(&decoded).map_err(|error| match &error.duplicate {
+                Some(duplicate) => duplicate_message(duplicate),
+                None => format!("not a JSON policy document: {}", error.error),
+            })?
         }
     };
     if value.is_object() {

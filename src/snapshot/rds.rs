@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::json_path::{FieldError, JsonAt};
+use super::problem::{Concerns, Reading};
 use super::secrets::pages;
 
 /// `MasterUserSecret` of a cluster or instance with a Secrets Manager managed master password.
@@ -71,20 +72,48 @@ fn read_instance(at: &JsonAt<'_>) -> Result<DbInstance, FieldError> {
     })
 }
 
+/// The secret a bad database record manages (`MasterUserSecret.SecretArn`), else `Unknown`.
+fn managed_secret(at: &JsonAt<'_>) -> Concerns {
+    match at
+        .value()
+        .pointer("/MasterUserSecret/SecretArn")
+        .and_then(serde_json::Value::as_str)
+    {
+        Some(arn) => Concerns::Secret {
+            arn: arn.to_owned(),
+        },
+        None => Concerns::Unknown,
+    }
+}
+
 /// Reads `describe-db-clusters.json`: `{"DBClusters": [...]}` (or an array of pages).
-pub(crate) fn read_db_clusters(root: &JsonAt<'_>) -> Result<Vec<DbCluster>, FieldError> {
+pub(crate) fn read_db_clusters(
+    root: &JsonAt<'_>,
+    reading: &mut Reading,
+) -> Result<Vec<DbCluster>, FieldError> {
     let mut clusters = Vec::new();
     for page in pages(root)? {
-        clusters.extend(page.list_or_empty("DBClusters", read_cluster)?);
+        clusters.extend(
+            reading.records(&page, "DBClusters", managed_secret, |at, _| {
+                read_cluster(at)
+            })?,
+        );
     }
     Ok(clusters)
 }
 
 /// Reads `describe-db-instances.json`: `{"DBInstances": [...]}` (or an array of pages).
-pub(crate) fn read_db_instances(root: &JsonAt<'_>) -> Result<Vec<DbInstance>, FieldError> {
+pub(crate) fn read_db_instances(
+    root: &JsonAt<'_>,
+    reading: &mut Reading,
+) -> Result<Vec<DbInstance>, FieldError> {
     let mut instances = Vec::new();
     for page in pages(root)? {
-        instances.extend(page.list_or_empty("DBInstances", read_instance)?);
+        instances.extend(
+            reading.records(&page, "DBInstances", managed_secret, |at, _| {
+                read_instance(at)
+            })?,
+        );
     }
     Ok(instances)
 }

@@ -12,6 +12,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::json_path::{FieldError, JsonAt, kind};
+use super::problem::{Concerns, Reading, secret_of};
+use super::stream::{Piece, PieceReader};
 
 /// A resource tag (`{"Key", "Value"}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -213,13 +215,13 @@ fn read_rotation_rules(at: &JsonAt<'_>) -> Result<RotationRules, FieldError> {
     })
 }
 
-fn read_replica_status(at: &JsonAt<'_>) -> Result<ReplicaStatus, FieldError> {
+fn read_replica_status(at: &JsonAt<'_>, reading: &Reading) -> Result<ReplicaStatus, FieldError> {
     Ok(ReplicaStatus {
         region: at.required_string("Region")?,
         kms_key_id: at.opt_string("KmsKeyId")?,
         status: at.opt_string("Status")?,
         status_message: at.opt_string("StatusMessage")?,
-        last_accessed_date: at.opt_timestamp("LastAccessedDate")?,
+        last_accessed_date: reading.past_date(at, "LastAccessedDate")?,
     })
 }
 
@@ -230,8 +232,9 @@ fn read_stages(at: &JsonAt<'_>) -> Result<BTreeMap<String, Vec<String>>, FieldEr
         .collect()
 }
 
-/// Reads a `SecretListEntry` (list-secrets) or a describe-secret output.
-pub(crate) fn read_secret(at: &JsonAt<'_>) -> Result<Secret, FieldError> {
+/// Reads a `SecretListEntry` (list-secrets) or a describe-secret output; the dates of past
+/// events must be possible ones.
+pub(crate) fn read_secret(at: &JsonAt<'_>, reading: &Reading) -> Result<Secret, FieldError> {
     let stages = match at.get("SecretVersionsToStages")? {
         Some(stages) => read_stages(&stages)?,
         None => match at.get("VersionIdsToStages")? {
@@ -250,17 +253,19 @@ pub(crate) fn read_secret(at: &JsonAt<'_>) -> Result<Secret, FieldError> {
             .get("RotationRules")?
             .map(|rules| read_rotation_rules(&rules))
             .transpose()?,
-        last_rotated_date: at.opt_timestamp("LastRotatedDate")?,
-        last_changed_date: at.opt_timestamp("LastChangedDate")?,
-        last_accessed_date: at.opt_timestamp("LastAccessedDate")?,
+        last_rotated_date: reading.past_date(at, "LastRotatedDate")?,
+        last_changed_date: reading.past_date(at, "LastChangedDate")?,
+        last_accessed_date: reading.past_date(at, "LastAccessedDate")?,
         deleted_date: at.opt_timestamp("DeletedDate")?,
         next_rotation_date: at.opt_timestamp("NextRotationDate")?,
-        created_date: at.opt_timestamp("CreatedDate")?,
+        created_date: reading.past_date(at, "CreatedDate")?,
         tags: at.list_or_empty("Tags", read_tag)?,
         version_ids_to_stages: stages,
         owning_service: at.opt_string("OwningService")?,
         primary_region: at.opt_string("PrimaryRegion")?,
-        replication_status: at.list_or_empty("ReplicationStatus", read_replica_status)?,
+        replication_status: at.list_or_empty("ReplicationStatus", |item| {
+            read_replica_status(item, reading)
+        })?,
         secret_type: at.opt_string("Type")?,
         external_secret_rotation_metadata: at
             .list_or_empty("ExternalSecretRotationMetadata", read_tag)?,
@@ -268,58 +273,198 @@ pub(crate) fn read_secret(at: &JsonAt<'_>) -> Result<Secret, FieldError> {
     })
 }
 
-/// Reads `list-secrets.json`: `{"SecretList": [...]}`, or an array of such pages.
-pub(crate) fn read_list_secrets(root: &JsonAt<'_>) -> Result<Vec<Secret>, FieldError> {
-    let mut secrets = Vec::new();
-    for page in pages(root)? {
-        secrets.extend(page.list_or_empty("SecretList", read_secret)?);
+/// Reads secret records; a bad record that names its ARN stays as a bare secret (ARN and name)
+/// so that every rule reports it, INSUFFICIENT_DATA, from the recorded problem.
+fn read_secrets(items: &[JsonAt<'_>], reading: &mut Reading) -> Vec<Secret> {
+    let mut secrets = Vec::with_capacity(items.len());
+    for item in items {
+        match read_secret(item, reading) {
+            Ok(secret) => secrets.push(secret),
+            Err(error) => {
+                let concerns = secret_of(item);
+                if let Concerns::Secret { arn } = &concerns {
+                    let name = item.value().get("Name").and_then(Value::as_str);
+                    secrets.push(Secret {
+                        arn: arn.clone(),
+                        name: name.unwrap_or_default().to_owned(),
+                        ..Secret::default()
+                    });
+                }
+                reading.skip(error, concerns);
+            }
+        }
     }
-    Ok(secrets)
+    secrets
+}
+
+/// Reads `list-secrets.json`: `{"SecretList": [...]}`, or an array of such pages.
+#[derive(Debug, Default)]
+pub(crate) struct ListSecretsReader {
+    secrets: Vec<Secret>,
+}
+
+impl PieceReader for ListSecretsReader {
+    type Output = Vec<Secret>;
+    const RECORDS: Option<&'static str> = Some("SecretList");
+
+    fn piece(&mut self, piece: Piece<'_>, reading: &mut Reading) -> Result<(), FieldError> {
+        match piece {
+            Piece::Page(page) => {
+                page.object()?;
+                if let Some(list) = page.get("SecretList")? {
+                    self.secrets.extend(read_secrets(&list.items()?, reading));
+                }
+            }
+            Piece::Record(record) => self.secrets.extend(read_secrets(&[record], reading)),
+        }
+        Ok(())
+    }
+
+    fn finish(self, _: &mut Reading) -> Vec<Secret> {
+        self.secrets
+    }
 }
 
 /// Reads `describe-secret.json`: an array of describe-secret outputs (or a single one).
-pub(crate) fn read_describe_secrets(root: &JsonAt<'_>) -> Result<Vec<Secret>, FieldError> {
-    outputs(root)?.iter().map(read_secret).collect()
+#[derive(Debug, Default)]
+pub(crate) struct DescribeSecretsReader {
+    secrets: Vec<Secret>,
 }
 
-fn read_version(at: &JsonAt<'_>) -> Result<SecretVersion, FieldError> {
+impl PieceReader for DescribeSecretsReader {
+    type Output = Vec<Secret>;
+    const RECORDS: Option<&'static str> = None;
+
+    fn piece(&mut self, piece: Piece<'_>, reading: &mut Reading) -> Result<(), FieldError> {
+        let (Piece::Page(output) | Piece::Record(output)) = piece;
+        self.secrets.extend(read_secrets(&[output], reading));
+        Ok(())
+    }
+
+    fn finish(self, _: &mut Reading) -> Vec<Secret> {
+        self.secrets
+    }
+}
+
+fn read_version(at: &JsonAt<'_>, reading: &Reading) -> Result<SecretVersion, FieldError> {
     Ok(SecretVersion {
         version_id: at.required_string("VersionId")?,
         version_stages: at.strings_or_empty("VersionStages")?,
-        created_date: at.opt_timestamp("CreatedDate")?,
-        last_accessed_date: at.opt_timestamp("LastAccessedDate")?,
+        created_date: reading.past_date(at, "CreatedDate")?,
+        last_accessed_date: reading.past_date(at, "LastAccessedDate")?,
         kms_key_ids: at.strings_or_empty("KmsKeyIds")?,
     })
 }
 
-/// Reads `list-secret-version-ids.json`: an array of outputs `{ARN, Name, Versions}`, keyed by ARN.
-pub(crate) fn read_secret_versions(
-    root: &JsonAt<'_>,
-) -> Result<BTreeMap<String, Vec<SecretVersion>>, FieldError> {
-    let mut versions: BTreeMap<String, Vec<SecretVersion>> = BTreeMap::new();
-    for output in outputs(root)? {
-        let arn = output.required_string("ARN")?;
-        let list = output.list_or_empty("Versions", read_version)?;
-        versions.entry(arn).or_default().extend(list);
+/// The ARNs of the secrets a bad record concerns.
+fn bad_secrets(reading: &Reading) -> Vec<String> {
+    reading
+        .skipped
+        .iter()
+        .filter_map(|skipped| match &skipped.concerns {
+            Concerns::Secret { arn } => Some(arn.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reads `list-secret-version-ids.json`: an array of outputs `{ARN, Name, Versions}`, keyed by
+/// ARN. One bad version leaves the whole secret out (its versions are not known).
+#[derive(Debug, Default)]
+pub(crate) struct SecretVersionsReader {
+    versions: BTreeMap<String, Vec<SecretVersion>>,
+}
+
+impl PieceReader for SecretVersionsReader {
+    type Output = BTreeMap<String, Vec<SecretVersion>>;
+    const RECORDS: Option<&'static str> = None;
+
+    fn piece(&mut self, piece: Piece<'_>, reading: &mut Reading) -> Result<(), FieldError> {
+        let (Piece::Page(output) | Piece::Record(output)) = piece;
+        let read = reading.each(&[output], secret_of, |output, reading| {
+            let arn = output.required_string("ARN")?;
+            let list =
+                output.list_or_empty("Versions", |version| read_version(version, reading))?;
+            Ok((arn, list))
+        })?;
+        for (arn, list) in read {
+            self.versions.entry(arn).or_default().extend(list);
+        }
+        Ok(())
     }
-    Ok(versions)
+
+    fn finish(mut self, reading: &mut Reading) -> Self::Output {
+        for arn in bad_secrets(reading) {
+            self.versions.remove(&arn);
+        }
+        self.versions
+    }
 }
 
 /// Reads `get-resource-policy.json`: an array of outputs `{ARN, Name, ResourcePolicy}` where
-/// `ResourcePolicy` is the policy as a JSON string (or absent: no policy), keyed by ARN.
-pub(crate) fn read_resource_policies(
-    root: &JsonAt<'_>,
-) -> Result<BTreeMap<String, Option<Value>>, FieldError> {
-    let mut policies = BTreeMap::new();
-    for output in outputs(root)? {
+/// `ResourcePolicy` is the policy as a JSON string (or absent: no policy), keyed by ARN. A policy
+/// the evaluator cannot load is kept and recorded.
+#[derive(Debug, Default)]
+pub(crate) struct ResourcePoliciesReader {
+    policies: BTreeMap<String, Option<Value>>,
+    places: Vec<(String, String)>,
+}
+
+impl PieceReader for ResourcePoliciesReader {
+    type Output = BTreeMap<String, Option<Value>>;
+    const RECORDS: Option<&'static str> = None;
+
+    fn piece(&mut self, piece: Piece<'_>, reading: &mut Reading) -> Result<(), FieldError> {
+        let (Piece::Page(output) | Piece::Record(output)) = piece;
+        let read = reading.each(&[output], secret_of, |output, _| {
+            let (arn, policy) = read_resource_policy(output)?;
+            Ok((output.path().to_owned(), arn, policy))
+        })?;
+        for (path, arn, policy) in read {
+            self.places.push((path, arn.clone()));
+            self.policies.insert(arn, policy);
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, reading: &mut Reading) -> Self::Output {
+        // A secret with a bad record is not known, even if another record of it was good.
+        for arn in bad_secrets(reading) {
+            self.policies.remove(&arn);
+        }
+        for (path, arn) in self.places {
+            if let Some(Some(document)) = self.policies.get(&arn) {
+                reading.check_policy(
+                    format!("{path}.ResourcePolicy"),
+                    &format!("resource policy of `{arn}`"),
+                    document,
+                    crate::policy::PolicyKind::Resource,
+                    Concerns::Secret { arn: arn.clone() },
+                );
+            }
+        }
+        self.policies
+    }
+}
+
+/// One get-resource-policy output: the secret's ARN and its policy document, if any.
+fn read_resource_policy(output: &JsonAt<'_>) -> Result<(String, Option<Value>), FieldError> {
+    {
         let arn = output.required_string("ARN")?;
         let policy = match output.get("ResourcePolicy")? {
             None => None,
             Some(at) => match at.value() {
                 Value::String(text) if text.trim().is_empty() => None,
                 Value::String(text) => {
-                    Some(serde_json::from_str::<Value>(text).map_err(|error| {
-                        at.error(format!("not a JSON policy document: {error}"))
+                    Some(crate::policy::parse_json_text(text).map_err(|error| {
+                        match &error.duplicate {
+                            Some(duplicate) => {
+                                at.error(super::policy_document::duplicate_message(duplicate))
+                            }
+                            None => {
+                                at.error(format!("not a JSON policy document: {}", error.error))
+                            }
+                        }
                     })?)
                 }
                 Value::Object(_) => Some(at.value().clone()),
@@ -331,9 +476,8 @@ pub(crate) fn read_resource_policies(
                 }
             },
         };
-        policies.insert(arn, policy);
+        Ok((arn, policy))
     }
-    Ok(policies)
 }
 
 /// The pages of a paginated CLI output: the object itself, or each element of an array of pages.

@@ -6,7 +6,7 @@ Usage: python3 tests/cases/check_format.py [DIR]   (default: the directory of th
 Checks field names at file and request level (unknown fields are errors), value types, the
 `expect` values, that every file cites an AWS documentation URL in `source`, that `confidence`
 is `documented` or `inferred` (an `inferred` case explains itself in `confidence_note`), and that
-every row of SEMANTICS.md §1.5 (1..31) is named in some request's `note`. Prints the number of
+every row of docs/semantics.md §1.5 (1..31) is named in some request's `note`. Prints the number of
 files and requests; exits 1 on any problem.
 """
 import json
@@ -16,13 +16,14 @@ import sys
 
 FILE_FIELDS = {"name", "identity_policies", "resource_policy", "permission_boundary",
                "session_policy", "scps", "rcps", "requests", "derive_context",
-               "note", "source", "confidence", "confidence_note"}
+               "allow_unknown", "note", "source", "confidence", "confidence_note"}
 REQUEST_FIELDS = {"name", "principal", "action", "resource", "resource_account", "context",
-                  "expect", "note", "source", "confidence", "confidence_note"}
+                  "expect", "allow_unknown", "note", "source", "confidence", "confidence_note"}
 EXPECT = {"Allowed", "ExplicitDeny", "ImplicitDeny"}
 CONFIDENCE = {"documented", "inferred"}
 SOURCE = re.compile(r"^https://docs\.aws\.amazon\.com/\S+ \(section: .+\)$")
 ROW = re.compile(r"SEMANTICS §1\.5 row (\d+)")
+SERVICE = re.compile(r"^[a-z0-9.-]+\.(amazonaws\.com(\.cn)?|amazon\.com)$")
 ROWS = set(range(1, 32))
 
 
@@ -60,6 +61,15 @@ def check_levels(value, where, problems):
                 problems.append(f"{where}[{i}][{j}]: expected a policy")
 
 
+def check_allow_unknown(obj, where, problems):
+    """`allow_unknown` turns off the catalogue check: it must be `true` and say why in `note`."""
+    if "allow_unknown" in obj:
+        if obj["allow_unknown"] is not True:
+            problems.append(f"{where}.allow_unknown: expected `true` (or leave it out)")
+        if not obj.get("note"):
+            problems.append(f"{where}: `allow_unknown` needs a `note` saying why")
+
+
 def check_file(path, problems, rows):
     try:
         doc = json.loads(path.read_text())
@@ -76,6 +86,7 @@ def check_file(path, problems, rows):
         if key not in doc:
             problems.append(f"{where}: missing `{key}`")
     check_doc_fields(doc, where, problems)
+    check_allow_unknown(doc, where, problems)
     if "derive_context" in doc and not isinstance(doc["derive_context"], bool):
         problems.append(f"{where}.derive_context: expected a boolean")
     if not all(is_policy(p) for p in doc.get("identity_policies", [])):
@@ -101,8 +112,10 @@ def check_file(path, problems, rows):
             if key not in r:
                 problems.append(f"{rw}: missing `{key}`")
         p = r.get("principal")
-        if not (isinstance(p, str) and p.startswith("arn:")) and p != {"type": "Anonymous"}:
-            problems.append(f"{rw}.principal: expected an ARN or {{\"type\": \"Anonymous\"}}")
+        arn_or_service = isinstance(p, str) and (p.startswith("arn:") or SERVICE.match(p))
+        if not arn_or_service and p != {"type": "Anonymous"}:
+            problems.append(f"{rw}.principal: expected an ARN, a service principal or "
+                            f"{{\"type\": \"Anonymous\"}}")
         if r.get("expect") not in EXPECT:
             problems.append(f"{rw}.expect: expected one of {sorted(EXPECT)}")
         ctx = r.get("context", {})
@@ -114,6 +127,7 @@ def check_file(path, problems, rows):
                 if not ok:
                     problems.append(f"{rw}.context.{k}: expected a scalar or a list of scalars")
         check_doc_fields(r, rw, problems)
+        check_allow_unknown(r, rw, problems)
         for m in ROW.finditer(r.get("note", "")):
             rows.add(int(m.group(1)))
     return len(requests)

@@ -3,7 +3,7 @@
 //! previous user stays valid one more cycle. With `maxCredentialLifetimeDays` = L, a secret fails
 //! when its rotation interval exceeds L − 1 days (single user), or twice the interval exceeds
 //! L − 2 days (alternating users), or its rotation is off (credentials that never expire). The
-//! rule is off (no findings) while L is unset.
+//! rule reports NOT_APPLICABLE "not configured" for every secret while L is unset.
 
 use chrono::TimeDelta;
 
@@ -14,7 +14,9 @@ use crate::rules::schedule::describe_duration;
 
 pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError> {
     let Some(limit_days) = context.params.integer("maxCredentialLifetimeDays")? else {
-        return Ok(Vec::new());
+        return context.each_secret(Scope::PRIMARIES_IN_USE, |subject| {
+            Ok(subject.not_applicable("not configured: set maxCredentialLifetimeDays"))
+        });
     };
     context.each_secret(Scope::PRIMARIES_IN_USE, |subject| {
         let secret = subject.secret;

@@ -19,7 +19,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
         match described {
             None => {
                 let reason = context
-                    .missing(subject.region, Api::DescribeSecret)
+                    .missing_for(subject, Api::DescribeSecret)
                     .unwrap_or_else(|| "describe-secret not collected".to_string());
                 return Ok(subject.insufficient(format!(
                     "replication status unknown: {reason}"

@@ -2,8 +2,12 @@
 //! (AWSCURRENT), decided by the who-can-access analysis (`crate::access`) over the account's IAM
 //! data, the secret's resource policy, SCPs and RCPs, must match `allowedReaderPatterns` and be
 //! at most `maxReaders`. Conditional readers count; principals of other accounts count (allowed
-//! if their own account allows). No IAM data, or no resource policy data for the secret's
-//! region: INSUFFICIENT_DATA.
+//! if their own account allows); so do readers whose KMS key policy was not collected
+//! (`possible_readers` in the evidence, named in the annotation): reading the value also needs
+//! `kms:Decrypt` on the secret's key, which the analysis judges when it can. No IAM data, or no
+//! resource policy data for the secret's region: INSUFFICIENT_DATA. Neither parameter set:
+//! NOT_APPLICABLE "not configured" (the rule cannot fail without a limit, so it says nothing
+//! rather than COMPLIANT).
 
 use std::collections::BTreeMap;
 
@@ -16,10 +20,16 @@ use crate::rules::error::RuleError;
 use crate::snapshot::{Api, ResourcePolicyState};
 
 const ACTION: &str = "secretsmanager:GetSecretValue";
+const NOT_CONFIGURED: &str = "not configured: set maxReaders or allowedReaderPatterns";
 
 pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError> {
     let max_readers = context.params.integer("maxReaders")?;
     let patterns = context.params.strings("allowedReaderPatterns")?;
+    if max_readers.is_none() && patterns.is_empty() {
+        return context.each_secret(Scope::PRIMARIES_IN_USE, |subject| {
+            Ok(subject.not_applicable(NOT_CONFIGURED))
+        });
+    }
     let model = AccessModel::from_snapshot(context.snapshot).ok();
     let readers: BTreeMap<String, Vec<Value>> = match &model {
         Some(model) => {
@@ -52,6 +62,12 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
                             if grant.external {
                                 reader["external"] = json!(true);
                             }
+                            if let Some(key) = &grant.key {
+                                reader["key"] = json!({"arn": key.arn, "judged": key.judged});
+                            }
+                            if !grant.reasons.is_empty() {
+                                reader["reasons"] = json!(grant.reasons);
+                            }
                             reader
                         })
                         .collect();
@@ -71,7 +87,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
         if let ResourcePolicyState::NotCollected = subject.data.resource_policy(&subject.secret.arn)
         {
             let reason = context
-                .missing(subject.region, Api::GetResourcePolicy)
+                .missing_for(subject, Api::GetResourcePolicy)
                 .unwrap_or_else(|| "not collected for this secret".to_owned());
             return Ok(subject.insufficient(format!("resource policy not collected: {reason}")));
         }
@@ -94,6 +110,16 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
                 .collect()
         };
         let count = list.len();
+        // Readers whose KMS key policy was not collected: possible readers, counted.
+        let possible = list
+            .iter()
+            .filter(|reader| reader["key"]["judged"] == json!(false))
+            .count();
+        let possible_note = if possible == 0 {
+            String::new()
+        } else {
+            format!(" ({possible} possible: key policy not collected)")
+        };
         let over = max_readers.filter(|max| i64::try_from(count).unwrap_or(i64::MAX) > *max);
         let verdict = if !outside.is_empty() {
             let shown: Vec<String> = outside.iter().take(3).map(|a| format!("`{a}`")).collect();
@@ -104,7 +130,9 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
                 if outside.len() > 3 { ", …" } else { "" }
             ))
         } else if let Some(max) = over {
-            subject.non_compliant(format!("{count} readers > maxReaders {max}"))
+            subject.non_compliant(format!(
+                "{count} readers{possible_note} > maxReaders {max}"
+            ))
         } else {
             let limit = match max_readers {
                 Some(max) => format!(" <= maxReaders {max}"),
@@ -115,11 +143,14 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
             } else {
                 ", all within allowedReaderPatterns"
             };
-            subject.compliant(format!("{count} readers{limit}{patterns_note}"))
+            subject.compliant(format!(
+                "{count} readers{possible_note}{limit}{patterns_note}"
+            ))
         };
         Ok(verdict
             .evidence("readers", Value::from(list))
             .evidence("reader_count", json!(count))
+            .evidence("possible_readers", json!(possible))
             .evidence("outside_patterns", Value::from(outside)))
     })
 }

@@ -40,7 +40,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
                         None => true,
                     })),
                 None => Err(context
-                    .missing(subject.region, Api::ListSecretVersionIds)
+                    .missing_for(subject, Api::ListSecretVersionIds)
                     .unwrap_or_else(|| {
                         "list-secret-version-ids output has no entry for this secret".to_string()
                     })),

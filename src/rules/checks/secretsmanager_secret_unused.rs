@@ -57,7 +57,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
             if !described {
                 replicas_unknown = Some(
                     context
-                        .missing(subject.region, Api::DescribeSecret)
+                        .missing_for(subject, Api::DescribeSecret)
                         .unwrap_or_else(|| {
                             "describe-secret output has no entry for this secret".to_string()
                         }),
