@@ -13,7 +13,6 @@ pub mod catalogue;
 pub mod collect;
 pub mod eval;
 pub mod findings;
-pub mod glob;
 pub mod lint;
 pub mod policy;
 pub mod policytest;

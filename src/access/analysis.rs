@@ -22,10 +22,9 @@ use super::context::{
 use super::keys;
 use super::model::{AccessModel, AnalysedPrincipal, PrincipalKind, SecretFacts};
 use super::{AccessError, actions};
+use crate::arn::wildcard::{self, Case, Colons, Piece};
 use crate::eval::partial::{condition_outcome, principal_element};
 use crate::eval::{self, Decision, Evaluation, Layer, NamedPolicy, PolicySet, Request};
-use crate::glob::Piece;
-use crate::glob::{self, Case, Colons};
 use crate::policy::{Condition, Effect, ResourcePattern};
 
 /// What to analyse.
@@ -352,8 +351,8 @@ pub fn normalise_actions(actions: &[String]) -> Vec<String> {
 }
 
 fn glob_matches(pattern: &str, arn: &str, name: &str) -> bool {
-    glob::matches(pattern, arn, Case::Sensitive, Colons::Free)
-        || glob::matches(pattern, name, Case::Sensitive, Colons::Free)
+    wildcard::matches(pattern, arn, Case::Sensitive, Colons::Free)
+        || wildcard::matches(pattern, name, Case::Sensitive, Colons::Free)
 }
 
 /// The policies a principal's request about a secret is decided against.
@@ -819,12 +818,12 @@ fn resolve_pattern(pattern: &ResourcePattern, context: &PrincipalContext) -> Res
         return Resolved::Text(text.to_owned());
     }
     for key in pattern.template.variable_keys() {
-        if key_side(key) != KeySide::Principal || context.variable(key).is_err() {
+        if key_side(key.lower()) != KeySide::Principal || context.variable(key.lower()).is_err() {
             return Resolved::Unresolved;
         }
     }
     pattern.template.with_pieces(
-        |key| context.variable(key).ok().flatten(),
+        |key| context.variable(key.lower()).ok().flatten(),
         |pieces| {
             let Some(pieces) = pieces else {
                 return Resolved::Nothing;

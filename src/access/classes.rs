@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::model::SecretFacts;
 use crate::arn;
-use crate::glob::Piece;
+use crate::arn::wildcard::Piece;
 
 /// Every distinct resource pattern of the analysis and an index to match ARNs against them.
 #[derive(Debug, Default)]

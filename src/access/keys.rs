@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::glob::{self, Case, Colons};
+use crate::arn::wildcard::{self, Case, Colons};
 use crate::policy::{Policy, Statement};
 
 /// Whether `statement` can apply to at least one of `actions` (lower-case): an `Action` that
@@ -14,7 +14,7 @@ use crate::policy::{Policy, Statement};
 pub(crate) fn statement_applies(statement: &Statement, actions_lower: &[String]) -> bool {
     let matches_any = |action: &str| {
         statement.actions.items.iter().any(|pattern| {
-            glob::matches(
+            wildcard::matches(
                 &pattern.text.to_ascii_lowercase(),
                 action,
                 Case::Insensitive,

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use crate::glob::{self, Case, Colons};
+use crate::arn::wildcard::{self, Case, Colons};
 
 /// The generated catalogue text, compiled into the binary.
 const TEXT: &str = include_str!("../../data/aws-catalogue.txt");
@@ -302,7 +302,7 @@ fn key(name: &'static str, code: &str) -> Option<Key> {
 
 /// `pattern` (`*`, `?`) matches `text`, both compared in lower case.
 fn wild(pattern: &str, text: &str) -> bool {
-    glob::matches(
+    wildcard::matches(
         &pattern.to_ascii_lowercase(),
         &text.to_ascii_lowercase(),
         Case::Sensitive,

@@ -188,7 +188,7 @@ fn request(args: &EvalArgs) -> anyhow::Result<Request> {
         bail!("`--resource`: empty resource");
     }
     if let Some(account) = &args.resource_account
-        && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        && !secaudit::arn::is_account_id(account)
     {
         bail!("`--resource-account`: expected a 12-digit account id, found `{account}`");
     }

@@ -145,8 +145,7 @@ pub fn parse_event(text: &str) -> Result<RuleInvocation, EventError> {
     let region = event
         .get("configRuleArn")
         .and_then(Value::as_str)
-        .and_then(|arn| arn.split(':').nth(3))
-        .filter(|r| !r.is_empty())
+        .and_then(crate::arn::region_of)
         .map(str::to_owned);
     Ok(RuleInvocation {
         config_rule_name: string_field(&event, "configRuleName")?.to_owned(),

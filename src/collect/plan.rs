@@ -60,10 +60,7 @@ pub enum PlanError {
     ShardWithoutAccounts,
 }
 
-/// True for a 12-digit AWS account id.
-pub fn is_account_id(text: &str) -> bool {
-    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
-}
+pub use crate::arn::is_account_id;
 
 /// Parses an accounts file: one id per line; blank lines and `#` comments are ignored, and the
 /// first comma- or whitespace-separated field of a line is the id (so a CSV export of

@@ -177,8 +177,7 @@ async fn caller_identity(sdk: &SdkConfig) -> Result<(String, String), CallFailur
     let account = output.account().unwrap_or_default().to_owned();
     let partition = output
         .arn()
-        .and_then(|arn| arn.split(':').nth(1))
-        .filter(|p| !p.is_empty())
+        .and_then(crate::arn::partition_of)
         .unwrap_or("aws")
         .to_owned();
     Ok((account, partition))

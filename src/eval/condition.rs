@@ -4,10 +4,10 @@
 use base64::Engine as _;
 
 use super::Context;
-use super::context::{Scalar, Slot, Variable};
+use super::context::{ScalarRef, Slot, Variable};
 use super::record::Recorder;
 use super::tri::Tri;
-use crate::glob::{Case, Colons, Pattern};
+use crate::arn::wildcard::{Case, Colons, Pattern};
 use crate::policy::template::Template;
 use crate::policy::{BaseOperator, Condition, SetQualifier, ValueTest};
 
@@ -35,12 +35,12 @@ pub(crate) fn holds<R: Recorder>(
 ) -> Tri {
     let operator = condition.operator;
     let negated = operator.base.is_negated();
-    let items = match context.slot_hashed(&condition.key_lower, condition.key_hash) {
+    let items = match context.slot(&condition.key_name) {
         Some(Slot::Unknown) => {
             recorder.unknown_key(&condition.key);
             return Tri::Unknown;
         }
-        Some(Slot::Values { items, .. }) if !items.is_empty() => items,
+        Some(Slot::Values(items)) if !items.is_empty() => items,
         absent_or_empty => {
             if absent_or_empty.is_none() {
                 recorder.missing_key(&condition.key);
@@ -65,7 +65,7 @@ pub(crate) fn holds<R: Recorder>(
     match operator.set {
         None => {
             let mut any = Tri::False;
-            for value in items {
+            for value in items.iter() {
                 any = any.or(matches_some(condition, value, context, recorder));
                 if any == Tri::True {
                     break;
@@ -77,7 +77,7 @@ pub(crate) fn holds<R: Recorder>(
             let for_all = qualifier == SetQualifier::ForAllValues;
             // ForAllValues: AND over the request values; ForAnyValue: OR.
             let mut result = Tri::from_bool(for_all);
-            for value in items {
+            for value in items.iter() {
                 let m = matches_some(condition, value, context, recorder);
                 let m = if negated { m.not() } else { m };
                 result = if for_all { result.and(m) } else { result.or(m) };
@@ -93,7 +93,7 @@ pub(crate) fn holds<R: Recorder>(
 /// Whether `value` matches some policy value under the positive form of the operator.
 fn matches_some<R: Recorder>(
     condition: &Condition,
-    value: &Scalar,
+    value: ScalarRef<'_>,
     context: &Context,
     recorder: &mut R,
 ) -> Tri {
@@ -109,16 +109,16 @@ fn matches_some<R: Recorder>(
             };
             any_template(templates, context, recorder, |pattern| {
                 if like {
-                    pattern.matches(&value.text, case, Colons::Free)
+                    pattern.matches(value.text, case, Colons::Free)
                 } else {
-                    pattern.equals(&value.text, case)
+                    pattern.equals(value.text, case)
                 }
             })
         }
         ValueTest::Arns(templates) => any_template(templates, context, recorder, |pattern| {
-            pattern.matches(&value.text, Case::Sensitive, Colons::ConditionArn)
+            pattern.matches(value.text, Case::Sensitive, Colons::ConditionArn)
         }),
-        ValueTest::Numbers(numbers) => Tri::from_bool(value.number.is_some_and(|n| {
+        ValueTest::Numbers(numbers) => Tri::from_bool(value.value.number.is_some_and(|n| {
             numbers.iter().any(|&p| match base {
                 BaseOperator::NumericLessThan => n < p,
                 BaseOperator::NumericLessThanEquals => n <= p,
@@ -127,7 +127,7 @@ fn matches_some<R: Recorder>(
                 _ => n == p,
             })
         })),
-        ValueTest::Dates(dates) => Tri::from_bool(value.date.is_some_and(|d| {
+        ValueTest::Dates(dates) => Tri::from_bool(value.value.date.is_some_and(|d| {
             dates.iter().any(|&p| match base {
                 BaseOperator::DateLessThan => d < p,
                 BaseOperator::DateLessThanEquals => d <= p,
@@ -137,13 +137,14 @@ fn matches_some<R: Recorder>(
             })
         })),
         ValueTest::Bools(bools) => {
-            Tri::from_bool(value.boolean.is_some_and(|b| bools.contains(&b)))
+            Tri::from_bool(value.value.boolean.is_some_and(|b| bools.contains(&b)))
         }
         ValueTest::Binary(binaries) => {
-            Tri::from_bool(binaries.iter().any(|p| binary_equals(p, &value.text)))
+            Tri::from_bool(binaries.iter().any(|p| binary_equals(p, value.text)))
         }
         ValueTest::Ips(nets) => Tri::from_bool(
             value
+                .value
                 .ip
                 .is_some_and(|ip| nets.iter().any(|net| net.contains(ip))),
         ),
@@ -185,16 +186,16 @@ pub(crate) fn template_matches<R: Recorder>(
         match context.variable(key) {
             Variable::Value(_) => {}
             Variable::Unknown => {
-                recorder.unknown_key(key);
+                recorder.unknown_key(key.lower());
                 unknown = true;
             }
-            Variable::Missing => recorder.missing_key(key),
+            Variable::Missing => recorder.missing_key(key.lower()),
         }
     }
     if unknown {
         return Tri::Unknown;
     }
-    let lookup = |key: &str| match context.variable(key) {
+    let lookup = |key: &_| match context.variable(key) {
         Variable::Value(v) => Some(v),
         Variable::Unknown | Variable::Missing => None,
     };

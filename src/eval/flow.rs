@@ -187,7 +187,6 @@ fn scan<'r, R: Recorder>(set: &PolicySet, request: &'r Request, recorder: &mut R
     let target = Target {
         action: &request.action,
         known_action: crate::policy::index::known_action(&request.action),
-        service,
         resource: &request.resource,
         segments: crate::arn::Segments::split(&request.resource),
         principal: &request.principal,
@@ -384,7 +383,7 @@ fn scan_policy<R: Recorder>(
     let (by_service, any_service, prematched) = match target.known_action {
         Some(known) => (policy.index.for_known(known), &[][..], true),
         None => {
-            let (by_service, any_service) = policy.index.candidates(target.service);
+            let (by_service, any_service) = policy.index.candidates(target.action);
             (by_service, any_service, false)
         }
     };

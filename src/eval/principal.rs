@@ -104,7 +104,7 @@ impl PrincipalArn {
         if !region.is_empty() {
             return Err(bad("principal arns have no region"));
         }
-        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        if !crate::arn::is_account_id(account) {
             return Err(bad("the account must be 12 digits"));
         }
         if rest.contains('*') || rest.contains('?') {

@@ -7,7 +7,7 @@ use super::condition::{all_hold, template_matches};
 use super::principal::{Principal, PrincipalArn, PrincipalType};
 use super::record::Recorder;
 use super::tri::Tri;
-use crate::glob::{Case, Colons};
+use crate::arn::wildcard::{Case, Colons};
 use crate::policy::principal::PrincipalRule;
 use crate::policy::{Clause, ResourcePattern, Statement};
 
@@ -17,7 +17,6 @@ pub(crate) struct Target<'r> {
     pub(crate) action: &'r str,
     /// The action's position among the index's known actions.
     pub(crate) known_action: Option<usize>,
-    pub(crate) service: &'r str,
     pub(crate) resource: &'r str,
     /// `resource` split at `:` (`None` when it has too many segments).
     pub(crate) segments: Option<crate::arn::Segments<'r>>,
@@ -49,18 +48,19 @@ pub(crate) fn resource_matches<R: Recorder>(
     };
     let mut result = Tri::False;
     for pattern in &clause.items {
-        let fast = match (&pattern.arn, &target.segments) {
-            (Some(arn), Some(segments)) => arn.match_segments(target.resource, segments),
-            _ => None,
-        };
-        let hit = if pattern.any {
-            Tri::True
-        } else if let Some(hit) = fast {
-            Tri::from_bool(hit)
+        let fast = if pattern.any {
+            Some(true)
         } else {
-            template_matches(&pattern.template, target.context, recorder, |pattern| {
+            match (&pattern.arn, &target.segments) {
+                (Some(arn), Some(segments)) => arn.match_segments(target.resource, segments),
+                _ => None,
+            }
+        };
+        let hit = match fast {
+            Some(hit) => Tri::from_bool(hit),
+            None => template_matches(&pattern.template, target.context, recorder, |pattern| {
                 pattern.matches(target.resource, Case::Sensitive, Colons::ResourceArn)
-            })
+            }),
         };
         result = result.or(hit);
         if result == Tri::True {
@@ -190,8 +190,8 @@ pub(crate) fn scope_holds<R: Recorder>(
     recorder: &mut R,
 ) -> Tri {
     let resource = resource_matches(statement.resources.as_ref(), target, recorder);
-    if resource == Tri::False {
-        return Tri::False;
+    if resource == Tri::False || statement.conditions.is_empty() {
+        return resource;
     }
     resource.and(all_hold(&statement.conditions, target.context, recorder))
 }

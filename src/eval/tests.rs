@@ -1479,6 +1479,9 @@ fn decide_agrees_with_evaluate() {
         json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
             {"Effect": "Deny", "Action": "secretsmanager:Delete*", "Resource": "*"}]}),
+        json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "arn:aws:secretsmanager:*:111122223333:secret:${aws:PrincipalTag/team}/*"},
+            {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:ResourceTag/owner": "${aws:PrincipalTag/team}"}}}]}),
     ];
     const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const TARGET_ROLE: &str = "arn:aws:iam::111122223333:role/Target";
@@ -1525,6 +1528,7 @@ fn decide_agrees_with_evaluate() {
         json!({"aws:RequestedRegion": "us-east-1", "aws:SecureTransport": "true", "aws:PrincipalAccount": "111122223333"}),
         json!({"aws:RequestedRegion": "eu-west-1", "secretsmanager:VersionStage": ["AWSCURRENT"], "aws:SecureTransport": true,
                "kms:ResourceAliases": ["alias/aws/secretsmanager"]}),
+        json!({"aws:RequestedRegion": "us-east-1", "aws:PrincipalTag/team": "prod", "aws:ResourceTag/owner": "prod", "AWS:SecureTransport": "true"}),
     ];
     let principals = [
         ROLE,
@@ -1581,7 +1585,7 @@ fn decide_agrees_with_evaluate() {
             }
         }
     }
-    assert_eq!(checked, 5 * 6 * 3 * 3 * 3 * 8 * 9);
+    assert_eq!(checked, 6 * 6 * 3 * 3 * 4 * 8 * 9);
 }
 
 const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";

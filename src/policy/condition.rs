@@ -8,12 +8,46 @@ use super::scalar::{self, IpNet, Timestamp};
 use super::template::Template;
 use super::{BaseOperator, Condition, Operator, PolicyError, SetQualifier};
 
-/// FNV-1a of a lower-cased context key: conditions and contexts both store it, so that a
-/// lookup compares integers before strings.
-pub(crate) fn key_hash(lower: &str) -> u64 {
-    lower.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// The hash of a lower-cased context key, as conditions, policy variables and contexts store it
+/// (FNV-1a folded to 32 bits): a lookup compares these before it compares names.
+pub(crate) const fn key_hash(lower: &[u8]) -> u32 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < lower.len() {
+        hash = (hash ^ lower[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    #[expect(clippy::cast_possible_truncation, reason = "folding 64 bits into 32")]
+    let folded = (hash ^ (hash >> 32)) as u32;
+    folded
+}
+
+/// A context key compiled for lookups: lower-cased, with its [`key_hash`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct KeyName {
+    hash: u32,
+    lower: Box<str>,
+}
+
+impl KeyName {
+    /// Compiles a key written in any case.
+    pub(crate) fn new(key: &str) -> KeyName {
+        let lower = key.to_ascii_lowercase();
+        KeyName {
+            hash: key_hash(lower.as_bytes()),
+            lower: lower.into(),
+        }
+    }
+
+    /// The lower-cased key.
+    pub(crate) fn lower(&self) -> &str {
+        &self.lower
+    }
+
+    /// Its [`key_hash`].
+    pub(crate) fn hash(&self) -> u32 {
+        self.hash
+    }
 }
 
 /// A condition's values, parsed for its operator.
@@ -272,8 +306,7 @@ pub(crate) fn condition(
         operator,
         key: key.to_owned(),
         values: texts,
-        key_hash: key_hash(&key.to_ascii_lowercase()),
-        key_lower: key.to_ascii_lowercase().into(),
+        key_name: KeyName::new(key),
         test,
     })
 }

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use super::Statement;
-use crate::glob::{self, Case, Colons};
+use crate::arn::wildcard::{self, Case, Colons};
 
 /// The Secrets Manager actions (lower-case, sorted) whose matching statements every policy
 /// lists in advance.
@@ -35,43 +35,39 @@ pub(crate) const KNOWN_ACTIONS: [&str; 23] = [
     "secretsmanager:validateresourcepolicy",
 ];
 
-/// FNV-1a over ASCII-lower-cased bytes, usable in constants.
-const fn fnv_lower(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut i = 0;
-    while i < bytes.len() {
-        hash = (hash ^ bytes[i].to_ascii_lowercase() as u64).wrapping_mul(0x0100_0000_01b3);
-        i += 1;
-    }
-    hash
-}
+/// The service prefix every known action shares.
+const KNOWN_SERVICE: &str = "secretsmanager:";
 
-const KNOWN_HASHES: [u64; KNOWN_ACTIONS.len()] = {
-    let mut hashes = [0; KNOWN_ACTIONS.len()];
-    let mut i = 0;
-    while i < KNOWN_ACTIONS.len() {
-        hashes[i] = fnv_lower(KNOWN_ACTIONS[i].as_bytes());
-        i += 1;
-    }
-    hashes
-};
+/// The longest known action name after [`KNOWN_SERVICE`].
+const KNOWN_NAME_MAX: usize = 32;
 
-/// The position of `action` (any case) in [`KNOWN_ACTIONS`].
+/// The position of `action` (any case) in [`KNOWN_ACTIONS`]: the service compared in place,
+/// the name lower-cased on the stack and compared with the known names of its length.
 pub(crate) fn known_action(action: &str) -> Option<usize> {
-    if action.len() > 48 {
+    let (service, name) = action.as_bytes().split_at_checked(KNOWN_SERVICE.len())?;
+    if name.len() > KNOWN_NAME_MAX
+        || !service
+            .iter()
+            .zip(KNOWN_SERVICE.as_bytes())
+            .all(|(&b, &known)| b.to_ascii_lowercase() == known)
+    {
         return None;
     }
-    let hash = fnv_lower(action.as_bytes());
-    KNOWN_HASHES
+    let mut buffer = [0u8; KNOWN_NAME_MAX];
+    let lower = buffer.get_mut(..name.len())?;
+    for (slot, &b) in lower.iter_mut().zip(name) {
+        *slot = b.to_ascii_lowercase();
+    }
+    let lower: &[u8] = lower;
+    KNOWN_ACTIONS
         .iter()
-        .position(|&known| known == hash)
-        .filter(|&at| KNOWN_ACTIONS[at].eq_ignore_ascii_case(action))
+        .position(|known| known.len() == action.len() && known.as_bytes().ends_with(lower))
 }
 
 /// Whether the statement's `Action` / `NotAction` element matches `action` (any case).
 pub(crate) fn action_matches(statement: &Statement, action: &str) -> bool {
     let any = statement.actions.items.iter().any(|pattern| {
-        glob::matches_shaped(
+        wildcard::matches_shaped(
             &pattern.lower,
             pattern.shape,
             action,
@@ -142,9 +138,12 @@ impl ActionIndex {
         self.by_known.get(known).map_or(&[][..], Vec::as_slice)
     }
 
-    /// The statements that may apply to an action of `service` (any case): two ascending
-    /// lists, disjoint.
-    pub(crate) fn candidates(&self, service: &str) -> (&[u32], &[u32]) {
+    /// The statements that may apply to `action` (`service:Action`, any case) by its service:
+    /// two ascending lists, disjoint.
+    pub(crate) fn candidates(&self, action: &str) -> (&[u32], &[u32]) {
+        let service = action
+            .split_once(':')
+            .map_or(action, |(service, _)| service);
         let by_service = self
             .by_service
             .binary_search_by(|(s, _)| cmp_lower(s, service))

@@ -21,7 +21,7 @@ pub use model::{
     PrincipalPattern, ResourcePattern, SetQualifier, Statement,
 };
 
-pub(crate) use condition::{ValueTest, key_hash};
+pub(crate) use condition::{KeyName, ValueTest};
 
 #[cfg(test)]
 mod tests;

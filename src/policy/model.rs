@@ -140,7 +140,7 @@ pub struct ActionPattern {
     /// The lower-cased service prefix when it has no wildcard (for the action index).
     pub(crate) service: Option<Box<str>>,
     /// The shape of `lower`.
-    pub(crate) shape: crate::glob::Shape,
+    pub(crate) shape: crate::arn::wildcard::Shape,
 }
 
 /// One `Resource` value such as `arn:aws:secretsmanager:*:111122223333:secret:prod/*`.
@@ -239,10 +239,8 @@ pub struct Condition {
     pub key: String,
     /// The values as written (JSON booleans and numbers as their text).
     pub values: Vec<String>,
-    /// `key` lower-cased.
-    pub(crate) key_lower: Box<str>,
-    /// `key_hash(key_lower)`.
-    pub(crate) key_hash: u64,
+    /// `key` compiled for context lookups.
+    pub(crate) key_name: super::KeyName,
     /// The values parsed for the operator.
     pub(crate) test: ValueTest,
 }

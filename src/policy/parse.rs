@@ -269,7 +269,7 @@ fn action(text: &str, path: &str) -> Result<ActionPattern, PolicyError> {
     };
     Ok(ActionPattern {
         text: text.to_owned(),
-        shape: crate::glob::Shape::of(&lower),
+        shape: crate::arn::wildcard::Shape::of(&lower),
         lower: lower.into(),
         service,
     })

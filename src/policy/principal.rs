@@ -39,7 +39,7 @@ pub(crate) fn aws_principal(
     if text == "*" {
         return Ok((PrincipalPattern::Everyone, PrincipalRule::Everyone));
     }
-    if is_account_id(text) {
+    if crate::arn::is_account_id(text) {
         return Ok((
             PrincipalPattern::Account(text.to_owned()),
             PrincipalRule::Account(text.into()),
@@ -73,18 +73,17 @@ pub(crate) fn aws_principal(
             ),
         )
     };
-    let mut parts = text.splitn(6, ':');
-    let (Some(_arn), Some(partition), Some(service), Some(region), Some(account), Some(rest)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    let Some(crate::arn::ArnParts {
+        partition,
+        service,
+        region,
+        account,
+        resource: rest,
+    }) = crate::arn::ArnParts::split(text)
+    else {
         return Err(bad());
     };
-    if partition.is_empty() || !region.is_empty() || !is_account_id(account) {
+    if partition.is_empty() || !region.is_empty() || !crate::arn::is_account_id(account) {
         return Err(bad());
     }
     let rule = match (service, rest) {
@@ -114,10 +113,6 @@ pub(crate) fn aws_principal(
         _ => return Err(bad()),
     };
     Ok((PrincipalPattern::Arn(text.to_owned()), rule))
-}
-
-fn is_account_id(text: &str) -> bool {
-    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `AIDA…`, `AROA…`, … as AWS writes a deleted principal.

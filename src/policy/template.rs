@@ -3,7 +3,8 @@
 //! request into [`Piece`]s for the matchers, without allocating for up to
 //! [`INLINE_PIECES`] pieces.
 
-use crate::glob::{Piece, Shape};
+use super::KeyName;
+use crate::arn::wildcard::{Piece, Shape};
 
 /// How many pieces a template resolves into on the stack.
 pub(crate) const INLINE_PIECES: usize = 16;
@@ -22,9 +23,9 @@ enum Token {
     Text(String),
     /// `${*}`, `${?}`, `${$}`: the character itself, never a wildcard.
     Escaped(&'static str),
-    /// `${key}` or `${key, 'default'}`; `key` is lower-cased.
+    /// `${key}` or `${key, 'default'}`.
     Variable {
-        key: String,
+        key: KeyName,
         default: Option<String>,
     },
 }
@@ -90,19 +91,19 @@ impl Template {
         )
     }
 
-    /// Lower-cased keys of the variables, in order.
-    pub(crate) fn variable_keys(&self) -> impl Iterator<Item = &str> {
+    /// The keys of the variables, in order.
+    pub(crate) fn variable_keys(&self) -> impl Iterator<Item = &KeyName> {
         self.tokens.iter().filter_map(|t| match t {
-            Token::Variable { key, .. } => Some(key.as_str()),
+            Token::Variable { key, .. } => Some(key),
             _ => None,
         })
     }
 
-    /// Resolves the variables through `lookup` (lower-cased key → single value) and passes the
+    /// Resolves the variables through `lookup` (key → single value) and passes the
     /// pieces to `f`; `None` when a variable has no value and no default.
     pub(crate) fn with_pieces<'a, R>(
         &'a self,
-        lookup: impl Fn(&str) -> Option<&'a str>,
+        lookup: impl Fn(&KeyName) -> Option<&'a str>,
         f: impl FnOnce(Option<&[Piece<'a>]>) -> R,
     ) -> R {
         if self.tokens.len() <= INLINE_PIECES {
@@ -122,7 +123,10 @@ impl Template {
     }
 }
 
-fn resolve<'a>(token: &'a Token, lookup: &impl Fn(&str) -> Option<&'a str>) -> Option<Piece<'a>> {
+fn resolve<'a>(
+    token: &'a Token,
+    lookup: &impl Fn(&KeyName) -> Option<&'a str>,
+) -> Option<Piece<'a>> {
     match token {
         Token::Text(text) => Some(Piece::Wild(text)),
         Token::Escaped(text) => Some(Piece::Literal(text)),
@@ -154,7 +158,7 @@ fn variable(inside: &str) -> Option<Token> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b":/-_.@+=".contains(&b));
     valid.then(|| Token::Variable {
-        key: key.to_ascii_lowercase(),
+        key: KeyName::new(key),
         default,
     })
 }
@@ -168,7 +172,7 @@ mod tests {
         lookup: impl Fn(&str) -> Option<&'static str>,
     ) -> Option<String> {
         template.with_pieces(
-            |key| lookup(key),
+            |key| lookup(key.lower()),
             |pieces| {
                 pieces.map(|pieces| {
                     pieces

@@ -357,7 +357,7 @@ fn parse_principal(value: &Value) -> Result<Principal, CaseError> {
 
 fn parse_account(value: &Value) -> Result<String, CaseError> {
     let account = expect_string(value, "resource_account")?;
-    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+    if crate::arn::is_account_id(account) {
         Ok(account.to_owned())
     } else {
         Err(CaseError::new(

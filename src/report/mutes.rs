@@ -14,8 +14,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::LifecycleFileError;
+use crate::arn::wildcard::{Case, Colons, matches};
 use crate::findings::{ComplianceType, Finding};
-use crate::glob::{Case, Colons, matches};
 
 /// When a mute stops applying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

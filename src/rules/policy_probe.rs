@@ -398,7 +398,7 @@ impl Prober {
                         "aws:principalarn" => {
                             if Principal::parse(value).is_ok() {
                                 arns.insert(value.clone());
-                            } else if let Some(account) = value.split(':').nth(4) {
+                            } else if let Some(account) = crate::arn::account_of(value) {
                                 accounts.insert(account.to_string());
                             }
                         }
@@ -415,8 +415,7 @@ impl Prober {
                 }
             }
         }
-        let is_account = |text: &str| text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit());
-        accounts.retain(|account| is_account(account));
+        accounts.retain(|account| crate::arn::is_account_id(account));
         taken.extend(accounts.iter().cloned());
         let mut fresh = (0u64..)
             .map(|n| format!("{n:012}"))

@@ -36,7 +36,7 @@ pub(crate) fn read_meta(root: &JsonAt<'_>) -> Result<SnapshotMeta, FieldError> {
     }
     let account_at = root.required("account_id")?;
     let account_id = account_at.string()?;
-    if account_id.len() != 12 || !account_id.bytes().all(|b| b.is_ascii_digit()) {
+    if !crate::arn::is_account_id(&account_id) {
         return Err(account_at.error(format!(
             "expected a 12-digit account id, found `{account_id}`"
         )));

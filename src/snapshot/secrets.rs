@@ -87,18 +87,12 @@ pub struct Secret {
 impl Secret {
     /// The region in the secret's ARN (`arn:aws:secretsmanager:REGION:…`), if the ARN has one.
     pub fn region(&self) -> Option<&str> {
-        self.arn
-            .split(':')
-            .nth(3)
-            .filter(|region| !region.is_empty())
+        crate::arn::region_of(&self.arn)
     }
 
     /// The account in the secret's ARN.
     pub fn account_id(&self) -> Option<&str> {
-        self.arn
-            .split(':')
-            .nth(4)
-            .filter(|account| !account.is_empty())
+        crate::arn::account_of(&self.arn)
     }
 
     /// A replica: `PrimaryRegion` is set and differs from the region the secret lives in.

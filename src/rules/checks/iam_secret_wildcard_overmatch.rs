@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::arn::{self, ArnParts};
 use crate::findings::{ComplianceType, ResourceRef};
-use crate::glob::Piece;
+use crate::arn::wildcard::Piece;
 use crate::policy::{Effect, Policy, PolicyKind};
 use crate::rules::context::{RuleContext, Verdict};
 use crate::rules::error::RuleError;

@@ -61,10 +61,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
             resource_type: context.meta.resource_type.clone(),
             id: arn.clone(),
             name: name_from_arn(arn),
-            account_id: arn
-                .split(':')
-                .nth(4)
-                .filter(|account| !account.is_empty())
+            account_id: crate::arn::account_of(arn)
                 .unwrap_or(context.account_id())
                 .to_string(),
             region,

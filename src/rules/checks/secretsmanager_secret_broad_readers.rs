@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::access::{AccessModel, AccessQuery, analyse};
-use crate::glob::{self, Case, Colons};
+use crate::arn::wildcard::{self, Case, Colons};
 use crate::rules::context::{RuleContext, Scope, Verdict};
 use crate::rules::error::RuleError;
 use crate::snapshot::{Api, ResourcePolicyState};
@@ -105,7 +105,7 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
                 .filter(|arn| {
                     !patterns
                         .iter()
-                        .any(|p| glob::matches(p, arn, Case::Sensitive, Colons::Free))
+                        .any(|p| wildcard::matches(p, arn, Case::Sensitive, Colons::Free))
                 })
                 .collect()
         };

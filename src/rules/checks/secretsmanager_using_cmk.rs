@@ -79,11 +79,7 @@ fn unresolved(
     key_id: &str,
     cross_account: ComplianceType,
 ) -> Verdict {
-    let key_account = key_id
-        .starts_with("arn:")
-        .then(|| key_id.split(':').nth(4))
-        .flatten()
-        .filter(|account| !account.is_empty());
+    let key_account = crate::arn::account_of(key_id);
     if let Some(account) = key_account
         && account != context.account_id()
     {

@@ -1,41 +1,42 @@
-//! ARN text: splitting `arn:partition:service:region:account:resource` into its parts without
-//! copying, and matching ARN patterns (the `Resource` element, `ArnLike` values) through
-//! [`crate::glob`]. It knows nothing of policies or requests.
+//! The one home of identifier text: ARNs (`arn:partition:service:region:account:resource`,
+//! split without copying), account ids, principal ARNs (their parts, as `Principal` elements and
+//! callers write them), and wildcard matching ([`wildcard`]: actions, `Resource` patterns,
+//! `StringLike` and `ArnLike` values). A leaf: it knows nothing of policies, requests, snapshots
+//! or rules, which all use it.
 
-use crate::glob::{self, Case, Colons, Piece, Shape};
+pub mod wildcard;
+
+use self::wildcard::{Case, Colons, Piece, Shape};
 
 /// The most colon-separated segments [`Segments`] holds on the stack.
 pub const MAX_SEGMENTS: usize = 12;
 
-/// A text split at every `:`, without copying (`arn`, partition, service, …).
+/// A text split at every `:`, without copying (`arn`, partition, service, …): the text and
+/// the offset where each segment ends.
 #[derive(Debug, Clone, Copy)]
 pub struct Segments<'a> {
-    parts: [&'a str; MAX_SEGMENTS],
+    text: &'a str,
+    /// `ends[i]`: the offset of the `:` after segment `i` (the text's length for the last).
+    ends: [u32; MAX_SEGMENTS],
     len: usize,
 }
 
 impl<'a> Segments<'a> {
-    /// Splits `text` at every `:`; `None` beyond [`MAX_SEGMENTS`] segments.
+    /// Splits `text` at every `:`; `None` beyond [`MAX_SEGMENTS`] segments (or a text of
+    /// 4 GiB and more).
     pub fn split(text: &'a str) -> Option<Segments<'a>> {
         const COLONS: u64 = u64::from_ne_bytes([b':'; 8]);
         const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
         const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
         let bytes = text.as_bytes();
-        let mut parts = [""; MAX_SEGMENTS];
+        let total = u32::try_from(bytes.len()).ok()?;
+        let mut ends = [0u32; MAX_SEGMENTS];
         let mut len = 0;
-        let mut start = 0;
-        let mut cut = |at: usize, len: &mut usize, start: &mut usize| -> Option<()> {
-            // INVARIANT: `:` is ASCII, so `start..at` lies on character boundaries.
-            *parts.get_mut(*len)? = text.get(*start..at)?;
-            *len += 1;
-            *start = at + 1;
-            Some(())
-        };
         // Eight bytes at a time: flag the bytes equal to `:` (the classic zero-byte test on
         // `word ^ COLONS`), then confirm each flagged byte, since the test may also flag a
         // byte just above a real match.
         let mut chunks = bytes.chunks_exact(8);
-        let mut base = 0;
+        let mut base = 0usize;
         for chunk in &mut chunks {
             let mut word_bytes = [0u8; 8];
             word_bytes.copy_from_slice(chunk);
@@ -44,7 +45,9 @@ impl<'a> Segments<'a> {
             while flagged != 0 {
                 let at = base + (flagged.trailing_zeros() / 8) as usize;
                 if bytes[at] == b':' {
-                    cut(at, &mut len, &mut start)?;
+                    // INVARIANT: `at < total`, which fits in `u32`.
+                    *ends.get_mut(len)? = at as u32;
+                    len += 1;
                 }
                 flagged &= flagged - 1;
             }
@@ -52,26 +55,56 @@ impl<'a> Segments<'a> {
         }
         for (offset, &byte) in chunks.remainder().iter().enumerate() {
             if byte == b':' {
-                cut(base + offset, &mut len, &mut start)?;
+                *ends.get_mut(len)? = (base + offset) as u32;
+                len += 1;
             }
         }
-        *parts.get_mut(len)? = text.get(start..)?;
+        *ends.get_mut(len)? = total;
         Some(Segments {
-            parts,
+            text,
+            ends,
             len: len + 1,
         })
     }
 
+    /// Number of segments.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Never true: an empty text is one empty segment.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Segment `i` (empty beyond the last).
+    #[inline]
+    pub fn get(&self, i: usize) -> &'a str {
+        if i >= self.len {
+            return "";
+        }
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i - 1] as usize + 1,
+        };
+        // INVARIANT: segment bounds sit next to `:`, which is ASCII: character boundaries.
+        self.text
+            .get(start..self.ends[i] as usize)
+            .unwrap_or_default()
+    }
+
     /// The segments.
-    pub fn as_slice(&self) -> &[&'a str] {
-        &self.parts[..self.len]
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let this = *self;
+        (0..this.len).map(move |i| this.get(i))
     }
 
     /// The account segment of an ARN (`arn:partition:service:region:account:…`), if not empty.
     pub fn account(&self) -> Option<&'a str> {
-        match self.as_slice() {
-            ["arn", _, _, _, account, _, ..] if !account.is_empty() => Some(account),
-            _ => None,
+        if self.len >= 6 && self.get(0) == "arn" {
+            Some(self.get(4)).filter(|account| !account.is_empty())
+        } else {
+            None
         }
     }
 }
@@ -82,6 +115,9 @@ impl<'a> Segments<'a> {
 pub struct ArnPattern {
     /// The text before the first wildcard, compared in one go.
     literal_prefix: Box<str>,
+    /// The last eight bytes of `literal_prefix` (when it has eight), compared first: they
+    /// differ most often (the start of the resource name), and in one word.
+    prefix_tail: Option<u64>,
     /// Segments from the first one holding a wildcard on.
     first_wild: usize,
     segments: Vec<(Box<str>, Shape)>,
@@ -99,8 +135,13 @@ impl ArnPattern {
             .position(|(_, shape)| *shape != Shape::Exact)
             .unwrap_or(segments.len());
         let literal_end = pattern.find(['*', '?']).unwrap_or(pattern.len());
+        let literal_prefix = &pattern[..literal_end];
         ArnPattern {
-            literal_prefix: pattern[..literal_end].into(),
+            prefix_tail: literal_prefix
+                .len()
+                .checked_sub(8)
+                .and_then(|at| word_at(literal_prefix.as_bytes(), at)),
+            literal_prefix: literal_prefix.into(),
             first_wild,
             segments,
         }
@@ -110,52 +151,47 @@ impl ArnPattern {
     /// pattern is literal, so with as many segments as the text no wildcard can take a `:`
     /// and segment `i` matches segment `i`; with more segments nothing matches. `None` when
     /// the text has more segments (a trailing `*` may then cross `:`; use [`resource_matches`]).
+    #[inline]
     pub fn match_segments(&self, text: &str, segments: &Segments<'_>) -> Option<bool> {
-        let segments = segments.as_slice();
-        if self.segments.len() > segments.len() {
+        let count = self.segments.len();
+        if count > segments.len() {
             return Some(false);
         }
-        if self.segments.len() < segments.len() {
+        if count < segments.len() {
             return None;
         }
         // INVARIANT: the segments before `first_wild` lie inside `literal_prefix`, so one
         // prefix comparison settles them.
-        if self.first_wild == self.segments.len() {
+        if self.first_wild == count {
             return Some(text == &*self.literal_prefix);
+        }
+        if let Some(tail) = self.prefix_tail
+            && word_at(text.as_bytes(), self.literal_prefix.len() - 8) != Some(tail)
+        {
+            return Some(false);
         }
         if !text.starts_with(&*self.literal_prefix) {
             return Some(false);
         }
-        Some(
-            // The last segments (the resource id) differ most often: compare them first.
-            self.segments[self.first_wild..]
-                .iter()
-                .zip(&segments[self.first_wild..])
-                .rev()
-                .all(|((pattern, shape), segment)| {
-                    glob::matches_shaped(pattern, *shape, segment, Case::Sensitive, Colons::Free)
-                }),
-        )
+        // The last segments (the resource id) differ most often: compare them first.
+        Some((self.first_wild..count).rev().all(|i| {
+            let (pattern, shape) = &self.segments[i];
+            wildcard::matches_shaped(
+                pattern,
+                *shape,
+                segments.get(i),
+                Case::Sensitive,
+                Colons::Free,
+            )
+        }))
     }
 }
 
-/// `ArnLike` on plain text: the pattern's first parts (up to five) match the text's first
-/// parts one to one, and the pattern's last part matches the rest of the text, `:` included.
-pub(crate) fn condition_matches_text(pattern: &str, text: &str, case: Case) -> bool {
-    let parts = pattern.bytes().filter(|&b| b == b':').count().min(5) + 1;
-    let mut pattern_parts = pattern.splitn(parts, ':');
-    let mut text_parts = text.splitn(parts, ':');
-    for _ in 0..parts {
-        match (pattern_parts.next(), text_parts.next()) {
-            (Some(p), Some(t)) => {
-                if !glob::matches_shaped(p, Shape::of(p), t, case, Colons::Free) {
-                    return false;
-                }
-            }
-            _ => return false,
-        }
-    }
-    true
+/// The eight bytes of `bytes` at `at`, as one word.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk: [u8; 8] = bytes.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_ne_bytes(chunk))
 }
 
 /// The six colon-separated parts of an ARN; `resource` keeps any further colons.
@@ -197,15 +233,34 @@ pub fn account_of(text: &str) -> Option<&str> {
         .filter(|account| !account.is_empty())
 }
 
+/// The region of an ARN, when it names one.
+pub fn region_of(text: &str) -> Option<&str> {
+    ArnParts::split(text)
+        .map(|parts| parts.region)
+        .filter(|region| !region.is_empty())
+}
+
+/// The partition of an ARN (`aws`, `aws-cn`, …), when it names one.
+pub fn partition_of(text: &str) -> Option<&str> {
+    ArnParts::split(text)
+        .map(|parts| parts.partition)
+        .filter(|partition| !partition.is_empty())
+}
+
+/// A 12-digit AWS account id.
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// `Resource` element matching: segment-aware wildcards, a segment's trailing `*` may cross
 /// `:`, case-sensitive.
 pub fn resource_matches(pattern: &[Piece<'_>], resource: &str) -> bool {
-    glob::matches_pieces(pattern, resource, Case::Sensitive, Colons::ResourceArn)
+    wildcard::matches_pieces(pattern, resource, Case::Sensitive, Colons::ResourceArn)
 }
 
 /// `ArnLike` / `ArnEquals` matching: each of the six parts separately, case-sensitive.
 pub fn condition_matches(pattern: &[Piece<'_>], value: &str) -> bool {
-    glob::matches_pieces(pattern, value, Case::Sensitive, Colons::ConditionArn)
+    wildcard::matches_pieces(pattern, value, Case::Sensitive, Colons::ConditionArn)
 }
 
 #[cfg(test)]
@@ -218,7 +273,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
         /// The segment fast path agrees with the general `Resource` matcher (itself checked
-        /// against a naive reference in `glob`) whenever it decides.
+        /// against a naive reference in `wildcard`) whenever it decides.
         #[test]
         fn segment_fast_path_agrees_with_general_matcher(
             pattern in "[ab:*?/]{0,12}",
@@ -226,7 +281,7 @@ mod tests {
         ) {
             let segments = Segments::split(&text).unwrap();
             if let Some(fast) = ArnPattern::compile(&pattern).match_segments(&text, &segments) {
-                let general = glob::matches_pieces(&[Piece::Wild(&pattern)], &text, Case::Sensitive, Colons::ResourceArn);
+                let general = wildcard::matches_pieces(&[Piece::Wild(&pattern)], &text, Case::Sensitive, Colons::ResourceArn);
                 prop_assert_eq!(fast, general);
             }
         }
@@ -237,7 +292,7 @@ mod tests {
         fn split_matches_str_split(text in "[a:é/]{0,40}") {
             let want: Vec<&str> = text.split(':').collect();
             match Segments::split(&text) {
-                Some(segments) => prop_assert_eq!(segments.as_slice(), want.as_slice()),
+                Some(segments) => prop_assert_eq!(segments.iter().collect::<Vec<_>>(), want),
                 None => prop_assert!(want.len() > MAX_SEGMENTS),
             }
         }
@@ -246,10 +301,14 @@ mod tests {
     #[test]
     fn segments_split_and_overflow() {
         let s = Segments::split("arn:aws:secretsmanager:us-east-1:111122223333:secret:x").unwrap();
-        assert_eq!(s.as_slice().len(), 7);
-        assert_eq!(s.as_slice()[6], "x");
+        assert_eq!(s.len(), 7);
+        assert_eq!(s.get(6), "x");
+        assert_eq!(s.account(), Some("111122223333"));
         assert!(Segments::split(&":".repeat(MAX_SEGMENTS)).is_none());
-        assert_eq!(Segments::split("*").unwrap().as_slice(), &["*"]);
+        assert_eq!(
+            Segments::split("*").unwrap().iter().collect::<Vec<_>>(),
+            ["*"]
+        );
     }
 
     #[test]
