@@ -169,11 +169,25 @@ impl CollectReport {
 
 /// `(account id, partition)` of the credentials of `sdk`.
 async fn caller_identity(sdk: &SdkConfig) -> Result<(String, String), CallFailure> {
+    caller_identity_explained(sdk)
+        .await
+        .map_err(|(failure, _)| failure)
+}
+
+/// `caller_identity`, and on failure also the SDK's whole error chain: the cause of a failed
+/// first call (no credentials in the chain, a refused connection) is often past the clipped
+/// one-line message.
+async fn caller_identity_explained(
+    sdk: &SdkConfig,
+) -> Result<(String, String), (CallFailure, String)> {
     let output = clients::sts_client(sdk)
         .get_caller_identity()
         .send()
         .await
-        .map_err(|error| classify(&error))?;
+        .map_err(|error| {
+            let chain = aws_smithy_types::error::display::DisplayErrorContext(&error).to_string();
+            (classify(&error), chain)
+        })?;
     let account = output.account().unwrap_or_default().to_owned();
     let partition = output
         .arn()
@@ -222,14 +236,17 @@ pub async fn collect(
     if (options.organization || !options.accounts.is_empty()) && options.role_name.is_none() {
         return Err(PlanError::MissingRoleName.into());
     }
-    let (caller_account, partition) = caller_identity(&base).await.map_err(|failure| {
-        tracing::debug!("sts:GetCallerIdentity failed: {}", failure.message);
-        CollectError::Credentials(super::diagnose::start_failure(
-            &failure.message,
-            base.endpoint_url(),
-            sdk_settings.profile.as_deref(),
-        ))
-    })?;
+    let (caller_account, partition) =
+        caller_identity_explained(&base)
+            .await
+            .map_err(|(failure, chain)| {
+                tracing::debug!("sts:GetCallerIdentity failed: {}", failure.message);
+                CollectError::Credentials(super::diagnose::start_failure(
+                    &chain,
+                    base.endpoint_url(),
+                    sdk_settings.profile.as_deref(),
+                ))
+            })?;
     tracing::info!("collecting as account {caller_account} ({partition}), regions {regions:?}");
     writer::prepare_directory(output)?;
 
