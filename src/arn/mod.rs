@@ -279,7 +279,11 @@ mod tests {
             pattern in "[ab:*?/]{0,12}",
             text in "[ab:/]{0,14}",
         ) {
-            let segments = Segments::split(&text).unwrap();
+            // Beyond `MAX_SEGMENTS` there is no fast path: the evaluator keeps `None` and uses
+            // the general matcher.
+            let Some(segments) = Segments::split(&text) else {
+                return Ok(());
+            };
             if let Some(fast) = ArnPattern::compile(&pattern).match_segments(&text, &segments) {
                 let general = wildcard::matches_pieces(&[Piece::Wild(&pattern)], &text, Case::Sensitive, Colons::ResourceArn);
                 prop_assert_eq!(fast, general);

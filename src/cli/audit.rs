@@ -378,25 +378,33 @@ fn use_colour() -> bool {
 fn warn_about_coverage(snapshot: &Snapshot) {
     for entry in &snapshot.meta.coverage {
         // `gone`: deleted during the collection, nothing is missing.
-        if !matches!(entry.status, CoverageStatus::Ok | CoverageStatus::Gone) {
-            tracing::warn!(
-                "coverage of account {}: `{}`{} in `{}` was {}{}",
-                snapshot.meta.account_id,
-                entry.api,
-                entry
-                    .resource
-                    .as_deref()
-                    .map(|resource| format!(" for `{resource}`"))
-                    .unwrap_or_default(),
-                entry.region,
-                entry.status.as_str(),
-                entry
-                    .message
-                    .as_deref()
-                    .filter(|m| !m.is_empty())
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_default()
-            );
+        if matches!(entry.status, CoverageStatus::Ok | CoverageStatus::Gone) {
+            continue;
+        }
+        let line = format!(
+            "coverage of account {}: `{}`{} in `{}` was {}{}",
+            snapshot.meta.account_id,
+            entry.api,
+            entry
+                .resource
+                .as_deref()
+                .map(|resource| format!(" for `{resource}`"))
+                .unwrap_or_default(),
+            entry.region,
+            entry.status.as_str(),
+            entry
+                .message
+                .as_deref()
+                .filter(|m| !m.is_empty())
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default()
+        );
+        // A call the collector chose not to make for one resource (a secret pending deletion,
+        // a key of another account) is expected; the report's findings say what it costs.
+        if entry.status == CoverageStatus::Skipped && entry.resource.is_some() {
+            tracing::info!("{line}");
+        } else {
+            tracing::warn!("{line}");
         }
     }
 }
