@@ -16,38 +16,13 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod support;
+use support::{code, json_of, root, secaudit, stderr};
+
 const DEMO: &str = "fixtures/snapshots/demo";
 const PARTIAL: &str = "tests/fixtures/snapshots/partial";
 const FORMULA: &str = "tests/fixtures/snapshots/formula";
 const NOW: &str = "2026-11-01T00:00:00Z";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs the binary from the crate root with logs quiet and no AWS environment.
-fn secaudit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_secaudit"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("NO_COLOR")
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json_of(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON: {e}; stderr: {}", stderr(output)))
-}
 
 /// The rule of the `config-evaluations` reports (one result token is one Config rule).
 const EVALUATED_RULE: &str = "secretsmanager-rotation-enabled-check";

@@ -14,41 +14,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::{Value, json};
+
+mod support;
+use support::{code, json_of, root, secaudit, stderr};
 
 const DEMO: &str = "fixtures/snapshots/demo";
 const MUTES: &str = "tests/fixtures/lifecycle/mutes.json";
 const NOW: &str = "2026-11-01T00:00:00Z";
 const EARLIER: &str = "2026-09-01T00:00:00Z";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn secaudit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_secaudit"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("NO_COLOR")
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json_of(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON: {e}; stderr: {}", stderr(output)))
-}
 
 /// The demo audit at `now` with extra arguments.
 fn demo(now: &str, format: &str, extra: &[&str]) -> Output {

@@ -18,13 +18,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod support;
+use support::{root, stderr};
+
 const DEMO: &str = "fixtures/snapshots/demo";
 const NOW: &str = "2026-11-01T00:00:00Z";
 const EAST: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
@@ -71,10 +70,6 @@ fn audit(dir: &Path, extra: &[&str]) -> Output {
         .env_remove("RUST_LOG")
         .output()
         .unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// (rule, resource id) → finding.

@@ -12,6 +12,9 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
+mod support;
+use support::code;
+
 fn secaudit(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_secaudit"))
         .args(args)
@@ -28,10 +31,6 @@ fn stdout(output: &Output) -> String {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
 }
 
 const ROLE_SESSION: &str = "arn:aws:sts::111122223333:assumed-role/orders-app/i-0a1b2c3d4e5f67890";

@@ -13,6 +13,9 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
+mod support;
+use support::code;
+
 /// Runs the binary in the crate root (so fixture paths in messages are stable).
 fn secaudit(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_secaudit"))
@@ -30,10 +33,6 @@ fn stdout(output: &Output) -> String {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
 }
 
 /// A request that no policy allows: with no policies at all the decision is `ImplicitDeny`

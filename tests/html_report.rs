@@ -20,13 +20,12 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod support;
+use support::root;
+
 const DEMO: &str = "fixtures/snapshots/demo";
 const MUTES: &str = "tests/fixtures/lifecycle/mutes.json";
 const NOW: &str = "2026-11-01T00:00:00Z";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("SECAUDIT_CHROMIUM") {

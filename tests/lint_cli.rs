@@ -15,6 +15,9 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
+mod support;
+use support::code;
+
 fn secaudit(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_secaudit"))
         .args(args)
@@ -26,10 +29,6 @@ fn secaudit(args: &[&str]) -> Output {
 
 fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap()
 }
 
 /// The findings of a JSON report as (line, level, id, path) tuples.

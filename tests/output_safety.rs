@@ -20,12 +20,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod support;
+use support::root;
+
 const DEMO: &str = "fixtures/snapshots/demo";
 const NOW: &str = "2026-11-01T00:00:00Z";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn audit_command(snapshot: &Path, output: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_secaudit"));
