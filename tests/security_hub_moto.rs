@@ -15,46 +15,24 @@
 
 #[path = "collect_support/moto.rs"]
 mod moto;
+#[path = "collect_support/seed.rs"]
+#[allow(
+    dead_code,
+    reason = "this crate seeds nothing; it reads findings back as one account"
+)]
+mod seed_support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_securityhub::config::Credentials;
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
 use serde_json::Value;
+
+use seed_support::{MotoAccount, seed_config};
 
 const DEMO: &str = "fixtures/snapshots/demo";
 const DEMO_ACCOUNT: &str = "111122223333";
 const MUTES: &str = "tests/fixtures/lifecycle/mutes.json";
-
-/// Sends every request to one moto account.
-#[derive(Debug, Clone)]
-struct MotoAccount(String);
-
-impl Intercept for MotoAccount {
-    fn name(&self) -> &'static str {
-        "MotoAccount"
-    }
-    fn modify_before_signing(
-        &self,
-        context: &mut BeforeTransmitInterceptorContextMut<'_>,
-        _components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        context
-            .request_mut()
-            .headers_mut()
-            .insert("x-moto-account-id", self.0.clone());
-        Ok(())
-    }
-}
 
 fn audit(endpoint: &str, output: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
@@ -93,20 +71,7 @@ async fn landed(
     endpoint: &str,
     region: &str,
 ) -> BTreeMap<String, aws_sdk_securityhub::types::AwsSecurityFinding> {
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .http_client(secaudit::collect::https::ring_https_client())
-        .region(Region::new(region.to_owned()))
-        .credentials_provider(Credentials::new(
-            "AKIAMOTOTESTKEY00003",
-            "x",
-            None,
-            None,
-            "moto",
-        ))
-        .retry_config(RetryConfig::disabled())
-        .load()
-        .await;
+    let sdk = seed_config(endpoint, region).await;
     let client = aws_sdk_securityhub::Client::from_conf(
         aws_sdk_securityhub::config::Builder::from(&sdk)
             .interceptor(MotoAccount(DEMO_ACCOUNT.to_owned()))

@@ -23,7 +23,7 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
-use super::analysis::{AccessAnalysis, AccessEntry};
+use super::analysis::{AccessAnalysis, AccessEntry, Grant};
 use super::model::AccessModel;
 use crate::report::csv::neutralise_formula;
 
@@ -327,24 +327,7 @@ fn write_table(
         let action_width = entries.iter().map(|e| e.action.len()).max().unwrap_or(0);
         for entry in entries {
             let grant = entry.grant;
-            let mut notes = Vec::new();
-            if !grant.conditions.is_empty() {
-                notes.push(format!("if {}", grant.conditions.join(", ")));
-            }
-            if !grant.stages_differ.is_empty() {
-                notes.push(format!("differs for {}", grant.stages_differ.join(", ")));
-            }
-            if grant.external {
-                notes.push("if its own account allows".to_owned());
-            }
-            if let Some(key) = grant.key.as_ref().filter(|k| !k.judged) {
-                notes.push(format!("key policy of {} not collected", clean(&key.arn)));
-            }
-            let notes = if notes.is_empty() {
-                String::new()
-            } else {
-                format!("  ({})", notes.join("; "))
-            };
+            let notes = grant_notes(grant);
             writeln!(
                 out,
                 "  {:width$}  {:action_width$}  {:11}  via {:8}{notes}",
@@ -371,6 +354,29 @@ fn write_table(
     out.flush()
 }
 
+/// The caveats of a grant after its table row (`  (if KEYS; differs for STAGES; …)`), the same
+/// in the secret view and the principal view; nothing when there are none.
+fn grant_notes(grant: &Grant) -> String {
+    let mut notes = Vec::new();
+    if !grant.conditions.is_empty() {
+        notes.push(format!("if {}", grant.conditions.join(", ")));
+    }
+    if !grant.stages_differ.is_empty() {
+        notes.push(format!("differs for {}", grant.stages_differ.join(", ")));
+    }
+    if grant.external {
+        notes.push("if its own account allows".to_owned());
+    }
+    if let Some(key) = grant.key.as_ref().filter(|k| !k.judged) {
+        notes.push(format!("key policy of {} not collected", clean(&key.arn)));
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!("  ({})", notes.join("; "))
+    }
+}
+
 /// A secret name for the terminal: control characters replaced (names are user-controlled).
 fn clean(text: &str) -> String {
     text.chars()
@@ -394,18 +400,7 @@ fn write_principal_table(
             entries_total += 1;
             let secret = &model.secrets[analysis.secrets[position]];
             let grant = entry.grant;
-            let mut notes = Vec::new();
-            if !grant.conditions.is_empty() {
-                notes.push(format!("if {}", grant.conditions.join(", ")));
-            }
-            if let Some(key) = grant.key.as_ref().filter(|k| !k.judged) {
-                notes.push(format!("key policy of {} not collected", clean(&key.arn)));
-            }
-            let notes = if notes.is_empty() {
-                String::new()
-            } else {
-                format!("  ({})", notes.join("; "))
-            };
+            let notes = grant_notes(grant);
             writeln!(
                 out,
                 "  {}  {}  {:11}  via {:8}{notes}",

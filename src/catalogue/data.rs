@@ -319,8 +319,6 @@ fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
 /// The claims IAM passes on from any OIDC identity provider as `<provider URL>:<claim>` keys of
 /// `sts:AssumeRoleWithWebIdentity` (`token.actions.githubusercontent.com:sub`): the provider's
 /// URL is the account's own, so the reference cannot list it.
-const OIDC_CLAIMS: [&str; 6] = ["amr", "aud", "azp", "email", "oaud", "sub"];
-
 fn oidc_claim_key(key: &str) -> Option<&'static Key> {
     static CLAIMS: [Key; 6] = {
         const fn claim(name: &'static str) -> Key {
@@ -351,8 +349,11 @@ fn oidc_claim_key(key: &str) -> Option<&'static Key> {
         && host
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-    let at = OIDC_CLAIMS
-        .iter()
-        .position(|known| known.eq_ignore_ascii_case(claim))?;
-    looks_like_host.then(|| &CLAIMS[at])
+    let known = CLAIMS.iter().find(|known| {
+        known
+            .name
+            .strip_prefix("<provider>:")
+            .is_some_and(|name| name.eq_ignore_ascii_case(claim))
+    })?;
+    looks_like_host.then_some(known)
 }
