@@ -7,6 +7,8 @@
 
 use std::process::Command;
 
+mod support;
+
 fn secaudit(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_secaudit"))
         .args(args)
@@ -178,5 +180,41 @@ fn access_by_principal_lists_what_one_principal_can_do() {
     assert!(
         text.contains("      why: identity side, identity policy"),
         "{text}"
+    );
+}
+
+/// A secret name is attacker-controlled: a right-to-left override or an escape sequence in it
+/// reaches the access table escaped, never raw.
+#[test]
+fn access_table_escapes_hostile_secret_names() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let snapshot = dir.path().join("demo");
+    support::copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/snapshots/demo"),
+        &snapshot,
+    );
+    // Renames `prod/api/stripe-key` everywhere the snapshot names it (JSON `\u` escapes).
+    for file in [
+        "list-secrets.json",
+        "describe-secret.json",
+        "get-resource-policy.json",
+    ] {
+        let path = snapshot.join("us-east-1/secretsmanager").join(file);
+        let text = std::fs::read_to_string(&path).expect("a demo file");
+        let renamed = text.replace("stripe-key", "stripe\\u202e\\u001b[2J-key");
+        std::fs::write(&path, renamed).expect("the copy is writable");
+    }
+    let output = secaudit(&[
+        "access",
+        "--snapshot",
+        snapshot.to_str().expect("a UTF-8 path"),
+        "--format",
+        "table",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("stripe\\u{202e}\\u{1b}[2J-key"), "{stdout}");
+    assert!(
+        !stdout.contains('\u{202e}') && !stdout.contains('\u{1b}'),
+        "{stdout:?}"
     );
 }

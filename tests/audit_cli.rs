@@ -11,13 +11,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
 mod support;
-use support::{code, json_of, root, secaudit, stderr};
+use support::{code, copy_dir, json_of, root, secaudit, stderr};
 
 const DEMO: &str = "fixtures/snapshots/demo";
 const PARTIAL: &str = "tests/fixtures/snapshots/partial";
@@ -476,19 +476,6 @@ fn a_rule_subset_reports_only_those_rules() {
         by_rule["secretsmanager-secret-tagged"]["INSUFFICIENT_DATA"],
         1
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -19,7 +19,7 @@ use std::process::Output;
 use serde_json::{Value, json};
 
 mod support;
-use support::{code, json_of, root, secaudit, stderr};
+use support::{code, copy_dir, json_of, root, secaudit, stderr};
 
 const DEMO: &str = "fixtures/snapshots/demo";
 const MUTES: &str = "tests/fixtures/lifecycle/mutes.json";
@@ -650,19 +650,6 @@ fn the_table_marks_muted_and_changed_findings() {
     );
     let plain = String::from_utf8(demo(NOW, "table", &[]).stdout).unwrap();
     assert!(!plain.contains("[muted") && !plain.contains("[changed]"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 #[test]

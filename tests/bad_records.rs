@@ -19,24 +19,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod support;
-use support::{root, stderr};
+use support::{copy_dir, root, stderr};
 
 const DEMO: &str = "fixtures/snapshots/demo";
 const NOW: &str = "2026-11-01T00:00:00Z";
 const EAST: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:";
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// A copy of the demo snapshot.
 fn demo_copy() -> tempfile::TempDir {

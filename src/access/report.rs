@@ -26,6 +26,7 @@ use serde_json::json;
 use super::analysis::{AccessAnalysis, AccessEntry, Grant};
 use super::model::AccessModel;
 use crate::report::csv::neutralise_formula;
+use crate::terminal::printable;
 
 /// The output formats of `secaudit access`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,13 +80,13 @@ fn why_lines(why: &[super::analysis::Why]) -> Vec<String> {
             let sid = w
                 .sid
                 .as_deref()
-                .map(|s| format!(" ({})", clean(s)))
+                .map(|s| format!(" ({})", printable(s)))
                 .unwrap_or_default();
             format!(
                 "{} side, {} policy `{}` statement {}{sid}",
                 w.side,
                 w.kind.as_str(),
-                clean(&w.policy),
+                printable(&w.policy),
                 w.statement
             )
         })
@@ -311,7 +312,12 @@ fn write_table(
         let secret = &model.secrets[*secret_index];
         let entries: Vec<AccessEntry<'_>> = analysis.entries(position).collect();
         entries_total += entries.len();
-        writeln!(out, "{}  ({})", clean(&secret.name), secret.arn)?;
+        writeln!(
+            out,
+            "{}  ({})",
+            printable(&secret.name),
+            printable(&secret.arn)
+        )?;
         if entries.is_empty() {
             writeln!(
                 out,
@@ -331,7 +337,7 @@ fn write_table(
             writeln!(
                 out,
                 "  {:width$}  {:action_width$}  {:11}  via {:8}{notes}",
-                model.principals[entry.principal].arn,
+                printable(&model.principals[entry.principal].arn),
                 entry.action,
                 grant.decision.as_str(),
                 grant.via.as_str(),
@@ -368,20 +374,16 @@ fn grant_notes(grant: &Grant) -> String {
         notes.push("if its own account allows".to_owned());
     }
     if let Some(key) = grant.key.as_ref().filter(|k| !k.judged) {
-        notes.push(format!("key policy of {} not collected", clean(&key.arn)));
+        notes.push(format!(
+            "key policy of {} not collected",
+            printable(&key.arn)
+        ));
     }
     if notes.is_empty() {
         String::new()
     } else {
         format!("  ({})", notes.join("; "))
     }
-}
-
-/// A secret name for the terminal: control characters replaced (names are user-controlled).
-fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
 }
 
 /// The reverse view as a table: each principal, then the secrets it may act on.
@@ -395,7 +397,7 @@ fn write_principal_table(
     let mut entries_total = 0usize;
     let principals: Vec<usize> = view.principals().collect();
     for (k, principal) in principals.iter().enumerate() {
-        writeln!(out, "{}", clean(&model.principals[*principal].arn))?;
+        writeln!(out, "{}", printable(&model.principals[*principal].arn))?;
         for (position, entry) in view.entries(analysis, k) {
             entries_total += 1;
             let secret = &model.secrets[analysis.secrets[position]];
@@ -404,7 +406,7 @@ fn write_principal_table(
             writeln!(
                 out,
                 "  {}  {}  {:11}  via {:8}{notes}",
-                clean(&secret.name),
+                printable(&secret.name),
                 entry.action,
                 grant.decision.as_str(),
                 grant.via.as_str(),

@@ -335,9 +335,7 @@ mod live {
             gap.region, gap.api
         );
         // Names are the account's own, but never let control characters reach the terminal.
-        line.chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect()
+        secaudit::terminal::printable(&line).into_owned()
     }
 
     pub fn run(args: CollectArgs, quiet: bool) -> anyhow::Result<Outcome> {

@@ -7,6 +7,7 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Value, json};
 
 use super::finding::{Level, LintReport};
+use crate::terminal::printable;
 
 /// Every finding id, its level and what it means (the SARIF rule list; docs/lint.md explains
 /// each).
@@ -104,13 +105,6 @@ pub const RULES: [(&str, Level, &str); 19] = [
     ("lint-error", Level::Error, "The file could not be linted."),
 ];
 
-/// Control characters replaced, so that text from a file cannot move the cursor.
-fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
 /// One line per finding (`file:line: level id: message [path]`), its fix indented below, the
 /// files that could not be linted, and a closing count.
 pub fn render_text(report: &LintReport) -> String {
@@ -119,26 +113,26 @@ pub fn render_text(report: &LintReport) -> String {
         let _ = writeln!(
             out,
             "ERROR {}: {}",
-            clean(&error.file),
-            clean(&error.message)
+            printable(&error.file),
+            printable(&error.message)
         );
     }
     for finding in &report.findings {
         let _ = writeln!(
             out,
             "{}:{}: {} {} [{}]: {}",
-            clean(&finding.file),
+            printable(&finding.file),
             finding.line,
             finding.level.as_str(),
             finding.id,
-            clean(if finding.path.is_empty() {
+            printable(if finding.path.is_empty() {
                 "$"
             } else {
                 &finding.path
             }),
-            clean(&finding.message)
+            printable(&finding.message)
         );
-        let _ = writeln!(out, "  fix: {}", clean(&finding.fix));
+        let _ = writeln!(out, "  fix: {}", printable(&finding.fix));
     }
     let count = |level| report.findings.iter().filter(|f| f.level == level).count();
     let _ = writeln!(

@@ -3,6 +3,7 @@
 //! module (`mod support;`) and uses the part it needs.
 
 #![allow(dead_code, reason = "each test crate uses only some of these helpers")]
+#![allow(clippy::panic, reason = "test support: a failed step is a failed test")]
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -38,4 +39,25 @@ pub fn stderr(output: &Output) -> String {
 pub fn json_of(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON: {e}; stderr: {}", stderr(output)))
+}
+
+/// Copies the directory tree `from` to `to` (a snapshot to edit in a test).
+pub fn copy_dir(from: &Path, to: &Path) {
+    fn fail(what: &str, error: std::io::Error) -> ! {
+        panic!("cannot {what}: {error}")
+    }
+    std::fs::create_dir_all(to).unwrap_or_else(|e| fail("create a directory", e));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| fail("read a directory", e)) {
+        let entry = entry.unwrap_or_else(|e| fail("read a directory entry", e));
+        let target = to.join(entry.file_name());
+        let is_dir = entry
+            .file_type()
+            .unwrap_or_else(|e| fail("read a file type", e))
+            .is_dir();
+        if is_dir {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap_or_else(|e| fail("copy a file", e));
+        }
+    }
 }
