@@ -202,13 +202,11 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
 /// changed ones.
 fn fail_on_explanation(report: &Report, threshold: Severity) -> Vec<String> {
     let mut by_rule: BTreeMap<(Severity, &str), Vec<&Finding>> = BTreeMap::new();
-    for (index, finding) in report.findings.iter().enumerate() {
-        if report.counts_for_failure(index) && finding.severity <= threshold {
-            by_rule
-                .entry((finding.severity, finding.rule.as_str()))
-                .or_default()
-                .push(finding);
-        }
+    for finding in tripping_findings(report, threshold) {
+        by_rule
+            .entry((finding.severity, finding.rule.as_str()))
+            .or_default()
+            .push(finding);
     }
     let total: usize = by_rule.values().map(Vec::len).sum();
     let mut lines = vec![format!(
@@ -436,18 +434,28 @@ fn report_format(format: ReportFormat) -> Format {
     }
 }
 
+/// The findings that make `--fail-on threshold` exit 1: NON_COMPLIANT at or above the threshold,
+/// not muted, and with a baseline new or changed (`Report::counts_for_failure`).
+fn tripping_findings(report: &Report, threshold: Severity) -> impl Iterator<Item = &Finding> {
+    report
+        .findings
+        .iter()
+        .enumerate()
+        // Severity sorts most severe first: "at or above" is "less or equal".
+        .filter(move |(index, finding)| {
+            report.counts_for_failure(*index) && finding.severity <= threshold
+        })
+        .map(|(_, finding)| finding)
+}
+
 /// 1 (failed) before 3 (partial) before 0 (clean); 2 is an error and never reaches here. Muted
 /// findings, and with a baseline unchanged ones, do not count for `--fail-on`.
 fn exit_outcome(report: &Report, fail_on: FailOn) -> Outcome {
     let findings = &report.findings;
-    let failing = findings.iter().enumerate().any(|(index, finding)| {
-        report.counts_for_failure(index)
-            && match fail_on {
-                // Severity sorts most severe first: "at or above" is "less or equal".
-                FailOn::AtOrAbove(threshold) => finding.severity <= threshold,
-                FailOn::Never => false,
-            }
-    });
+    let failing = match fail_on {
+        FailOn::AtOrAbove(threshold) => tripping_findings(report, threshold).next().is_some(),
+        FailOn::Never => false,
+    };
     let partial = findings
         .iter()
         .any(|finding| finding.compliance_type == ComplianceType::InsufficientData);
