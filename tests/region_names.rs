@@ -15,7 +15,10 @@ use support::{code, copy_dir, root, secaudit, stderr};
 
 /// Runs the binary with no credentials and every AWS endpoint on a closed local port.
 #[cfg(feature = "aws")]
-#[expect(clippy::unwrap_used, reason = "test helper: a failed step is a failed test")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "test helper: a failed step is a failed test"
+)]
 fn offline(args: &[&str], aws_region: Option<&str>, home: &Path) -> Output {
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
