@@ -1871,3 +1871,116 @@ async fn region_all_collects_the_enabled_regions_of_the_account() {
         )
     );
 }
+
+/// `CollectOptions::secret` (a Config change notification): one secret among several costs its
+/// own calls only (no ListSecrets, its versions, policy and key, no RDS since RDS does not own
+/// it), and every rule judges it exactly as after a full collection of the region.
+#[tokio::test]
+async fn one_secret_is_collected_with_its_own_calls_and_judged_as_in_a_full_run() {
+    use secaudit::rules::{Catalogue, RuleConfig, run_audit};
+
+    let fake = FakeAws::new(per_secret_account);
+    let one = tempfile::tempdir().unwrap();
+    let mut options = fake_options(&fake);
+    options.skip.insert(secaudit::collect::Service::Cloudtrail);
+    options.secret = Some(PUBLIC_SECRET.to_owned());
+    let report = collect(&options, one.path(), std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert_eq!(report.secrets(), 1);
+    assert!(!report.is_partial(), "{:#?}", report.accounts[0].coverage);
+    let count = |operation: &str| fake.calls(operation).len();
+    assert_eq!(count("ListSecrets"), 0, "no listing of the region");
+    for operation in ["DescribeSecret", "ListSecretVersionIds", "GetResourcePolicy"] {
+        let calls = fake.calls(operation);
+        assert_eq!(calls.len(), 1, "{operation}");
+        assert!(calls[0].body.contains(PUBLIC_SECRET), "{operation}: {calls:?}");
+    }
+    assert_eq!(count("DescribeKey"), 1, "the secret's one key");
+    assert!(fake.calls("DescribeKey")[0].body.contains("alias/app"));
+    assert_eq!(count("GetKeyPolicy"), 1);
+    assert!(fake.calls("GetKeyPolicy")[0].body.contains(APP_KEY));
+    assert_eq!(count("DescribeDBClusters") + count("DescribeDBInstances"), 0);
+    let expected_calls = [
+        "GetCallerIdentity",
+        "DescribeSecret",
+        "ListSecretVersionIds",
+        "GetResourcePolicy",
+        "DescribeKey",
+        "ListAliases",
+        "GetKeyPolicy",
+        "GetAccountAuthorizationDetails",
+    ];
+    assert_eq!(
+        fake.requests().len(),
+        expected_calls.len(),
+        "{:?}",
+        fake.requests()
+            .iter()
+            .map(|r| r.operation.clone())
+            .collect::<Vec<_>>()
+    );
+
+    let full_fake = FakeAws::new(per_secret_account);
+    let full = tempfile::tempdir().unwrap();
+    let mut options = fake_options(&full_fake);
+    options.skip.insert(secaudit::collect::Service::Cloudtrail);
+    collect(&options, full.path(), std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+
+    let one = Snapshot::load(one.path()).unwrap();
+    let full = Snapshot::load(full.path()).unwrap();
+    let arns: Vec<&str> = one.secrets().map(|(_, s)| s.arn.as_str()).collect();
+    assert_eq!(arns, [PUBLIC_SECRET]);
+    assert_eq!(
+        one.find_secret(PUBLIC_SECRET),
+        full.find_secret(PUBLIC_SECRET)
+    );
+    let catalogue = Catalogue::builtin().unwrap();
+    let judged = |snapshot: &Snapshot| {
+        let outcome = run_audit(&catalogue, snapshot, &RuleConfig::default(), &[], now()).unwrap();
+        outcome
+            .findings
+            .into_iter()
+            .filter(|f| f.resource.id == PUBLIC_SECRET)
+            .map(|f| (f.rule, f.compliance_type, f.annotation))
+            .collect::<Vec<_>>()
+    };
+    let verdicts = judged(&one);
+    assert_eq!(verdicts.len(), catalogue.rules().len() - 1, "every secret rule");
+    assert_eq!(verdicts, judged(&full));
+    assert!(
+        verdicts.iter().any(|(rule, compliance, _)| rule
+            == "secretsmanager-policy-not-public"
+            && *compliance == secaudit::findings::ComplianceType::NonCompliant),
+        "{verdicts:#?}"
+    );
+}
+
+/// A secret that no longer exists: the snapshot holds no secret (the rule judges nothing, the
+/// Config rule reports NOT_APPLICABLE), after one DescribeSecret and nothing else of the secret.
+#[tokio::test]
+async fn one_secret_that_does_not_exist_gives_an_empty_region() {
+    let fake = FakeAws::new(per_secret_account);
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = fake_options(&fake);
+    options.skip.insert(secaudit::collect::Service::Cloudtrail);
+    options.secret = Some(GONE_SECRET.to_owned());
+    let report = collect(&options, dir.path(), std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert!(!report.is_partial());
+    assert_eq!(fake.calls("DescribeSecret").len(), 1);
+    for operation in [
+        "ListSecrets",
+        "ListSecretVersionIds",
+        "GetResourcePolicy",
+        "GetKeyPolicy",
+    ] {
+        assert!(fake.calls(operation).is_empty(), "{operation}");
+    }
+    let snapshot = Snapshot::load(dir.path()).unwrap();
+    let region = snapshot.region("us-east-1").unwrap();
+    assert_eq!(region.secrets.as_deref().map(<[_]>::len), Some(0));
+}
