@@ -1891,16 +1891,26 @@ async fn one_secret_is_collected_with_its_own_calls_and_judged_as_in_a_full_run(
     assert!(!report.is_partial(), "{:#?}", report.accounts[0].coverage);
     let count = |operation: &str| fake.calls(operation).len();
     assert_eq!(count("ListSecrets"), 0, "no listing of the region");
-    for operation in ["DescribeSecret", "ListSecretVersionIds", "GetResourcePolicy"] {
+    for operation in [
+        "DescribeSecret",
+        "ListSecretVersionIds",
+        "GetResourcePolicy",
+    ] {
         let calls = fake.calls(operation);
         assert_eq!(calls.len(), 1, "{operation}");
-        assert!(calls[0].body.contains(PUBLIC_SECRET), "{operation}: {calls:?}");
+        assert!(
+            calls[0].body.contains(PUBLIC_SECRET),
+            "{operation}: {calls:?}"
+        );
     }
     assert_eq!(count("DescribeKey"), 1, "the secret's one key");
     assert!(fake.calls("DescribeKey")[0].body.contains("alias/app"));
     assert_eq!(count("GetKeyPolicy"), 1);
     assert!(fake.calls("GetKeyPolicy")[0].body.contains(APP_KEY));
-    assert_eq!(count("DescribeDBClusters") + count("DescribeDBInstances"), 0);
+    assert_eq!(
+        count("DescribeDBClusters") + count("DescribeDBInstances"),
+        0
+    );
     let expected_calls = [
         "GetCallerIdentity",
         "DescribeSecret",
@@ -1948,12 +1958,17 @@ async fn one_secret_is_collected_with_its_own_calls_and_judged_as_in_a_full_run(
             .collect::<Vec<_>>()
     };
     let verdicts = judged(&one);
-    assert_eq!(verdicts.len(), catalogue.rules().len() - 1, "every secret rule");
+    assert_eq!(
+        verdicts.len(),
+        catalogue.rules().len() - 1,
+        "every secret rule"
+    );
     assert_eq!(verdicts, judged(&full));
     assert!(
-        verdicts.iter().any(|(rule, compliance, _)| rule
-            == "secretsmanager-policy-not-public"
-            && *compliance == secaudit::findings::ComplianceType::NonCompliant),
+        verdicts.iter().any(
+            |(rule, compliance, _)| rule == "secretsmanager-policy-not-public"
+                && *compliance == secaudit::findings::ComplianceType::NonCompliant
+        ),
         "{verdicts:#?}"
     );
 }
@@ -1983,4 +1998,151 @@ async fn one_secret_that_does_not_exist_gives_an_empty_region() {
     let snapshot = Snapshot::load(dir.path()).unwrap();
     let region = snapshot.region("us-east-1").unwrap();
     assert_eq!(region.secrets.as_deref().map(<[_]>::len), Some(0));
+}
+
+/// A Config rule invocation event for the tagging rule with `invoking` as its `invokingEvent`.
+#[cfg(feature = "config-rule")]
+fn tagging_rule_event(account: &str, invoking: &Value) -> String {
+    json!({"version": "1.0", "invokingEvent": invoking.to_string(),
+        "ruleParameters": "{\"requiredTagKeys\": \"team\"}", "resultToken": "TESTMODE",
+        "eventLeftScope": false,
+        "executionRoleArn": format!("arn:aws:iam::{account}:role/config-role"),
+        "configRuleArn": format!("arn:aws:config:us-east-1:{account}:config-rule/config-rule-abc"),
+        "configRuleName": "acme-secretsmanager-secret-tagged", "configRuleId": "config-rule-abc",
+        "accountId": account})
+    .to_string()
+}
+
+/// `secaudit config-rule` from the binary, for a change of one secret among twelve in moto: the
+/// ConfigurationItemChangeNotification and its oversized form (only `configurationItemSummary`)
+/// collect that secret alone (the summary counts one secret and a handful of calls, where the
+/// region's twelve would cost at least 25) and evaluate it alone; no prior results are read
+/// (exit 0); PutEvaluations in test mode sends one evaluation. A deleted secret is
+/// NOT_APPLICABLE without any AWS call: the run succeeds against a closed port.
+#[cfg(feature = "config-rule")]
+#[tokio::test(flavor = "multi_thread")]
+async fn config_rule_change_notification_judges_only_the_changed_secret() {
+    let Some(server) = moto::moto() else { return };
+    let account = "310987654322";
+    let seeded = seed(&server.endpoint, "us-east-1", Some(account)).await;
+    let mut arns = Vec::new();
+    for index in 0..12 {
+        let mut request = seeded
+            .sm
+            .create_secret()
+            .name(format!("app/{index:02}"))
+            .secret_string("x");
+        if index % 2 == 0 {
+            let tag = aws_sdk_secretsmanager::types::Tag::builder()
+                .key("team")
+                .value("core")
+                .build();
+            request = request.tags(tag);
+        }
+        arns.push(request.send().await.unwrap().arn().unwrap().to_owned());
+    }
+    let changed = &arns[5];
+    let home = tempfile::tempdir().unwrap();
+    let item = |status: &str| {
+        json!({"configurationItemCaptureTime": "2026-11-01T01:36:34.043Z", "awsAccountId": account,
+            "configurationItemStatus": status, "configurationStateId": "1761960994043",
+            "resourceId": changed, "resourceName": "app/05", "ARN": changed,
+            "awsRegion": "us-east-1", "availabilityZone": "Not Applicable",
+            "resourceType": "AWS::SecretsManager::Secret", "tags": {}, "relationships": [],
+            "configuration": {"name": "app/05"}})
+    };
+    let change = json!({"configurationItem": item("OK"), "notificationCreationTime": "2026-11-01T01:36:35.000Z",
+        "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.3"});
+    let oversized = json!({"configurationItemSummary": {"changeType": "UPDATE",
+            "configurationItemVersion": "1.3", "configurationItemCaptureTime": "2026-11-01T01:36:34.043Z",
+            "configurationStateId": 0, "awsAccountId": account, "configurationItemStatus": "OK",
+            "resourceType": "AWS::SecretsManager::Secret", "resourceId": changed,
+            "resourceName": "app/05", "ARN": changed, "awsRegion": "us-east-1",
+            "availabilityZone": null, "configurationStateMd5Hash": "",
+            "resourceCreationTime": "2026-10-01T00:00:00.000Z"},
+        "s3DeliverySummary": {"s3BucketLocation": "bucket/AWSLogs/x.json.gz", "errorCode": null, "errorMessage": null},
+        "notificationCreationTime": "2026-11-01T01:36:35.000Z",
+        "messageType": "OversizedConfigurationItemChangeNotification", "recordVersion": "1.0"});
+    let common = [
+        "--accounts",
+        account,
+        "--role-name",
+        "secaudit",
+        "--max-attempts",
+        "1",
+    ];
+    for (label, invoking) in [("change", &change), ("oversized", &oversized)] {
+        let event = home.path().join(format!("{label}.json"));
+        std::fs::write(&event, tagging_rule_event(account, invoking)).unwrap();
+        let mut args = vec![
+            "config-rule",
+            "--event",
+            event.to_str().unwrap(),
+            "--dry-run",
+        ];
+        args.extend(common);
+        let dry = secaudit(&server.endpoint, home.path(), &args);
+        let stderr = String::from_utf8_lossy(&dry.stderr);
+        let summary: Value = serde_json::from_slice(&dry.stdout)
+            .unwrap_or_else(|e| panic!("{label}: {e}: {stderr}"));
+        assert_eq!(dry.status.code(), Some(0), "{label}: {summary} {stderr}");
+        assert_eq!(summary["trigger"], "change", "{label}");
+        assert_eq!(
+            summary["collected"]["scope"], "secret",
+            "{label}: {summary}"
+        );
+        assert_eq!(summary["collected"]["secrets"], 1, "{label}: {summary}");
+        let calls = summary["collected"]["calls"].as_u64().unwrap();
+        assert!(
+            calls <= 6,
+            "{label}: {calls} calls for one secret: {summary}"
+        );
+        let evaluations = summary["evaluations"].as_array().unwrap();
+        assert_eq!(evaluations.len(), 1, "{label}: {summary}");
+        assert_eq!(evaluations[0]["ComplianceResourceId"], changed.as_str());
+        assert_eq!(evaluations[0]["ComplianceType"], "NON_COMPLIANT", "{label}");
+
+        let mut args = vec![
+            "config-rule",
+            "--event",
+            event.to_str().unwrap(),
+            "--test-mode",
+        ];
+        args.extend(common);
+        let sent = secaudit(&server.endpoint, home.path(), &args);
+        let stderr = String::from_utf8_lossy(&sent.stderr);
+        let summary: Value = serde_json::from_slice(&sent.stdout)
+            .unwrap_or_else(|e| panic!("{label}: {e}: {stderr}"));
+        assert_eq!(sent.status.code(), Some(0), "{label}: {summary} {stderr}");
+        assert_eq!(summary["sent"], 1, "{label}: {summary}");
+        assert_eq!(summary["failed"], json!([]));
+    }
+
+    // Deleted (both statuses): NOT_APPLICABLE from the event alone; nothing listens on port 9.
+    for status in ["ResourceDeleted", "ResourceDeletedNotRecorded"] {
+        let mut invoking = change.clone();
+        invoking["configurationItem"] = item(status);
+        let event = home.path().join("deleted.json");
+        std::fs::write(&event, tagging_rule_event(account, &invoking)).unwrap();
+        let mut args = vec![
+            "config-rule",
+            "--event",
+            event.to_str().unwrap(),
+            "--dry-run",
+        ];
+        args.extend(common);
+        let output = secaudit("http://127.0.0.1:9", home.path(), &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{status}: {stderr}");
+        let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(summary["collected"]["scope"], "none");
+        assert_eq!(
+            summary["evaluations"],
+            json!([{"ComplianceResourceType": "AWS::SecretsManager::Secret",
+                "ComplianceResourceId": changed, "ComplianceType": "NOT_APPLICABLE",
+                "Annotation": "the resource was deleted",
+                "OrderingTimestamp": summary["evaluations"][0]["OrderingTimestamp"]}]),
+            "{status}"
+        );
+    }
 }
