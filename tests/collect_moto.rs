@@ -20,6 +20,7 @@
 mod fake_aws;
 #[path = "collect_support/moto.rs"]
 mod moto;
+mod support;
 
 use std::path::Path;
 use std::process::Command;
@@ -2145,4 +2146,110 @@ async fn config_rule_change_notification_judges_only_the_changed_secret() {
             "{status}"
         );
     }
+}
+
+/// `config-rule` never trusts what was collected (as `audit`): on a copy of the demo snapshot
+/// whose one resource policy is not JSON (`--snapshot`), a change of that secret gets no
+/// evaluation (INSUFFICIENT_DATA, which Config refuses) and exits 3, a change of another secret
+/// is judged as usual (exit 0), and a scheduled run puts the evaluations of every other secret
+/// (PutEvaluations in test mode, to moto) and exits 3.
+#[cfg(feature = "config-rule")]
+#[tokio::test(flavor = "multi_thread")]
+async fn config_rule_judges_a_snapshot_with_a_bad_record_leniently() {
+    let Some(server) = moto::moto() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_dir(&support::root().join("fixtures/snapshots/demo"), dir.path());
+    let policies = dir
+        .path()
+        .join("us-east-1/secretsmanager/get-resource-policy.json");
+    let mut outputs: Value = read_json(&policies);
+    let with_policy = outputs
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|output| output.get("ResourcePolicy").is_some())
+        .unwrap();
+    let broken = with_policy["ARN"].as_str().unwrap().to_owned();
+    with_policy["ResourcePolicy"] = json!("{\"Version\": \"2012-10-17\", \"Statement\": [");
+    std::fs::write(&policies, outputs.to_string()).unwrap();
+    let listed = read_json(
+        &dir.path()
+            .join("us-east-1/secretsmanager/list-secrets.json"),
+    );
+    let intact = listed["SecretList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["ARN"].as_str().unwrap().to_owned())
+        .find(|arn| *arn != broken && arn.contains(":secret:prod/"))
+        .unwrap_or_else(|| panic!("another secret in {listed}"));
+
+    let home = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().to_str().unwrap();
+    let rule = "secretsmanager-policy-not-public";
+    let run = |endpoint: &str, invoking: Value, extra: &[&str]| {
+        let event = home.path().join("event.json");
+        let body = json!({"invokingEvent": invoking.to_string(), "ruleParameters": "{}",
+            "resultToken": "TESTMODE", "eventLeftScope": false,
+            "configRuleArn": "arn:aws:config:us-east-1:111122223333:config-rule/config-rule-abc",
+            "configRuleName": rule, "accountId": "111122223333"});
+        std::fs::write(&event, body.to_string()).unwrap();
+        let mut args = vec![
+            "config-rule",
+            "--event",
+            event.to_str().unwrap(),
+            "--snapshot",
+            snapshot,
+        ];
+        args.extend(["--max-attempts", "1"]);
+        args.extend(extra);
+        let output = secaudit(endpoint, home.path(), &args);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let summary: Value =
+            serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        (output.status.code(), summary, stderr)
+    };
+    let change = |arn: &str| {
+        json!({"configurationItem": {"configurationItemCaptureTime": "2026-11-01T01:36:34.043Z",
+            "awsAccountId": "111122223333", "configurationItemStatus": "OK", "resourceId": arn,
+            "ARN": arn, "awsRegion": "us-east-1", "resourceType": "AWS::SecretsManager::Secret",
+            "tags": {}, "relationships": [], "configuration": {}},
+            "notificationCreationTime": "2026-11-01T01:36:35.000Z",
+            "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.3"})
+    };
+    // Offline: nothing listens on port 9.
+    let (code, summary, stderr) = run("http://127.0.0.1:9", change(&broken), &["--dry-run"]);
+    assert_eq!(code, Some(3), "{summary} {stderr}");
+    assert_eq!(summary["evaluations"], json!([]), "{summary}");
+    assert_eq!(summary["insufficient_data"], 1, "{summary}");
+    assert!(stderr.contains("get-resource-policy.json"), "{stderr}");
+    let (code, summary, stderr) = run("http://127.0.0.1:9", change(&intact), &["--dry-run"]);
+    assert_eq!(code, Some(0), "{summary} {stderr}");
+    let evaluations = summary["evaluations"].as_array().unwrap();
+    assert_eq!(evaluations.len(), 1, "{summary}");
+    assert_eq!(evaluations[0]["ComplianceResourceId"], intact.as_str());
+    assert_ne!(evaluations[0]["ComplianceType"], "INSUFFICIENT_DATA");
+
+    let scheduled = json!({"awsAccountId": "111122223333", "notificationCreationTime": "2026-11-01T00:00:00.000Z",
+        "messageType": "ScheduledNotification", "recordVersion": "1.0"});
+    let (code, dry, stderr) = run(&server.endpoint, scheduled.clone(), &["--dry-run"]);
+    assert_eq!(code, Some(3), "{dry} {stderr}");
+    let evaluations = dry["evaluations"].as_array().unwrap();
+    assert!(evaluations.len() > 10, "{dry}");
+    assert!(
+        evaluations
+            .iter()
+            .all(|e| e["ComplianceResourceId"] != broken.as_str()),
+        "{dry}"
+    );
+    assert!(
+        evaluations
+            .iter()
+            .any(|e| e["ComplianceResourceId"] == intact.as_str())
+    );
+    assert_eq!(dry["insufficient_data"], 1, "{dry}");
+    let (code, sent, stderr) = run(&server.endpoint, scheduled, &["--test-mode"]);
+    assert_eq!(code, Some(3), "{sent} {stderr}");
+    assert_eq!(sent["sent"], evaluations.len(), "{sent}");
+    assert_eq!(sent["failed"], json!([]));
 }
