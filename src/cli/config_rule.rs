@@ -404,6 +404,13 @@ mod live {
                     "the changed resource could not be judged: no evaluation is sent for it"
                 );
             }
+            let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+            for evaluation in &planned {
+                *counts
+                    .entry(evaluation.compliance_type.as_str())
+                    .or_default() += 1;
+            }
+            summary["evaluated"] = json!(counts);
             let Some(client) = client.filter(|_| !args.dry_run) else {
                 summary["evaluations"] = evaluations_json(&planned);
                 return Ok::<_, anyhow::Error>((summary, partial));
