@@ -53,6 +53,10 @@ pub struct LiveArgs {
     /// Only this secret (ARN or name) of each region: set by `config-rule` for a change
     /// notification, not a command-line option.
     #[arg(skip)]
+    #[cfg_attr(
+        not(feature = "aws"),
+        allow(dead_code, reason = "read by the live collection only")
+    )]
     pub secret: Option<String>,
 }
 
