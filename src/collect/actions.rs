@@ -2,7 +2,8 @@
 //! read-only policy (`policies/secaudit-read-only.json`) is tested against these lists, and the
 //! two actions that read secret values are listed here only to prove that nothing needs them.
 //!
-//! This module is data only; it calls nothing.
+//! This module is data only; it calls nothing. [`config_rule_actions_for`] says which actions a
+//! Config rule needs from the data its catalogue rule reads (the SAM template is tested against it).
 
 /// Every action `secaudit collect` performs in an audited account (and `audit` without
 /// `--snapshot`). `sts:GetCallerIdentity` needs no permission but is listed for completeness.
@@ -45,3 +46,40 @@ pub const FORBIDDEN_ACTIONS: &[&str] = &[
     "secretsmanager:GetSecretValue",
     "secretsmanager:BatchGetSecretValue",
 ];
+
+/// What `secaudit config-rule` calls for every rule: its secret or the region's secrets (one
+/// secret's DescribeSecret on a change, ListSecrets on a scheduled run, and each secret's
+/// versions and resource policy), the caller's identity, and the two Config calls.
+pub const CONFIG_RULE_BASE_ACTIONS: &[&str] = &[
+    "sts:GetCallerIdentity",
+    "secretsmanager:ListSecrets",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:ListSecretVersionIds",
+    "secretsmanager:GetResourcePolicy",
+    "config:PutEvaluations",
+    "config:GetComplianceDetailsByConfigRule",
+];
+
+/// The actions beyond [`CONFIG_RULE_BASE_ACTIONS`] that collect the data of `api`: a Config
+/// rule whose catalogue rule reads it needs them (`rules::rule_reads`); the others leave that
+/// service out. A service is collected whole (the KMS data of a secret's key is its
+/// description, the account's aliases and its policy).
+pub fn config_rule_actions_for(api: crate::snapshot::Api) -> &'static [&'static str] {
+    use crate::snapshot::Api;
+    match api {
+        Api::GetAccountAuthorizationDetails => &["iam:GetAccountAuthorizationDetails"],
+        Api::DescribeDbClusters | Api::DescribeDbInstances => {
+            &["rds:DescribeDBClusters", "rds:DescribeDBInstances"]
+        }
+        Api::DescribeKey | Api::ListAliases | Api::GetKeyPolicy => {
+            &["kms:DescribeKey", "kms:ListAliases", "kms:GetKeyPolicy"]
+        }
+        Api::LookupEvents => &["cloudtrail:LookupEvents"],
+        // In the base set; Organizations policies are not collected by `config-rule`.
+        Api::ListSecrets
+        | Api::DescribeSecret
+        | Api::ListSecretVersionIds
+        | Api::GetResourcePolicy
+        | Api::OrganizationsPolicies => &[],
+    }
+}
