@@ -1,10 +1,15 @@
 //! `secaudit config-rule`: run as an AWS Config custom rule. Reads the rule invocation event
 //! (`--event FILE`, or `-` for stdin), picks our rule (`--rule`, the `secauditRule` parameter, or
-//! the catalogue id the Config rule name contains), collects the account's region in a temporary
-//! snapshot, audits it for that rule, reads the rule's prior results
+//! the catalogue id the Config rule name contains) and checks it all before any AWS call. Then
+//! collects what the event needs in a temporary snapshot (`config_rule::collection_for`): for a
+//! change of a secret that secret alone, for a scheduled run the region, and only the services
+//! the rule reads; nothing for a deleted or out-of-scope resource. `--snapshot DIR` judges a
+//! given snapshot instead. Audits it for that rule (tolerantly: a bad record costs only what it
+//! concerns), reads the rule's prior results on a scheduled run
 //! (GetComplianceDetailsByConfigRule) to send NOT_APPLICABLE for resources that are gone, and
 //! calls PutEvaluations in batches of at most 100 (`--test-mode` sets TestMode). `--dry-run`
-//! prints the evaluations instead of sending them. stdout gets a JSON summary.
+//! prints the evaluations instead of sending them. stdout gets a JSON summary; exit 3 when
+//! something could not be judged or sent.
 
 use std::path::PathBuf;
 
@@ -278,7 +283,7 @@ mod live {
             return Ok(judged(current, collected));
         };
         let current: Vec<Evaluation> = findings.iter().map(to_evaluation).collect();
-        let collected = json!({"scope": scope, "snapshot": args.snapshot});
+        let collected = json!({"scope": "snapshot", "snapshot": args.snapshot});
         Ok(judged(current, collected))
     }
 

@@ -8,6 +8,9 @@
 //! `organizations/policies.json`; the caller's own account is collected with the caller's
 //! credentials, without AssumeRole.
 //!
+//! With `CollectOptions::secret` each region holds that one secret (`single_secret`), for the
+//! Config rule's change notifications.
+//!
 //! Only a run that cannot start (no region, no credentials, an unusable output directory) is an
 //! error; everything that fails later is a coverage entry or a failed account in the report.
 
