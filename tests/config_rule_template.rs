@@ -1,7 +1,7 @@
 //! The SAM template of the Config rule Lambda (`deploy/config-rule/template.yaml`): its role
 //! allows exactly the actions its Config rules need (the base set of `config-rule`, plus the
 //! actions of the data each rule's catalogue rule reads: `rules::rule_reads` and
-//! `collect::actions::config_rule_actions_for`), denies the two that read secret values, and
+//! `collect::config_rule::actions_for`), denies the two that read secret values, and
 //! every rule answers change notifications (both forms) or runs on a schedule; `cfn-lint`
 //! (installed into `.venv` by `scripts/moto-env.sh`) accepts it. Without cfn-lint the lint step
 //! skips with a message, except under `CI=true`.
@@ -16,9 +16,8 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use secaudit::collect::actions::{
-    CONFIG_RULE_BASE_ACTIONS, FORBIDDEN_ACTIONS, config_rule_actions_for,
-};
+use secaudit::collect::actions::{CONFIG_RULE_BASE_ACTIONS, FORBIDDEN_ACTIONS};
+use secaudit::collect::config_rule::actions_for;
 use secaudit::rules::rule_reads;
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -71,11 +70,7 @@ fn the_role_allows_exactly_what_its_rules_need() {
             .unwrap();
         let reads = rule_reads(id).unwrap_or_else(|| panic!("`{id}` is not a catalogue rule"));
         for api in reads {
-            needed.extend(
-                config_rule_actions_for(*api)
-                    .iter()
-                    .map(|a| (*a).to_owned()),
-            );
+            needed.extend(actions_for(*api).iter().map(|a| (*a).to_owned()));
         }
         let types: BTreeSet<&str> = properties["Source"]["SourceDetails"]
             .as_vec()
@@ -109,7 +104,7 @@ fn rules_that_read_more_need_more() {
         rule_reads(id)
             .unwrap()
             .iter()
-            .flat_map(|api| config_rule_actions_for(*api).iter().copied())
+            .flat_map(|api| actions_for(*api).iter().copied())
             .collect()
     };
     let readers = actions("secretsmanager-secret-broad-readers");

@@ -2,8 +2,9 @@
 //! read-only policy (`policies/secaudit-read-only.json`) is tested against these lists, and the
 //! two actions that read secret values are listed here only to prove that nothing needs them.
 //!
-//! This module is data only; it calls nothing. [`config_rule_actions_for`] says which actions a
-//! Config rule needs from the data its catalogue rule reads (the SAM template is tested against it).
+//! This module is data only; it calls nothing (`tests/read_only_policy.rs` includes it as is).
+//! `config_rule::actions_for` says which actions a Config rule needs beyond
+//! [`CONFIG_RULE_BASE_ACTIONS`] (the SAM template is tested against both).
 
 /// Every action `secaudit collect` performs in an audited account (and `audit` without
 /// `--snapshot`). `sts:GetCallerIdentity` needs no permission but is listed for completeness.
@@ -59,27 +60,3 @@ pub const CONFIG_RULE_BASE_ACTIONS: &[&str] = &[
     "config:PutEvaluations",
     "config:GetComplianceDetailsByConfigRule",
 ];
-
-/// The actions beyond [`CONFIG_RULE_BASE_ACTIONS`] that collect the data of `api`: a Config
-/// rule whose catalogue rule reads it needs them (`rules::rule_reads`); the others leave that
-/// service out. A service is collected whole (the KMS data of a secret's key is its
-/// description, the account's aliases and its policy).
-pub fn config_rule_actions_for(api: crate::snapshot::Api) -> &'static [&'static str] {
-    use crate::snapshot::Api;
-    match api {
-        Api::GetAccountAuthorizationDetails => &["iam:GetAccountAuthorizationDetails"],
-        Api::DescribeDbClusters | Api::DescribeDbInstances => {
-            &["rds:DescribeDBClusters", "rds:DescribeDBInstances"]
-        }
-        Api::DescribeKey | Api::ListAliases | Api::GetKeyPolicy => {
-            &["kms:DescribeKey", "kms:ListAliases", "kms:GetKeyPolicy"]
-        }
-        Api::LookupEvents => &["cloudtrail:LookupEvents"],
-        // In the base set; Organizations policies are not collected by `config-rule`.
-        Api::ListSecrets
-        | Api::DescribeSecret
-        | Api::ListSecretVersionIds
-        | Api::GetResourcePolicy
-        | Api::OrganizationsPolicies => &[],
-    }
-}

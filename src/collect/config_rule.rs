@@ -286,6 +286,30 @@ pub fn answer_from_event(
     })
 }
 
+/// The actions beyond [`CONFIG_RULE_BASE_ACTIONS`](crate::collect::actions::CONFIG_RULE_BASE_ACTIONS) that collect the data of `api`: a Config
+/// rule whose catalogue rule reads it needs them (`rules::rule_reads`); the others leave that
+/// service out. A service is collected whole (the KMS data of a secret's key is its
+/// description, the account's aliases and its policy).
+pub fn actions_for(api: crate::snapshot::Api) -> &'static [&'static str] {
+    use crate::snapshot::Api;
+    match api {
+        Api::GetAccountAuthorizationDetails => &["iam:GetAccountAuthorizationDetails"],
+        Api::DescribeDbClusters | Api::DescribeDbInstances => {
+            &["rds:DescribeDBClusters", "rds:DescribeDBInstances"]
+        }
+        Api::DescribeKey | Api::ListAliases | Api::GetKeyPolicy => {
+            &["kms:DescribeKey", "kms:ListAliases", "kms:GetKeyPolicy"]
+        }
+        Api::LookupEvents => &["cloudtrail:LookupEvents"],
+        // In the base set; Organizations policies are not collected by `config-rule`.
+        Api::ListSecrets
+        | Api::DescribeSecret
+        | Api::ListSecretVersionIds
+        | Api::GetResourcePolicy
+        | Api::OrganizationsPolicies => &[],
+    }
+}
+
 /// One evaluation for PutEvaluations: the report's evaluation type (one type, one rendering).
 pub use crate::report::config_evaluations::Evaluation;
 
