@@ -25,7 +25,7 @@ mod rotation_interval;
 mod run;
 pub mod schedule;
 
-pub use catalogue::{Catalogue, registered_rule_ids};
+pub use catalogue::{Catalogue, registered_rule_ids, rule_reads};
 pub use config::RuleConfig;
 pub use error::RuleError;
 pub use meta::RuleMeta;
