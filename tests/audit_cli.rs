@@ -611,6 +611,28 @@ fn the_streamed_json_report_equals_the_report_built_in_memory() {
         regions.windows(2).any(|pair| pair[0] > pair[1]),
         "the accounts' findings interleave"
     );
+
+    // The CSV report is streamed the same way; with mutes it only gains the MUTED column.
+    let csv = |extra: &[&str]| {
+        let mut args = vec![
+            "-q",
+            "audit",
+            "--snapshot",
+            all,
+            "--format",
+            "csv",
+            "--now",
+            NOW,
+        ];
+        args.extend_from_slice(extra);
+        String::from_utf8(secaudit(&args).stdout).unwrap()
+    };
+    let streamed = csv(&[]);
+    let in_memory = csv(&["--mutes", no_mutes.to_str().unwrap()])
+        .replace(",\"MUTED\"\r\n", "\r\n")
+        .replace(",\"\"\r\n", "\r\n");
+    assert_eq!(streamed.lines().count(), ids(&report).len() + 1);
+    assert_eq!(streamed, in_memory);
 }
 
 #[test]

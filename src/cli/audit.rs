@@ -5,7 +5,7 @@
 //! any error returned from here).
 //!
 //! Arguments are validated (catalogue, configuration, rule ids, time) before the snapshot is
-//! read or collected. A JSON report without mutes, baseline or Security Hub is streamed: each
+//! read or collected. A JSON or CSV report without mutes, baseline or Security Hub is streamed: each
 //! rule's findings go to a temporary file as the rule runs (`report::spill`), so memory holds
 //! the snapshot and one rule's findings, not the whole run's. The report goes to stdout or `--output` only; logs go to stderr.
 
@@ -25,7 +25,7 @@ use secaudit::report::mutes::MuteFile;
 use secaudit::report::spill::FindingSpill;
 use secaudit::report::{
     self, AccountRun, Format, Report, ReportedRule, RuleCounts, RuleDoc, RunInfo, SnapshotInfo,
-    json, table::TableStyle,
+    csv, json, table::TableStyle,
 };
 use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_rules};
 use secaudit::snapshot::{
@@ -168,22 +168,28 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         FailOn::Never => None,
     };
     let mut tally = Tally::new(threshold);
-    let streamed = format == ReportFormat::Json
+    let streamed = matches!(format, ReportFormat::Json | ReportFormat::Csv)
         && mutes.is_none()
         && baseline_text.is_none()
         && !args.security_hub;
     if streamed {
         // The findings go to disk as each rule runs and are copied into the report in order:
         // memory holds one rule's findings of one account, not the run's.
-        let mut spill = FindingSpill::new(json::FINDING_INDENT)
+        let json = format == ReportFormat::Json;
+        let mut spill = FindingSpill::new(if json { json::FINDING_INDENT } else { b"" })
             .context("cannot create a temporary file for the findings")?;
         let audited = audit_snapshots(&catalogue, &config, &args, snapshot_dir, |findings| {
             for finding in &findings {
                 tally.add(finding, report::counts_for_failure(finding, false, None));
             }
-            spill
-                .add(&findings, json::render_finding)
-                .context("cannot write the findings to a temporary file")
+            let added = if json {
+                spill.add(&findings, json::render_finding)
+            } else {
+                spill.add(&findings, |finding, out| {
+                    csv::write_row(finding, &[], out).map_err(std::io::Error::other)
+                })
+            };
+            added.context("cannot write the findings to a temporary file")
         })?;
         let mut by_rule: BTreeMap<String, RuleCounts> = audited
             .rules
@@ -194,7 +200,12 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
             *by_rule.entry(rule.clone()).or_default() = *counts;
         }
         write_report_streamed(args.output.as_deref(), |out| {
-            json::write_spilled(&audited.run, by_rule, spill, out).map_err(std::io::Error::other)
+            let written = if json {
+                json::write_spilled(&audited.run, by_rule, spill, out)
+            } else {
+                csv::write_spilled(spill, out)
+            };
+            written.map_err(std::io::Error::other)
         })?;
         return Ok(finish(&tally, args.fail_on, audited.run.accounts.len()));
     }
