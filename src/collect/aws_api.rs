@@ -13,7 +13,7 @@
 //! they read a generated client's.
 //!
 //! The protocol (request body, response parsing) is the caller's: `query.rs` for the AWS Query
-//! protocol (IAM, RDS). Owns no retry or pacing logic of its own (`limits.rs` paces calls).
+//! protocol (IAM, RDS), `aws_json.rs` for the JSON protocols (Security Hub). Owns no retry or pacing logic of its own (`limits.rs` paces calls).
 
 use std::fmt;
 
@@ -68,9 +68,17 @@ pub const RDS: ServiceSpec = ServiceSpec {
     global: false,
 };
 
+pub const SECURITY_HUB: ServiceSpec = ServiceSpec {
+    signing_name: "securityhub",
+    service_id: "SecurityHub",
+    global: false,
+};
+
 /// A request body and its headers, serialised by the protocol module.
 #[derive(Debug, Clone)]
 pub struct ApiRequest {
+    /// The path of the request URI (`/` but for REST protocols).
+    pub path: String,
     pub content_type: &'static str,
     /// `X-Amz-Target` of the JSON protocols.
     pub target: Option<String>,
@@ -118,8 +126,9 @@ impl ProvideErrorMetadata for ApiError {
     }
 }
 
-/// Reads the AWS error code and message of an error response body.
-pub type ErrorParser = fn(status: u16, body: &str) -> ApiError;
+/// Reads the AWS error code and message of an error response: its status, its
+/// `x-amzn-errortype` header (REST and JSON protocols) and its body.
+pub type ErrorParser = fn(status: u16, error_type: Option<&str>, body: &str) -> ApiError;
 
 /// The failure of a call, as a generated client reports it.
 pub type ApiFailure = SdkError<ApiError, HttpResponse>;
@@ -227,7 +236,10 @@ impl AwsApi {
                 if response.status().is_success() {
                     Ok(body)
                 } else {
-                    Err(OrchestratorError::operation(parse_error(status, &body)))
+                    let error_type = response.headers().get("x-amzn-errortype");
+                    Err(OrchestratorError::operation(parse_error(
+                        status, error_type, &body,
+                    )))
                 }
             })
             .build();
@@ -252,7 +264,7 @@ fn serialize(request: ApiRequest) -> Result<HttpRequest, BoxError> {
     let length = request.body.len();
     let mut http = HttpRequest::new(SdkBody::from(request.body));
     http.set_method("POST")?;
-    http.set_uri("/")?;
+    http.set_uri(request.path.as_str())?;
     let headers = http.headers_mut();
     headers.insert("content-type", request.content_type);
     headers.insert("content-length", length.to_string());

@@ -11,6 +11,7 @@
 
 pub mod actions;
 pub mod aws_api;
+pub mod aws_json;
 pub mod cli_shape;
 pub mod clients;
 mod cloudtrail;

@@ -42,6 +42,7 @@ pub async fn call(
     params: &[(&str, &str)],
 ) -> Result<String, CallFailure> {
     api.send(ApiRequest {
+        path: "/".to_owned(),
         content_type: "application/x-www-form-urlencoded; charset=utf-8",
         target: None,
         body: form_body(action, version, params),
@@ -86,7 +87,7 @@ pub fn result_element<'a, 'input>(
 
 /// The error code and message of a Query error response (any body: an HTML page or an empty
 /// body gives neither, and the caller reports the HTTP status).
-pub fn parse_error(status: u16, body: &str) -> ApiError {
+pub fn parse_error(status: u16, _error_type: Option<&str>, body: &str) -> ApiError {
     let Ok(document) = roxmltree::Document::parse(body) else {
         return ApiError::new(status, None, None);
     };
@@ -194,12 +195,12 @@ mod tests {
   </Error>
   <RequestId>4c3fd0fe-0d9a-11e4-8e2d-EXAMPLE</RequestId>
 </ErrorResponse>"#;
-        let error = parse_error(403, body);
+        let error = parse_error(403, None, body);
         assert_eq!(error.code(), Some("AccessDenied"));
         assert!(error.message().unwrap().contains("is not authorized"));
-        let page = parse_error(502, "<html><body>Bad Gateway</body></html>");
+        let page = parse_error(502, None, "<html><body>Bad Gateway</body></html>");
         assert_eq!((page.code(), page.status), (None, 502));
-        assert_eq!(parse_error(500, "").code(), None);
+        assert_eq!(parse_error(500, None, "").code(), None);
     }
 
     #[test]
