@@ -68,6 +68,19 @@ pub const RDS: ServiceSpec = ServiceSpec {
     global: false,
 };
 
+pub const CLOUDTRAIL: ServiceSpec = ServiceSpec {
+    signing_name: "cloudtrail",
+    service_id: "CloudTrail",
+    global: false,
+};
+
+/// The Account service, called in its partition's home region (`clients::home_region`).
+pub const ACCOUNT: ServiceSpec = ServiceSpec {
+    signing_name: "account",
+    service_id: "Account",
+    global: false,
+};
+
 pub const SECURITY_HUB: ServiceSpec = ServiceSpec {
     signing_name: "securityhub",
     service_id: "SecurityHub",

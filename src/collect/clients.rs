@@ -17,7 +17,7 @@ use aws_sdk_secretsmanager::config::retry::RetryPartition;
 use aws_sdk_secretsmanager::config::{SharedCredentialsProvider, SharedHttpClient};
 
 use super::aws_api::{self, AwsApi};
-use super::query;
+use super::{aws_json, query};
 
 /// How the SDK is configured for a run.
 #[derive(Debug, Clone)]
@@ -129,7 +129,8 @@ pub struct RegionClients {
     /// RDS through the AWS Query protocol (no SDK crate: see `aws_api.rs`).
     pub rds: AwsApi,
     pub kms: aws_sdk_kms::Client,
-    pub cloudtrail: aws_sdk_cloudtrail::Client,
+    /// CloudTrail through the awsJson 1.1 protocol (no SDK crate: see `aws_api.rs`).
+    pub cloudtrail: AwsApi,
 }
 
 impl RegionClients {
@@ -150,11 +151,12 @@ impl RegionClients {
                     .retry_partition(partition_name("kms", region, account_id))
                     .build(),
             ),
-            cloudtrail: aws_sdk_cloudtrail::Client::from_conf(
-                aws_sdk_cloudtrail::config::Builder::from(sdk)
-                    .region(aws_region)
-                    .retry_partition(partition_name("cloudtrail", region, account_id))
-                    .build(),
+            cloudtrail: AwsApi::new(
+                sdk,
+                aws_api::CLOUDTRAIL,
+                region,
+                account_id,
+                aws_json::parse_error,
             ),
         }
     }
@@ -206,16 +208,14 @@ pub fn organizations_client(
     )
 }
 
-/// The Account client of an account (`--region all`), in its partition's home region.
-pub fn account_client(
-    sdk: &SdkConfig,
-    partition: &str,
-    account_id: &str,
-) -> aws_sdk_account::Client {
-    aws_sdk_account::Client::from_conf(
-        aws_sdk_account::config::Builder::from(sdk)
-            .region(Region::new(home_region(partition)))
-            .retry_partition(partition_name("account", "global", account_id))
-            .build(),
+/// The Account client of an account (`--region all`), in its partition's home region, through
+/// REST-JSON (no SDK crate: see `aws_api.rs`).
+pub fn account_client(sdk: &SdkConfig, partition: &str, account_id: &str) -> AwsApi {
+    AwsApi::new(
+        sdk,
+        aws_api::ACCOUNT,
+        home_region(partition),
+        account_id,
+        aws_json::parse_error,
     )
 }
