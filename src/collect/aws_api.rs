@@ -81,6 +81,13 @@ pub const ACCOUNT: ServiceSpec = ServiceSpec {
     global: false,
 };
 
+/// Organizations, called in its partition's home region (`clients::home_region`).
+pub const ORGANIZATIONS: ServiceSpec = ServiceSpec {
+    signing_name: "organizations",
+    service_id: "Organizations",
+    global: false,
+};
+
 pub const SECURITY_HUB: ServiceSpec = ServiceSpec {
     signing_name: "securityhub",
     service_id: "SecurityHub",

@@ -193,18 +193,15 @@ fn home_region(partition: &str) -> &'static str {
     }
 }
 
-/// The Organizations client of the caller's account. Organizations has one endpoint per
-/// partition, in that partition's home region.
-pub fn organizations_client(
-    sdk: &SdkConfig,
-    partition: &str,
-    account_id: &str,
-) -> aws_sdk_organizations::Client {
-    aws_sdk_organizations::Client::from_conf(
-        aws_sdk_organizations::config::Builder::from(sdk)
-            .region(Region::new(home_region(partition)))
-            .retry_partition(partition_name("organizations", "global", account_id))
-            .build(),
+/// The Organizations client of the caller's account, through awsJson 1.1 (no SDK crate: see
+/// `aws_api.rs`). Organizations has one endpoint per partition, in that partition's home region.
+pub fn organizations_client(sdk: &SdkConfig, partition: &str, account_id: &str) -> AwsApi {
+    AwsApi::new(
+        sdk,
+        aws_api::ORGANIZATIONS,
+        home_region(partition),
+        account_id,
+        aws_json::parse_error,
     )
 }
 
