@@ -45,7 +45,8 @@ pub use analysis::{
 };
 pub use case_snapshot::SnapshotCasePolicies;
 pub use model::{
-    ASSUMED_IDENTITY_POLICY, AccessModel, AnalysedPrincipal, KeyFacts, PrincipalKind, SecretFacts,
+    ASSUMED_IDENTITY_POLICY, AccessModel, AccessModelBuilder, AccountSnapshot, AnalysedPrincipal,
+    KeyFacts, PrincipalKind, SecretFacts,
 };
 pub use report::{ReportFormat, ReportOptions, write_report};
 pub use single::{judge_one, policy_set_for, request_for};

@@ -1,9 +1,11 @@
-//! The account as the access analysis sees it, built once from a snapshot: every principal with
-//! its compiled policy set (users: inline, attached and group policies and boundary; roles:
-//! inline and attached policies and boundary; managed policies at their default version; SCP
-//! levels), the principals of other accounts that resource policies name, and every secret with
-//! the attributes a request about it carries (tags, region, stages, resource policy). RCP levels
-//! apply to every request on the account's secrets.
+//! The account (or the organization) as the access analysis sees it, built once from one
+//! account snapshot or from every account snapshot of an organization directory
+//! (`AccessModelBuilder`): every principal with its compiled policy set (users: inline, attached
+//! and group policies and boundary; roles: inline and attached policies and boundary; managed
+//! policies at their default version; its own account's SCP levels), the principals of accounts
+//! not collected that resource policies name, and every secret with the attributes a request
+//! about it carries (tags, region, stages, resource policy, key). A request on a secret or key
+//! takes the RCP levels of the resource's account (`AccessModel::rcps_of`).
 //!
 //! It compiles policies and records what it could not use (`diagnostics`); it evaluates nothing
 //! and performs no I/O.
@@ -151,8 +153,13 @@ impl SecretFacts {
 /// The account, ready for analysis.
 #[derive(Debug, Clone)]
 pub struct AccessModel {
+    /// The (first) account snapshot's account.
     pub account_id: String,
+    /// When it was collected (an organization: the latest of its accounts).
     pub collected_at: DateTime<Utc>,
+    /// Every account snapshot of the analysis, in the order they were added; more than one for
+    /// an organization directory.
+    pub accounts: Vec<AccountSnapshot>,
     /// The organization id, when the snapshot tells it (`aws:PrincipalOrgID` of the account's
     /// own principals); `None` leaves that key unknown.
     pub organization_id: Option<String>,
@@ -169,13 +176,18 @@ pub struct AccessModel {
     /// "might deny access to the entire account" for such a statement, depending on the
     /// service (IAM User Guide): the principals it names are readers only conditionally.
     pub(crate) lenient_policies: Vec<Option<NamedPolicy>>,
-    /// RCP levels of the account (root first).
+    /// RCP levels of the account (root first). In an organization model, every account's
+    /// levels one after the other: read for the keys and patterns they hold, never to decide
+    /// (requests take their resource's account's levels, `rcps_of`).
     pub rcps: Vec<Vec<NamedPolicy>>,
+    /// Per collected account, its RCP levels.
+    pub(crate) account_rcps: BTreeMap<String, Vec<Vec<NamedPolicy>>>,
     /// What could not be used: unparsable documents, missing data. A non-empty list means the
     /// result may be incomplete.
     pub diagnostics: Vec<String>,
 }
 
+#[derive(Debug)]
 struct Compiler {
     cache: BTreeMap<(String, PolicyKind), Arc<Policy>>,
     diagnostics: Vec<String>,
@@ -236,15 +248,90 @@ fn tags_of(tags: &[crate::snapshot::Tag]) -> Vec<(String, String)> {
         .collect()
 }
 
-impl AccessModel {
-    /// Builds the model from a loaded snapshot. Fails only when the snapshot has no IAM data.
-    pub fn from_snapshot(snapshot: &Snapshot) -> Result<AccessModel, AccessError> {
-        let iam = snapshot.iam.as_ref().ok_or(AccessError::NoIamData)?;
+/// One account snapshot of the analysis, as the report's `accounts` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSnapshot {
+    pub account_id: String,
+    pub collected_at: DateTime<Utc>,
+    /// The regions its snapshot covers.
+    pub regions: Vec<String>,
+}
+
+/// Builds an `AccessModel` from one account snapshot or from every account snapshot of an
+/// organization directory, one snapshot at a time (so that only one is in memory at once).
+///
+/// Each account's principals get that account's SCP levels; each secret and key is judged with
+/// its own account's RCP levels (`AccessModel::rcps_of`). An account whose IAM data is present
+/// is "collected": its principals are analysed one by one and a resource policy that names the
+/// account (`…:root`, or the bare id) gets no account-level entry. Accounts named by resource
+/// policies but not collected stay external principals, allowed only if their own account
+/// allows.
+#[derive(Debug)]
+pub struct AccessModelBuilder {
+    compiler: Compiler,
+    accounts: Vec<AccountSnapshot>,
+    organization_ids: BTreeSet<String>,
+    /// Accounts whose IAM data was loaded: their principals are in `principals`.
+    with_iam: BTreeSet<String>,
+    account_scps: BTreeMap<String, Vec<Vec<NamedPolicy>>>,
+    account_rcps: BTreeMap<String, Vec<Vec<NamedPolicy>>>,
+    principals: Vec<AnalysedPrincipal>,
+    secrets: Vec<SecretFacts>,
+    resource_policies: Vec<NamedPolicy>,
+    lenient_policies: Vec<Option<NamedPolicy>>,
+    policy_index: BTreeMap<String, usize>,
+    keys: Vec<KeyFacts>,
+    key_ids: BTreeMap<(String, String, String), usize>,
+    /// Per account added, the diagnostics its snapshot produced.
+    account_diagnostics: Vec<(String, Vec<String>)>,
+}
+
+impl Default for AccessModelBuilder {
+    fn default() -> Self {
+        AccessModelBuilder::new()
+    }
+}
+
+impl AccessModelBuilder {
+    pub fn new() -> AccessModelBuilder {
+        AccessModelBuilder {
+            compiler: Compiler {
+                cache: BTreeMap::new(),
+                diagnostics: Vec::new(),
+            },
+            accounts: Vec::new(),
+            organization_ids: BTreeSet::new(),
+            with_iam: BTreeSet::new(),
+            account_scps: BTreeMap::new(),
+            account_rcps: BTreeMap::new(),
+            principals: Vec::new(),
+            secrets: Vec::new(),
+            resource_policies: Vec::new(),
+            lenient_policies: Vec::new(),
+            policy_index: BTreeMap::new(),
+            keys: Vec::new(),
+            key_ids: BTreeMap::new(),
+            account_diagnostics: Vec::new(),
+        }
+    }
+
+    /// Adds one account snapshot: its principals (when it has IAM data; otherwise a diagnostic
+    /// says its principals are not analysed), its secrets and their keys.
+    pub fn add(&mut self, snapshot: &Snapshot) {
         let account_id = snapshot.meta.account_id.clone();
-        let mut compiler = Compiler {
-            cache: BTreeMap::new(),
-            diagnostics: Vec::new(),
-        };
+        let compiler = &mut self.compiler;
+        let first_diagnostic = compiler.diagnostics.len();
+        for problem in &snapshot.problems {
+            compiler.diagnostics.push(format!("bad record: {problem}"));
+        }
+        self.accounts.push(AccountSnapshot {
+            account_id: account_id.clone(),
+            collected_at: snapshot.meta.collected_at,
+            regions: snapshot.regions.keys().cloned().collect(),
+        });
+        if let Some(org) = &snapshot.meta.organization_id {
+            self.organization_ids.insert(org.clone());
+        }
         let organizations = snapshot.organizations.as_ref();
         let scps = organizations
             .map(|org| compiler.levels(&org.scps, PolicyKind::Scp))
@@ -258,68 +345,74 @@ impl AccessModel {
             );
         }
 
-        let mut principals = Vec::new();
-        for user in &iam.users {
-            let documents = iam.user_documents(user);
-            let set = principal_set(&mut compiler, &documents, &scps, &rcps, &user.arn);
-            let Ok(caller) = Principal::parse(&user.arn) else {
-                compiler
-                    .diagnostics
-                    .push(format!("user `{}` is skipped: not a user ARN", user.arn));
-                continue;
-            };
-            principals.push(AnalysedPrincipal {
-                arn: user.arn.clone(),
-                name: user.user_name.clone(),
-                kind: PrincipalKind::User,
-                caller,
-                set,
-                facts: PrincipalFacts {
-                    arn: Some(user.arn.clone()),
-                    account: Some(account_id.clone()),
-                    principal_type: Some("User"),
-                    username: Some(user.user_name.clone()),
-                    userid: user.user_id.clone(),
-                    tags: Some(tags_of(&user.tags)),
-                    in_account: true,
-                },
-            });
-        }
-        for role in &iam.roles {
-            let documents = iam.role_documents(role);
-            let set = principal_set(&mut compiler, &documents, &scps, &rcps, &role.arn);
-            let Ok(caller) = Principal::parse(&role.arn) else {
-                compiler
-                    .diagnostics
-                    .push(format!("role `{}` is skipped: not a role ARN", role.arn));
-                continue;
-            };
-            principals.push(AnalysedPrincipal {
-                arn: role.arn.clone(),
-                name: role.role_name.clone(),
-                kind: PrincipalKind::Role,
-                caller,
-                set,
-                facts: PrincipalFacts {
-                    arn: Some(role.arn.clone()),
-                    account: Some(account_id.clone()),
-                    principal_type: Some("AssumedRole"),
-                    username: None,
-                    userid: None,
-                    tags: Some(tags_of(&role.tags)),
-                    in_account: true,
-                },
-            });
+        let principals = &mut self.principals;
+        match snapshot.iam.as_ref() {
+            None => compiler.diagnostics.push(format!(
+                "{}; its principals are not analysed (a resource policy naming the account shows it as external)",
+                AccessError::NoIamData
+            )),
+            Some(iam) => {
+                self.with_iam.insert(account_id.clone());
+                for user in &iam.users {
+                    let documents = iam.user_documents(user);
+                    let set = principal_set(compiler, &documents, &scps, &rcps, &user.arn);
+                    let Ok(caller) = Principal::parse(&user.arn) else {
+                        compiler
+                            .diagnostics
+                            .push(format!("user `{}` is skipped: not a user ARN", user.arn));
+                        continue;
+                    };
+                    principals.push(AnalysedPrincipal {
+                        arn: user.arn.clone(),
+                        name: user.user_name.clone(),
+                        kind: PrincipalKind::User,
+                        caller,
+                        set,
+                        facts: PrincipalFacts {
+                            arn: Some(user.arn.clone()),
+                            account: Some(account_id.clone()),
+                            principal_type: Some("User"),
+                            username: Some(user.user_name.clone()),
+                            userid: user.user_id.clone(),
+                            tags: Some(tags_of(&user.tags)),
+                            in_account: true,
+                        },
+                    });
+                }
+                for role in &iam.roles {
+                    let documents = iam.role_documents(role);
+                    let set = principal_set(compiler, &documents, &scps, &rcps, &role.arn);
+                    let Ok(caller) = Principal::parse(&role.arn) else {
+                        compiler
+                            .diagnostics
+                            .push(format!("role `{}` is skipped: not a role ARN", role.arn));
+                        continue;
+                    };
+                    principals.push(AnalysedPrincipal {
+                        arn: role.arn.clone(),
+                        name: role.role_name.clone(),
+                        kind: PrincipalKind::Role,
+                        caller,
+                        set,
+                        facts: PrincipalFacts {
+                            arn: Some(role.arn.clone()),
+                            account: Some(account_id.clone()),
+                            principal_type: Some("AssumedRole"),
+                            username: None,
+                            userid: None,
+                            tags: Some(tags_of(&role.tags)),
+                            in_account: true,
+                        },
+                    });
+                }
+            }
         }
 
         // Secrets and their resource policies.
-        let mut secrets = Vec::new();
-        let mut resource_policies: Vec<NamedPolicy> = Vec::new();
-        let mut policy_index: BTreeMap<String, usize> = BTreeMap::new();
+        let resource_policies = &mut self.resource_policies;
+        let lenient_policies = &mut self.lenient_policies;
+        let policy_index = &mut self.policy_index;
         let mut not_collected: BTreeMap<String, usize> = BTreeMap::new();
-        let mut keys: Vec<KeyFacts> = Vec::new();
-        let mut lenient_policies: Vec<Option<NamedPolicy>> = Vec::new();
-        let mut key_ids: BTreeMap<(String, String), usize> = BTreeMap::new();
         for (region, secret) in snapshot.secrets() {
             let data = snapshot.region(region);
             let resource_policy = match data.map(|d| d.resource_policy(&secret.arn)) {
@@ -375,9 +468,9 @@ impl AccessModel {
             }
             let key = Some(key_index(
                 snapshot,
-                &mut compiler,
-                &mut keys,
-                &mut key_ids,
+                compiler,
+                &mut self.keys,
+                &mut self.key_ids,
                 region,
                 secret,
                 &account_id,
@@ -386,7 +479,7 @@ impl AccessModel {
                 .into_iter()
                 .filter(|stage| !super::actions::STANDARD_STAGES.contains(&stage.as_str()))
                 .collect();
-            secrets.push(SecretFacts {
+            self.secrets.push(SecretFacts {
                 arn: secret.arn.clone(),
                 name: secret.name.clone(),
                 region: secret.region().unwrap_or(region).to_owned(),
@@ -404,9 +497,77 @@ impl AccessModel {
                 "resource policies of {count} secret(s) in `{region}` were not collected: grants by resource policy are not shown for them"
             ));
         }
+        self.account_scps.insert(account_id.clone(), scps);
+        self.account_rcps.insert(account_id.clone(), rcps);
+        let added = compiler.diagnostics.split_off(first_diagnostic);
+        self.account_diagnostics.push((account_id, added));
+    }
+
+    /// The model: the principals resource policies name that no collected account holds are
+    /// added as external principals, everything sorted.
+    pub fn finish(self) -> AccessModel {
+        let AccessModelBuilder {
+            mut compiler,
+            accounts,
+            organization_ids,
+            with_iam,
+            account_scps,
+            account_rcps,
+            mut principals,
+            mut secrets,
+            resource_policies,
+            lenient_policies,
+            keys,
+            account_diagnostics,
+            ..
+        } = self;
+        let organization = accounts.len() > 1;
+        let account_id = accounts
+            .first()
+            .map(|a| a.account_id.clone())
+            .unwrap_or_default();
+        let collected_at = accounts
+            .iter()
+            .map(|a| a.collected_at)
+            .max()
+            .unwrap_or_default();
+        // One account: its own diagnostics as they were; several: each names its account.
+        let mut diagnostics = Vec::new();
+        for (account, list) in account_diagnostics {
+            diagnostics.extend(list.into_iter().map(|d| {
+                if organization {
+                    format!("account {account}: {d}")
+                } else {
+                    d
+                }
+            }));
+        }
+        let organization_id = match organization_ids.len() {
+            0 | 1 => organization_ids.into_iter().next(),
+            _ => {
+                diagnostics.push(format!(
+                    "the account snapshots name {} organizations: `aws:PrincipalOrgID` and `aws:ResourceOrgID` are left unknown",
+                    organization_ids.len()
+                ));
+                None
+            }
+        };
+        // One account: its RCP levels. Several: every account's levels one after the other,
+        // which the analysis reads only for the keys and patterns they hold; each request is
+        // decided with its resource's account's levels (`rcps_of`).
+        let rcps: Vec<Vec<NamedPolicy>> = if organization {
+            account_rcps.values().flatten().cloned().collect()
+        } else {
+            account_rcps.values().next().cloned().unwrap_or_default()
+        };
+        if organization {
+            for principal in &mut principals {
+                principal.set.rcps.clone_from(&rcps);
+            }
+        }
         secrets.sort_by(|a, b| a.arn.cmp(&b.arn));
 
-        // Principals that resource policies name but the IAM data does not hold.
+        // Principals that resource policies name but no collected IAM data holds.
         let known: BTreeSet<String> = principals.iter().map(|p| p.arn.clone()).collect();
         let mut named: BTreeSet<String> = BTreeSet::new();
         let mut anyone = false;
@@ -421,7 +582,7 @@ impl AccessModel {
                 for item in &clause.items {
                     match item {
                         PrincipalPattern::Everyone => anyone = true,
-                        PrincipalPattern::Account(account) if *account != account_id => {
+                        PrincipalPattern::Account(account) if !with_iam.contains(account) => {
                             named.insert(format!("arn:aws:iam::{account}:root"));
                         }
                         PrincipalPattern::Arn(arn) if !known.contains(arn) => {
@@ -449,8 +610,13 @@ impl AccessModel {
             match Principal::parse(&arn) {
                 Ok(caller) => {
                     let account = caller.account().map(str::to_owned);
-                    let same = account.as_deref() == Some(account_id.as_str());
-                    let principal_scps: &[Vec<NamedPolicy>] = if same { &scps } else { &[] };
+                    // A principal of a collected account that its IAM data does not list:
+                    // that account's SCPs still apply to it.
+                    let principal_scps: &[Vec<NamedPolicy>] = account
+                        .as_deref()
+                        .filter(|a| with_iam.contains(*a))
+                        .and_then(|a| account_scps.get(a))
+                        .map_or(&[], Vec::as_slice);
                     principals.push(external(
                         arn,
                         caller,
@@ -466,21 +632,50 @@ impl AccessModel {
             }
         }
         principals.sort_by(|a, b| a.arn.cmp(&b.arn));
+        diagnostics.extend(compiler.diagnostics);
 
-        Ok(AccessModel {
+        AccessModel {
             account_id,
-            collected_at: snapshot.meta.collected_at,
-            organization_id: snapshot.meta.organization_id.clone(),
+            collected_at,
+            organization_id,
+            accounts,
             principals,
             secrets,
             resource_policies,
             lenient_policies,
             keys,
             rcps,
-            diagnostics: compiler.diagnostics,
-        })
+            account_rcps,
+            diagnostics,
+        }
+    }
+}
+
+impl AccessModel {
+    /// Builds the model from a loaded snapshot. Fails only when the snapshot has no IAM data.
+    pub fn from_snapshot(snapshot: &Snapshot) -> Result<AccessModel, AccessError> {
+        if snapshot.iam.is_none() {
+            return Err(AccessError::NoIamData);
+        }
+        let mut builder = AccessModelBuilder::new();
+        builder.add(snapshot);
+        Ok(builder.finish())
     }
 
+    /// Whether the model holds several account snapshots (an organization directory).
+    pub fn is_organization(&self) -> bool {
+        self.accounts.len() > 1
+    }
+
+    /// The RCP levels that apply to requests on a resource of `account` (none for an account
+    /// that was not collected; a single-account model applies its levels to every resource).
+    pub(crate) fn rcps_of(&self, account: &str) -> &[Vec<NamedPolicy>] {
+        match self.account_rcps.get(account) {
+            Some(levels) => levels,
+            None if !self.is_organization() => &self.rcps,
+            None => &[],
+        }
+    }
     /// The index of the principal with this ARN (or `*`).
     pub fn principal_index(&self, arn: &str) -> Option<usize> {
         self.principals
@@ -588,7 +783,7 @@ fn key_index(
     snapshot: &Snapshot,
     compiler: &mut Compiler,
     keys: &mut Vec<KeyFacts>,
-    key_ids: &mut BTreeMap<(String, String), usize>,
+    key_ids: &mut BTreeMap<(String, String, String), usize>,
     region: &str,
     secret: &crate::snapshot::Secret,
     account_id: &str,
@@ -605,7 +800,7 @@ fn key_index(
         KeyPolicyState::Collected { key_arn, document } => (key_arn, Some(document), None),
         KeyPolicyState::NotCollected { key, reason } => (key, None, Some(reason)),
     };
-    let lookup = (region.to_owned(), arn.clone());
+    let lookup = (account_id.to_owned(), region.to_owned(), arn.clone());
     if let Some(index) = key_ids.get(&lookup) {
         return *index;
     }

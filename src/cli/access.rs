@@ -9,12 +9,12 @@
 //! (the reasons are logged on stderr); 2 when it could not run.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context as _;
-use secaudit::access::{self, AccessModel, AccessQuery};
-use secaudit::snapshot::Snapshot;
+use secaudit::access::{self, AccessModel, AccessModelBuilder, AccessQuery};
+use secaudit::snapshot::{LoadMode, Snapshot, account_snapshot_dirs};
 
 use super::Outcome;
 use super::output::write_report_streamed;
@@ -66,6 +66,10 @@ pub struct AccessArgs {
     /// act on (combine with `--principal PATTERN`).
     #[arg(long, value_enum, default_value_t = AccessBy::Secret)]
     pub by: AccessBy,
+    /// Fail (exit 2, no report) on the first bad record or unreadable file of a snapshot.
+    /// Default: a bad record makes only what it concerns `Conditional` (exit 3).
+    #[arg(long)]
+    pub strict: bool,
     /// Worker threads (default: one per CPU).
     #[arg(long, value_name = "N", default_value_t = 0, hide = true)]
     pub threads: usize,
@@ -109,10 +113,7 @@ pub fn run(args: AccessArgs) -> anyhow::Result<Outcome> {
     }
 
     let started = Instant::now();
-    let snapshot = Snapshot::load(&args.snapshot)?;
-    let model = AccessModel::from_snapshot(&snapshot)
-        .with_context(|| format!("cannot analyse `{}`", args.snapshot.display()))?;
-    drop(snapshot);
+    let model = load_model(&args.snapshot, args.strict)?;
     tracing::info!(
         principals = model.principals.len(),
         secrets = model.secrets.len(),
@@ -152,4 +153,28 @@ pub fn run(args: AccessArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Partial
     })
+}
+
+/// The model of the snapshot in `dir`, or of every account snapshot under it (an organization
+/// directory, found as `audit` finds them), loaded one at a time. A bad record becomes a
+/// diagnostic of the model, logged with the others (`--strict`: an error).
+fn load_model(dir: &Path, strict: bool) -> anyhow::Result<AccessModel> {
+    let mode = if strict {
+        LoadMode::Strict
+    } else {
+        LoadMode::Tolerant
+    };
+    let dirs = account_snapshot_dirs(dir);
+    let organization = dirs.len() > 1;
+    let mut builder = AccessModelBuilder::new();
+    for account_dir in &dirs {
+        let snapshot = Snapshot::load_with(account_dir, mode)
+            .with_context(|| format!("cannot load `{}`", account_dir.display()))?;
+        if !organization && snapshot.iam.is_none() {
+            return Err(anyhow::Error::new(access::AccessError::NoIamData))
+                .with_context(|| format!("cannot analyse `{}`", dir.display()));
+        }
+        builder.add(&snapshot);
+    }
+    Ok(builder.finish())
 }
