@@ -399,7 +399,7 @@ fn readers(report: &serde_json::Value, name: &str) -> Vec<(String, String)> {
         .expect("secrets")
         .iter()
         .find(|s| s["name"] == name)
-        .unwrap_or_else(|| panic!("secret {name} in the report"));
+        .expect("the secret is in the report");
     secret["access"]
         .as_array()
         .expect("access")
