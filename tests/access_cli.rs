@@ -538,3 +538,82 @@ fn the_key_policy_decides_for_the_other_accounts_principal() {
         "{shared:?}"
     );
 }
+
+#[test]
+fn a_bad_record_makes_only_what_it_concerns_conditional() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    two_account_organization(dir.path());
+    // `guarded/db`'s resource policy is JSON but not a policy.
+    let relative = format!("{ACCOUNT_A}/us-east-1/secretsmanager/get-resource-policy.json");
+    let path = dir.path().join(&relative);
+    let mut outputs: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("JSON");
+    let bad = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Perhaps", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}]});
+    let arrays = outputs.as_array_mut().expect("an array");
+    let guarded = arrays
+        .iter()
+        .position(|o| o["Name"] == "guarded/db")
+        .expect("guarded/db");
+    arrays[guarded]["ResourcePolicy"] = serde_json::json!(bad.to_string());
+    write_json(dir.path(), &relative, &outputs);
+    let root = dir.path().to_str().expect("UTF-8 path");
+
+    let output = secaudit(&["access", "--snapshot", root, "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    let where_ = format!("us-east-1/secretsmanager/get-resource-policy.json: [{guarded}]");
+    assert!(
+        stderr.contains(&where_) && stderr.contains(ACCOUNT_A),
+        "a warning names the account, file and JSON path: {stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a report");
+    let secret = report["secrets"]
+        .as_array()
+        .expect("secrets")
+        .iter()
+        .find(|s| s["name"] == "guarded/db")
+        .expect("guarded/db is still in the report");
+    assert!(
+        secret["problems"][0]
+            .as_str()
+            .is_some_and(|p| p.contains(&where_)),
+        "{secret}"
+    );
+    let access = secret["access"].as_array().expect("access");
+    // A's own role is allowed by its identity policy, but the unreadable resource policy could
+    // deny it: Conditional, with the reason naming the file and path. Never silently allowed.
+    let app = access
+        .iter()
+        .find(|e| e["principal"] == format!("arn:aws:iam::{ACCOUNT_A}:role/app"))
+        .expect("A's app role");
+    assert_eq!(app["decision"], "Conditional", "{app}");
+    assert!(
+        app["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .any(|r| r.as_str().is_some_and(|r| r.contains(&where_))),
+        "{app}"
+    );
+    assert!(
+        access.iter().all(|e| e["decision"] == "Conditional"),
+        "{secret}"
+    );
+    // What it does not concern is judged as before.
+    let shared = readers(&report, "shared/db");
+    assert!(
+        shared
+            .iter()
+            .any(|(p, d)| *p == format!("arn:aws:iam::{ACCOUNT_B}:role/reader") && d == "Allowed"),
+        "{shared:?}"
+    );
+
+    let strict = secaudit(&["access", "--snapshot", root, "--strict", "--format", "json"]);
+    assert_eq!(
+        strict.status.code(),
+        Some(2),
+        "--strict refuses the bad record"
+    );
+    assert!(strict.stdout.is_empty());
+}

@@ -549,6 +549,22 @@ pub(crate) fn judge(
         }
     };
     super::kms::with_key(model, principal, secret, action, grant, key_cache)
+        .map(|grant| undecidable(model, principal, secret, grant))
+}
+
+/// `grant`, `Conditional` with the reasons when a bad record of the snapshot concerns it.
+fn undecidable(
+    model: &AccessModel,
+    principal: &AnalysedPrincipal,
+    secret: &SecretFacts,
+    mut grant: Grant,
+) -> Grant {
+    let reasons = model.undecidable(principal, secret);
+    if !reasons.is_empty() {
+        grant.decision = GrantDecision::Conditional;
+        grant.reasons.extend(reasons);
+    }
+    grant
 }
 
 /// The entry of one request on the secret alone (its resource policy and the caller's

@@ -18,7 +18,9 @@ use chrono::{DateTime, Utc};
 use super::AccessError;
 use crate::eval::{NamedPolicy, PolicySet, Principal, PrincipalType};
 use crate::policy::{Policy, PolicyKind, PrincipalPattern};
-use crate::snapshot::{KeyPolicyState, NamedDocument, ResourcePolicyState, Snapshot};
+use crate::snapshot::{
+    Api, Concerns, KeyPolicyState, LoadProblem, NamedDocument, ResourcePolicyState, Snapshot,
+};
 
 /// The name the trace gives the identity policy that stands for "whatever the principal's own
 /// account grants" (principals outside the snapshot).
@@ -71,6 +73,9 @@ pub struct AnalysedPrincipal {
     /// Identity, boundary, SCP and RCP layers; the resource policy is set per secret.
     pub(crate) set: PolicySet,
     pub(crate) facts: PrincipalFacts,
+    /// Why its entries are undecidable (a policy of its own or of its account's SCPs could not
+    /// be read): each entry is `Conditional` with these reasons.
+    pub(crate) problems: Vec<String>,
 }
 
 /// A secret and what requests about it carry.
@@ -90,6 +95,9 @@ pub struct SecretFacts {
     pub resource_policy: Option<usize>,
     /// Index into `AccessModel::keys`: the KMS key that encrypts the value.
     pub key: Option<usize>,
+    /// Bad records of the snapshot about this secret or its resource policy (`file: path:
+    /// reason`): its policy stands in as allowing anyone, and every entry is `Conditional`.
+    pub problems: Vec<String>,
 }
 
 /// The KMS key of some secrets, as the analysis judges `kms:Decrypt` / `kms:GenerateDataKey`
@@ -182,6 +190,9 @@ pub struct AccessModel {
     pub rcps: Vec<Vec<NamedPolicy>>,
     /// Per collected account, its RCP levels.
     pub(crate) account_rcps: BTreeMap<String, Vec<Vec<NamedPolicy>>>,
+    /// Per account whose RCPs could not all be read, why: entries on its secrets are
+    /// `Conditional` with these reasons.
+    pub(crate) rcp_problems: BTreeMap<String, Vec<String>>,
     /// What could not be used: unparsable documents, missing data. A non-empty list means the
     /// result may be incomplete.
     pub diagnostics: Vec<String>,
@@ -225,21 +236,67 @@ impl Compiler {
         }
     }
 
+    /// `document` compiled, or when it cannot be: a stand-in that allows everything (what the
+    /// unreadable policy grants or denies is unknown), with a reason in `unreadable`. Entries
+    /// that rest on a stand-in are made `Conditional` with that reason.
+    fn compile_or_stand_in(
+        &mut self,
+        name: &str,
+        document: &serde_json::Value,
+        kind: PolicyKind,
+        unreadable: &mut Vec<String>,
+    ) -> Option<NamedPolicy> {
+        if let Some(policy) = self.compile(name, document, kind) {
+            return Some(policy);
+        }
+        unreadable.push(format!(
+            "policy `{name}` cannot be read: what it allows or denies is unknown"
+        ));
+        let principal = match kind {
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Scp => None,
+            _ => Some(serde_json::json!("*")),
+        };
+        let mut statement = serde_json::json!({"Sid": "UnreadablePolicyStandIn",
+            "Effect": "Allow", "Action": "*", "Resource": "*"});
+        if let Some(principal) = principal {
+            statement["Principal"] = principal;
+        }
+        let stand_in = serde_json::json!({"Version": "2012-10-17", "Statement": [statement]});
+        self.compile(&format!("unreadable: {name}"), &stand_in, kind)
+    }
+
+    /// SCP or RCP levels; a policy that cannot be read stands in as allowing everything and
+    /// its reason goes to `unreadable`.
     fn levels(
         &mut self,
         levels: &[Vec<crate::snapshot::OrganizationPolicy>],
         kind: PolicyKind,
+        unreadable: &mut Vec<String>,
     ) -> Vec<Vec<NamedPolicy>> {
         levels
             .iter()
             .map(|level| {
                 level
                     .iter()
-                    .filter_map(|policy| self.compile(&policy.name, &policy.document, kind))
+                    .filter_map(|policy| {
+                        self.compile_or_stand_in(&policy.name, &policy.document, kind, unreadable)
+                    })
                     .collect()
             })
             .collect()
     }
+}
+
+/// The loader's problems (`file: path: reason`) about the records `ids` name.
+fn problems_about(problems: &[LoadProblem], ids: &[&str]) -> Vec<String> {
+    problems
+        .iter()
+        .filter(|problem| match &problem.concerns {
+            Concerns::Record { id, .. } => ids.contains(&id.as_str()),
+            _ => false,
+        })
+        .map(|problem| format!("bad record {problem}"))
+        .collect()
 }
 
 fn tags_of(tags: &[crate::snapshot::Tag]) -> Vec<(String, String)> {
@@ -275,6 +332,7 @@ pub struct AccessModelBuilder {
     with_iam: BTreeSet<String>,
     account_scps: BTreeMap<String, Vec<Vec<NamedPolicy>>>,
     account_rcps: BTreeMap<String, Vec<Vec<NamedPolicy>>>,
+    rcp_problems: BTreeMap<String, Vec<String>>,
     principals: Vec<AnalysedPrincipal>,
     secrets: Vec<SecretFacts>,
     resource_policies: Vec<NamedPolicy>,
@@ -304,6 +362,7 @@ impl AccessModelBuilder {
             with_iam: BTreeSet::new(),
             account_scps: BTreeMap::new(),
             account_rcps: BTreeMap::new(),
+            rcp_problems: BTreeMap::new(),
             principals: Vec::new(),
             secrets: Vec::new(),
             resource_policies: Vec::new(),
@@ -333,12 +392,32 @@ impl AccessModelBuilder {
             self.organization_ids.insert(org.clone());
         }
         let organizations = snapshot.organizations.as_ref();
+        let mut scp_problems = Vec::new();
+        let mut rcp_problems = Vec::new();
         let scps = organizations
-            .map(|org| compiler.levels(&org.scps, PolicyKind::Scp))
+            .map(|org| compiler.levels(&org.scps, PolicyKind::Scp, &mut scp_problems))
             .unwrap_or_default();
         let rcps = organizations
-            .map(|org| compiler.levels(&org.rcps, PolicyKind::Rcp))
+            .map(|org| compiler.levels(&org.rcps, PolicyKind::Rcp, &mut rcp_problems))
             .unwrap_or_default();
+        let organization_problems = |unreadable: &[String]| -> Vec<String> {
+            let mut out: Vec<String> = unreadable
+                .iter()
+                .map(|reason| format!("an SCP or RCP of account {account_id}: {reason}"))
+                .collect();
+            if !unreadable.is_empty() {
+                out.extend(
+                    snapshot
+                        .problems
+                        .iter()
+                        .filter(|p| p.api == Api::OrganizationsPolicies)
+                        .map(|p| format!("bad record {p}")),
+                );
+            }
+            out
+        };
+        let scp_problems = organization_problems(&scp_problems);
+        let rcp_problems = organization_problems(&rcp_problems);
         if organizations.is_none() {
             compiler.diagnostics.push(
                 "organizations/policies.json is missing: no SCPs or RCPs are applied".to_owned(),
@@ -355,7 +434,15 @@ impl AccessModelBuilder {
                 self.with_iam.insert(account_id.clone());
                 for user in &iam.users {
                     let documents = iam.user_documents(user);
-                    let set = principal_set(compiler, &documents, &scps, &rcps, &user.arn);
+                    let (set, mut problems) = principal_set(
+                        compiler,
+                        &documents,
+                        &scps,
+                        &rcps,
+                        &user.arn,
+                        &snapshot.problems,
+                    );
+                    problems.extend(scp_problems.iter().cloned());
                     let Ok(caller) = Principal::parse(&user.arn) else {
                         compiler
                             .diagnostics
@@ -377,11 +464,20 @@ impl AccessModelBuilder {
                             tags: Some(tags_of(&user.tags)),
                             in_account: true,
                         },
+                        problems,
                     });
                 }
                 for role in &iam.roles {
                     let documents = iam.role_documents(role);
-                    let set = principal_set(compiler, &documents, &scps, &rcps, &role.arn);
+                    let (set, mut problems) = principal_set(
+                        compiler,
+                        &documents,
+                        &scps,
+                        &rcps,
+                        &role.arn,
+                        &snapshot.problems,
+                    );
+                    problems.extend(scp_problems.iter().cloned());
                     let Ok(caller) = Principal::parse(&role.arn) else {
                         compiler
                             .diagnostics
@@ -403,6 +499,7 @@ impl AccessModelBuilder {
                             tags: Some(tags_of(&role.tags)),
                             in_account: true,
                         },
+                        problems,
                     });
                 }
             }
@@ -415,7 +512,23 @@ impl AccessModelBuilder {
         let mut not_collected: BTreeMap<String, usize> = BTreeMap::new();
         for (region, secret) in snapshot.secrets() {
             let data = snapshot.region(region);
+            let mut problems: Vec<String> = snapshot
+                .problems
+                .iter()
+                .filter(|p| {
+                    matches!(&p.concerns, Concerns::Secret { arn } if *arn == secret.arn)
+                        && matches!(
+                            p.api,
+                            Api::ListSecrets
+                                | Api::DescribeSecret
+                                | Api::ListSecretVersionIds
+                                | Api::GetResourcePolicy
+                        )
+                })
+                .map(|p| format!("bad record {p}"))
+                .collect();
             let resource_policy = match data.map(|d| d.resource_policy(&secret.arn)) {
+                _ if !problems.is_empty() => None,
                 Some(ResourcePolicyState::Policy(document)) => {
                     let text = document.to_string();
                     match policy_index.get(&text) {
@@ -452,6 +565,38 @@ impl AccessModelBuilder {
                     *not_collected.entry(region.to_owned()).or_default() += 1;
                     None
                 }
+            };
+            let unreadable_policy = problems.is_empty()
+                && resource_policy.is_none()
+                && matches!(
+                    data.map(|d| d.resource_policy(&secret.arn)),
+                    Some(ResourcePolicyState::Policy(_))
+                );
+            if unreadable_policy {
+                problems.push("its resource policy cannot be read".to_owned());
+            }
+            let resource_policy = if problems.is_empty() {
+                resource_policy
+            } else {
+                // What the secret's record or policy allows is unknown: anyone may be allowed.
+                // The stand-in names the secret so that no other secret shares its class.
+                let stand_in = serde_json::json!({"Version": "2012-10-17", "Statement": [
+                    {"Sid": format!("UnreadableStandIn:{}", secret.arn), "Effect": "Allow",
+                     "Principal": "*", "Action": "*", "Resource": "*"}]});
+                compiler
+                    .compile(
+                        "unreadable resource policy",
+                        &stand_in,
+                        PolicyKind::Resource,
+                    )
+                    .map(|policy| {
+                        resource_policies.push(NamedPolicy {
+                            name: "resource-policy (unreadable)".to_owned(),
+                            policy: policy.policy,
+                        });
+                        lenient_policies.push(None);
+                        resource_policies.len() - 1
+                    })
             };
             let mut stages: BTreeSet<String> = secret
                 .version_ids_to_stages
@@ -490,6 +635,7 @@ impl AccessModelBuilder {
                 rotation_lambda_arn: secret.rotation_lambda_arn.clone(),
                 resource_policy,
                 key,
+                problems,
             });
         }
         for (region, count) in not_collected {
@@ -499,6 +645,9 @@ impl AccessModelBuilder {
         }
         self.account_scps.insert(account_id.clone(), scps);
         self.account_rcps.insert(account_id.clone(), rcps);
+        if !rcp_problems.is_empty() {
+            self.rcp_problems.insert(account_id.clone(), rcp_problems);
+        }
         let added = compiler.diagnostics.split_off(first_diagnostic);
         self.account_diagnostics.push((account_id, added));
     }
@@ -513,6 +662,7 @@ impl AccessModelBuilder {
             with_iam,
             account_scps,
             account_rcps,
+            rcp_problems,
             mut principals,
             mut secrets,
             resource_policies,
@@ -646,6 +796,7 @@ impl AccessModelBuilder {
             keys,
             rcps,
             account_rcps,
+            rcp_problems,
             diagnostics,
         }
     }
@@ -665,6 +816,21 @@ impl AccessModel {
     /// Whether the model holds several account snapshots (an organization directory).
     pub fn is_organization(&self) -> bool {
         self.accounts.len() > 1
+    }
+
+    /// Why an entry of `principal` on `secret` cannot be decided from the snapshot (bad records
+    /// of either side, unreadable SCPs or RCPs), empty when it can.
+    pub(crate) fn undecidable(
+        &self,
+        principal: &AnalysedPrincipal,
+        secret: &SecretFacts,
+    ) -> Vec<String> {
+        let mut out = principal.problems.clone();
+        out.extend(secret.problems.iter().cloned());
+        if let Some(problems) = self.rcp_problems.get(&secret.account) {
+            out.extend(problems.iter().cloned());
+        }
+        out
     }
 
     /// The RCP levels that apply to requests on a resource of `account` (none for an account
@@ -691,36 +857,72 @@ impl AccessModel {
     }
 }
 
+/// The policy set of a user or role, and why its entries are undecidable (a policy that cannot
+/// be read stands in as allowing everything; the reasons name the loader's bad records).
 fn principal_set(
     compiler: &mut Compiler,
     documents: &crate::snapshot::PrincipalDocuments<'_>,
     scps: &[Vec<NamedPolicy>],
     rcps: &[Vec<NamedPolicy>],
     arn: &str,
-) -> PolicySet {
+    problems: &[LoadProblem],
+) -> (PolicySet, Vec<String>) {
     for unresolved in &documents.unresolved {
         compiler.diagnostics.push(format!(
             "`{arn}`: managed policy `{unresolved}` is not in the snapshot's IAM data and is ignored"
         ));
     }
+    let mut unreadable = Vec::new();
+    let mut owners: Vec<&str> = vec![arn];
     let identity = documents
         .identity
         .iter()
         .filter_map(|NamedDocument { name, document }| {
-            compiler.compile(name, document, PolicyKind::Identity)
+            let before = unreadable.len();
+            let policy =
+                compiler.compile_or_stand_in(name, document, PolicyKind::Identity, &mut unreadable);
+            if unreadable.len() > before {
+                owners.push(name);
+            }
+            policy
         })
         .collect();
     let boundary = documents.boundary.as_ref().and_then(|boundary| {
-        compiler.compile(&boundary.name, boundary.document, PolicyKind::Boundary)
+        compiler.compile_or_stand_in(
+            &boundary.name,
+            boundary.document,
+            PolicyKind::Boundary,
+            &mut unreadable,
+        )
     });
-    PolicySet {
-        identity,
-        resource: None,
-        boundary,
-        session: None,
-        scps: scps.to_vec(),
-        rcps: rcps.to_vec(),
+    if let Some(boundary) = documents.boundary.as_ref() {
+        owners.push(&boundary.name);
     }
+    if !unreadable.is_empty() {
+        let about = problems_about(problems, &owners);
+        // An inline policy of a group names the group, not the principal.
+        let groups = problems.iter().filter(|problem| {
+            matches!(&problem.concerns, Concerns::Record { resource_type, id }
+            if resource_type == "AWS::IAM::Group"
+                && documents.identity.iter().any(|d| {
+                    d.name.strip_prefix("group/").and_then(|rest| rest.split('/').next())
+                        .is_some_and(|group| id.ends_with(&format!("/{group}")))
+                }))
+        });
+        unreadable.extend(about);
+        unreadable.extend(groups.map(|problem| format!("bad record {problem}")));
+    }
+    (
+        PolicySet {
+            identity,
+            resource: None,
+            boundary,
+            session: None,
+            scps: scps.to_vec(),
+            rcps: rcps.to_vec(),
+        },
+        unreadable,
+    )
 }
 
 fn external(
@@ -773,6 +975,7 @@ fn external(
             tags: None,
             in_account: false,
         },
+        problems: Vec::new(),
     }
 }
 

@@ -236,6 +236,10 @@ fn write_json(
         out.write_all(&json_text(&secret.name)?)?;
         out.write_all(b",\"region\":")?;
         out.write_all(&json_text(&secret.region)?)?;
+        if !secret.problems.is_empty() {
+            out.write_all(b",\"problems\":")?;
+            out.write_all(&json_text(&secret.problems)?)?;
+        }
         out.write_all(b"}")?;
     }
     out.write_all(b"\n]}\n")?;
@@ -334,6 +338,9 @@ fn write_table(
             printable(&secret.arn),
             account_note(model, &secret.account)
         )?;
+        for problem in &secret.problems {
+            writeln!(out, "  (undecidable: {})", printable(problem))?;
+        }
         if entries.is_empty() {
             writeln!(
                 out,
