@@ -13,7 +13,10 @@
 //! key whose permission was also judged (`judged: false`: its policy was not collected, the
 //! entry is `Conditional`). `reasons` says in words why an entry is `Conditional`. `why` lists
 //! the statements that allowed it: `{"side": "identity|resource|key", "kind" (layer),
-//! "policy", "statement" (index), "sid"}`.
+//! "policy", "statement" (index), "sid"}`. A secret that a bad record of the snapshot concerns
+//! carries `"problems"` (`bad record FILE: PATH: REASON`). On an organization directory
+//! `snapshot` is `null` and `"accounts": [{"account_id", "collected_at", "regions"}]` follows it
+//! (both views); the table names the account after each heading.
 //!
 //! CSV columns: `SECRET_ARN,SECRET_NAME,REGION,PRINCIPAL,ACTION,DECISION,VIA,CONDITIONS,
 //! STAGES_DIFFER,EXTERNAL,KEY_ARN,KEY_JUDGED,REASONS,WHY` (lists joined with `;`), cells that

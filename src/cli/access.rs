@@ -1,5 +1,5 @@
-//! `secaudit access --snapshot DIR`: for every secret of a snapshot, the principals allowed each
-//! action (default: `secaudit::access::DEFAULT_ACTIONS`), through the identity side, the
+//! `secaudit access --snapshot DIR`: for every secret of a snapshot (or of every account snapshot
+//! of an organization directory), the principals allowed each action (default: `secaudit::access::DEFAULT_ACTIONS`), through the identity side, the
 //! resource side or both, `Conditional` where the snapshot cannot settle a condition; value
 //! actions also judged on the secret's KMS key; `--by principal` for the reverse view.
 //!
@@ -35,8 +35,19 @@ entry Conditional with the reason \"key policy of <ARN> not collected\". Every e
 `why` the statements that allowed it (side identity, resource or key) and, when Conditional, \
 `reasons` in words; `--why` shows them in the table. `--by principal` turns the report around: \
 per principal, the secrets it may act on.\n\n\
+DIR may also be a directory of account snapshots (as `collect --accounts` or `--organization` \
+writes them): every principal of every collected account is then judged against every secret \
+of every collected account, each with its own identity policies, boundary and its account's \
+SCPs, each secret and key with its account's RCPs; across accounts both sides must allow. A \
+collected account gets no account-level entry, only its principals; accounts not collected \
+stay external. The report then has `snapshot: null` and `accounts`.\n\n\
+A bad record of the snapshot (unreadable secret record or policy, identity policy, SCP, RCP) \
+makes only what it concerns Conditional, with a reason naming the file and JSON path; a \
+secret lists its `problems`. `--strict` refuses such a snapshot instead. docs/access.md has \
+the details.\n\n\
 Exit status: 0 done, 2 could not run, 3 done but part of the snapshot could not be used \
-(missing resource policies or organization policies, unparsable documents; logged on stderr).";
+(bad records, missing resource policies or organization policies, unparsable documents; logged \
+on stderr).";
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = ACCESS_HELP)]
