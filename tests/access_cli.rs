@@ -616,4 +616,28 @@ fn a_bad_record_makes_only_what_it_concerns_conditional() {
         "--strict refuses the bad record"
     );
     assert!(strict.stdout.is_empty());
+
+    // The same on account A's snapshot alone: lenient by default, the report still written.
+    let single = dir.path().join(ACCOUNT_A);
+    let single = single.to_str().expect("UTF-8 path");
+    let output = secaudit(&["access", "--snapshot", single, "--format", "json"]);
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a report");
+    assert_eq!(report["snapshot"]["account_id"], ACCOUNT_A);
+    assert!(
+        report.get("accounts").is_none(),
+        "one account: no `accounts`"
+    );
+    let guarded = readers(&report, "guarded/db");
+    assert!(
+        guarded
+            .iter()
+            .any(|(p, d)| *p == format!("arn:aws:iam::{ACCOUNT_A}:role/app") && d == "Conditional"),
+        "{guarded:?}"
+    );
 }
