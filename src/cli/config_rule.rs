@@ -217,6 +217,9 @@ mod live {
         let now = Utc::now();
         let mut live = args.live.clone();
         if live.regions.is_empty() {
+            if let Some(region) = &invocation.region {
+                super::super::collect::check_region("configRuleArn", region)?;
+            }
             live.regions.extend(region_of(&invocation, args));
         }
         let snapshot = super::super::collect::collect_snapshot_for_audit(&live, quiet)?;

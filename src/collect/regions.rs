@@ -9,7 +9,6 @@ use aws_sdk_account::types::RegionOptStatus;
 use super::coverage::{CallFailure, classify};
 use super::next_page_token;
 use super::region_run::RegionRun;
-use super::writer::looks_like_region;
 
 pub(crate) const LIST_REGIONS: &str = "account:ListRegions";
 
@@ -45,7 +44,7 @@ pub(crate) async fn enabled_regions(
                 })
                 .filter_map(|region| region.region_name())
                 // A name that is not a region name never becomes a directory name.
-                .filter(|name| looks_like_region(name))
+                .filter(|name| crate::arn::is_region_name(name))
                 .map(str::to_owned),
         );
         match next_page_token(&token, page.next_token()) {
