@@ -478,17 +478,8 @@ fn lists_without_account(
     listed && !account_listed
 }
 
-/// What the class path brings to a judgement: the principal half of the context, built once,
-/// and the principal's KMS outcomes per key (`None` when they depend on the secret).
-pub(crate) struct ClassPath<'a> {
-    pub principal_context: &'a PrincipalContext,
-    pub key_cache: Option<&'a mut super::kms::KeyCache>,
-}
-
-/// The entry of one (principal, secret, action), or `None` when denied for every stage.
-/// With `principal_context` (the class path) the context holds only the keys the policies read
-/// and its principal half comes ready-made; without it (one-by-one), every known key. The
-/// entry is the same either way.
+/// The entry of one (principal, secret, action) decided on its own, with every known key in
+/// the context, or `None` when denied for every stage: the reference of the class path.
 pub(crate) fn judge(
     model: &AccessModel,
     principal: &AnalysedPrincipal,
@@ -496,12 +487,25 @@ pub(crate) fn judge(
     set: &PolicySet,
     action: &str,
     referenced: &BTreeSet<String>,
-    class_path: Option<ClassPath<'_>>,
 ) -> Option<Grant> {
-    let (principal_context, key_cache) = match class_path {
-        Some(path) => (Some(path.principal_context), path.key_cache),
-        None => (None, None),
-    };
+    let grant = judge_before_key(model, principal, secret, set, action, referenced, None)?;
+    super::kms::with_key(model, principal, secret, action, grant, None)
+}
+
+/// The entry of one request before the KMS key: the secret's resource policy and the caller's
+/// policies, with the `Deny` + `NotPrincipal` caveat; it does not depend on the secret's key.
+/// With `principal_context` (the class path) the context holds only the keys the policies read
+/// and its principal half comes ready-made; without it (one-by-one), every known key. The
+/// entry is the same either way.
+fn judge_before_key(
+    model: &AccessModel,
+    principal: &AnalysedPrincipal,
+    secret: &SecretFacts,
+    set: &PolicySet,
+    action: &str,
+    referenced: &BTreeSet<String>,
+    principal_context: Option<&PrincipalContext>,
+) -> Option<Grant> {
     let grant = match judge_secret(
         model,
         principal,
@@ -545,7 +549,7 @@ pub(crate) fn judge(
             grant
         }
     };
-    super::kms::with_key(model, principal, secret, action, grant, key_cache)
+    Some(grant)
 }
 
 /// The entry of one request on the secret alone (its resource policy and the caller's
@@ -1165,48 +1169,62 @@ fn analyse_principal(
     *local = view.local;
     output.classes += projection.representatives.len();
 
+    // The secret side once per class (classes ignore the KMS key), then per (class, key) the
+    // key side added (per atom when the key's outcome depends on the secret's ARN).
     let mut sets: HashMap<Option<usize>, PolicySet> = HashMap::new();
-    let mut key_cache = super::kms::KeyCache::new();
-    let mut class_rows: Vec<u32> = Vec::with_capacity(projection.representatives.len());
+    let mut before_key: Vec<Vec<Option<Grant>>> =
+        Vec::with_capacity(projection.representatives.len());
     for atom in &projection.representatives {
         let atom = &shared.atoms.atoms[*atom as usize];
         let secret = shared.secrets[atom.representative];
         let set = sets
             .entry(secret.resource_policy)
             .or_insert_with(|| policy_set(model, principal, secret));
-        let mut row = Vec::with_capacity(shared.actions.len());
-        let mut any = false;
-        for action in shared.actions {
-            output.evaluations += 1;
-            match judge(
-                model,
-                principal,
-                secret,
-                set,
-                action,
-                &referenced,
-                Some(ClassPath {
-                    principal_context,
-                    key_cache: (!shared.kms_per_secret).then_some(&mut key_cache),
-                }),
-            ) {
-                Some(grant) => {
-                    any = true;
-                    let id = output.grant_id(grant);
-                    row.push(id);
-                }
-                None => row.push(u32::MAX),
-            }
-        }
-        class_rows.push(if any { output.row_id(row) } else { u32::MAX });
+        let grants = shared
+            .actions
+            .iter()
+            .map(|action| {
+                output.evaluations += 1;
+                judge_before_key(
+                    model,
+                    principal,
+                    secret,
+                    set,
+                    action,
+                    &referenced,
+                    Some(principal_context),
+                )
+            })
+            .collect();
+        before_key.push(grants);
     }
+    let mut key_cache = super::kms::KeyCache::new();
+    let mut rows: HashMap<(u32, u32, u32), u32> = HashMap::new();
     let principal_id = u32::try_from(position).unwrap_or(u32::MAX);
-    for (atom, class) in projection.class_of_atom.iter().enumerate() {
-        let row = class_rows[*class as usize];
+    for (index, class) in projection.class_of_atom.iter().enumerate() {
+        let atom = &shared.atoms.atoms[index];
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        let per_atom = if shared.kms_per_secret { index } else { 0 };
+        let row = *rows.entry((*class, atom.key, per_atom)).or_insert_with(|| {
+            let secret = shared.secrets[atom.representative];
+            let mut row = Vec::with_capacity(shared.actions.len());
+            let mut any = false;
+            for (action, grant) in shared.actions.iter().zip(&before_key[*class as usize]) {
+                let cache = (!shared.kms_per_secret).then_some(&mut key_cache);
+                match grant.clone().and_then(|grant| {
+                    super::kms::with_key(model, principal, secret, action, grant, cache)
+                }) {
+                    Some(grant) => {
+                        any = true;
+                        row.push(output.grant_id(grant));
+                    }
+                    None => row.push(u32::MAX),
+                }
+            }
+            if any { output.row_id(row) } else { u32::MAX }
+        });
         if row != u32::MAX {
-            output
-                .triples
-                .push((u32::try_from(atom).unwrap_or(u32::MAX), principal_id, row));
+            output.triples.push((index, principal_id, row));
         }
     }
 }

@@ -403,9 +403,9 @@ pub(crate) fn project(
             .resource_policies
             .get(rp)
             .map_or((0, &[][..]), |(id, reads)| (*id, reads.as_slice()));
+        // Not the KMS key: the analysis adds the key side per (class, key).
         key.extend([
             effective,
-            atom.key,
             atom.account,
             if view.whole_arn { atom.arn } else { 0 },
         ]);
