@@ -16,8 +16,8 @@ use super::classes::{
     self, Atoms, KeyedStatement, PatternIndex, PrincipalView, SecretKey, SecretKeys, TagCondition,
 };
 use super::context::{
-    KeySide, PrincipalContext, RequestFacts, action_context, build_context, build_context_with,
-    key_side, tag_context,
+    ClassContext, KeySide, PrincipalContext, RequestFacts, action_context, build_context, key_side,
+    tag_context,
 };
 use super::keys;
 use super::model::{AccessModel, AnalysedPrincipal, PrincipalKind, SecretFacts};
@@ -494,9 +494,9 @@ pub(crate) fn judge(
 
 /// The entry of one request before the KMS key: the secret's resource policy and the caller's
 /// policies, with the `Deny` + `NotPrincipal` caveat; it does not depend on the secret's key.
-/// With `principal_context` (the class path) the context holds only the keys the policies read
-/// and its principal half comes ready-made; without it (one-by-one), every known key. The
-/// entry is the same either way.
+/// With `class_context` (the class path) the context holds only the keys the policies read,
+/// all but the secret side ready-made; without it (one-by-one), every known key. The entry is
+/// the same either way.
 fn judge_before_key(
     model: &AccessModel,
     principal: &AnalysedPrincipal,
@@ -504,7 +504,7 @@ fn judge_before_key(
     set: &PolicySet,
     action: &str,
     referenced: &BTreeSet<String>,
-    principal_context: Option<&PrincipalContext>,
+    mut class_context: Option<&mut ClassContext>,
 ) -> Option<Grant> {
     let grant = match judge_secret(
         model,
@@ -513,7 +513,7 @@ fn judge_before_key(
         set,
         action,
         referenced,
-        principal_context,
+        class_context.as_deref_mut(),
     ) {
         Some(grant) => grant,
         None => {
@@ -538,7 +538,7 @@ fn judge_before_key(
                 &lenient_set,
                 action,
                 referenced,
-                principal_context,
+                class_context,
             )?;
             grant.decision = GrantDecision::Conditional;
             grant.reasons.push(format!(
@@ -561,9 +561,8 @@ fn judge_secret(
     set: &PolicySet,
     action: &str,
     referenced: &BTreeSet<String>,
-    principal_context: Option<&PrincipalContext>,
+    mut class_context: Option<&mut ClassContext>,
 ) -> Option<Grant> {
-    let external = principal.kind == PrincipalKind::External;
     let is_get = actions::is_get_secret_value(action);
     let facts = RequestFacts {
         principal,
@@ -578,11 +577,28 @@ fn judge_secret(
         action: action.to_owned(),
         resource: secret.arn.clone(),
         resource_account: None,
-        context: match principal_context {
-            Some(ready) => build_context_with(&facts, ready, referenced, referenced),
+        context: match class_context.as_deref_mut() {
+            Some(ready) => ready.take(&facts),
             None => build_context(&facts, referenced, None),
         },
     };
+    let grant = grant_of(principal, secret, set, &mut request, referenced);
+    if let Some(ready) = class_context {
+        ready.give_back(std::mem::take(&mut request.context));
+    }
+    grant
+}
+
+/// The entry of `request` (its `GetSecretValue` stages included) under `set`.
+fn grant_of(
+    principal: &AnalysedPrincipal,
+    secret: &SecretFacts,
+    set: &PolicySet,
+    request: &mut Request,
+    referenced: &BTreeSet<String>,
+) -> Option<Grant> {
+    let external = principal.kind == PrincipalKind::External;
+    let is_get = actions::is_get_secret_value(&request.action);
     let stage_key_present = request.context.get("secretsmanager:VersionStage").is_some();
     let mut outcome_for = |stage: Option<&str>| {
         if let Some(stage) = stage
@@ -593,7 +609,7 @@ fn judge_secret(
                 crate::eval::ContextValue::String(stage.to_owned()),
             );
         }
-        decide_one(set, &request, external)
+        decide_one(set, request, external)
     };
     if !is_get {
         let outcome = outcome_for(None);
@@ -1171,6 +1187,21 @@ fn analyse_principal(
 
     // The secret side once per class (classes ignore the KMS key), then per (class, key) the
     // key side added (per atom when the key's outcome depends on the secret's ARN).
+    let organization_id = model.organization_id.as_deref();
+    let mut class_contexts: Vec<ClassContext> = shared
+        .actions
+        .iter()
+        .map(|action| {
+            ClassContext::new(
+                principal,
+                principal_context,
+                organization_id,
+                action,
+                &referenced,
+                &referenced,
+            )
+        })
+        .collect();
     let mut sets: HashMap<Option<usize>, PolicySet> = HashMap::new();
     let mut before_key: Vec<Vec<Option<Grant>>> =
         Vec::with_capacity(projection.representatives.len());
@@ -1183,7 +1214,8 @@ fn analyse_principal(
         let grants = shared
             .actions
             .iter()
-            .map(|action| {
+            .zip(class_contexts.iter_mut())
+            .map(|(action, context)| {
                 output.evaluations += 1;
                 judge_before_key(
                     model,
@@ -1192,7 +1224,7 @@ fn analyse_principal(
                     set,
                     action,
                     &referenced,
-                    Some(principal_context),
+                    Some(context),
                 )
             })
             .collect();
