@@ -13,11 +13,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::classes::{
-    self, Atoms, KeyedStatement, PatternIndex, PrincipalView, SecretKey, SecretKeys, TagCondition,
+    self, Atoms, IdMap, KeyedStatement, PatternIndex, PrincipalView, SecretKey, SecretKeys,
+    TagCondition,
 };
 use super::context::{
-    ClassContext, KeySide, PrincipalContext, RequestFacts, action_context, build_context, key_side,
-    tag_context,
+    ClassContext, KeySide, PrincipalContext, RequestFacts, TagContext, action_context,
+    build_context, key_side,
 };
 use super::keys;
 use super::model::{AccessModel, AnalysedPrincipal, PrincipalKind, SecretFacts};
@@ -871,7 +872,7 @@ struct WorkerOutput {
     grants: Vec<Grant>,
     grant_ids: HashMap<Grant, u32>,
     rows: Vec<Vec<u32>>,
-    row_ids: HashMap<Vec<u32>, u32>,
+    row_ids: IdMap<Vec<u32>, u32>,
     /// (atom, principal, row)
     triples: Vec<(u32, u32, u32)>,
     classes: usize,
@@ -1068,8 +1069,8 @@ fn principal_view<'s>(
     let mut outcomes = Outcomes {
         key_sets: HashMap::new(),
     };
-    let mut cache: HashMap<(u32, usize), u32> = HashMap::new();
-    let mut signatures: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut cache: IdMap<(u32, usize), u32> = IdMap::default();
+    let mut signatures: IdMap<Vec<u32>, u32> = IdMap::default();
     let has_boundary = principal.set.boundary.is_some();
     let mut signature: Vec<u32> = Vec::new();
     view.resource_policies.push((0, Vec::new()));
@@ -1166,19 +1167,19 @@ fn analyse_principal(
     let principal = &model.principals[position];
     let principal_context = &shared.principal_contexts[position];
     let (view, referenced) = principal_view(shared, position, std::mem::take(local));
-    let mut tag_outcomes: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut tag_outcomes: IdMap<(u32, u32), u32> = IdMap::default();
+    let mut tag_context = TagContext::new(principal_context);
     let mut outcomes = Outcomes {
         key_sets: HashMap::new(),
     };
     let mut outcome = |index: u32, value: u32| -> u32 {
         *tag_outcomes.entry((index, value)).or_insert_with(|| {
             let condition = view.tag_conditions[index as usize].condition;
-            let context = tag_context(
-                principal_context,
+            let context = tag_context.with(
                 &condition.key.to_ascii_lowercase(),
                 shared.atoms.text(value),
             );
-            outcomes.code(condition, &context)
+            outcomes.code(condition, context)
         })
     };
     let projection = classes::project(&shared.atoms, &view, &mut outcome);
@@ -1231,7 +1232,7 @@ fn analyse_principal(
         before_key.push(grants);
     }
     let mut key_cache = super::kms::KeyCache::new();
-    let mut rows: HashMap<(u32, u32, u32), u32> = HashMap::new();
+    let mut rows: IdMap<(u32, u32, u32), u32> = IdMap::default();
     let principal_id = u32::try_from(position).unwrap_or(u32::MAX);
     for (index, class) in projection.class_of_atom.iter().enumerate() {
         let atom = &shared.atoms.atoms[index];
@@ -1446,7 +1447,7 @@ pub fn analyse(model: &AccessModel, query: &AccessQuery) -> Result<AccessAnalysi
     let mut grants: Vec<Grant> = Vec::new();
     let mut grant_ids: HashMap<Grant, u32> = HashMap::new();
     let mut rows: Vec<Vec<u32>> = Vec::new();
-    let mut row_ids: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut row_ids: IdMap<Vec<u32>, u32> = IdMap::default();
     let mut triples: Vec<(u32, u32, u32)> = Vec::new();
     let mut stats = AccessStats {
         patterns: shared.index.len(),

@@ -377,6 +377,8 @@ impl ClassContext {
     pub(crate) fn take(&mut self, facts: &RequestFacts<'_>) -> Context {
         for (key, referenced) in &self.secret_keys {
             match slot_of(facts, key, *referenced) {
+                // Neighbouring requests often share a value: nothing to replace then.
+                Some(value) if self.context.get(key) == Some(&value) => {}
                 Some(value) => self.context.insert(key, value),
                 None => self.context.remove(key),
             }
@@ -420,12 +422,34 @@ pub(crate) fn action_context(
     context
 }
 
-/// A tag condition's context: the principal half and the secret's value of one tag key.
-pub(crate) fn tag_context(principal: &PrincipalContext, key: &str, value: Option<&str>) -> Context {
-    let mut context = Context::new();
-    principal.insert_into(&mut context);
-    if let Some(value) = value {
-        context.insert(key, text(value));
+/// A tag condition's context, reused for every value of one principal's tag conditions: the
+/// principal half and the secret's value of one tag key.
+#[derive(Debug, Clone)]
+pub(crate) struct TagContext {
+    context: Context,
+    /// The tag key set by the last `with`, removed by the next one.
+    last: Option<String>,
+}
+
+impl TagContext {
+    pub(crate) fn new(principal: &PrincipalContext) -> TagContext {
+        let mut context = Context::new();
+        principal.insert_into(&mut context);
+        TagContext {
+            context,
+            last: None,
+        }
     }
-    context
+
+    /// The context with `key` (lower case) set to `value`, or absent for `None`.
+    pub(crate) fn with(&mut self, key: &str, value: Option<&str>) -> &Context {
+        if let Some(last) = self.last.take() {
+            self.context.remove(&last);
+        }
+        if let Some(value) = value {
+            self.context.insert(key, text(value));
+            self.last = Some(key.to_owned());
+        }
+        &self.context
+    }
 }
