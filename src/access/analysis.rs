@@ -1232,30 +1232,41 @@ fn analyse_principal(
         before_key.push(grants);
     }
     let mut key_cache = super::kms::KeyCache::new();
-    let mut rows: IdMap<(u32, u32, u32), u32> = IdMap::default();
+    // Row per (class, key) (per atom when the key side depends on the ARN); `u32::MAX - 1`:
+    // not computed yet.
+    let keys = model.keys.len() + 1;
+    let mut rows: Vec<u32> = vec![u32::MAX - 1; projection.representatives.len() * keys];
     let principal_id = u32::try_from(position).unwrap_or(u32::MAX);
     for (index, class) in projection.class_of_atom.iter().enumerate() {
         let atom = &shared.atoms.atoms[index];
         let index = u32::try_from(index).unwrap_or(u32::MAX);
-        let per_atom = if shared.kms_per_secret { index } else { 0 };
-        let row = *rows.entry((*class, atom.key, per_atom)).or_insert_with(|| {
-            let secret = shared.secrets[atom.representative];
-            let mut row = Vec::with_capacity(shared.actions.len());
-            let mut any = false;
-            for (action, grant) in shared.actions.iter().zip(&before_key[*class as usize]) {
-                let cache = (!shared.kms_per_secret).then_some(&mut key_cache);
-                match grant.clone().and_then(|grant| {
-                    super::kms::with_key(model, principal, secret, action, grant, cache)
-                }) {
-                    Some(grant) => {
-                        any = true;
-                        row.push(output.grant_id(grant));
+        let mut fresh = u32::MAX - 1;
+        let slot = if shared.kms_per_secret {
+            &mut fresh
+        } else {
+            &mut rows[*class as usize * keys + atom.key as usize]
+        };
+        if *slot == u32::MAX - 1 {
+            *slot = {
+                let secret = shared.secrets[atom.representative];
+                let mut row = Vec::with_capacity(shared.actions.len());
+                let mut any = false;
+                for (action, grant) in shared.actions.iter().zip(&before_key[*class as usize]) {
+                    let cache = (!shared.kms_per_secret).then_some(&mut key_cache);
+                    match grant.clone().and_then(|grant| {
+                        super::kms::with_key(model, principal, secret, action, grant, cache)
+                    }) {
+                        Some(grant) => {
+                            any = true;
+                            row.push(output.grant_id(grant));
+                        }
+                        None => row.push(u32::MAX),
                     }
-                    None => row.push(u32::MAX),
                 }
-            }
-            if any { output.row_id(row) } else { u32::MAX }
-        });
+                if any { output.row_id(row) } else { u32::MAX }
+            };
+        }
+        let row = *slot;
         if row != u32::MAX {
             output.triples.push((index, principal_id, row));
         }

@@ -213,8 +213,8 @@ impl SecretKeys {
 pub(crate) struct Atom {
     /// A secret of the atom (index into the analysed secrets).
     pub representative: usize,
-    /// Matching pattern ids, sorted.
-    pub matched: Vec<u32>,
+    /// Its matching pattern ids, sorted, as an index into `Atoms::matched_sets`.
+    pub matched: u32,
     pub resource_policy: Option<usize>,
     /// The KMS key (index + 1; 0 none).
     pub key: u32,
@@ -235,6 +235,8 @@ pub(crate) struct Atoms {
     pub atoms: Vec<Atom>,
     /// Atom of each secret.
     pub of_secret: Vec<u32>,
+    /// The distinct lists of matching pattern ids (far fewer than atoms).
+    pub matched_sets: Vec<Vec<u32>>,
     /// The text of each value id (id - 1; 0 is "absent").
     pub texts: Vec<String>,
 }
@@ -253,6 +255,8 @@ impl Atoms {
 pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &SecretKeys) -> Atoms {
     let mut symbols = Symbols::default();
     let mut by_key: IdMap<Vec<u32>, u32> = IdMap::default();
+    let mut set_ids: IdMap<Vec<u32>, u32> = IdMap::default();
+    let mut matched_sets: Vec<Vec<u32>> = Vec::new();
     let mut atoms: Vec<Atom> = Vec::new();
     let mut of_secret = Vec::with_capacity(secrets.len());
     for (position, secret) in secrets.iter().enumerate() {
@@ -304,6 +308,11 @@ pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &Secre
         key.extend(&matched);
         let next = u32::try_from(atoms.len()).unwrap_or(u32::MAX);
         let atom = *by_key.entry(key).or_insert_with(|| {
+            let next_set = u32::try_from(matched_sets.len()).unwrap_or(u32::MAX);
+            let matched = *set_ids.entry(matched.clone()).or_insert_with(|| {
+                matched_sets.push(matched);
+                next_set
+            });
             atoms.push(Atom {
                 representative: position,
                 matched,
@@ -324,6 +333,7 @@ pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &Secre
     Atoms {
         atoms,
         of_secret,
+        matched_sets,
         texts: symbols.texts,
     }
 }
@@ -438,6 +448,9 @@ pub(crate) fn project(
         representatives: Vec::new(),
     };
     let mut key: Vec<u32> = Vec::new();
+    // The local bits of each matching-pattern list, computed on first use.
+    let mut set_words: Vec<u32> = vec![0; atoms.matched_sets.len() * words];
+    let mut set_done: Vec<bool> = vec![false; atoms.matched_sets.len()];
     for (position, atom) in atoms.atoms.iter().enumerate() {
         key.clear();
         let rp = atom.resource_policy.map_or(0, |rp| rp + 1);
@@ -452,15 +465,20 @@ pub(crate) fn project(
             if view.whole_arn { atom.arn } else { 0 },
         ]);
         let start = key.len();
-        key.resize(start + words, 0);
-        for id in &atom.matched {
-            if let Some(&bit) = view.local.get(*id as usize)
-                && bit != u32::MAX
-            {
-                let bit = bit as usize;
-                key[start + bit / 32] |= 1 << (bit % 32);
+        let set = atom.matched as usize;
+        let bits = &mut set_words[set * words..(set + 1) * words];
+        if !set_done[set] {
+            set_done[set] = true;
+            for id in &atoms.matched_sets[set] {
+                if let Some(&bit) = view.local.get(*id as usize)
+                    && bit != u32::MAX
+                {
+                    let bit = bit as usize;
+                    bits[bit / 32] |= 1 << (bit % 32);
+                }
             }
         }
+        key.extend_from_slice(bits);
         for statement in &view.keyed {
             let matched = statement.bits.iter().any(|bit| {
                 let bit = *bit as usize;
