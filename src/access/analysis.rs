@@ -502,6 +502,30 @@ pub(crate) fn judge(
         Some(path) => (Some(path.principal_context), path.key_cache),
         None => (None, None),
     };
+    let grant = judge_secret_side(
+        model,
+        principal,
+        secret,
+        set,
+        action,
+        referenced,
+        principal_context,
+    )?;
+    super::kms::with_key(model, principal, secret, action, grant, key_cache)
+}
+
+/// The entry of one (principal, secret, action) on the secret side alone (the secret's resource
+/// policy and the caller's policies, `Deny` + `NotPrincipal` leniency included), before the
+/// KMS key decides whether a value action can reach the value.
+pub(crate) fn judge_secret_side(
+    model: &AccessModel,
+    principal: &AnalysedPrincipal,
+    secret: &SecretFacts,
+    set: &PolicySet,
+    action: &str,
+    referenced: &BTreeSet<String>,
+    principal_context: Option<&PrincipalContext>,
+) -> Option<Grant> {
     let grant = match judge_secret(
         model,
         principal,
@@ -545,7 +569,7 @@ pub(crate) fn judge(
             grant
         }
     };
-    super::kms::with_key(model, principal, secret, action, grant, key_cache)
+    Some(grant)
 }
 
 /// The entry of one request on the secret alone (its resource policy and the caller's

@@ -32,6 +32,7 @@ mod context;
 mod keys;
 mod kms;
 mod model;
+pub(crate) mod outsiders;
 mod report;
 mod single;
 

@@ -55,6 +55,9 @@ pub(crate) struct PrincipalFacts {
     pub tags: Option<Vec<(String, String)>>,
     /// In the audited account's organization (known for the account's own principals).
     pub in_account: bool,
+    /// `aws:PrincipalOrgID` of a principal outside the account when the question fixes it (an
+    /// outsider of an organization a resource policy names, or of none: `outsiders`).
+    pub organization: Option<String>,
 }
 
 /// One principal of the analysis.
@@ -240,6 +243,20 @@ impl AccessModel {
     /// Builds the model from a loaded snapshot. Fails only when the snapshot has no IAM data.
     pub fn from_snapshot(snapshot: &Snapshot) -> Result<AccessModel, AccessError> {
         let iam = snapshot.iam.as_ref().ok_or(AccessError::NoIamData)?;
+        Ok(Self::build(snapshot, iam))
+    }
+
+    /// The model of the snapshot's secrets, keys, resource policies and RCPs without the
+    /// account's own principals: for questions about principals outside the account
+    /// (`outsiders`), which need no IAM data.
+    pub(crate) fn resources_of(snapshot: &Snapshot) -> AccessModel {
+        Self::build(
+            snapshot,
+            &crate::snapshot::IamAuthorizationDetails::default(),
+        )
+    }
+
+    fn build(snapshot: &Snapshot, iam: &crate::snapshot::IamAuthorizationDetails) -> AccessModel {
         let account_id = snapshot.meta.account_id.clone();
         let mut compiler = Compiler {
             cache: BTreeMap::new(),
@@ -282,6 +299,7 @@ impl AccessModel {
                     userid: user.user_id.clone(),
                     tags: Some(tags_of(&user.tags)),
                     in_account: true,
+                    organization: None,
                 },
             });
         }
@@ -308,6 +326,7 @@ impl AccessModel {
                     userid: None,
                     tags: Some(tags_of(&role.tags)),
                     in_account: true,
+                    organization: None,
                 },
             });
         }
@@ -467,7 +486,7 @@ impl AccessModel {
         }
         principals.sort_by(|a, b| a.arn.cmp(&b.arn));
 
-        Ok(AccessModel {
+        AccessModel {
             account_id,
             collected_at: snapshot.meta.collected_at,
             organization_id: snapshot.meta.organization_id.clone(),
@@ -478,7 +497,7 @@ impl AccessModel {
             keys,
             rcps,
             diagnostics: compiler.diagnostics,
-        })
+        }
     }
 
     /// The index of the principal with this ARN (or `*`).
@@ -577,6 +596,7 @@ fn external(
             userid: None,
             tags: None,
             in_account: false,
+            organization: None,
         },
     }
 }
