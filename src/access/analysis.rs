@@ -19,6 +19,7 @@ use super::context::{
     KeySide, PrincipalContext, RequestFacts, action_context, build_context, build_context_with,
     key_side, tag_context,
 };
+use super::details::{ConditionDetail, open_conditions};
 use super::keys;
 use super::model::{AccessModel, AnalysedPrincipal, PrincipalKind, SecretFacts};
 use super::{AccessError, actions};
@@ -81,6 +82,8 @@ pub struct Grant {
     pub via: Via,
     /// Keys the snapshot cannot settle that could change the outcome, sorted.
     pub conditions: Vec<String>,
+    /// The conditions that left the outcome open, as the policies write them (sorted).
+    pub condition_details: Vec<ConditionDetail>,
     /// `GetSecretValue` only: stages whose outcome differs from `AWSCURRENT`'s.
     pub stages_differ: Vec<String>,
     /// The principal is outside the snapshot: allowed only if its own account allows it too.
@@ -151,6 +154,7 @@ struct StageOutcome {
     decision: Option<GrantDecision>,
     via: Via,
     conditions: Vec<String>,
+    details: Vec<ConditionDetail>,
     why: Vec<Why>,
 }
 
@@ -437,6 +441,7 @@ fn decide_one(set: &PolicySet, request: &Request, external: bool) -> StageOutcom
             decision: None,
             via: Via::Identity,
             conditions: Vec::new(),
+            details: Vec::new(),
             why: Vec::new(),
         };
     }
@@ -450,6 +455,7 @@ fn decide_one(set: &PolicySet, request: &Request, external: bool) -> StageOutcom
         }),
         via: via_of(&evaluation, external),
         why: why_of(&evaluation, false),
+        details: open_conditions(set, request, &evaluation.unsettled_keys),
         conditions: evaluation.unsettled_keys,
     }
 }
@@ -621,6 +627,7 @@ fn judge_secret(
             decision,
             via: outcome.via,
             conditions: outcome.conditions,
+            condition_details: outcome.details,
             stages_differ: Vec::new(),
             external,
             key: None,
@@ -650,6 +657,7 @@ fn judge_secret(
             decision,
             via: current.via,
             conditions: current.conditions,
+            condition_details: current.details,
             stages_differ,
             external,
             key: None,
@@ -667,6 +675,7 @@ fn judge_secret(
                 decision: GrantDecision::Conditional,
                 via: outcome.via,
                 conditions,
+                condition_details: outcome.details.clone(),
                 stages_differ,
                 external,
                 key: None,
@@ -1130,6 +1139,11 @@ fn principal_view<'s>(
                     falsified |= code.is_multiple_of(3);
                     inert &= code / 3 == 0;
                     signature.push(code);
+                    if code % 3 == 2 {
+                        // Unknown: the entry reports the condition as written
+                        // (`condition_details`), so its text tells policies apart.
+                        signature.extend([u32::MAX - 2, ci.id]);
+                    }
                 }
                 inert &= falsified;
             }

@@ -29,6 +29,7 @@ mod analysis;
 mod case_snapshot;
 mod classes;
 mod context;
+mod details;
 mod keys;
 mod kms;
 mod model;
@@ -45,6 +46,7 @@ pub use analysis::{
     KeyVerdict, Via, Why, analyse, normalise_actions,
 };
 pub use case_snapshot::SnapshotCasePolicies;
+pub use details::ConditionDetail;
 pub use model::{
     ASSUMED_IDENTITY_POLICY, AccessModel, AnalysedPrincipal, KeyFacts, PrincipalKind, SecretFacts,
 };
