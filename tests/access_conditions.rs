@@ -2,6 +2,11 @@
 //! (`condition_details`, as the policy writes them) in both JSON views, and the table shows
 //! them with `--why`. Driven through the built binary on the demo snapshot, whose
 //! `shared/github-deploy-key` is readable only through the VPC endpoint its policy names.
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers outside #[test] functions fail loudly by design"
+)]
 
 mod support;
 

@@ -3,6 +3,11 @@
 //! decrypt. The AWS managed key `aws/secretsmanager` cannot be used cross-account (metadata
 //! only), a customer key whose policy names the outsider's account reaches the value, a key
 //! policy not collected makes it "possibly", a key policy for the owner alone blocks it.
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers outside #[test] functions fail loudly by design"
+)]
 
 mod support;
 
