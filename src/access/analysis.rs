@@ -20,6 +20,7 @@ use super::context::{
     ClassContext, KeySide, PrincipalContext, RequestFacts, TagContext, action_context,
     build_context, key_side,
 };
+use super::details::{ConditionDetail, open_conditions};
 use super::keys;
 use super::model::{AccessModel, AnalysedPrincipal, PrincipalKind, SecretFacts};
 use super::{AccessError, actions};
@@ -82,6 +83,8 @@ pub struct Grant {
     pub via: Via,
     /// Keys the snapshot cannot settle that could change the outcome, sorted.
     pub conditions: Vec<String>,
+    /// The conditions that left the outcome open, as the policies write them (sorted).
+    pub condition_details: Vec<ConditionDetail>,
     /// `GetSecretValue` only: stages whose outcome differs from `AWSCURRENT`'s.
     pub stages_differ: Vec<String>,
     /// The principal is outside the snapshot: allowed only if its own account allows it too.
@@ -152,6 +155,7 @@ struct StageOutcome {
     decision: Option<GrantDecision>,
     via: Via,
     conditions: Vec<String>,
+    details: Vec<ConditionDetail>,
     why: Vec<Why>,
 }
 
@@ -441,6 +445,7 @@ fn decide_one(set: &PolicySet, request: &Request, external: bool) -> StageOutcom
             decision: None,
             via: Via::Identity,
             conditions: Vec::new(),
+            details: Vec::new(),
             why: Vec::new(),
         };
     }
@@ -454,6 +459,7 @@ fn decide_one(set: &PolicySet, request: &Request, external: bool) -> StageOutcom
         }),
         via: via_of(&evaluation, external),
         why: why_of(&evaluation, false),
+        details: open_conditions(set, request, &evaluation.unsettled_keys),
         conditions: evaluation.unsettled_keys,
     }
 }
@@ -492,7 +498,7 @@ pub(crate) fn judge(
     action: &str,
     referenced: &BTreeSet<String>,
 ) -> Option<Grant> {
-    let grant = judge_before_key(model, principal, secret, set, action, referenced, None)?;
+    let grant = judge_secret_side(model, principal, secret, set, action, referenced, None)?;
     super::kms::with_key(model, principal, secret, action, grant, None)
         .map(|grant| undecidable(model, principal, secret, grant))
 }
@@ -502,7 +508,7 @@ pub(crate) fn judge(
 /// With `class_context` (the class path) the context holds only the keys the policies read,
 /// all but the secret side ready-made; without it (one-by-one), every known key. The entry is
 /// the same either way.
-fn judge_before_key(
+pub(crate) fn judge_secret_side(
     model: &AccessModel,
     principal: &AnalysedPrincipal,
     secret: &SecretFacts,
@@ -637,6 +643,7 @@ fn grant_of(
             decision,
             via: outcome.via,
             conditions: outcome.conditions,
+            condition_details: outcome.details,
             stages_differ: Vec::new(),
             external,
             key: None,
@@ -666,6 +673,7 @@ fn grant_of(
             decision,
             via: current.via,
             conditions: current.conditions,
+            condition_details: current.details,
             stages_differ,
             external,
             key: None,
@@ -683,6 +691,7 @@ fn grant_of(
                 decision: GrantDecision::Conditional,
                 via: outcome.via,
                 conditions,
+                condition_details: outcome.details.clone(),
                 stages_differ,
                 external,
                 key: None,
@@ -1146,6 +1155,11 @@ fn principal_view<'s>(
                     falsified |= code.is_multiple_of(3);
                     inert &= code / 3 == 0;
                     signature.push(code);
+                    if code % 3 == 2 {
+                        // Unknown: the entry reports the condition as written
+                        // (`condition_details`), so its text tells policies apart.
+                        signature.extend([u32::MAX - 2, ci.id]);
+                    }
                 }
                 inert &= falsified;
             }
@@ -1237,7 +1251,7 @@ fn analyse_principal(
             .zip(class_contexts.iter_mut())
             .map(|(action, context)| {
                 output.evaluations += 1;
-                judge_before_key(
+                judge_secret_side(
                     model,
                     principal,
                     secret,

@@ -70,10 +70,10 @@ fn known_keys(facts: &RequestFacts<'_>) -> Vec<(String, ContextValue)> {
     for (key, value) in principal.tags.iter().flatten() {
         out.push((format!("aws:PrincipalTag/{key}"), text(value)));
     }
+    if let Some(org) = principal_org(facts) {
+        out.push(("aws:PrincipalOrgID".to_owned(), text(org)));
+    }
     if let Some(org) = facts.organization_id {
-        if principal.in_account {
-            out.push(("aws:PrincipalOrgID".to_owned(), text(org)));
-        }
         out.push(("aws:ResourceOrgID".to_owned(), text(org)));
     }
     if principal.in_account {
@@ -106,10 +106,27 @@ fn known_keys(facts: &RequestFacts<'_>) -> Vec<(String, ContextValue)> {
     out
 }
 
+/// `aws:PrincipalOrgID`: the account's organization for its own principals, the organization
+/// an outsider question fixes for others (`outsiders`), else unknown.
+fn principal_org<'a>(facts: &RequestFacts<'a>) -> Option<&'a str> {
+    let principal = &facts.principal.facts;
+    match facts.organization_id {
+        Some(org) if principal.in_account => Some(org),
+        _ => principal.organization.as_deref(),
+    }
+}
+
+/// `aws:PrincipalType` of an anonymous caller (the IAM User Guide's table of principal keys).
+pub(crate) const ANONYMOUS_TYPE: &str = "Anonymous";
+
 /// Whether AWS leaves the lower-case `key` out of this request (as opposed to sending a value
 /// the snapshot cannot know).
 fn is_absent(facts: &RequestFacts<'_>, key: &str) -> bool {
     let principal = &facts.principal.facts;
+    // An anonymous caller has no ARN, account, organization or tags.
+    if principal.principal_type == Some(ANONYMOUS_TYPE) && key.starts_with("aws:principal") {
+        return true;
+    }
     if key.starts_with("aws:resourcetag/") || key.starts_with("secretsmanager:resourcetag/") {
         return true;
     }
@@ -152,10 +169,7 @@ pub(crate) fn known_value(facts: &RequestFacts<'_>, key: &str) -> Option<Context
         "aws:principaltype" => principal.principal_type.map(text),
         "aws:username" => principal.username.as_deref().map(text),
         "aws:userid" => principal.userid.as_deref().map(text),
-        "aws:principalorgid" => facts
-            .organization_id
-            .filter(|_| principal.in_account)
-            .map(text),
+        "aws:principalorgid" => principal_org(facts).map(text),
         "aws:resourceorgid" => facts.organization_id.map(text),
         "aws:principalisawsservice" => principal.in_account.then_some(ContextValue::Bool(false)),
         "aws:securetransport" => Some(ContextValue::Bool(true)),
