@@ -367,6 +367,9 @@ pub(crate) fn policy_set(
         .resource_policy
         .and_then(|index| model.resource_policies.get(index))
         .cloned();
+    if model.is_organization() {
+        set.rcps = model.rcps_of(&secret.account).to_vec();
+    }
     set
 }
 
@@ -491,6 +494,7 @@ pub(crate) fn judge(
 ) -> Option<Grant> {
     let grant = judge_before_key(model, principal, secret, set, action, referenced, None)?;
     super::kms::with_key(model, principal, secret, action, grant, None)
+        .map(|grant| undecidable(model, principal, secret, grant))
 }
 
 /// The entry of one request before the KMS key: the secret's resource policy and the caller's
@@ -551,6 +555,21 @@ fn judge_before_key(
         }
     };
     Some(grant)
+}
+
+/// `grant`, `Conditional` with the reasons when a bad record of the snapshot concerns it.
+fn undecidable(
+    model: &AccessModel,
+    principal: &AnalysedPrincipal,
+    secret: &SecretFacts,
+    mut grant: Grant,
+) -> Grant {
+    let reasons = model.undecidable(principal, secret);
+    if !reasons.is_empty() {
+        grant.decision = GrantDecision::Conditional;
+        grant.reasons.extend(reasons);
+    }
+    grant
 }
 
 /// The entry of one request on the secret alone (its resource policy and the caller's
@@ -1212,14 +1231,14 @@ fn analyse_principal(
             )
         })
         .collect();
-    let mut sets: HashMap<Option<usize>, PolicySet> = HashMap::new();
+    let mut sets: HashMap<(Option<usize>, &str), PolicySet> = HashMap::new();
     let mut before_key: Vec<Vec<Option<Grant>>> =
         Vec::with_capacity(projection.representatives.len());
     for atom in &projection.representatives {
         let atom = &shared.atoms.atoms[*atom as usize];
         let secret = shared.secrets[atom.representative];
         let set = sets
-            .entry(secret.resource_policy)
+            .entry((secret.resource_policy, secret.account.as_str()))
             .or_insert_with(|| policy_set(model, principal, secret));
         let grants = shared
             .actions
@@ -1264,6 +1283,7 @@ fn analyse_principal(
                     let cache = (!shared.kms_per_secret).then_some(&mut key_cache);
                     match grant.clone().and_then(|grant| {
                         super::kms::with_key(model, principal, secret, action, grant, cache)
+                            .map(|grant| undecidable(model, principal, secret, grant))
                     }) {
                         Some(grant) => {
                             any = true;
