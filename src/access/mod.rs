@@ -24,9 +24,11 @@
 //! gen_snapshot -- --principals 2000 --secrets 40000 --out /tmp/big`, then `/usr/bin/time -v
 //! ./target/release/secaudit -v access --snapshot /tmp/big --format json --output
 //! /tmp/out.json` (34,515 atoms; this 2-core machine shared with six other engineers' builds,
-//! release build without the `aws` feature). Measured 2026-12-05 at load average 5–7.4: 108 s
-//! wall, of which writing the 8.5 GB report 29 s; 38.9 s user + 9.5 s system CPU (the system
-//! time is the page cache taking the report), peak RSS 689 MB. Before this round, the same
+//! release build without the `aws` feature). Measured 2026-12-05 at load average 3.7–4.3:
+//! **46 s wall** (target 60 s), of which writing the 8.5 GB report 15.5 s; 24.7 s user + 6.8 s
+//! system CPU (the system time is the page cache taking the report), peak RSS 689 MB; with
+//! `--output /dev/null` at load 3.6: 20.9 s wall, 20.7 s user. At load 5–7.4 the same run took
+//! 108 s wall (38.9 s user + 9.5 s system). Before this round, the same
 //! machine at load 1.5–5: 60.6 s user CPU against 33.5 s after, measured back to back with
 //! `taskset -c 0 … --threads 1 --output /dev/null` at load 3.4–4 (1.8× less CPU; at 500 ×
 //! 10,000: 6.1 s → 2.5 s, 2.5×), same bytes (checked by MD5 at both sizes). What changed:
