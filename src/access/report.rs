@@ -4,20 +4,26 @@
 //!
 //! JSON: `{"schema_version": 1, "snapshot": {"account_id", "collected_at"}, "actions": [...],
 //! "secrets": [{"arn", "name", "region", "access": [{"principal", "action", "decision", "via",
-//! "conditions", "stages_differ"?, "external"?, "key"?, "reasons"?, "why"}]}]}`, one secret
+//! "conditions", "condition_details"?, "stages_differ"?, "external"?, "key"?, "reasons"?, "why"}]}]}`, one secret
 //! per line. `stages_differ` is on every `GetSecretValue` entry: the stages (`AWSPREVIOUS`,
 //! `AWSPENDING`, custom labels) whose outcome differs from `AWSCURRENT`'s, which the entry
 //! describes. `external: true` marks a principal outside the snapshot (another account, or
 //! `*`), allowed only if its own account allows it too; such entries are `Conditional`. `key`
 //! (`{"arn", "judged"}`) is on every entry of an action that reads or writes the value: the KMS
 //! key whose permission was also judged (`judged: false`: its policy was not collected, the
-//! entry is `Conditional`). `reasons` says in words why an entry is `Conditional`. `why` lists
+//! entry is `Conditional`). `condition_details` (`[{"operator", "key", "values"}]`, as the
+//! policies write them) lists the conditions that left a `Conditional` entry open, and `reasons`
+//! says in words why an entry is `Conditional`. `why` lists
 //! the statements that allowed it: `{"side": "identity|resource|key", "kind" (layer),
-//! "policy", "statement" (index), "sid"}`.
+//! "policy", "statement" (index), "sid"}`. A secret that a bad record of the snapshot concerns
+//! carries `"problems"` (`bad record FILE: PATH: REASON`). On an organization directory
+//! `snapshot` is `null` and `"accounts": [{"account_id", "collected_at", "regions"}]` follows it
+//! (both views); the table names the account after each heading.
 //!
 //! CSV columns: `SECRET_ARN,SECRET_NAME,REGION,PRINCIPAL,ACTION,DECISION,VIA,CONDITIONS,
 //! STAGES_DIFFER,EXTERNAL,KEY_ARN,KEY_JUDGED,REASONS,WHY` (lists joined with `;`), cells that
-//! a spreadsheet would run as a formula neutralised. The table shows `why` with `--why`.
+//! a spreadsheet would run as a formula neutralised. The table shows `why` and the conditions
+//! of `condition_details` with `--why`.
 
 use std::io::{self, Write};
 
@@ -73,6 +79,34 @@ fn why_json(why: &[super::analysis::Why]) -> serde_json::Value {
         .collect()
 }
 
+/// The `condition_details` list of an entry.
+fn details_json(details: &[super::ConditionDetail]) -> serde_json::Value {
+    details
+        .iter()
+        .map(|d| json!({"operator": d.operator, "key": d.key, "values": d.values}))
+        .collect()
+}
+
+/// One line per condition of `condition_details`, for the table.
+fn detail_lines(details: &[super::ConditionDetail]) -> Vec<String> {
+    details
+        .iter()
+        .map(|d| {
+            let values: Vec<String> = d
+                .values
+                .iter()
+                .map(|v| format!("`{}`", printable(v)))
+                .collect();
+            format!(
+                "{} {} {}",
+                printable(&d.operator),
+                printable(&d.key),
+                values.join(", ")
+            )
+        })
+        .collect()
+}
+
 /// One line per statement of `why`, for the table.
 fn why_lines(why: &[super::analysis::Why]) -> Vec<String> {
     why.iter()
@@ -108,7 +142,22 @@ fn write_json(
     let collected_at = model
         .collected_at
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let head = json!({"account_id": model.account_id, "collected_at": collected_at});
+    let head = if model.is_organization() {
+        // An organization directory: no one snapshot, but each account's, as `audit` does.
+        let accounts: Vec<serde_json::Value> = model
+            .accounts
+            .iter()
+            .map(|account| {
+                json!({"account_id": account.account_id,
+                    "collected_at": account.collected_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    "regions": account.regions})
+            })
+            .collect();
+        format!("null,\"accounts\":{}", json!(accounts))
+    } else {
+        json!({"account_id": model.account_id, "collected_at": collected_at}).to_string()
+    };
     write!(
         out,
         "{{\"schema_version\":1,\"snapshot\":{head},\"actions\":{},\"{}\":[",
@@ -141,6 +190,10 @@ fn write_json(
                 grant.via.as_str()
             )?;
             text.extend(json_text(&grant.conditions)?);
+            if !grant.condition_details.is_empty() {
+                text.extend_from_slice(b",\"condition_details\":");
+                text.extend(json_text(&details_json(&grant.condition_details))?);
+            }
             if with_stages == 1 {
                 text.extend_from_slice(b",\"stages_differ\":");
                 text.extend(json_text(&grant.stages_differ)?);
@@ -221,6 +274,10 @@ fn write_json(
         out.write_all(&json_text(&secret.name)?)?;
         out.write_all(b",\"region\":")?;
         out.write_all(&json_text(&secret.region)?)?;
+        if !secret.problems.is_empty() {
+            out.write_all(b",\"problems\":")?;
+            out.write_all(&json_text(&secret.problems)?)?;
+        }
         out.write_all(b"}")?;
     }
     out.write_all(b"\n]}\n")?;
@@ -314,10 +371,14 @@ fn write_table(
         entries_total += entries.len();
         writeln!(
             out,
-            "{}  ({})",
+            "{}  ({}){}",
             printable(&secret.name),
-            printable(&secret.arn)
+            printable(&secret.arn),
+            account_note(model, &secret.account)
         )?;
+        for problem in &secret.problems {
+            writeln!(out, "  (undecidable: {})", printable(problem))?;
+        }
         if entries.is_empty() {
             writeln!(
                 out,
@@ -346,6 +407,9 @@ fn write_table(
                 for line in why_lines(&grant.why) {
                     writeln!(out, "      why: {line}")?;
                 }
+                for line in detail_lines(&grant.condition_details) {
+                    writeln!(out, "      if: {line}")?;
+                }
             }
         }
     }
@@ -358,6 +422,20 @@ fn write_table(
         if entries_total == 1 { "y" } else { "ies" }
     )?;
     out.flush()
+}
+
+/// `  account A` after a secret or principal heading on an organization directory (and `  account
+/// A, not collected` for a principal of another account), nothing for one account.
+fn account_note(model: &AccessModel, account: &str) -> String {
+    if !model.is_organization() {
+        return String::new();
+    }
+    let collected = model.accounts.iter().any(|a| a.account_id == account);
+    format!(
+        "  account {}{}",
+        printable(account),
+        if collected { "" } else { ", not collected" }
+    )
 }
 
 /// The caveats of a grant after its table row (`  (if KEYS; differs for STAGES; …)`), the same
@@ -397,7 +475,14 @@ fn write_principal_table(
     let mut entries_total = 0usize;
     let principals: Vec<usize> = view.principals().collect();
     for (k, principal) in principals.iter().enumerate() {
-        writeln!(out, "{}", printable(&model.principals[*principal].arn))?;
+        let principal = &model.principals[*principal];
+        let account = principal.facts.account.as_deref().unwrap_or("unknown");
+        writeln!(
+            out,
+            "{}{}",
+            printable(&principal.arn),
+            account_note(model, account)
+        )?;
         for (position, entry) in view.entries(analysis, k) {
             entries_total += 1;
             let secret = &model.secrets[analysis.secrets[position]];
@@ -414,6 +499,9 @@ fn write_principal_table(
             if why {
                 for line in why_lines(&grant.why) {
                     writeln!(out, "      why: {line}")?;
+                }
+                for line in detail_lines(&grant.condition_details) {
+                    writeln!(out, "      if: {line}")?;
                 }
             }
         }

@@ -18,14 +18,14 @@ mod config;
 mod context;
 mod error;
 mod meta;
+mod outside_access;
 mod params;
-mod policy_probe;
 mod rotation_events;
 mod rotation_interval;
 mod run;
 pub mod schedule;
 
-pub use catalogue::{Catalogue, registered_rule_ids};
+pub use catalogue::{Catalogue, registered_rule_ids, rule_reads};
 pub use config::RuleConfig;
 pub use error::RuleError;
 pub use meta::RuleMeta;
