@@ -542,28 +542,32 @@ fn a_directory_of_account_snapshots_gives_one_report_over_all_accounts() {
     );
 }
 
-/// A JSON report without mutes or baseline is streamed (each rule's findings spilled to disk as
-/// it runs, then merged): it must hold what the report built in memory holds (the path a mutes
-/// file takes), in the same order, across accounts whose findings interleave (the demo's
-/// `eu-west-1` secrets sort before the other accounts' `us-east-1` ones), with the same
-/// `--fail-on` explanation.
+/// A JSON or CSV report without a baseline is streamed (each rule's findings spilled to disk as
+/// it runs, then merged): it must hold what the report built in memory holds (the path a
+/// baseline takes; an empty baseline only adds `change: new` and `resolved: []`), in the same
+/// order, across accounts whose findings interleave (the demo's `eu-west-1` secrets sort before
+/// the other accounts' `us-east-1` ones), with and without mutes, with the same `--fail-on`
+/// explanation.
 #[test]
-fn the_streamed_json_report_equals_the_report_built_in_memory() {
+fn the_streamed_reports_equal_the_reports_built_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&root().join(PARTIAL), &dir.path().join("a-444455556666"));
     copy_dir(&root().join(DEMO), &dir.path().join("b-111122223333"));
     copy_dir(&root().join(FORMULA), &dir.path().join("c-777788889999"));
-    let no_mutes = dir.path().join("no-mutes.json");
-    fs::write(&no_mutes, r#"{"mutes": []}"#).unwrap();
-    let all = dir.path().to_str().unwrap();
-    let run = |extra: &[&str]| {
+    let snapshots = dir.path().join("accounts");
+    fs::create_dir(&snapshots).unwrap();
+    for account in ["a-444455556666", "b-111122223333", "c-777788889999"] {
+        fs::rename(dir.path().join(account), snapshots.join(account)).unwrap();
+    }
+    let all = snapshots.to_str().unwrap();
+    let run = |format: &str, extra: &[&str]| {
         let mut args = vec![
             "-q",
             "audit",
             "--snapshot",
             all,
             "--format",
-            "json",
+            format,
             "--now",
             NOW,
             "--fail-on",
@@ -572,67 +576,69 @@ fn the_streamed_json_report_equals_the_report_built_in_memory() {
         args.extend_from_slice(extra);
         secaudit(&args)
     };
-    let streamed = run(&[]);
-    let in_memory = run(&["--mutes", no_mutes.to_str().unwrap()]);
-    assert_eq!(code(&streamed), 1, "{}", stderr(&streamed));
-    assert_eq!(stderr(&streamed), stderr(&in_memory));
-    assert!(stderr(&streamed).starts_with("exit 1: "));
-    let mut expected = json_of(&in_memory);
-    let report = json_of(&streamed);
-    expected["run"]
-        .as_object_mut()
-        .unwrap()
-        .remove("expired_mutes");
-    expected["run"]
-        .as_object_mut()
-        .unwrap()
-        .remove("unused_mutes");
-    expected["summary"]
-        .as_object_mut()
-        .unwrap()
-        .remove("muted_by_rule");
-    let ids = |report: &Value| -> Vec<String> {
-        report["findings"]
+    // A baseline over the same accounts with no finding: every finding is `new`.
+    let mut empty = json_of(&run("json", &[]));
+    empty["findings"] = Value::Array(Vec::new());
+    let baseline = dir.path().join("baseline.json");
+    fs::write(&baseline, empty.to_string()).unwrap();
+    let baseline = baseline.to_str().unwrap();
+    let mutes = "tests/fixtures/lifecycle/mutes.json";
+
+    for lifecycle in [&[][..], &["--mutes", mutes][..]] {
+        let streamed = run("json", lifecycle);
+        let in_memory = run("json", &[lifecycle, &["--baseline", baseline][..]].concat());
+        assert_eq!(code(&streamed), 1, "{}", stderr(&streamed));
+        assert_eq!(stderr(&streamed), stderr(&in_memory));
+        assert!(stderr(&streamed).starts_with("exit 1: "));
+        let report = json_of(&streamed);
+        let mut expected = json_of(&in_memory);
+        assert_eq!(
+            expected.as_object_mut().unwrap().remove("resolved"),
+            Some(Value::Array(Vec::new()))
+        );
+        for finding in expected["findings"].as_array_mut().unwrap() {
+            assert_eq!(
+                finding.as_object_mut().unwrap().remove("change"),
+                Some(Value::from("new"))
+            );
+        }
+        let ids = |report: &Value| -> Vec<String> {
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| format!("{} {}", f["rule"], f["resource"]["id"]))
+                .collect()
+        };
+        assert_eq!(ids(&report), ids(&expected));
+        assert_eq!(report, expected);
+        let accounts: Vec<&str> = report["findings"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|f| format!("{} {}", f["rule"], f["resource"]["id"]))
-            .collect()
-    };
-    assert_eq!(ids(&report), ids(&expected));
-    assert_eq!(report, expected);
-    let regions: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["resource"]["account_id"].as_str().unwrap())
-        .collect();
-    assert!(
-        regions.windows(2).any(|pair| pair[0] > pair[1]),
-        "the accounts' findings interleave"
-    );
+            .map(|f| f["resource"]["account_id"].as_str().unwrap())
+            .collect();
+        assert!(
+            accounts.windows(2).any(|pair| pair[0] > pair[1]),
+            "the accounts' findings interleave"
+        );
+        let muted = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f.get("muted").is_some())
+            .count();
+        assert_eq!(muted > 0, !lifecycle.is_empty(), "the mutes cover findings");
 
-    // The CSV report is streamed the same way; with mutes it only gains the MUTED column.
-    let csv = |extra: &[&str]| {
-        let mut args = vec![
-            "-q",
-            "audit",
-            "--snapshot",
-            all,
-            "--format",
-            "csv",
-            "--now",
-            NOW,
-        ];
-        args.extend_from_slice(extra);
-        String::from_utf8(secaudit(&args).stdout).unwrap()
-    };
-    let streamed = csv(&[]);
-    let in_memory = csv(&["--mutes", no_mutes.to_str().unwrap()])
-        .replace(",\"MUTED\"\r\n", "\r\n")
-        .replace(",\"\"\r\n", "\r\n");
-    assert_eq!(streamed.lines().count(), ids(&report).len() + 1);
-    assert_eq!(streamed, in_memory);
+        // The CSV report is streamed the same way; the baseline only adds the CHANGE column.
+        let csv = |extra: &[&str]| String::from_utf8(run("csv", extra).stdout).unwrap();
+        let streamed = csv(lifecycle);
+        let in_memory = csv(&[lifecycle, &["--baseline", baseline][..]].concat())
+            .replace(",\"CHANGE\"\r\n", "\r\n")
+            .replace(",\"new\"\r\n", "\r\n");
+        assert_eq!(streamed.matches("\r\n").count(), ids(&report).len() + 1);
+        assert_eq!(streamed, in_memory);
+    }
 }
 
 #[test]

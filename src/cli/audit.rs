@@ -5,7 +5,7 @@
 //! any error returned from here).
 //!
 //! Arguments are validated (catalogue, configuration, rule ids, time) before the snapshot is
-//! read or collected. A JSON or CSV report without mutes, baseline or Security Hub is streamed: each
+//! read or collected. A JSON or CSV report without baseline or Security Hub is streamed: each
 //! rule's findings go to a temporary file as the rule runs (`report::spill`), so memory holds
 //! the snapshot and one rule's findings, not the whole run's. The report goes to stdout or `--output` only; logs go to stderr.
 
@@ -21,11 +21,11 @@ use super::collect::LiveArgs;
 use super::output::write_report_streamed;
 use secaudit::findings::{Finding, Severity};
 use secaudit::report::baseline::Baseline;
-use secaudit::report::mutes::MuteFile;
+use secaudit::report::mutes::{MuteFile, MuteMatcher};
 use secaudit::report::spill::FindingSpill;
 use secaudit::report::{
-    self, AccountRun, Format, Report, ReportedRule, RuleCounts, RuleDoc, RunInfo, SnapshotInfo,
-    csv, json, table::TableStyle,
+    self, AccountRun, Format, MuteLists, Report, ReportedRule, RuleCounts, RuleDoc, RunInfo,
+    SnapshotInfo, csv, json, table::TableStyle,
 };
 use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_rules};
 use secaudit::snapshot::{
@@ -169,7 +169,6 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
     };
     let mut tally = Tally::new(threshold);
     let streamed = matches!(format, ReportFormat::Json | ReportFormat::Csv)
-        && mutes.is_none()
         && baseline_text.is_none()
         && !args.security_hub;
     if streamed {
@@ -178,19 +177,44 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         let json = format == ReportFormat::Json;
         let mut spill = FindingSpill::new(if json { json::FINDING_INDENT } else { b"" })
             .context("cannot create a temporary file for the findings")?;
-        let audited = audit_snapshots(&catalogue, &config, &args, snapshot_dir, |findings| {
-            for finding in &findings {
-                tally.add(finding, report::counts_for_failure(finding, false, None));
-            }
-            let added = if json {
-                spill.add(&findings, json::render_finding)
-            } else {
-                spill.add(&findings, |finding, out| {
-                    csv::write_row(finding, &[], out).map_err(std::io::Error::other)
-                })
-            };
-            added.context("cannot write the findings to a temporary file")
-        })?;
+        let mut matcher = mutes.as_ref().map(MuteMatcher::new);
+        let mut muted_by_rule: BTreeMap<String, usize> = BTreeMap::new();
+        let audited = audit_snapshots(
+            &catalogue,
+            &config,
+            &args,
+            snapshot_dir,
+            |findings, evaluated_at| {
+                let mut notes = Vec::with_capacity(findings.len());
+                for finding in &findings {
+                    let note = matcher
+                        .as_mut()
+                        .and_then(|matcher| matcher.note(finding, evaluated_at));
+                    if note.is_some() {
+                        *muted_by_rule.entry(finding.rule.clone()).or_default() += 1;
+                    }
+                    tally.add(
+                        finding,
+                        report::counts_for_failure(finding, note.is_some(), None),
+                    );
+                    notes.push(note);
+                }
+                let mut notes = notes.into_iter();
+                let added = spill.add(&findings, |finding, out| {
+                    let note = notes.next().flatten();
+                    if json {
+                        json::render_finding(finding, note, out)
+                    } else {
+                        let cells = match &matcher {
+                            Some(_) => vec![csv::mute_cell(note)],
+                            None => Vec::new(),
+                        };
+                        csv::write_row(finding, &cells, out).map_err(std::io::Error::other)
+                    }
+                });
+                added.context("cannot write the findings to a temporary file")
+            },
+        )?;
         let mut by_rule: BTreeMap<String, RuleCounts> = audited
             .rules
             .iter()
@@ -199,11 +223,23 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         for (rule, counts) in &tally.by_rule {
             *by_rule.entry(rule.clone()).or_default() = *counts;
         }
+        let mute_lists = matcher.map(|matcher| {
+            let ran: Vec<&str> = by_rule.keys().map(String::as_str).collect();
+            let (expired, unused) = matcher.finish(&ran, audited.run.evaluated_at);
+            for rule in by_rule.keys() {
+                muted_by_rule.entry(rule.clone()).or_default();
+            }
+            MuteLists { expired, unused }
+        });
+        let spilled_mutes = mute_lists.as_ref().map(|lists| json::SpilledMutes {
+            lists,
+            muted_by_rule: &muted_by_rule,
+        });
         write_report_streamed(args.output.as_deref(), |out| {
             let written = if json {
-                json::write_spilled(&audited.run, by_rule, spill, out)
+                json::write_spilled(&audited.run, by_rule, spilled_mutes, spill, out)
             } else {
-                csv::write_spilled(spill, out)
+                csv::write_spilled(spill, spilled_mutes.is_some(), out)
             };
             written.map_err(std::io::Error::other)
         })?;
@@ -211,7 +247,7 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
     }
 
     let mut findings = Vec::new();
-    let audited = audit_snapshots(&catalogue, &config, &args, snapshot_dir, |batch| {
+    let audited = audit_snapshots(&catalogue, &config, &args, snapshot_dir, |batch, _| {
         findings.extend(batch);
         Ok(())
     })?;
@@ -380,13 +416,14 @@ struct AuditedRun {
 }
 
 /// Audits every account snapshot under `snapshot_dir` (one, or one per account), handing each
-/// rule's findings of each account to `each` as soon as the rule has run.
+/// rule's findings of each account to `each` as soon as the rule has run, with the time that
+/// account is judged at.
 fn audit_snapshots(
     catalogue: &Catalogue,
     config: &RuleConfig,
     args: &AuditArgs,
     snapshot_dir: &Path,
-    mut each: impl FnMut(Vec<Finding>) -> anyhow::Result<()>,
+    mut each: impl FnMut(Vec<Finding>, DateTime<Utc>) -> anyhow::Result<()>,
 ) -> anyhow::Result<AuditedRun> {
     let mut parameters = BTreeMap::new();
     let mut accounts = Vec::new();
@@ -406,7 +443,14 @@ fn audit_snapshots(
         }
         let now = args.now.unwrap_or(snapshot.meta.collected_at);
         // The same for every account: one catalogue, one configuration.
-        parameters = run_rules(catalogue, &snapshot, config, &args.rule_ids, now, &mut each)?;
+        parameters = run_rules(
+            catalogue,
+            &snapshot,
+            config,
+            &args.rule_ids,
+            now,
+            |findings| each(findings, now),
+        )?;
         accounts.push(AccountRun {
             account_id: snapshot.meta.account_id.clone(),
             collected_at: snapshot.meta.collected_at,

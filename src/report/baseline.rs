@@ -215,51 +215,92 @@ pub fn compare(
     findings: &[Finding],
     rules_ran: &BTreeSet<String>,
 ) -> Comparison {
-    let mut before: BTreeMap<(&str, &str), ComplianceType> = BTreeMap::new();
-    for finding in &baseline.findings {
-        before
-            .entry((finding.rule.as_str(), finding.resource.id.as_str()))
-            .or_insert(finding.compliance_type);
-    }
-    let mut now: BTreeMap<(&str, &str), ComplianceType> = BTreeMap::new();
+    let mut matcher = BaselineMatcher::new(baseline);
     let changes = findings
         .iter()
-        .map(|finding| {
-            let key = (finding.rule.as_str(), finding.resource.id.as_str());
-            now.entry(key).or_insert(finding.compliance_type);
-            match before.get(&key) {
-                None => Change::New,
-                Some(previous) if *previous == finding.compliance_type => Change::Unchanged,
-                Some(_) => Change::Changed,
-            }
-        })
+        .map(|finding| matcher.change(finding))
         .collect();
-    let mut seen = BTreeSet::new();
-    let resolved = baseline
-        .findings
-        .iter()
-        .filter(|previous| previous.compliance_type == ComplianceType::NonCompliant)
-        .filter(|previous| rules_ran.contains(&previous.rule))
-        .filter(|previous| seen.insert((previous.rule.as_str(), previous.resource.id.as_str())))
-        .filter_map(|previous| {
-            let key = (previous.rule.as_str(), previous.resource.id.as_str());
-            let reason = match now.get(&key) {
-                Some(ComplianceType::NonCompliant) => return None,
-                Some(ComplianceType::InsufficientData) => {
-                    "now INSUFFICIENT_DATA: it could not be judged this time".to_string()
-                }
-                Some(current) => format!("now {}", current.as_str()),
-                None => "no longer reported: the resource is gone".to_string(),
-            };
-            Some(Resolved {
-                rule: previous.rule.clone(),
-                resource: previous.resource.clone(),
-                previous_compliance_type: previous.compliance_type,
-                reason,
-            })
-        })
-        .collect();
+    let resolved = matcher.finish(rules_ran);
     Comparison { changes, resolved }
+}
+
+/// `compare` one finding at a time (a streamed report marks each finding as its rule runs). The
+/// findings of one (rule, resource id) must come in report order, as a rule's findings do.
+#[derive(Debug)]
+pub struct BaselineMatcher<'a> {
+    baseline: &'a Baseline,
+    /// Rule → resource id → compliance type in the baseline (its first finding).
+    before: BTreeMap<&'a str, BTreeMap<&'a str, ComplianceType>>,
+    /// (rule, resource id) of the baseline → this run's compliance type (its first finding),
+    /// when reported.
+    now: BTreeMap<(&'a str, &'a str), ComplianceType>,
+}
+
+impl<'a> BaselineMatcher<'a> {
+    pub fn new(baseline: &'a Baseline) -> BaselineMatcher<'a> {
+        let mut before: BTreeMap<&str, BTreeMap<&str, ComplianceType>> = BTreeMap::new();
+        for finding in &baseline.findings {
+            before
+                .entry(finding.rule.as_str())
+                .or_default()
+                .entry(finding.resource.id.as_str())
+                .or_insert(finding.compliance_type);
+        }
+        BaselineMatcher {
+            baseline,
+            before,
+            now: BTreeMap::new(),
+        }
+    }
+
+    /// How `finding` compares with the baseline.
+    pub fn change(&mut self, finding: &Finding) -> Change {
+        let Some((rule, ids)) = self.before.get_key_value(finding.rule.as_str()) else {
+            return Change::New;
+        };
+        let Some((id, previous)) = ids.get_key_value(finding.resource.id.as_str()) else {
+            return Change::New;
+        };
+        self.now
+            .entry((*rule, *id))
+            .or_insert(finding.compliance_type);
+        if *previous == finding.compliance_type {
+            Change::Unchanged
+        } else {
+            Change::Changed
+        }
+    }
+
+    /// The baseline's NON_COMPLIANT findings that no longer are, in baseline order, for the rules
+    /// in `rules_ran`.
+    pub fn finish(self, rules_ran: &BTreeSet<String>) -> Vec<Resolved> {
+        let now = self.now;
+        let mut seen = BTreeSet::new();
+        self.baseline
+            .findings
+            .iter()
+            .filter(|previous| previous.compliance_type == ComplianceType::NonCompliant)
+            .filter(|previous| rules_ran.contains(&previous.rule))
+            .filter(|previous| seen.insert((previous.rule.as_str(), previous.resource.id.as_str())))
+            .filter_map(|previous| {
+                let key = (previous.rule.as_str(), previous.resource.id.as_str());
+                let reason = match now.get(&key) {
+                    Some(ComplianceType::NonCompliant) => return None,
+                    Some(ComplianceType::InsufficientData) => {
+                        "now INSUFFICIENT_DATA: it could not be judged this time".to_string()
+                    }
+                    Some(current) => format!("now {}", current.as_str()),
+                    None => "no longer reported: the resource is gone".to_string(),
+                };
+                Some(Resolved {
+                    rule: previous.rule.clone(),
+                    resource: previous.resource.clone(),
+                    previous_compliance_type: previous.compliance_type,
+                    reason,
+                })
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 
 use std::borrow::Cow;
 
+use super::mutes::MuteNote;
 use super::spill::FindingSpill;
 use super::{Report, ReportError, timestamp_text};
 use crate::findings::Finding;
@@ -57,12 +58,7 @@ pub fn render_report(report: &Report) -> Result<String, ReportError> {
     write(&report.findings, &extra, |index| {
         let mut cells = Vec::new();
         if with_mutes {
-            cells.push(
-                report
-                    .muted(index)
-                    .map(|note| format!("{} until {}: {}", note.owner, note.expires, note.reason))
-                    .unwrap_or_default(),
-            );
+            cells.push(mute_cell(report.muted(index)));
         }
         if with_baseline {
             cells.push(
@@ -74,6 +70,12 @@ pub fn render_report(report: &Report) -> Result<String, ReportError> {
         }
         cells
     })
+}
+
+/// The `MUTED` cell: `owner until expires: reason`, empty when not muted.
+pub fn mute_cell(note: Option<&MuteNote>) -> String {
+    note.map(|note| format!("{} until {}: {}", note.owner, note.expires, note.reason))
+        .unwrap_or_default()
 }
 
 fn write(
@@ -140,10 +142,15 @@ pub fn write_row(
     Ok(())
 }
 
-/// Writes the CSV of a run without mutes or baseline whose rows are in `spill` (rendered by
-/// `write_row` without extra cells): the bytes `render` gives for those findings.
-pub fn write_spilled(spill: FindingSpill, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
-    out.write_all(&header(&[])?)?;
+/// Writes the CSV of a run without a baseline whose rows are in `spill` (rendered by
+/// `write_row`, with the `mute_cell` when `with_mutes`): the bytes `render_report` gives.
+pub fn write_spilled(
+    spill: FindingSpill,
+    with_mutes: bool,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ReportError> {
+    let extra: &[&str] = if with_mutes { &["MUTED"] } else { &[] };
+    out.write_all(&header(extra)?)?;
     spill.write_sorted(out, |_| Vec::new())?;
     Ok(())
 }
@@ -194,7 +201,7 @@ mod tests {
                 .unwrap();
         }
         let mut bytes = Vec::new();
-        write_spilled(spill, &mut bytes).unwrap();
+        write_spilled(spill, false, &mut bytes).unwrap();
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             render(&findings).unwrap()

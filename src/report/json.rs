@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::baseline::{Change, Resolved};
 use super::mutes::MuteNote;
 use super::spill::FindingSpill;
-use super::{Report, ReportError, RuleCounts, RunInfo};
+use super::{MuteLists, Report, ReportError, RuleCounts, RunInfo};
 use crate::findings::Finding;
 
 /// The version of the envelope's shape; bumped on any incompatible change.
@@ -120,22 +120,36 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
 /// How deep the envelope nests a finding: the indentation `render_finding`'s lines get.
 pub const FINDING_INDENT: &[u8] = b"    ";
 
-/// One finding (without mutes or baseline marks) as `write` prints it, before indentation.
-pub fn render_finding(finding: &Finding, out: &mut Vec<u8>) -> std::io::Result<()> {
+/// One finding with its mute (when a mutes file was applied) as `write` prints it, before
+/// indentation.
+pub fn render_finding(
+    finding: &Finding,
+    muted: Option<&MuteNote>,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
     let annotated = AnnotatedFinding {
         finding,
-        muted: None,
+        muted,
         change: None,
     };
     serde_json::to_writer_pretty(out, &annotated).map_err(std::io::Error::other)
 }
 
-/// Writes the envelope of a run without mutes or baseline whose findings are in `spill`
-/// (rendered by `render_finding`, indented by `FINDING_INDENT`): the same bytes `write` gives
-/// for a `Report` holding those findings, with `by_rule` their counts.
+/// What mutes added to a spilled run: the mutes that lapsed or matched nothing, and the muted
+/// findings per rule (every rule that ran included).
+#[derive(Debug, Clone, Copy)]
+pub struct SpilledMutes<'a> {
+    pub lists: &'a MuteLists,
+    pub muted_by_rule: &'a BTreeMap<String, usize>,
+}
+
+/// Writes the envelope of a run without a baseline whose findings are in `spill` (rendered by
+/// `render_finding`, indented by `FINDING_INDENT`): the same bytes `write` gives for a `Report`
+/// holding those findings, with `by_rule` their counts.
 pub fn write_spilled(
     run: &RunInfo,
     by_rule: BTreeMap<String, RuleCounts>,
+    mutes: Option<SpilledMutes<'_>>,
     spill: FindingSpill,
     out: &mut dyn std::io::Write,
 ) -> Result<(), ReportError> {
@@ -144,12 +158,12 @@ pub fn write_spilled(
         generator: GENERATOR,
         run: Run {
             run,
-            expired_mutes: None,
-            unused_mutes: None,
+            expired_mutes: mutes.map(|m| m.lists.expired.as_slice()),
+            unused_mutes: mutes.map(|m| m.lists.unused.as_slice()),
         },
         summary: Summary {
             by_rule,
-            muted_by_rule: None,
+            muted_by_rule: mutes.map(|m| m.muted_by_rule.clone()),
         },
         findings: &[],
         resolved: None,
@@ -304,10 +318,19 @@ mod tests {
                     .cloned()
                     .collect();
                 crate::findings::sort_findings(&mut batch);
-                spill.add(&batch, render_finding).unwrap();
+                spill
+                    .add(&batch, |finding, out| render_finding(finding, None, out))
+                    .unwrap();
             }
             let mut bytes = Vec::new();
-            write_spilled(&report.run, report.counts_by_rule(), spill, &mut bytes).unwrap();
+            write_spilled(
+                &report.run,
+                report.counts_by_rule(),
+                None,
+                spill,
+                &mut bytes,
+            )
+            .unwrap();
             assert_eq!(String::from_utf8(bytes).unwrap(), render(&report).unwrap());
         }
     }

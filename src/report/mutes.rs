@@ -234,43 +234,81 @@ pub fn apply(
     evaluated_at: impl Fn(&str) -> DateTime<Utc>,
     run_evaluated_at: DateTime<Utc>,
 ) -> MuteOutcome {
-    let mut used = vec![false; mutes.mutes.len()];
+    let mut matcher = MuteMatcher::new(mutes);
     let notes = findings
         .iter()
         .map(|finding| {
-            if !matches!(
-                finding.compliance_type,
-                ComplianceType::NonCompliant | ComplianceType::InsufficientData
-            ) {
-                return None;
-            }
-            let now = evaluated_at(&finding.resource.account_id);
-            let (index, mute) = mutes
-                .mutes
-                .iter()
-                .enumerate()
-                .find(|(_, mute)| mute.expiry.holds_at(now) && mute.covers(finding))?;
-            used[index] = true;
-            Some(mute.note.clone())
+            matcher
+                .note(finding, evaluated_at(&finding.resource.account_id))
+                .cloned()
         })
         .collect();
-    let mut expired = Vec::new();
-    let mut unused = Vec::new();
-    for (mute, used) in mutes.mutes.iter().zip(used) {
-        if !mute.expiry.holds_at(run_evaluated_at) {
-            expired.push(mute.listed());
-        } else if !used
-            && rules_ran
-                .iter()
-                .any(|rule| matches(&mute.rule, rule, Case::Sensitive, Colons::Free))
-        {
-            unused.push(mute.listed());
-        }
-    }
+    let (expired, unused) = matcher.finish(rules_ran, run_evaluated_at);
     MuteOutcome {
         notes,
         expired,
         unused,
+    }
+}
+
+/// `apply` one finding at a time, in any order (a streamed report marks each finding as its
+/// rule runs): the same notes, and the same lists at the end.
+#[derive(Debug)]
+pub struct MuteMatcher<'a> {
+    mutes: &'a MuteFile,
+    used: Vec<bool>,
+}
+
+impl<'a> MuteMatcher<'a> {
+    pub fn new(mutes: &'a MuteFile) -> MuteMatcher<'a> {
+        MuteMatcher {
+            mutes,
+            used: vec![false; mutes.mutes.len()],
+        }
+    }
+
+    /// The note of the first mute in effect at `now` (the time the finding's account was judged
+    /// at) that covers `finding`.
+    pub fn note(&mut self, finding: &Finding, now: DateTime<Utc>) -> Option<&'a MuteNote> {
+        if !matches!(
+            finding.compliance_type,
+            ComplianceType::NonCompliant | ComplianceType::InsufficientData
+        ) {
+            return None;
+        }
+        let mutes = self.mutes;
+        let (index, mute) = mutes
+            .mutes
+            .iter()
+            .enumerate()
+            .find(|(_, mute)| mute.expiry.holds_at(now) && mute.covers(finding))?;
+        if let Some(used) = self.used.get_mut(index) {
+            *used = true;
+        }
+        Some(&mute.note)
+    }
+
+    /// The mutes that had lapsed at `run_evaluated_at` and those in effect that covered no
+    /// finding of the rules in `rules_ran`, as listed.
+    pub fn finish(
+        self,
+        rules_ran: &[&str],
+        run_evaluated_at: DateTime<Utc>,
+    ) -> (Vec<Value>, Vec<Value>) {
+        let mut expired = Vec::new();
+        let mut unused = Vec::new();
+        for (mute, used) in self.mutes.mutes.iter().zip(self.used) {
+            if !mute.expiry.holds_at(run_evaluated_at) {
+                expired.push(mute.listed());
+            } else if !used
+                && rules_ran
+                    .iter()
+                    .any(|rule| matches(&mute.rule, rule, Case::Sensitive, Colons::Free))
+            {
+                unused.push(mute.listed());
+            }
+        }
+        (expired, unused)
     }
 }
 
