@@ -370,6 +370,9 @@ pub(crate) fn policy_set(
         .resource_policy
         .and_then(|index| model.resource_policies.get(index))
         .cloned();
+    if model.is_organization() {
+        set.rcps = model.rcps_of(&secret.account).to_vec();
+    }
     set
 }
 
@@ -518,6 +521,7 @@ pub(crate) fn judge(
         principal_context,
     )?;
     super::kms::with_key(model, principal, secret, action, grant, key_cache)
+        .map(|grant| undecidable(model, principal, secret, grant))
 }
 
 /// The entry of one (principal, secret, action) on the secret side alone (the secret's resource
@@ -576,6 +580,21 @@ pub(crate) fn judge_secret_side(
         }
     };
     Some(grant)
+}
+
+/// `grant`, `Conditional` with the reasons when a bad record of the snapshot concerns it.
+fn undecidable(
+    model: &AccessModel,
+    principal: &AnalysedPrincipal,
+    secret: &SecretFacts,
+    mut grant: Grant,
+) -> Grant {
+    let reasons = model.undecidable(principal, secret);
+    if !reasons.is_empty() {
+        grant.decision = GrantDecision::Conditional;
+        grant.reasons.extend(reasons);
+    }
+    grant
 }
 
 /// The entry of one request on the secret alone (its resource policy and the caller's
@@ -1203,14 +1222,14 @@ fn analyse_principal(
     *local = view.local;
     output.classes += projection.representatives.len();
 
-    let mut sets: HashMap<Option<usize>, PolicySet> = HashMap::new();
+    let mut sets: HashMap<(Option<usize>, &str), PolicySet> = HashMap::new();
     let mut key_cache = super::kms::KeyCache::new();
     let mut class_rows: Vec<u32> = Vec::with_capacity(projection.representatives.len());
     for atom in &projection.representatives {
         let atom = &shared.atoms.atoms[*atom as usize];
         let secret = shared.secrets[atom.representative];
         let set = sets
-            .entry(secret.resource_policy)
+            .entry((secret.resource_policy, secret.account.as_str()))
             .or_insert_with(|| policy_set(model, principal, secret));
         let mut row = Vec::with_capacity(shared.actions.len());
         let mut any = false;

@@ -277,6 +277,7 @@ fn no_secret() -> SecretFacts {
         rotation_lambda_arn: None,
         resource_policy: None,
         key: None,
+        problems: Vec::new(),
     }
 }
 

@@ -295,7 +295,7 @@ pub(crate) fn outsiders_of(
     let mut fresh = (0u64..)
         .map(|n| format!("{n:012}"))
         .filter(|id| !taken.contains(id));
-    let rcps = &model.rcps;
+    let rcps = model.rcps_of(&trust.owner);
     let mut out = vec![anonymous(rcps)];
     if let Some(account) = fresh.next() {
         out.push(account_outsider(
@@ -401,6 +401,7 @@ fn outsider_principal(
             ..PolicySet::default()
         },
         facts,
+        problems: Vec::new(),
     }
 }
 

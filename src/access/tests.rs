@@ -341,6 +341,12 @@ fn assert_equivalent(
     let mut model = AccessModel::from_snapshot(&snapshot).unwrap();
     assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
     model.organization_id = organization_id.map(str::to_owned);
+    assert_classes_equal_one_by_one(&model);
+}
+
+/// Every (principal, secret, action) of `model`: the class-based entries equal `judge_one`'s.
+fn assert_classes_equal_one_by_one(model: &AccessModel) {
+    let (principals, secrets) = (model.principals.len(), model.secrets.len());
     let actions: Vec<String> = [
         "secretsmanager:GetSecretValue",
         "secretsmanager:PutSecretValue",
@@ -356,7 +362,7 @@ fn assert_equivalent(
         threads: 2,
         ..AccessQuery::default()
     };
-    let analysis = analyse(&model, &query).unwrap();
+    let analysis = analyse(model, &query).unwrap();
     assert!(
         analysis.stats.classes < principals * secrets,
         "classes must group secrets: {:?}",
@@ -375,7 +381,7 @@ fn assert_equivalent(
         for principal in 0..model.principals.len() {
             for action in &sorted {
                 checked += 1;
-                if let Some(grant) = judge_one(&model, principal, *secret, action) {
+                if let Some(grant) = judge_one(model, principal, *secret, action) {
                     want.push((principal, action.clone(), grant));
                 }
             }
@@ -385,14 +391,52 @@ fn assert_equivalent(
     }
     assert!(granted > 0 && granted < checked, "{granted} of {checked}");
     let single = analyse(
-        &model,
+        model,
         &AccessQuery {
             threads: 1,
             ..query.clone()
         },
     )
     .unwrap();
-    assert_eq!(rows(&model, &single), rows(&model, &analysis));
+    assert_eq!(rows(model, &single), rows(model, &analysis));
+}
+
+/// An organization directory (`gen_snapshot::generate_organization`: accounts that grant each
+/// other by resource policy, a sandbox OU with its own SCP and RCP levels): the class-based
+/// result equals one-by-one evaluation, with principals of one account judged on the secrets
+/// of the others.
+#[test]
+fn classes_equal_one_by_one_evaluation_on_an_organization() {
+    let dir = tempfile::tempdir().unwrap();
+    gen_snapshot::generate_organization(3, 16, 150, 8, "org-equivalence", dir.path()).unwrap();
+    let mut builder = AccessModelBuilder::new();
+    let dirs = crate::snapshot::account_snapshot_dirs(dir.path());
+    assert_eq!(dirs.len(), 3);
+    for account in &dirs {
+        builder.add(&Snapshot::load(account).unwrap());
+    }
+    let model = builder.finish();
+    assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
+    assert!(model.is_organization());
+    // Some principal of one account is allowed on a secret of another.
+    let query = AccessQuery {
+        actions: vec!["secretsmanager:DescribeSecret".to_owned()],
+        ..AccessQuery::default()
+    };
+    let analysis = analyse(&model, &query).unwrap();
+    let crossing = (0..analysis.secrets.len()).any(|position| {
+        let secret = &model.secrets[analysis.secrets[position]];
+        analysis.entries(position).any(|entry| {
+            let principal = &model.principals[entry.principal];
+            principal.kind != PrincipalKind::External
+                && principal.facts.account.as_deref() != Some(secret.account.as_str())
+        })
+    });
+    assert!(
+        crossing,
+        "no cross-account entry between collected accounts"
+    );
+    assert_classes_equal_one_by_one(&model);
 }
 
 #[test]
