@@ -29,7 +29,7 @@ use super::model::{
     ASSUMED_IDENTITY_POLICY, AccessModel, AnalysedPrincipal, PrincipalFacts, PrincipalKind,
     SecretFacts,
 };
-use crate::eval::{NamedPolicy, PolicySet, Principal, PrincipalType};
+use crate::eval::{NamedPolicy, PolicySet, Principal};
 use crate::policy::{Effect, Policy, PolicyKind, PrincipalPattern};
 
 /// The secret-level Secrets Manager actions a resource policy can grant.
@@ -295,7 +295,7 @@ pub(crate) fn outsiders_of(
     let mut fresh = (0u64..)
         .map(|n| format!("{n:012}"))
         .filter(|id| !taken.contains(id));
-    let rcps = &model.rcps;
+    let rcps = model.rcps_of(&trust.owner);
     let mut out = vec![anonymous(rcps)];
     if let Some(account) = fresh.next() {
         out.push(account_outsider(
@@ -329,15 +329,16 @@ pub(crate) fn outsiders_of(
         if trusted(&account) {
             continue;
         }
-        let principal_type = match &caller {
-            Principal::Arn(parsed) => match parsed.kind() {
-                PrincipalType::User => Some("User"),
-                PrincipalType::Role | PrincipalType::AssumedRole => Some("AssumedRole"),
-                PrincipalType::FederatedUser => Some("FederatedUser"),
+        // The principal keys its ARN determines, as `derive_context` derives them.
+        let principal_type = crate::policytest::derive_principal_keys(&caller)
+            .into_iter()
+            .find(|(key, _)| *key == "aws:PrincipalType")
+            .and_then(|(_, kind)| match kind.as_str() {
+                "User" => Some("User"),
+                "AssumedRole" => Some("AssumedRole"),
+                "FederatedUser" => Some("FederatedUser"),
                 _ => None,
-            },
-            Principal::Anonymous => None,
-        };
+            });
         out.push(OutsiderPrincipal {
             outsider: Outsider::PrincipalArn(arn.clone()),
             arn: Some(arn.clone()),

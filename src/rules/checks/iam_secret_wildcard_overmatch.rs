@@ -1,4 +1,6 @@
-//! `iam-secret-wildcard-overmatch`: an Allow statement that names secrets as
+//! `iam-secret-wildcard-overmatch`: an Allow statement that can grant a Secrets Manager action
+//! on a secret (`Policy::statements_for_any`, the compiled policy's own action matching) and
+//! names secrets as
 //! `arn:…:secret:NAME-*` meant the secret NAME, but `-*` also reaches `NAME-admin-…` and every
 //! other name starting with `NAME-`. Each customer managed policy (default version) and each
 //! inline policy of a user, group or role is one resource; its patterns are matched against the
@@ -6,9 +8,11 @@
 //! with text patterns. The evidence names the secrets reached and suggests `NAME-??????`.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use serde_json::{Value, json};
 
+use crate::access::outsiders::SECRET_ACTIONS;
 use crate::arn::{self, ArnParts};
 use crate::findings::{ComplianceType, ResourceRef};
 use crate::arn::wildcard::Piece;
@@ -16,6 +20,14 @@ use crate::policy::{Effect, Policy, PolicyKind};
 use crate::rules::context::{RuleContext, Verdict};
 use crate::rules::error::RuleError;
 use crate::snapshot::{Api, GLOBAL_REGION};
+
+/// The secret-level Secrets Manager actions (lower case) a statement must be able to grant.
+static SECRET_ACTIONS_LOWER: LazyLock<Vec<String>> = LazyLock::new(|| {
+    SECRET_ACTIONS
+        .iter()
+        .map(|action| action.to_ascii_lowercase())
+        .collect()
+});
 
 /// One pattern that reaches more than the secret it names.
 struct Overmatch {
@@ -39,7 +51,8 @@ fn overmatches(document: &Value, secrets: &[(String, String)]) -> Option<Vec<Ove
     let policy = Policy::from_value(document, PolicyKind::Identity).ok()?;
     let mut found = Vec::new();
     let mut any_pattern = false;
-    for statement in policy.statements() {
+    // Only statements that can grant a Secrets Manager action on a secret reach one.
+    for statement in policy.statements_for_any(&SECRET_ACTIONS_LOWER) {
         if statement.effect != Effect::Allow {
             continue;
         }
