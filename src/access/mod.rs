@@ -29,7 +29,12 @@
 //! principal × class pairs, 7.0 million judgements). Before the per-principal partial
 //! evaluation (same account without KMS, 500 × 10,000): 22.9 s user, after: 2.8 s, same bytes.
 //! `tests.rs` checks on generated accounts with all those structures that the class-based
-//! result equals one-by-one evaluation of every request.
+//! result equals one-by-one evaluation of every request, and on a generated three-account
+//! organization. An organization directory of 4 such accounts of 500 principals and 10,000
+//! secrets each (`gen_snapshot --accounts 4 --principals 500 --secrets 10000`), 3 actions:
+//! 228 s wall at load 5–7 (the run got 46 % of the two CPUs), 106 s user CPU, 368 MB peak RSS.
+//! One account of 500 × 10,000, `taskset -c 0`, load ≈7: 8.1 s user against 9.6–10.1 s
+//! before organization support, same bytes.
 
 mod actions;
 mod analysis;
