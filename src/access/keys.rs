@@ -1,80 +1,41 @@
-//! What a policy statement can touch, read from the parsed policy: whether its `Action` /
-//! `NotAction` can match one of the analysed actions, the context keys its conditions and
-//! policy variables read, and its `Resource` / `NotResource` patterns. The analysis uses this to
+//! What a policy statement can touch, as the analysis asks it: whether its `Action` /
+//! `NotAction` can match one of the analysed actions and the context keys its conditions and
+//! policy variables read. The answers are the compiled policy's own methods
+//! (`Policy::statements_for_any`, `Statement::applies_to`, `Statement::add_keys_read`); these
+//! are the analysis's names for them. The analysis uses this to
 //! ignore statements that cannot apply and to know which secret attributes can change a
 //! decision. It decides nothing; matching resources is `crate::arn`'s job.
 
 use std::collections::BTreeSet;
 
-use crate::arn::wildcard::{self, Case, Colons};
 use crate::policy::{Policy, Statement};
 
 /// Whether `statement` can apply to at least one of `actions` (lower-case): an `Action` that
-/// matches one of them, or a `NotAction` that leaves one of them out.
+/// matches one of them, or a `NotAction` that leaves one of them out (`Statement::applies_to`).
 pub(crate) fn statement_applies(statement: &Statement, actions_lower: &[String]) -> bool {
-    let matches_any = |action: &str| {
-        statement.actions.items.iter().any(|pattern| {
-            wildcard::matches(
-                &pattern.text.to_ascii_lowercase(),
-                action,
-                Case::Insensitive,
-                Colons::Free,
-            )
-        })
-    };
-    actions_lower.iter().any(|action| {
-        let matched = matches_any(action);
-        if statement.actions.negated {
-            !matched
-        } else {
-            matched
-        }
-    })
+    actions_lower
+        .iter()
+        .any(|action| statement.applies_to(action))
 }
 
-/// The statements of `policy` that can apply to one of `actions_lower`.
+/// The statements of `policy` that can apply to one of `actions_lower`
+/// (`Policy::statements_for_any`).
 pub(crate) fn relevant_statements<'a>(
     policy: &'a Policy,
     actions_lower: &'a [String],
 ) -> impl Iterator<Item = &'a Statement> + 'a {
-    policy
-        .statements()
-        .iter()
-        .filter(move |statement| statement_applies(statement, actions_lower))
+    policy.statements_for_any(actions_lower)
 }
 
-/// Adds the context keys (lower case) that `statement` reads: condition keys and the keys of
-/// policy variables in condition values and resource patterns.
+/// Adds the context keys (lower case) that `statement` reads (`Statement::add_keys_read`).
 pub(crate) fn add_statement_keys(statement: &Statement, out: &mut BTreeSet<String>) {
-    for condition in &statement.conditions {
-        out.insert(condition.key.to_ascii_lowercase());
-        for value in &condition.values {
-            add_variables(value, out);
-        }
-    }
-    if let Some(resources) = &statement.resources {
-        for pattern in &resources.items {
-            add_variables(&pattern.text, out);
-        }
-    }
+    statement.add_keys_read(out);
 }
 
-/// Adds the keys of the policy variables (`${aws:username}`, `${aws:PrincipalTag/team, 'x'}`)
-/// found in `text`, lower-cased; `${*}`, `${?}` and `${$}` are escapes, not keys.
+/// Adds the keys of the policy variables found in `text`, lower-cased
+/// (`policy::add_variable_keys`).
 pub(crate) fn add_variables(text: &str, out: &mut BTreeSet<String>) {
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
-            break;
-        };
-        let inner = &after[..end];
-        let key = inner.split(',').next().unwrap_or(inner).trim();
-        if !matches!(key, "*" | "?" | "$" | "") {
-            out.insert(key.to_ascii_lowercase());
-        }
-        rest = &after[end + 1..];
-    }
+    crate::policy::add_variable_keys(text, out);
 }
 
 /// Whether `text` holds a policy variable.

@@ -19,6 +19,7 @@ use std::collections::BTreeSet;
 use super::actions;
 use super::analysis::{Grant, GrantDecision, KeyVerdict, why_of_key};
 use super::context::{RequestFacts, known_value};
+use super::details::{ConditionDetail, open_conditions};
 use super::keys;
 use super::model::{AccessModel, AnalysedPrincipal, KeyFacts, SecretFacts};
 use crate::eval::{self, Context, ContextValue, Decision, PolicySet, Request};
@@ -132,6 +133,7 @@ fn key_context(
 struct KeyOutcome {
     decision: Option<GrantDecision>,
     conditions: Vec<String>,
+    details: Vec<ConditionDetail>,
     why: Vec<super::analysis::Why>,
 }
 
@@ -177,6 +179,7 @@ fn judge_key_action(
         return KeyOutcome {
             decision: None,
             conditions: Vec::new(),
+            details: Vec::new(),
             why: Vec::new(),
         };
     }
@@ -187,6 +190,7 @@ fn judge_key_action(
         } else {
             GrantDecision::Conditional
         }),
+        details: open_conditions(&set, &request, &evaluation.unsettled_keys),
         conditions: evaluation.unsettled_keys.clone(),
         why: why_of_key(&evaluation),
     }
@@ -203,6 +207,7 @@ pub(crate) enum KeySide {
     Granted {
         conditional: Vec<String>,
         conditions: Vec<String>,
+        details: Vec<ConditionDetail>,
         why: Vec<super::analysis::Why>,
     },
 }
@@ -225,6 +230,7 @@ fn key_side(
     };
     let mut conditional = Vec::new();
     let mut conditions: Vec<String> = Vec::new();
+    let mut details: Vec<ConditionDetail> = Vec::new();
     let mut why = Vec::new();
     for kms_action in kms_actions {
         let outcome = judge_key_action(model, principal, secret, key, policy, kms_action);
@@ -251,10 +257,12 @@ fn key_side(
                 why.push(entry);
             }
         }
+        details.extend(outcome.details);
     }
     KeySide::Granted {
         conditional,
         conditions,
+        details,
         why,
     }
 }
@@ -298,6 +306,7 @@ pub(crate) fn with_key(
             KeySide::Granted {
                 conditional,
                 conditions,
+                details,
                 why,
             } => {
                 if !conditional.is_empty() {
@@ -318,6 +327,9 @@ pub(crate) fn with_key(
                     }
                 }
                 grant.conditions.sort_by_key(|c| c.to_ascii_lowercase());
+                grant.condition_details.extend(details);
+                grant.condition_details.sort();
+                grant.condition_details.dedup();
                 grant.reasons.extend(conditional);
                 if key.documented {
                     grant.reasons.push(format!(

@@ -41,9 +41,11 @@ mod analysis;
 mod case_snapshot;
 mod classes;
 mod context;
+mod details;
 mod keys;
 mod kms;
 mod model;
+pub(crate) mod outsiders;
 mod report;
 mod single;
 
@@ -56,6 +58,7 @@ pub use analysis::{
     KeyVerdict, Via, Why, analyse, normalise_actions,
 };
 pub use case_snapshot::SnapshotCasePolicies;
+pub use details::ConditionDetail;
 pub use model::{
     ASSUMED_IDENTITY_POLICY, AccessModel, AccessModelBuilder, AccountSnapshot, AnalysedPrincipal,
     KeyFacts, PrincipalKind, SecretFacts,

@@ -59,6 +59,9 @@ pub(crate) struct PrincipalFacts {
     pub tags: Option<Vec<(String, String)>>,
     /// In the audited account's organization (known for the account's own principals).
     pub in_account: bool,
+    /// `aws:PrincipalOrgID` of a principal outside the account when the question fixes it (an
+    /// outsider of an organization a resource policy names, or of none: `outsiders`).
+    pub organization: Option<String>,
 }
 
 /// One principal of the analysis.
@@ -377,6 +380,11 @@ impl AccessModelBuilder {
     /// Adds one account snapshot: its principals (when it has IAM data; otherwise a diagnostic
     /// says its principals are not analysed), its secrets and their keys.
     pub fn add(&mut self, snapshot: &Snapshot) {
+        self.add_account(snapshot, true);
+    }
+
+    /// `add`, with the account's own principals only when `with_principals`.
+    fn add_account(&mut self, snapshot: &Snapshot, with_principals: bool) {
         let account_id = snapshot.meta.account_id.clone();
         let compiler = &mut self.compiler;
         let first_diagnostic = compiler.diagnostics.len();
@@ -425,7 +433,7 @@ impl AccessModelBuilder {
         }
 
         let principals = &mut self.principals;
-        match snapshot.iam.as_ref() {
+        match snapshot.iam.as_ref().filter(|_| with_principals) {
             None => compiler.diagnostics.push(format!(
                 "{}; its principals are not analysed (a resource policy naming the account shows it as external)",
                 AccessError::NoIamData
@@ -463,6 +471,7 @@ impl AccessModelBuilder {
                             userid: user.user_id.clone(),
                             tags: Some(tags_of(&user.tags)),
                             in_account: true,
+                            organization: None,
                         },
                         problems,
                     });
@@ -498,6 +507,7 @@ impl AccessModelBuilder {
                             userid: None,
                             tags: Some(tags_of(&role.tags)),
                             in_account: true,
+                            organization: None,
                         },
                         problems,
                     });
@@ -812,6 +822,15 @@ impl AccessModel {
         Ok(builder.finish())
     }
 
+    /// The model of the snapshot's secrets, keys, resource policies and RCPs without the
+    /// account's own principals: for questions about principals outside the account
+    /// (`outsiders`), which need no IAM data.
+    pub(crate) fn resources_of(snapshot: &Snapshot) -> AccessModel {
+        let mut builder = AccessModelBuilder::new();
+        builder.add_account(snapshot, false);
+        builder.finish()
+    }
+
     /// Whether the model holds several account snapshots (an organization directory).
     pub fn is_organization(&self) -> bool {
         self.accounts.len() > 1
@@ -973,6 +992,7 @@ fn external(
             userid: None,
             tags: None,
             in_account: false,
+            organization: None,
         },
         problems: Vec::new(),
     }

@@ -4,14 +4,16 @@
 //!
 //! JSON: `{"schema_version": 1, "snapshot": {"account_id", "collected_at"}, "actions": [...],
 //! "secrets": [{"arn", "name", "region", "access": [{"principal", "action", "decision", "via",
-//! "conditions", "stages_differ"?, "external"?, "key"?, "reasons"?, "why"}]}]}`, one secret
+//! "conditions", "condition_details"?, "stages_differ"?, "external"?, "key"?, "reasons"?, "why"}]}]}`, one secret
 //! per line. `stages_differ` is on every `GetSecretValue` entry: the stages (`AWSPREVIOUS`,
 //! `AWSPENDING`, custom labels) whose outcome differs from `AWSCURRENT`'s, which the entry
 //! describes. `external: true` marks a principal outside the snapshot (another account, or
 //! `*`), allowed only if its own account allows it too; such entries are `Conditional`. `key`
 //! (`{"arn", "judged"}`) is on every entry of an action that reads or writes the value: the KMS
 //! key whose permission was also judged (`judged: false`: its policy was not collected, the
-//! entry is `Conditional`). `reasons` says in words why an entry is `Conditional`. `why` lists
+//! entry is `Conditional`). `condition_details` (`[{"operator", "key", "values"}]`, as the
+//! policies write them) lists the conditions that left a `Conditional` entry open, and `reasons`
+//! says in words why an entry is `Conditional`. `why` lists
 //! the statements that allowed it: `{"side": "identity|resource|key", "kind" (layer),
 //! "policy", "statement" (index), "sid"}`. A secret that a bad record of the snapshot concerns
 //! carries `"problems"` (`bad record FILE: PATH: REASON`). On an organization directory
@@ -20,7 +22,8 @@
 //!
 //! CSV columns: `SECRET_ARN,SECRET_NAME,REGION,PRINCIPAL,ACTION,DECISION,VIA,CONDITIONS,
 //! STAGES_DIFFER,EXTERNAL,KEY_ARN,KEY_JUDGED,REASONS,WHY` (lists joined with `;`), cells that
-//! a spreadsheet would run as a formula neutralised. The table shows `why` with `--why`.
+//! a spreadsheet would run as a formula neutralised. The table shows `why` and the conditions
+//! of `condition_details` with `--why`.
 
 use std::io::{self, Write};
 
@@ -72,6 +75,34 @@ fn why_json(why: &[super::analysis::Why]) -> serde_json::Value {
         .map(|w| {
             json!({"side": w.side, "kind": w.kind.as_str(), "policy": w.policy,
                 "statement": w.statement, "sid": w.sid})
+        })
+        .collect()
+}
+
+/// The `condition_details` list of an entry.
+fn details_json(details: &[super::ConditionDetail]) -> serde_json::Value {
+    details
+        .iter()
+        .map(|d| json!({"operator": d.operator, "key": d.key, "values": d.values}))
+        .collect()
+}
+
+/// One line per condition of `condition_details`, for the table.
+fn detail_lines(details: &[super::ConditionDetail]) -> Vec<String> {
+    details
+        .iter()
+        .map(|d| {
+            let values: Vec<String> = d
+                .values
+                .iter()
+                .map(|v| format!("`{}`", printable(v)))
+                .collect();
+            format!(
+                "{} {} {}",
+                printable(&d.operator),
+                printable(&d.key),
+                values.join(", ")
+            )
         })
         .collect()
 }
@@ -159,6 +190,10 @@ fn write_json(
                 grant.via.as_str()
             )?;
             text.extend(json_text(&grant.conditions)?);
+            if !grant.condition_details.is_empty() {
+                text.extend_from_slice(b",\"condition_details\":");
+                text.extend(json_text(&details_json(&grant.condition_details))?);
+            }
             if with_stages == 1 {
                 text.extend_from_slice(b",\"stages_differ\":");
                 text.extend(json_text(&grant.stages_differ)?);
@@ -372,6 +407,9 @@ fn write_table(
                 for line in why_lines(&grant.why) {
                     writeln!(out, "      why: {line}")?;
                 }
+                for line in detail_lines(&grant.condition_details) {
+                    writeln!(out, "      if: {line}")?;
+                }
             }
         }
     }
@@ -461,6 +499,9 @@ fn write_principal_table(
             if why {
                 for line in why_lines(&grant.why) {
                     writeln!(out, "      why: {line}")?;
+                }
+                for line in detail_lines(&grant.condition_details) {
+                    writeln!(out, "      if: {line}")?;
                 }
             }
         }

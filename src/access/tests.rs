@@ -337,7 +337,12 @@ fn assert_equivalent(
 ) {
     let dir = tempfile::tempdir().unwrap();
     gen_snapshot::generate(principals, secrets, groups, seed, dir.path()).unwrap();
-    let snapshot = Snapshot::load(dir.path()).unwrap();
+    assert_equivalent_in(dir.path(), organization_id);
+}
+
+/// `assert_equivalent` on the snapshot in `dir`.
+fn assert_equivalent_in(dir: &Path, organization_id: Option<&str>) {
+    let snapshot = Snapshot::load(dir).unwrap();
     let mut model = AccessModel::from_snapshot(&snapshot).unwrap();
     assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
     model.organization_id = organization_id.map(str::to_owned);
@@ -499,6 +504,40 @@ fn classes_equal_one_by_one_evaluation_on_realistic_structures() {
     assert!(model.keys.iter().all(|k| k.policy.is_ok() && !k.documented));
     drop(model);
     assert_equivalent(40, 300, 24, "equivalence-3", Some("o-a1b2c3d4e5"));
+}
+
+/// A key policy that reads the encryption context (the secret's ARN) makes the KMS outcome
+/// differ between secrets of one key: the class path must not share it between them.
+#[test]
+fn classes_equal_one_by_one_evaluation_when_a_key_policy_reads_the_secret_arn() {
+    let dir = tempfile::tempdir().unwrap();
+    gen_snapshot::generate(30, 300, 12, "equivalence-4", dir.path()).unwrap();
+    let mut changed = 0;
+    for region in ["us-east-1", "eu-west-1", "us-west-2"] {
+        let file = dir.path().join(region).join("kms/get-key-policy.json");
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let mut keys: Value = serde_json::from_str(&text).unwrap();
+        for entry in keys.as_array_mut().unwrap() {
+            let mut policy: Value =
+                serde_json::from_str(entry["Policy"].as_str().unwrap()).unwrap();
+            policy["Statement"].as_array_mut().unwrap().push(json!({
+                "Sid": "prod secrets only through their own roles",
+                "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": {
+                    "StringLike": {"kms:EncryptionContext:SecretARN":
+                        "arn:aws:secretsmanager:*:*:secret:prod/*"},
+                    "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/app/*"}}
+            }));
+            entry["Policy"] = json!(policy.to_string());
+            changed += 1;
+        }
+        std::fs::write(&file, keys.to_string()).unwrap();
+    }
+    assert!(changed >= 3, "{changed}");
+    assert_equivalent_in(dir.path(), Some("o-a1b2c3d4e5"));
 }
 
 const KEY_NAMING_ALICE: &str =

@@ -33,7 +33,7 @@ policy (for aws/secretsmanager without one, its documented policy: the key's acc
 Each such entry carries `key`: {arn, judged}; a key policy that was not collected makes the \
 entry Conditional with the reason \"key policy of <ARN> not collected\". Every entry lists in \
 `why` the statements that allowed it (side identity, resource or key) and, when Conditional, \
-`reasons` in words; `--why` shows them in the table. `--by principal` turns the report around: \
+`condition_details` (the conditions that left it open: {operator, key, values}) and `reasons` in words; `--why` shows them in the table. `--by principal` turns the report around: \
 per principal, the secrets it may act on.\n\n\
 DIR may also be a directory of account snapshots (as `collect --accounts` or `--organization` \
 writes them): every principal of every collected account is then judged against every secret \

@@ -50,6 +50,14 @@ pub struct LiveArgs {
     /// Attempts per AWS call, first included (standard retry with backoff; 1 disables retries).
     #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8)]
     pub max_attempts: u32,
+    /// Only this secret (ARN or name) of each region: set by `config-rule` for a change
+    /// notification, not a command-line option.
+    #[arg(skip)]
+    #[cfg_attr(
+        not(feature = "aws"),
+        allow(dead_code, reason = "read by the live collection only")
+    )]
+    pub secret: Option<String>,
 }
 
 /// A service `--skip` can leave out.
@@ -85,6 +93,8 @@ pub fn collect_snapshot_for_audit(
     anyhow::bail!("live collection needs the `aws` feature: this binary was built without it")
 }
 
+#[cfg(feature = "config-rule")]
+pub use live::collect_snapshot_reporting;
 #[cfg(feature = "aws")]
 pub use live::{check_region, collect_snapshot_for_audit, run};
 
@@ -119,6 +129,7 @@ mod live {
     /// Turns the arguments into options; reads `--accounts-file`.
     pub(crate) fn options(live: &LiveArgs) -> anyhow::Result<CollectOptions> {
         let mut options = CollectOptions::new(chrono::Utc::now());
+        options.secret = live.secret.clone();
         options.sdk.profile = live.profile.clone();
         options.sdk.max_attempts = live.max_attempts.max(1);
         for region in live
@@ -373,6 +384,14 @@ mod live {
         live: &LiveArgs,
         quiet: bool,
     ) -> anyhow::Result<tempfile::TempDir> {
+        collect_snapshot_reporting(live, quiet).map(|(dir, _report)| dir)
+    }
+
+    /// `collect_snapshot_for_audit`, and what the collection did.
+    pub fn collect_snapshot_reporting(
+        live: &LiveArgs,
+        quiet: bool,
+    ) -> anyhow::Result<(tempfile::TempDir, CollectReport)> {
         let dir = tempfile::Builder::new()
             .prefix("secaudit-snapshot-")
             .tempdir()
@@ -390,6 +409,6 @@ mod live {
             // The caller's account, or several accounts: `audit` reads `DIR/<id>/` for each.
             _ => {}
         }
-        Ok(dir)
+        Ok((dir, report))
     }
 }

@@ -40,6 +40,8 @@ pub(crate) struct ListedSecret {
     /// A multi-Region secret (ListSecrets gives its `PrimaryRegion`): only its DescribeSecret
     /// adds something (`ReplicationStatus`).
     pub(crate) replicated: bool,
+    /// `OwningService` is `rds`: an RDS-managed master user secret.
+    pub(crate) rds_owned: bool,
 }
 
 impl ListedSecret {
@@ -87,6 +89,7 @@ pub(crate) async fn list_secrets(
                 kms_key_id: entry.kms_key_id().map(str::to_owned),
                 pending_deletion: entry.deleted_date().is_some(),
                 replicated: entry.primary_region().is_some_and(|r| !r.is_empty()),
+                rds_owned: entry.owning_service() == Some("rds"),
             });
             entries.push(secret_list_entry(entry));
         }
@@ -263,7 +266,7 @@ pub(crate) async fn describe_secrets(
     }
 }
 
-async fn describe_secret(
+pub(crate) async fn describe_secret(
     run: &RegionRun,
     client: &Client,
     arn: &str,

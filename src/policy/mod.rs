@@ -18,7 +18,7 @@ pub use error::PolicyError;
 pub use json_text::{DuplicateKey, JsonTextError, parse_json_text};
 pub use model::{
     ActionPattern, BaseOperator, Clause, Condition, Effect, Operator, Policy, PolicyKind,
-    PrincipalPattern, ResourcePattern, SetQualifier, Statement,
+    PrincipalPattern, ResourcePattern, SetQualifier, Statement, add_variable_keys,
 };
 
 pub(crate) use condition::{KeyName, ValueTest};

@@ -1,6 +1,8 @@
 //! The parsed and compiled policy document. Fields that analysis code may read are public;
 //! the compiled matchers beside them are private and built only by the parser.
 
+use std::collections::BTreeSet;
+
 use super::PolicyError;
 use super::condition::ValueTest;
 use super::index::ActionIndex;
@@ -93,12 +95,87 @@ impl Policy {
             .filter(|(_, s)| s.is_allow_not_principal())
             .map(|(i, _)| i)
     }
+
+    /// The statements whose `Action` / `NotAction` matches `action` (`service:Action`, any
+    /// case), in document order, found through the policy's action index.
+    pub fn statements_for<'a>(&'a self, action: &'a str) -> impl Iterator<Item = &'a Statement> {
+        let known = super::index::known_action(action);
+        let (first, second) = match known {
+            Some(at) => (self.index.for_known(at), &[][..]),
+            None => self.index.candidates(action),
+        };
+        let mut ids: Vec<u32> = first.iter().chain(second).copied().collect();
+        ids.sort_unstable();
+        ids.into_iter()
+            .filter_map(|id| self.statements.get(id as usize))
+            .filter(move |statement| known.is_some() || statement.applies_to(action))
+    }
+
+    /// The statements that can apply to at least one of `actions` (any case), in document
+    /// order.
+    pub fn statements_for_any<'a>(
+        &'a self,
+        actions: &'a [String],
+    ) -> impl Iterator<Item = &'a Statement> {
+        self.statements
+            .iter()
+            .filter(move |statement| actions.iter().any(|action| statement.applies_to(action)))
+    }
+
+    /// The context keys (lower case) the statements that can apply to one of `actions` read:
+    /// condition keys and the keys of policy variables (`Statement::add_keys_read`).
+    pub fn keys_read(&self, actions: &[String]) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for statement in self.statements_for_any(actions) {
+            statement.add_keys_read(&mut out);
+        }
+        out
+    }
 }
 
 impl Statement {
     /// `"Effect": "Allow"` with `NotPrincipal`.
     pub fn is_allow_not_principal(&self) -> bool {
         self.effect == Effect::Allow && self.principals.as_ref().is_some_and(|p| p.negated)
+    }
+
+    /// Whether the `Action` / `NotAction` element matches `action` (`service:Action`, any case).
+    pub fn applies_to(&self, action: &str) -> bool {
+        super::index::action_matches(self, action)
+    }
+
+    /// Adds the context keys (lower case) this statement reads: its condition keys and the keys
+    /// of the policy variables in its condition values and resource patterns.
+    pub fn add_keys_read(&self, out: &mut BTreeSet<String>) {
+        for condition in &self.conditions {
+            out.insert(condition.key.to_ascii_lowercase());
+            for value in &condition.values {
+                add_variable_keys(value, out);
+            }
+        }
+        if let Some(resources) = &self.resources {
+            for pattern in &resources.items {
+                add_variable_keys(&pattern.text, out);
+            }
+        }
+    }
+}
+
+/// Adds the keys (lower case) of the policy variables (`${aws:username}`,
+/// `${aws:PrincipalTag/team, 'x'}`) in `text`; `${*}`, `${?}` and `${$}` are escapes, not keys.
+pub fn add_variable_keys(text: &str, out: &mut BTreeSet<String>) {
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            break;
+        };
+        let inner = &after[..end];
+        let key = inner.split(',').next().unwrap_or(inner).trim();
+        if !matches!(key, "*" | "?" | "$" | "") {
+            out.insert(key.to_ascii_lowercase());
+        }
+        rest = &after[end + 1..];
     }
 }
 

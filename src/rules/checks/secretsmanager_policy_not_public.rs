@@ -1,45 +1,53 @@
 //! `secretsmanager-policy-not-public`: a secret's resource policy must not let anonymous callers
 //! or a principal of an arbitrary account use any Secrets Manager action on it. Decided by the
-//! IAM evaluator over representative principals (`crate::rules::policy_probe`), never by text
-//! patterns: `Principal: "*"` restricted by `aws:PrincipalOrgID`, `aws:PrincipalAccount`,
-//! `aws:SourceVpce` or `aws:SourceVpc` is not public. No policy: NOT_APPLICABLE.
+//! access engine for those outsiders (`crate::access::outsiders`, through
+//! `crate::rules::outside_access`), never by text patterns: `Principal: "*"` restricted by
+//! `aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:SourceVpce` or `aws:SourceVpc` is not
+//! public. The annotation says whether the public grant reaches the secret's value (the KMS key
+//! must let the outsider decrypt) or only metadata. No policy: NOT_APPLICABLE.
 
-use serde_json::json;
+use serde_json::Value;
 
 use crate::rules::context::{RuleContext, Scope, Verdict};
 use crate::rules::error::RuleError;
-use crate::rules::policy_probe::{PolicyState, Prober};
+use crate::rules::outside_access::{OutsideAccess, PolicyState, evidence, value_note};
 
 pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError> {
-    let mut prober = Prober::new(
+    let mut access = OutsideAccess::new(
         context,
         context.params.strings("trustedAccountIds")?,
         context.params.strings("trustedOrgIds")?,
     );
     context.each_secret(Scope::PRIMARIES_IN_USE, |subject| {
-        let policy = match prober.resource_policy(context, subject) {
+        let outsiders = match access.judge(context, subject, false) {
             PolicyState::NoPolicy => return Ok(subject.not_applicable("no resource policy")),
             PolicyState::NotCollected(reason) => {
                 return Ok(subject.insufficient(format!("resource policy not collected: {reason}")));
             }
             PolicyState::Invalid(reason) => {
-                return Ok(subject.insufficient(format!("resource policy cannot be evaluated: {reason}")));
+                return Ok(
+                    subject.insufficient(format!("resource policy cannot be evaluated: {reason}"))
+                );
             }
-            PolicyState::Parsed(policy) => policy,
+            PolicyState::Judged(outsiders) => outsiders,
         };
-        let outcomes = prober.probe(subject, &policy, false);
-        let public: Vec<_> = outcomes
+        let public: Vec<_> = outsiders
             .iter()
-            .filter(|outcome| outcome.kind.is_public() && !outcome.granted.is_empty())
+            .filter(|outsider| outsider.outsider.is_public())
             .collect();
-        let restricted: Vec<String> = outcomes
+        let granted: Vec<_> = public
             .iter()
-            .filter(|outcome| outcome.kind.is_public() && !outcome.restricted.is_empty())
-            .map(|outcome| {
+            .copied()
+            .filter(|outsider| outsider.granted().next().is_some())
+            .collect();
+        let restricted: Vec<String> = public
+            .iter()
+            .filter(|outsider| outsider.restricted().next().is_some())
+            .map(|outsider| {
                 format!(
                     "{} only with {}",
-                    outcome.kind.describe(),
-                    outcome
+                    outsider.outsider.describe(),
+                    outsider
                         .restricting_keys()
                         .into_iter()
                         .collect::<Vec<_>>()
@@ -47,48 +55,37 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
                 )
             })
             .collect();
-        let evidence = json!(
-            outcomes
-                .iter()
-                .filter(|outcome| outcome.kind.is_public())
-                .map(|outcome| json!({
-                    "principal": outcome.kind.describe(),
-                    "allowed_actions": outcome.granted_actions(),
-                    "conditions": outcome.granted.iter().flat_map(|(_, keys)| keys.clone()).collect::<std::collections::BTreeSet<_>>(),
-                    "restricted_actions": outcome.restricted.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>(),
-                    "restricted_by": outcome.restricting_keys(),
-                }))
-                .collect::<Vec<_>>()
-        );
-        let note = prober
+        let evidence = Value::from(public.iter().map(|o| evidence(o)).collect::<Vec<_>>());
+        let note = access
             .rcp_note
             .as_ref()
             .map(|note| format!("; {note}"))
             .unwrap_or_default();
-        let verdict = if public.is_empty() {
+        let verdict = if granted.is_empty() {
             let annotation = if restricted.is_empty() {
                 "resource policy allows no anonymous or arbitrary-account access".to_string()
             } else {
-                format!(
-                    "not public: {} (restricted grants)",
-                    restricted.join("; ")
-                )
+                format!("not public: {} (restricted grants)", restricted.join("; "))
             };
             subject
                 .compliant(annotation.clone())
                 .detail(format!("{annotation}{note}"))
         } else {
-            let parts: Vec<String> = public
+            let parts: Vec<String> = granted
                 .iter()
-                .map(|outcome| {
+                .map(|outsider| {
                     format!(
                         "{}: {}",
-                        outcome.kind.describe(),
-                        outcome.granted_actions().join(", ")
+                        outsider.outsider.describe(),
+                        outsider.granted_actions().join(", ")
                     )
                 })
                 .collect();
-            let annotation = format!("resource policy is public: allows {}", parts.join("; "));
+            let annotation = format!(
+                "resource policy is public ({}): allows {}",
+                value_note(granted.iter().copied()),
+                parts.join("; ")
+            );
             subject
                 .non_compliant(annotation.clone())
                 .detail(format!("{annotation}{note}"))
