@@ -755,23 +755,24 @@ struct ResourceStatement {
     secret_keys: BTreeSet<String>,
 }
 
-/// Interns texts to dense ids starting at `first`.
-struct Interner {
-    ids: HashMap<String, u32>,
+/// Interns values (a sid, a condition's parts, a resource element's parts) to dense ids
+/// starting at `first`: equal values, equal ids.
+struct Interner<K> {
+    ids: HashMap<K, u32>,
     first: u32,
 }
 
-impl Interner {
-    fn new(first: u32) -> Interner {
+impl<K: std::hash::Hash + Eq> Interner<K> {
+    fn new(first: u32) -> Interner<K> {
         Interner {
             ids: HashMap::new(),
             first,
         }
     }
 
-    fn id(&mut self, text: String) -> u32 {
+    fn id(&mut self, value: K) -> u32 {
         let next = self.first + u32::try_from(self.ids.len()).unwrap_or(u32::MAX - self.first);
-        *self.ids.entry(text).or_insert(next)
+        *self.ids.entry(value).or_insert(next)
     }
 }
 
@@ -795,9 +796,11 @@ fn resource_statements(
     policies: &[NamedPolicy],
     actions_lower: &[String],
 ) -> Vec<Vec<ResourceStatement>> {
-    let mut sids = Interner::new(1);
-    let mut resources = Interner::new(0);
-    let mut conditions = Interner::new(0);
+    let mut sids: Interner<&str> = Interner::new(1);
+    // `Resource` / `NotResource` by (negated, patterns as written), `None` without one.
+    let mut resources: Interner<Option<(bool, Vec<&str>)>> = Interner::new(0);
+    // Conditions by (operator, key as written, values as written).
+    let mut conditions: Interner<(crate::policy::Operator, &str, &[String])> = Interner::new(0);
     policies
         .iter()
         .map(|policy| {
@@ -822,9 +825,10 @@ fn resource_statements(
                                 secret_keys.extend(read.iter().cloned());
                             }
                             ConditionInfo {
-                                id: conditions.id(format!(
-                                    "{:?}\u{1}{}\u{1}{:?}",
-                                    condition.operator, condition.key, condition.values
+                                id: conditions.id((
+                                    condition.operator,
+                                    condition.key.as_str(),
+                                    condition.values.as_slice(),
                                 )),
                                 secret_side,
                                 per_action: read.iter().any(|k| actions::is_any_parameter(k)),
@@ -839,8 +843,13 @@ fn resource_statements(
                     ResourceStatement {
                         relevant,
                         action_match,
-                        sid: statement.sid.as_ref().map_or(0, |sid| sids.id(sid.clone())),
-                        resource: resources.id(format!("{:?}", statement.resources)),
+                        sid: statement.sid.as_deref().map_or(0, |sid| sids.id(sid)),
+                        resource: resources.id(statement.resources.as_ref().map(|clause| {
+                            (
+                                clause.negated,
+                                clause.items.iter().map(|p| p.text.as_str()).collect(),
+                            )
+                        })),
                         variable_resource,
                         conditions: infos,
                         secret_keys,

@@ -17,17 +17,33 @@
 //! files, is the one exception) and never re-implements policy matching: every decision is
 //! `crate::eval`'s.
 //!
-//! Scale (2026-12-05, this 2-core machine shared with seven other engineers' builds, load
-//! average 6–6.6, release build without the `aws` feature): the generator's account (variables
-//! in `Resource`, 2,857 distinct resource policies with `Principal: "*"` + conditions and
-//! `NotPrincipal`, ABAC on a 3,000-value tag, groups, boundaries, two SCP levels, 16 KMS keys)
-//! of 2,000 principals (+18 external) × 40,000 secrets × 3 actions, KMS included: 103 s wall
-//! (analysis 78 s of it), 57 s user + 10 s system CPU, peak RSS 677 MB:
-//! `cargo run --release --no-default-features --example gen_snapshot -- --principals 2000
-//! --secrets 40000 --out /tmp/big`, then `/usr/bin/time -v ./target/release/secaudit access
-//! --snapshot /tmp/big --format json --output /tmp/out.json` (34,515 atoms, 2.3 million
-//! principal × class pairs, 7.0 million judgements). Before the per-principal partial
-//! evaluation (same account without KMS, 500 × 10,000): 22.9 s user, after: 2.8 s, same bytes.
+//! Scale: the generator's account (variables in `Resource`, 2,857 distinct resource policies
+//! with `Principal: "*"` + conditions and `NotPrincipal`, ABAC on a 3,000-value tag, groups,
+//! boundaries, two SCP levels, 16 KMS keys) of 2,000 principals (+18 external) × 40,000
+//! secrets × 3 actions, KMS included: `cargo run --release --no-default-features --example
+//! gen_snapshot -- --principals 2000 --secrets 40000 --out /tmp/big`, then `/usr/bin/time -v
+//! ./target/release/secaudit -v access --snapshot /tmp/big --format json --output
+//! /tmp/out.json` (34,515 atoms; this 2-core machine shared with six other engineers' builds,
+//! release build without the `aws` feature). Measured 2026-12-05 at load average 3.7–4.3:
+//! **46 s wall** (target 60 s), of which writing the 8.5 GB report 15.5 s; 24.7 s user + 6.8 s
+//! system CPU (the system time is the page cache taking the report), peak RSS 689 MB; with
+//! `--output /dev/null` at load 3.6: 20.9 s wall, 20.7 s user. At load 5–7.4 the same run took
+//! 108 s wall (38.9 s user + 9.5 s system). Before this round, the same
+//! machine at load 1.5–5: 60.6 s user CPU against 33.5 s after, measured back to back with
+//! `taskset -c 0 … --threads 1 --output /dev/null` at load 3.4–4 (1.8× less CPU; at 500 ×
+//! 10,000: 6.1 s → 2.5 s, 2.5×), same bytes (checked by MD5 at both sizes). What changed:
+//! classes no longer include the KMS key (the secret side is judged once per class and the
+//! key side, a cached per-principal outcome, is added per (class, key): 2.32 million principal
+//! × class pairs and 6.96 million judgements → 1.11 million and 3.33 million); one context per
+//! (principal, action) is reused and only its secret-side keys are replaced per judgement
+//! (rebuilding ~20 keys per judgement was a quarter of the time); atoms share their
+//! matching-pattern lists, which each principal turns into bits once; the class maps hash
+//! their integer keys with a fast hasher. What is left (perf samples at full size): the
+//! projection of every atom for every principal (2,000 × 34,515) ≈18 %, the per-principal
+//! partial evaluation of the 2,857 resource policies and the row assembly ≈16 % plus the
+//! principal matcher's 5 %, the judgements themselves ≈20 %; the 8.5 GB report (≈13 million
+//! entries, half of each entry its `why`) goes into `/dev/null` in 1.5–2.2 s, so on a file the
+//! disk and the page cache set the pace.
 //! `tests.rs` checks on generated accounts with all those structures that the class-based
 //! result equals one-by-one evaluation of every request, and on a generated three-account
 //! organization. An organization directory of 4 such accounts of 500 principals and 10,000
