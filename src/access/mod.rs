@@ -9,7 +9,10 @@
 //! each principal with its own account's SCPs, each secret and key with its own account's RCPs,
 //! cross-account requests allowed only when both sides allow (the evaluator's rule). Accounts
 //! not collected stay external principals. A bad record of a snapshot makes only the entries it
-//! concerns `Conditional`, with its file and JSON path among the reasons (`model`).
+//! concerns `Conditional`, with its file and JSON path among the reasons (`model`). An
+//! organization directory of 4 generated accounts of 500 principals and 10,000 secrets each
+//! (`gen_snapshot --accounts 4 --principals 500 --secrets 10000`), 3 actions, `--output
+//! /dev/null`: 56 s wall at load 1.4–2.3, 59 s user CPU, 538 MB peak RSS.
 //!
 //! It owns the analysis and its fast path (secret classes, threads) and the per-request view
 //! that snapshot-backed policy tests use (`request_for`). It never prints, never reads files
