@@ -641,3 +641,61 @@ fn a_bad_record_makes_only_what_it_concerns_conditional() {
         "{guarded:?}"
     );
 }
+
+#[test]
+fn an_unreadable_identity_policy_makes_its_principals_entries_conditional() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    two_account_organization(dir.path());
+    // B's `reader` role: its only policy is not a policy any more.
+    let relative = format!("{ACCOUNT_B}/iam/get-account-authorization-details.json");
+    let path = dir.path().join(&relative);
+    let mut details: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("JSON");
+    let roles = details["RoleDetailList"].as_array_mut().expect("roles");
+    let index = roles
+        .iter()
+        .position(|r| r["RoleName"] == "reader")
+        .expect("the role");
+    roles[index]["RolePolicyList"][0]["PolicyDocument"]["Statement"][0]["Effect"] =
+        serde_json::json!("Perhaps");
+    write_json(dir.path(), &relative, &details);
+    let root = dir.path().to_str().expect("UTF-8 path");
+    let output = secaudit(&["access", "--snapshot", root, "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    let where_ = format!(
+        "iam/get-account-authorization-details.json: RoleDetailList[{index}].RolePolicyList[0].PolicyDocument"
+    );
+    assert!(stderr.contains(&where_), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a report");
+    let shared = report["secrets"]
+        .as_array()
+        .expect("secrets")
+        .iter()
+        .find(|s| s["name"] == "shared/db")
+        .expect("shared/db");
+    // Named by the resource and key policies; what its own policy grants or denies is unknown:
+    // not silently allowed (it is `Allowed` when the policy reads, see the organization test),
+    // nor silently absent: Conditional with the bad record as reason.
+    let entry = shared["access"]
+        .as_array()
+        .expect("access")
+        .iter()
+        .find(|e| e["principal"] == format!("arn:aws:iam::{ACCOUNT_B}:role/reader"))
+        .expect("listed");
+    assert_eq!(entry["decision"], "Conditional", "{entry}");
+    assert!(
+        entry["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .any(|r| r.as_str().is_some_and(|r| r.contains(&where_))),
+        "{entry}"
+    );
+    // The other principals are judged as before.
+    assert!(
+        readers(&report, "shared/db")
+            .iter()
+            .any(|(p, d)| *p == format!("arn:aws:iam::{ACCOUNT_A}:role/app") && d == "Allowed")
+    );
+}

@@ -9,7 +9,10 @@
 //! each principal with its own account's SCPs, each secret and key with its own account's RCPs,
 //! cross-account requests allowed only when both sides allow (the evaluator's rule). Accounts
 //! not collected stay external principals. A bad record of a snapshot makes only the entries it
-//! concerns `Conditional`, with its file and JSON path among the reasons (`model`).
+//! concerns `Conditional`, with its file and JSON path among the reasons (`model`). An
+//! organization directory of 4 generated accounts of 500 principals and 10,000 secrets each
+//! (`gen_snapshot --accounts 4 --principals 500 --secrets 10000`), 3 actions, `--output
+//! /dev/null`: 56 s wall at load 1.4–2.3, 59 s user CPU, 538 MB peak RSS.
 //!
 //! It owns the analysis and its fast path (secret classes, threads) and the per-request view
 //! that snapshot-backed policy tests use (`request_for`). It never prints, never reads files
@@ -45,7 +48,12 @@
 //! entries, half of each entry its `why`) goes into `/dev/null` in 1.5–2.2 s, so on a file the
 //! disk and the page cache set the pace.
 //! `tests.rs` checks on generated accounts with all those structures that the class-based
-//! result equals one-by-one evaluation of every request.
+//! result equals one-by-one evaluation of every request, and on a generated three-account
+//! organization. An organization directory of 4 such accounts of 500 principals and 10,000
+//! secrets each (`gen_snapshot --accounts 4 --principals 500 --secrets 10000`), 3 actions:
+//! 228 s wall at load 5–7 (the run got 46 % of the two CPUs), 106 s user CPU, 368 MB peak RSS.
+//! One account of 500 × 10,000, `taskset -c 0`, load ≈7: 8.1 s user against 9.6–10.1 s
+//! before organization support, same bytes.
 
 mod actions;
 mod analysis;

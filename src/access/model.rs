@@ -770,11 +770,10 @@ impl AccessModelBuilder {
             match Principal::parse(&arn) {
                 Ok(caller) => {
                     let account = caller.account().map(str::to_owned);
-                    // A principal of a collected account that its IAM data does not list:
-                    // that account's SCPs still apply to it.
+                    // A principal of a collected account that its IAM data does not list (or
+                    // that has no IAM data): that account's SCPs still apply to it.
                     let principal_scps: &[Vec<NamedPolicy>] = account
                         .as_deref()
-                        .filter(|a| with_iam.contains(*a))
                         .and_then(|a| account_scps.get(a))
                         .map_or(&[], Vec::as_slice);
                     principals.push(external(
