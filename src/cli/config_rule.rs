@@ -212,7 +212,8 @@ mod live {
     }
 
     /// Handles one event as the Lambda function does: the defaults of `config-rule --event -`
-    /// (the event's region, the standard AWS environment), TestMode as asked; the JSON summary.
+    /// (the event's region, the standard AWS environment), TestMode as asked; the JSON summary,
+    /// or an error when a change notification's resource could not be judged (nothing sent).
     #[cfg(feature = "lambda")]
     #[allow(
         dead_code,
@@ -228,7 +229,15 @@ mod live {
             <Defaults as clap::Parser>::try_parse_from(["bootstrap", "--event", "-"])?.args;
         args.event = source.to_owned();
         args.test_mode = test_mode;
-        run_event(text, &args, true).map(|(summary, _partial)| summary)
+        let (summary, partial) = run_event(text, &args, true)?;
+        if partial && summary["trigger"] == "change" && summary["evaluated"] == json!({}) {
+            // A failed invocation is retried by Lambda and shown by Config; silence is not.
+            anyhow::bail!(
+                "the changed resource could not be judged (INSUFFICIENT_DATA, which Config does \
+                 not accept): no evaluation was sent; {summary}"
+            );
+        }
+        Ok(summary)
     }
 
     /// What the rule judged: its evaluations, how many were INSUFFICIENT_DATA, and what was
