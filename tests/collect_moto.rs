@@ -376,14 +376,41 @@ mod deny_proxy;
 #[path = "collect_support/seed.rs"]
 mod seed_support;
 
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
+use secaudit::collect::aws_api::{self, AwsApi};
+use secaudit::collect::query;
 use seed_support::{Keys, MotoAccount, secaudit_with, seed_config};
 
-/// Seeding clients of one moto account and region (`None`: moto's default account).
+/// Seeding clients of one moto account and region (`None`: moto's default account). IAM and RDS
+/// have no SDK crate in the build: they are seeded through the collector's own Query client,
+/// whose requests moto parses independently.
 struct Seed {
     sm: aws_sdk_secretsmanager::Client,
     kms: aws_sdk_kms::Client,
-    rds: aws_sdk_rds::Client,
-    iam: aws_sdk_iam::Client,
+    rds: AwsApi,
+    iam: AwsApi,
+}
+
+const IAM_VERSION: &str = "2010-05-08";
+
+/// One seeding call of a Query service; the `<{action}Result>` member `member` of the answer.
+async fn seed_query(
+    api: &AwsApi,
+    version: &str,
+    action: &str,
+    params: &[(&str, &str)],
+    member: &[&str],
+) -> Option<String> {
+    let body = query::call(api, action, version, params)
+        .await
+        .unwrap_or_else(|failure| panic!("{action}: {failure:?}"));
+    let (last, path) = member.split_last()?;
+    let document = query::document(&body, action).unwrap();
+    let mut element = query::result_element(&document, action).unwrap();
+    for name in path {
+        element = element.child(name)?;
+    }
+    element.text(last).map(str::to_owned)
 }
 
 async fn seed(endpoint: &str, region: &str, account: Option<&str>) -> Seed {
@@ -397,11 +424,25 @@ async fn seed(endpoint: &str, region: &str, account: Option<&str>) -> Seed {
             $service::Client::from_conf(builder.build())
         }};
     }
+    let query_client = |service| {
+        let interceptors = account
+            .map(|account| SharedInterceptor::new(MotoAccount(account.to_owned())))
+            .into_iter()
+            .collect();
+        AwsApi::with_interceptors(
+            &sdk,
+            service,
+            region,
+            account.unwrap_or("default"),
+            query::parse_error,
+            interceptors,
+        )
+    };
     Seed {
         sm: client!(aws_sdk_secretsmanager),
         kms: client!(aws_sdk_kms),
-        rds: client!(aws_sdk_rds),
-        iam: client!(aws_sdk_iam),
+        rds: query_client(aws_api::RDS),
+        iam: query_client(aws_api::IAM),
     }
 }
 
@@ -534,89 +575,87 @@ async fn seed_primary(seed: &Seed) -> Vec<String> {
         .await
         .unwrap();
 
-    seed.rds
-        .create_db_cluster()
-        .db_cluster_identifier("aurora-prod")
-        .engine("aurora-postgresql")
-        .master_username("dbadmin")
-        .manage_master_user_password(true)
-        .send()
-        .await
-        .unwrap();
+    seed_query(
+        &seed.rds,
+        "2014-10-31",
+        "CreateDBCluster",
+        &[
+            ("DBClusterIdentifier", "aurora-prod"),
+            ("Engine", "aurora-postgresql"),
+            ("MasterUsername", "dbadmin"),
+            ("ManageMasterUserPassword", "true"),
+        ],
+        &[],
+    )
+    .await;
 
-    let readers = seed
-        .iam
-        .create_policy()
-        .policy_name("SecretsReaders")
-        .policy_document(READERS_POLICY)
-        .send()
-        .await
-        .unwrap();
-    let readers_arn = readers.policy().unwrap().arn().unwrap().to_owned();
-    let boundary = seed
-        .iam
-        .create_policy()
-        .policy_name("Boundary")
-        .policy_document(BOUNDARY_POLICY)
-        .send()
-        .await
-        .unwrap();
-    let boundary_arn = boundary.policy().unwrap().arn().unwrap().to_owned();
-    seed.iam
-        .create_group()
-        .group_name("readers")
-        .send()
-        .await
-        .unwrap();
-    seed.iam
-        .attach_group_policy()
-        .group_name("readers")
-        .policy_arn(&readers_arn)
-        .send()
-        .await
-        .unwrap();
-    seed.iam
-        .create_user()
-        .user_name("alice")
-        .send()
-        .await
-        .unwrap();
-    seed.iam
-        .add_user_to_group()
-        .group_name("readers")
-        .user_name("alice")
-        .send()
-        .await
-        .unwrap();
-    seed.iam
-        .put_user_policy()
-        .user_name("alice")
-        .policy_name("inline")
-        .policy_document(READERS_POLICY)
-        .send()
-        .await
-        .unwrap();
-    seed.iam
-        .create_role()
-        .role_name("app")
-        .assume_role_policy_document(TRUST_POLICY)
-        .send()
-        .await
-        .unwrap();
-    seed.iam
-        .attach_role_policy()
-        .role_name("app")
-        .policy_arn(&readers_arn)
-        .send()
-        .await
-        .unwrap();
-    seed.iam
-        .put_role_permissions_boundary()
-        .role_name("app")
-        .permissions_boundary(&boundary_arn)
-        .send()
-        .await
-        .unwrap();
+    let iam = |action: &'static str, params: &'static [(&'static str, &'static str)]| {
+        seed_query(&seed.iam, IAM_VERSION, action, params, &[])
+    };
+    let create_policy = |name: &'static str, document: &'static str| {
+        let params = [("PolicyName", name), ("PolicyDocument", document)];
+        async move {
+            seed_query(
+                &seed.iam,
+                IAM_VERSION,
+                "CreatePolicy",
+                &params,
+                &["Policy", "Arn"],
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let readers_arn = create_policy("SecretsReaders", READERS_POLICY).await;
+    let boundary_arn = create_policy("Boundary", BOUNDARY_POLICY).await;
+    iam("CreateGroup", &[("GroupName", "readers")]).await;
+    seed_query(
+        &seed.iam,
+        IAM_VERSION,
+        "AttachGroupPolicy",
+        &[("GroupName", "readers"), ("PolicyArn", &readers_arn)],
+        &[],
+    )
+    .await;
+    iam("CreateUser", &[("UserName", "alice")]).await;
+    iam(
+        "AddUserToGroup",
+        &[("GroupName", "readers"), ("UserName", "alice")],
+    )
+    .await;
+    iam(
+        "PutUserPolicy",
+        &[
+            ("UserName", "alice"),
+            ("PolicyName", "inline"),
+            ("PolicyDocument", READERS_POLICY),
+        ],
+    )
+    .await;
+    iam(
+        "CreateRole",
+        &[
+            ("RoleName", "app"),
+            ("AssumeRolePolicyDocument", TRUST_POLICY),
+        ],
+    )
+    .await;
+    seed_query(
+        &seed.iam,
+        IAM_VERSION,
+        "AttachRolePolicy",
+        &[("RoleName", "app"), ("PolicyArn", &readers_arn)],
+        &[],
+    )
+    .await;
+    seed_query(
+        &seed.iam,
+        IAM_VERSION,
+        "PutRolePermissionsBoundary",
+        &[("RoleName", "app"), ("PermissionsBoundary", &boundary_arn)],
+        &[],
+    )
+    .await;
 
     vec![
         "app/versions".into(),

@@ -20,7 +20,9 @@ mod seed_support;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use aws_sdk_organizations::types::PolicyType;
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
+use secaudit::collect::aws_api::{self, AwsApi};
+use secaudit::collect::aws_json;
 use secaudit::snapshot::Snapshot;
 use seed_support::{Keys, MotoAccount, secaudit_with, seed_config};
 use serde_json::{Value, json};
@@ -56,16 +58,29 @@ struct Org {
     dev_account: String,
     sandbox_account: String,
     closed_account: String,
-    client: aws_sdk_organizations::Client,
+    client: AwsApi,
 }
 
-async fn organizations(endpoint: &str, account: &str) -> aws_sdk_organizations::Client {
+/// An Organizations client of `account` (no SDK crate: the collector's own JSON call, whose
+/// requests moto parses independently).
+async fn organizations(endpoint: &str, account: &str) -> AwsApi {
     let sdk = seed_config(endpoint, "us-east-1").await;
-    aws_sdk_organizations::Client::from_conf(
-        aws_sdk_organizations::config::Builder::from(&sdk)
-            .interceptor(MotoAccount(account.to_owned()))
-            .build(),
+    AwsApi::with_interceptors(
+        &sdk,
+        aws_api::ORGANIZATIONS,
+        "us-east-1",
+        account,
+        aws_json::parse_error,
+        vec![SharedInterceptor::new(MotoAccount(account.to_owned()))],
     )
+}
+
+/// One seeding call; panics on failure.
+async fn org_call(client: &AwsApi, operation: &str, body: Value) -> Value {
+    let target = format!("AWSOrganizationsV20161128.{operation}");
+    aws_json::json_1_1(client, &target, &body)
+        .await
+        .unwrap_or_else(|failure| panic!("{operation}: {failure:?}"))
 }
 
 async fn secrets(endpoint: &str, account: &str) -> aws_sdk_secretsmanager::Client {
@@ -96,104 +111,70 @@ async fn keys_of(endpoint: &str, account: &str) -> Keys {
     }
 }
 
-async fn create_account(client: &aws_sdk_organizations::Client, name: &str) -> String {
-    let created = client
-        .create_account()
-        .account_name(name)
-        .email(format!("{name}@example.com"))
-        .send()
-        .await
-        .unwrap();
-    created
-        .create_account_status()
-        .unwrap()
-        .account_id()
+async fn create_account(client: &AwsApi, name: &str) -> String {
+    let created = org_call(
+        client,
+        "CreateAccount",
+        json!({"AccountName": name, "Email": format!("{name}@example.com")}),
+    )
+    .await;
+    created["CreateAccountStatus"]["AccountId"]
+        .as_str()
         .unwrap()
         .to_owned()
 }
 
-async fn create_ou(client: &aws_sdk_organizations::Client, parent: &str, name: &str) -> String {
-    client
-        .create_organizational_unit()
-        .parent_id(parent)
-        .name(name)
-        .send()
-        .await
-        .unwrap()
-        .organizational_unit()
-        .unwrap()
-        .id()
+async fn create_ou(client: &AwsApi, parent: &str, name: &str) -> String {
+    let created = org_call(
+        client,
+        "CreateOrganizationalUnit",
+        json!({"ParentId": parent, "Name": name}),
+    )
+    .await;
+    created["OrganizationalUnit"]["Id"]
+        .as_str()
         .unwrap()
         .to_owned()
 }
 
-async fn move_account(client: &aws_sdk_organizations::Client, account: &str, from: &str, to: &str) {
-    client
-        .move_account()
-        .account_id(account)
-        .source_parent_id(from)
-        .destination_parent_id(to)
-        .send()
-        .await
-        .unwrap();
+async fn move_account(client: &AwsApi, account: &str, from: &str, to: &str) {
+    org_call(
+        client,
+        "MoveAccount",
+        json!({"AccountId": account, "SourceParentId": from, "DestinationParentId": to}),
+    )
+    .await;
 }
 
-async fn attach(
-    client: &aws_sdk_organizations::Client,
-    target: &str,
-    name: &str,
-    kind: PolicyType,
-    content: String,
-) {
-    let policy = client
-        .create_policy()
-        .name(name)
-        .description(name)
-        .r#type(kind)
-        .content(content)
-        .send()
-        .await
-        .unwrap();
-    let id = policy
-        .policy()
-        .unwrap()
-        .policy_summary()
-        .unwrap()
-        .id()
-        .unwrap();
-    client
-        .attach_policy()
-        .policy_id(id)
-        .target_id(target)
-        .send()
-        .await
-        .unwrap();
+async fn attach(client: &AwsApi, target: &str, name: &str, kind: &str, content: String) {
+    let policy = org_call(
+        client,
+        "CreatePolicy",
+        json!({"Name": name, "Description": name, "Type": kind, "Content": content}),
+    )
+    .await;
+    let id = policy["Policy"]["PolicySummary"]["Id"].as_str().unwrap();
+    org_call(
+        client,
+        "AttachPolicy",
+        json!({"PolicyId": id, "TargetId": target}),
+    )
+    .await;
 }
 
 async fn build_org(endpoint: &str, management: &str) -> Org {
     let client = organizations(endpoint, management).await;
-    let created = client
-        .create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await
-        .unwrap();
-    let id = created.organization().unwrap().id().unwrap().to_owned();
-    let root = client.list_roots().send().await.unwrap().roots()[0]
-        .id()
-        .unwrap()
-        .to_owned();
-    for kind in [
-        PolicyType::ServiceControlPolicy,
-        PolicyType::ResourceControlPolicy,
-    ] {
-        client
-            .enable_policy_type()
-            .root_id(&root)
-            .policy_type(kind)
-            .send()
-            .await
-            .unwrap();
+    let created = org_call(&client, "CreateOrganization", json!({"FeatureSet": "ALL"})).await;
+    let id = created["Organization"]["Id"].as_str().unwrap().to_owned();
+    let roots = org_call(&client, "ListRoots", json!({})).await;
+    let root = roots["Roots"][0]["Id"].as_str().unwrap().to_owned();
+    for kind in ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"] {
+        org_call(
+            &client,
+            "EnablePolicyType",
+            json!({"RootId": root, "PolicyType": kind}),
+        )
+        .await;
     }
     let workloads = create_ou(&client, &root, "workloads").await;
     let prod = create_ou(&client, &workloads, "prod").await;
@@ -203,20 +184,20 @@ async fn build_org(endpoint: &str, management: &str) -> Org {
     let closed_account = create_account(&client, "closed").await;
     move_account(&client, &prod_account, &root, &prod).await;
     move_account(&client, &dev_account, &root, &workloads).await;
-    client
-        .close_account()
-        .account_id(&closed_account)
-        .send()
-        .await
-        .unwrap();
+    org_call(
+        &client,
+        "CloseAccount",
+        json!({"AccountId": closed_account}),
+    )
+    .await;
 
-    let scp = PolicyType::ServiceControlPolicy;
-    let rcp_type = PolicyType::ResourceControlPolicy;
+    let scp = "SERVICE_CONTROL_POLICY";
+    let rcp_type = "RESOURCE_CONTROL_POLICY";
     attach(
         &client,
         &root,
         "root-guardrails",
-        scp.clone(),
+        scp,
         deny("NoLeave", "organizations:LeaveOrganization"),
     )
     .await;
@@ -224,7 +205,7 @@ async fn build_org(endpoint: &str, management: &str) -> Org {
         &client,
         &workloads,
         "workloads-no-iam-users",
-        scp.clone(),
+        scp,
         deny("NoUsers", "iam:CreateUser"),
     )
     .await;
@@ -232,7 +213,7 @@ async fn build_org(endpoint: &str, management: &str) -> Org {
         &client,
         &prod,
         "prod-protect-secrets",
-        scp.clone(),
+        scp,
         deny("NoDelete", "secretsmanager:DeleteSecret"),
     )
     .await;
@@ -244,14 +225,7 @@ async fn build_org(endpoint: &str, management: &str) -> Org {
         deny("NoKeyDelete", "kms:ScheduleKeyDeletion"),
     )
     .await;
-    attach(
-        &client,
-        &root,
-        "rcp-org-only",
-        rcp_type.clone(),
-        rcp("OrgOnly"),
-    )
-    .await;
+    attach(&client, &root, "rcp-org-only", rcp_type, rcp("OrgOnly")).await;
     attach(&client, &prod, "rcp-prod", rcp_type, rcp("ProdOnly")).await;
 
     for (account, name) in [
@@ -530,13 +504,12 @@ async fn an_organization_collects_per_account_with_its_policy_levels_and_audits_
 
     // A policy type not enabled on the root is written as no levels, never as empty levels;
     // `--accounts` narrows and `--exclude-accounts` leaves out.
-    org.client
-        .disable_policy_type()
-        .root_id(&org.root)
-        .policy_type(PolicyType::ResourceControlPolicy)
-        .send()
-        .await
-        .unwrap();
+    org_call(
+        &org.client,
+        "DisablePolicyType",
+        json!({"RootId": org.root, "PolicyType": "RESOURCE_CONTROL_POLICY"}),
+    )
+    .await;
     let narrowed = home.path().join("narrowed");
     let accounts = format!("{},{}", org.prod_account, org.dev_account);
     let (code, stderr) = collect(

@@ -103,7 +103,7 @@ pub fn collect_snapshot_for_audit(
 #[cfg(feature = "config-rule")]
 pub use live::collect_snapshot_reporting;
 #[cfg(feature = "aws")]
-pub use live::{collect_snapshot_for_audit, run};
+pub use live::{check_region, collect_snapshot_for_audit, run};
 
 #[cfg(feature = "aws")]
 mod live {
@@ -121,12 +121,31 @@ mod live {
 
     use super::{CollectArgs, LiveArgs, Outcome, SkipService};
 
+    /// Refuses a region name that is not shaped like AWS's (`us-east-1`, `us-gov-west-1`): it
+    /// becomes a directory name in the snapshot. `source` names where it came from.
+    pub fn check_region(source: &str, region: &str) -> anyhow::Result<()> {
+        if secaudit::arn::is_region_name(region) {
+            return Ok(());
+        }
+        anyhow::bail!(
+            "{source}: `{}` is not an AWS region name (like `us-east-1` or `us-gov-west-1`)",
+            secaudit::terminal::printable(region)
+        )
+    }
+
     /// Turns the arguments into options; reads `--accounts-file`.
     pub(crate) fn options(live: &LiveArgs) -> anyhow::Result<CollectOptions> {
         let mut options = CollectOptions::new(chrono::Utc::now());
         options.secret = live.secret.clone();
         options.sdk.profile = live.profile.clone();
         options.sdk.max_attempts = live.max_attempts.max(1);
+        for region in live
+            .regions
+            .iter()
+            .filter(|r| !r.eq_ignore_ascii_case("all"))
+        {
+            check_region("--region", region)?;
+        }
         options.all_regions = live.regions.iter().any(|r| r.eq_ignore_ascii_case("all"));
         options.regions = live
             .regions

@@ -264,6 +264,9 @@ mod live {
         } else {
             let mut live = args.live.clone();
             if live.regions.is_empty() {
+                if let Some(region) = &invocation.region {
+                    super::super::collect::check_region("configRuleArn", region)?;
+                }
                 live.regions.extend(region_of(invocation, args));
             }
             if let Collection::Secret(id) = collection {

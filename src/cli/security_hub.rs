@@ -13,6 +13,8 @@ pub fn send(report: &Report, args: &AuditArgs) -> anyhow::Result<()> {
     use std::collections::BTreeMap;
 
     use anyhow::Context as _;
+    use secaudit::collect::aws_api::{self, AwsApi};
+    use secaudit::collect::aws_json;
     use secaudit::collect::clients::{
         SdkSettings, assume_role_config, load_base_config, sts_client,
     };
@@ -79,10 +81,12 @@ pub fn send(report: &Report, args: &AuditArgs) -> anyhow::Result<()> {
                     continue;
                 }
             };
-            let client = aws_sdk_securityhub::Client::from_conf(
-                aws_sdk_securityhub::config::Builder::from(&sdk)
-                    .region(aws_config::Region::new(region.clone()))
-                    .build(),
+            let client = AwsApi::new(
+                &sdk,
+                aws_api::SECURITY_HUB,
+                region,
+                account,
+                aws_json::parse_error,
             );
             let sent = import(&client, findings).await;
             tracing::info!(

@@ -48,6 +48,14 @@ impl JsonObject {
         self
     }
 
+    /// A timestamp already in the CLI format (see [`format_utc`]), when present.
+    pub(crate) fn time_text(mut self, key: &str, value: Option<String>) -> Self {
+        if let Some(value) = value {
+            self.0.insert(key.to_owned(), Value::String(value));
+        }
+        self
+    }
+
     /// A list member, left out when empty (the SDK cannot tell an empty list from an absent one).
     pub(crate) fn list(mut self, key: &str, values: Vec<Value>) -> Self {
         if !values.is_empty() {

@@ -1,4 +1,5 @@
-//! The AWS SDK clients of a run: one base configuration from the standard AWS configuration
+//! The AWS clients of a run (SDK clients, and [`AwsApi`] clients for the services called without
+//! an SDK crate): one base configuration from the standard AWS configuration
 //! (default credential chain, `--profile`, `AWS_REGION` / `--region`, `AWS_ENDPOINT_URL`,
 //! shared config files), one per audited account when a role is assumed, and per account-region
 //! clients with their own retry partition (so throttling in one account never slows another),
@@ -14,6 +15,9 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_secretsmanager::config::retry::RetryPartition;
 use aws_sdk_secretsmanager::config::{SharedCredentialsProvider, SharedHttpClient};
+
+use super::aws_api::{self, AwsApi};
+use super::{aws_json, query};
 
 /// How the SDK is configured for a run.
 #[derive(Debug, Clone)]
@@ -122,9 +126,11 @@ fn partition_name(service: &str, region: &str, account_id: &str) -> RetryPartiti
 pub struct RegionClients {
     pub region: String,
     pub secretsmanager: aws_sdk_secretsmanager::Client,
-    pub rds: aws_sdk_rds::Client,
+    /// RDS through the AWS Query protocol (no SDK crate: see `aws_api.rs`).
+    pub rds: AwsApi,
     pub kms: aws_sdk_kms::Client,
-    pub cloudtrail: aws_sdk_cloudtrail::Client,
+    /// CloudTrail through the awsJson 1.1 protocol (no SDK crate: see `aws_api.rs`).
+    pub cloudtrail: AwsApi,
 }
 
 impl RegionClients {
@@ -138,36 +144,28 @@ impl RegionClients {
                     .retry_partition(partition_name("secretsmanager", region, account_id))
                     .build(),
             ),
-            rds: aws_sdk_rds::Client::from_conf(
-                aws_sdk_rds::config::Builder::from(sdk)
-                    .region(aws_region.clone())
-                    .retry_partition(partition_name("rds", region, account_id))
-                    .build(),
-            ),
+            rds: AwsApi::new(sdk, aws_api::RDS, region, account_id, query::parse_error),
             kms: aws_sdk_kms::Client::from_conf(
                 aws_sdk_kms::config::Builder::from(sdk)
                     .region(aws_region.clone())
                     .retry_partition(partition_name("kms", region, account_id))
                     .build(),
             ),
-            cloudtrail: aws_sdk_cloudtrail::Client::from_conf(
-                aws_sdk_cloudtrail::config::Builder::from(sdk)
-                    .region(aws_region)
-                    .retry_partition(partition_name("cloudtrail", region, account_id))
-                    .build(),
+            cloudtrail: AwsApi::new(
+                sdk,
+                aws_api::CLOUDTRAIL,
+                region,
+                account_id,
+                aws_json::parse_error,
             ),
         }
     }
 }
 
-/// The IAM client of an account (IAM is global; its calls are signed for `region`).
-pub fn iam_client(sdk: &SdkConfig, region: &str, account_id: &str) -> aws_sdk_iam::Client {
-    aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::config::Builder::from(sdk)
-            .region(Region::new(region.to_owned()))
-            .retry_partition(partition_name("iam", "global", account_id))
-            .build(),
-    )
+/// The IAM client of an account, through the AWS Query protocol (no SDK crate: see
+/// `aws_api.rs`). IAM is global: `region` picks the partition's endpoint.
+pub fn iam_client(sdk: &SdkConfig, region: &str, account_id: &str) -> AwsApi {
+    AwsApi::new(sdk, aws_api::IAM, region, account_id, query::parse_error)
 }
 
 /// The STS client used to learn who we are.
@@ -195,31 +193,26 @@ fn home_region(partition: &str) -> &'static str {
     }
 }
 
-/// The Organizations client of the caller's account. Organizations has one endpoint per
-/// partition, in that partition's home region.
-pub fn organizations_client(
-    sdk: &SdkConfig,
-    partition: &str,
-    account_id: &str,
-) -> aws_sdk_organizations::Client {
-    aws_sdk_organizations::Client::from_conf(
-        aws_sdk_organizations::config::Builder::from(sdk)
-            .region(Region::new(home_region(partition)))
-            .retry_partition(partition_name("organizations", "global", account_id))
-            .build(),
+/// The Organizations client of the caller's account, through awsJson 1.1 (no SDK crate: see
+/// `aws_api.rs`). Organizations has one endpoint per partition, in that partition's home region.
+pub fn organizations_client(sdk: &SdkConfig, partition: &str, account_id: &str) -> AwsApi {
+    AwsApi::new(
+        sdk,
+        aws_api::ORGANIZATIONS,
+        home_region(partition),
+        account_id,
+        aws_json::parse_error,
     )
 }
 
-/// The Account client of an account (`--region all`), in its partition's home region.
-pub fn account_client(
-    sdk: &SdkConfig,
-    partition: &str,
-    account_id: &str,
-) -> aws_sdk_account::Client {
-    aws_sdk_account::Client::from_conf(
-        aws_sdk_account::config::Builder::from(sdk)
-            .region(Region::new(home_region(partition)))
-            .retry_partition(partition_name("account", "global", account_id))
-            .build(),
+/// The Account client of an account (`--region all`), in its partition's home region, through
+/// REST-JSON (no SDK crate: see `aws_api.rs`).
+pub fn account_client(sdk: &SdkConfig, partition: &str, account_id: &str) -> AwsApi {
+    AwsApi::new(
+        sdk,
+        aws_api::ACCOUNT,
+        home_region(partition),
+        account_id,
+        aws_json::parse_error,
     )
 }

@@ -7,18 +7,18 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_cloudtrail::Client;
-use aws_sdk_cloudtrail::types::{Event, LookupAttribute, LookupAttributeKey};
-use aws_smithy_types::DateTime as SdkDateTime;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use super::aws_api::AwsApi;
+use super::aws_json::{self, epoch_time, list, text};
 use super::cli_shape::JsonObject;
-use super::coverage::{CallFailure, CoverageStatus, classify};
+use super::coverage::CallFailure;
 use super::next_page_token;
 use super::region_run::RegionRun;
 
 pub(crate) const LOOKUP_EVENTS: &str = "cloudtrail:LookupEvents";
+const TARGET: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents";
 
 /// The event names always looked up.
 pub const ROTATION_EVENTS: &[&str] = &["RotationFailed", "RotationSucceeded", "RotationAbandoned"];
@@ -32,13 +32,13 @@ pub const MAX_PAGES_PER_EVENT: usize = 200;
 /// [`MAX_PAGES_PER_EVENT`] and was cut short.
 pub(crate) async fn lookup_events(
     run: &RegionRun,
-    client: &Client,
+    client: &AwsApi,
     now: DateTime<Utc>,
     lookback_days: u32,
     include_value_read_events: bool,
 ) -> Result<(Value, bool), CallFailure> {
-    let end = SdkDateTime::from_secs(now.timestamp());
-    let start = SdkDateTime::from_secs(now.timestamp() - i64::from(lookback_days) * 86_400);
+    let end = now.timestamp();
+    let start = end - i64::from(lookback_days) * 86_400;
     let mut names: Vec<&str> = ROTATION_EVENTS.to_vec();
     if include_value_read_events {
         names.push("GetSecretValue");
@@ -46,39 +46,32 @@ pub(crate) async fn lookup_events(
     let mut events: BTreeMap<(i64, String), Value> = BTreeMap::new();
     let mut truncated = false;
     for name in names {
-        let attribute = LookupAttribute::builder()
-            .attribute_key(LookupAttributeKey::EventName)
-            .attribute_value(name)
-            .build()
-            .map_err(|error| CallFailure {
-                status: CoverageStatus::Error,
-                code: None,
-                message: error.to_string(),
-            })?;
         let mut token: Option<String> = None;
         let mut pages = 0;
         loop {
+            let mut body = json!({
+                "LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": name}],
+                "StartTime": start,
+                "EndTime": end,
+                "MaxResults": 50,
+            });
+            if let Some(token) = &token {
+                body["NextToken"] = json!(token);
+            }
             let page = run
-                .call(LOOKUP_EVENTS, || async {
-                    client
-                        .lookup_events()
-                        .lookup_attributes(attribute.clone())
-                        .start_time(start)
-                        .end_time(end)
-                        .max_results(50)
-                        .set_next_token(token.clone())
-                        .send()
-                        .await
-                        .map_err(|e| classify(&e))
-                })
+                .call(LOOKUP_EVENTS, || aws_json::json_1_1(client, TARGET, &body))
                 .await?;
             pages += 1;
-            for event in page.events() {
-                let time = event.event_time().map_or(0, SdkDateTime::secs);
-                let id = event.event_id().unwrap_or_default().to_owned();
+            for event in list(&page, "Events") {
+                // Whole seconds order the events, as the SDK's `DateTime::secs` did.
+                let time = event
+                    .get("EventTime")
+                    .and_then(Value::as_f64)
+                    .map_or(0, |seconds| seconds.floor() as i64);
+                let id = text(event, "EventId").unwrap_or_default().to_owned();
                 events.insert((time, id), event_value(event));
             }
-            match next_page_token(&token, page.next_token()) {
+            match next_page_token(&token, text(&page, "NextToken")) {
                 Some(_) if pages >= MAX_PAGES_PER_EVENT => {
                     truncated = true;
                     break;
@@ -92,28 +85,27 @@ pub(crate) async fn lookup_events(
     Ok((json!({ "Events": events }), truncated))
 }
 
-fn event_value(event: &Event) -> Value {
+fn event_value(event: &Value) -> Value {
     JsonObject::new()
-        .str("EventId", event.event_id())
-        .str("EventName", event.event_name())
-        .str("ReadOnly", event.read_only())
-        .str("AccessKeyId", event.access_key_id())
-        .time("EventTime", event.event_time())
-        .str("EventSource", event.event_source())
-        .str("Username", event.username())
+        .str("EventId", text(event, "EventId"))
+        .str("EventName", text(event, "EventName"))
+        .str("ReadOnly", text(event, "ReadOnly"))
+        .str("AccessKeyId", text(event, "AccessKeyId"))
+        .time_text("EventTime", event.get("EventTime").and_then(epoch_time))
+        .str("EventSource", text(event, "EventSource"))
+        .str("Username", text(event, "Username"))
         .list(
             "Resources",
-            event
-                .resources()
+            list(event, "Resources")
                 .iter()
                 .map(|resource| {
                     JsonObject::new()
-                        .str("ResourceType", resource.resource_type())
-                        .str("ResourceName", resource.resource_name())
+                        .str("ResourceType", text(resource, "ResourceType"))
+                        .str("ResourceName", text(resource, "ResourceName"))
                         .build()
                 })
                 .collect(),
         )
-        .str("CloudTrailEvent", event.cloud_trail_event())
+        .str("CloudTrailEvent", text(event, "CloudTrailEvent"))
         .build()
 }

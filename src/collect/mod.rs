@@ -10,6 +10,8 @@
 //! (the caller passes `now`).
 
 pub mod actions;
+pub mod aws_api;
+pub mod aws_json;
 pub mod cli_shape;
 pub mod clients;
 mod cloudtrail;
@@ -23,6 +25,7 @@ pub mod limits;
 pub mod organization;
 pub mod plan;
 pub mod progress;
+pub mod query;
 mod rds;
 mod region_run;
 mod regions;

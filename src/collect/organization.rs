@@ -15,12 +15,12 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_organizations::Client;
-use aws_sdk_organizations::types::{PolicySummary, PolicyType};
 use serde_json::{Value, json};
 
+use super::aws_api::AwsApi;
+use super::aws_json::{self, list, text};
 use super::cli_shape::JsonObject;
-use super::coverage::{CallFailure, CoverageStatus, classify};
+use super::coverage::{CallFailure, CoverageStatus};
 use super::next_page_token;
 use super::region_run::RegionRun;
 
@@ -30,6 +30,23 @@ pub(crate) const LIST_ROOTS: &str = "organizations:ListRoots";
 pub(crate) const LIST_PARENTS: &str = "organizations:ListParents";
 pub(crate) const LIST_POLICIES_FOR_TARGET: &str = "organizations:ListPoliciesForTarget";
 pub(crate) const DESCRIBE_POLICY: &str = "organizations:DescribePolicy";
+
+const SCP: &str = "SERVICE_CONTROL_POLICY";
+const RCP: &str = "RESOURCE_CONTROL_POLICY";
+
+/// One Organizations call (awsJson 1.1).
+async fn call(client: &AwsApi, operation: &str, body: Value) -> Result<Value, CallFailure> {
+    let target = format!("AWSOrganizationsV20161128.{operation}");
+    aws_json::json_1_1(client, &target, &body).await
+}
+
+/// `body` with `NextToken` set when there is one.
+fn paged(mut body: Value, token: &Option<String>) -> Value {
+    if let Some(token) = token {
+        body["NextToken"] = json!(token);
+    }
+    body
+}
 
 /// The file of the organization policies, relative to an account's snapshot.
 pub(crate) const POLICIES_FILE: &str = "organizations/policies.json";
@@ -49,24 +66,16 @@ pub struct Organization {
 /// `DescribeOrganization` then `ListAccounts` (all pages).
 pub(crate) async fn discover(
     run: &RegionRun,
-    client: &Client,
+    client: &AwsApi,
 ) -> Result<Organization, CallFailure> {
     let described = run
-        .call(DESCRIBE_ORGANIZATION, || async {
-            client
-                .describe_organization()
-                .send()
-                .await
-                .map_err(|e| classify(&e))
+        .call(DESCRIBE_ORGANIZATION, || {
+            call(client, "DescribeOrganization", json!({}))
         })
         .await?;
-    let organization = described.organization();
-    let id = organization
-        .and_then(|o| o.id())
-        .unwrap_or_default()
-        .to_owned();
-    let management_account = organization
-        .and_then(|o| o.master_account_id())
+    let organization = &described["Organization"];
+    let id = text(organization, "Id").unwrap_or_default().to_owned();
+    let management_account = text(organization, "MasterAccountId")
         .unwrap_or_default()
         .to_owned();
     let mut active = Vec::new();
@@ -74,32 +83,26 @@ pub(crate) async fn discover(
     let mut token: Option<String> = None;
     loop {
         let page = run
-            .call(LIST_ACCOUNTS, || async {
-                client
-                    .list_accounts()
-                    .set_next_token(token.clone())
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e))
+            .call(LIST_ACCOUNTS, || {
+                call(client, "ListAccounts", paged(json!({}), &token))
             })
             .await?;
-        for account in page.accounts() {
-            let Some(account_id) = account.id() else {
+        for account in list(&page, "Accounts") {
+            let Some(account_id) = text(account, "Id") else {
                 continue;
             };
             // `State` replaces the retiring `Status`; either says ACTIVE.
-            let state = account
-                .state()
-                .map(|s| s.as_str().to_owned())
-                .or_else(|| account.status().map(|s| s.as_str().to_owned()))
-                .unwrap_or_else(|| "UNKNOWN".to_owned());
+            let state = text(account, "State")
+                .or_else(|| text(account, "Status"))
+                .unwrap_or("UNKNOWN")
+                .to_owned();
             if state == "ACTIVE" {
                 active.push(account_id.to_owned());
             } else {
                 inactive.push((account_id.to_owned(), state));
             }
         }
-        match next_page_token(&token, page.next_token()) {
+        match next_page_token(&token, text(&page, "NextToken")) {
             Some(next) => token = Some(next),
             None => break,
         }
@@ -119,7 +122,7 @@ pub(crate) async fn discover(
 #[derive(Debug)]
 pub(crate) struct PolicyReader<'a> {
     run: &'a RegionRun,
-    client: &'a Client,
+    client: &'a AwsApi,
     /// `(root id, SCPs enabled, RCPs enabled)`, read once.
     root: Option<(String, bool, bool)>,
     /// Child id → (parent id, parent is the root).
@@ -131,7 +134,7 @@ pub(crate) struct PolicyReader<'a> {
 }
 
 impl<'a> PolicyReader<'a> {
-    pub(crate) fn new(run: &'a RegionRun, client: &'a Client) -> PolicyReader<'a> {
+    pub(crate) fn new(run: &'a RegionRun, client: &'a AwsApi) -> PolicyReader<'a> {
         PolicyReader {
             run,
             client,
@@ -150,25 +153,22 @@ impl<'a> PolicyReader<'a> {
         let client = self.client;
         let output = self
             .run
-            .call(LIST_ROOTS, || async {
-                client.list_roots().send().await.map_err(|e| classify(&e))
-            })
+            .call(LIST_ROOTS, || call(client, "ListRoots", json!({})))
             .await?;
-        let root = output.roots().first().ok_or_else(|| CallFailure {
+        let root = list(&output, "Roots").first().ok_or_else(|| CallFailure {
             status: CoverageStatus::Error,
             code: None,
             message: "ListRoots returned no root".to_owned(),
         })?;
         let enabled = |kind: &str| {
-            root.policy_types().iter().any(|summary| {
-                summary.r#type().map(|t| t.as_str()) == Some(kind)
-                    && summary.status().map(|s| s.as_str()) == Some("ENABLED")
+            list(root, "PolicyTypes").iter().any(|summary| {
+                text(summary, "Type") == Some(kind) && text(summary, "Status") == Some("ENABLED")
             })
         };
         let read = (
-            root.id().unwrap_or_default().to_owned(),
-            enabled("SERVICE_CONTROL_POLICY"),
-            enabled("RESOURCE_CONTROL_POLICY"),
+            text(root, "Id").unwrap_or_default().to_owned(),
+            enabled(SCP),
+            enabled(RCP),
         );
         self.root = Some(read.clone());
         Ok(read)
@@ -182,23 +182,20 @@ impl<'a> PolicyReader<'a> {
         let client = self.client;
         let output = self
             .run
-            .call(LIST_PARENTS, || async {
-                client
-                    .list_parents()
-                    .child_id(child)
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e))
+            .call(LIST_PARENTS, || {
+                call(client, "ListParents", json!({"ChildId": child}))
             })
             .await?;
-        let parent = output.parents().first().ok_or_else(|| CallFailure {
-            status: CoverageStatus::Error,
-            code: None,
-            message: format!("ListParents returned no parent for `{child}`"),
-        })?;
+        let parent = list(&output, "Parents")
+            .first()
+            .ok_or_else(|| CallFailure {
+                status: CoverageStatus::Error,
+                code: None,
+                message: format!("ListParents returned no parent for `{child}`"),
+            })?;
         let read = (
-            parent.id().unwrap_or_default().to_owned(),
-            parent.r#type().map(|t| t.as_str()) == Some("ROOT"),
+            text(parent, "Id").unwrap_or_default().to_owned(),
+            text(parent, "Type") == Some("ROOT"),
         );
         self.parents.insert(child.to_owned(), read.clone());
         Ok(read)
@@ -226,8 +223,8 @@ impl<'a> PolicyReader<'a> {
     }
 
     /// The describe-policy outputs of the policies of `kind` attached to `target`, by name.
-    async fn level(&mut self, target: &str, kind: PolicyType) -> Result<Vec<Value>, CallFailure> {
-        let key = (target.to_owned(), kind_name(&kind));
+    async fn level(&mut self, target: &str, kind: &'static str) -> Result<Vec<Value>, CallFailure> {
+        let key = (target.to_owned(), kind);
         if !self.attached.contains_key(&key) {
             let ids = self.list_attached(target, kind).await?;
             self.attached.insert(key.clone(), ids);
@@ -240,35 +237,25 @@ impl<'a> PolicyReader<'a> {
         Ok(level)
     }
 
-    async fn list_attached(
-        &self,
-        target: &str,
-        kind: PolicyType,
-    ) -> Result<Vec<String>, CallFailure> {
+    async fn list_attached(&self, target: &str, kind: &str) -> Result<Vec<String>, CallFailure> {
         let client = self.client;
         let mut ids = Vec::new();
         let mut token: Option<String> = None;
         loop {
+            let body = paged(json!({"TargetId": target, "Filter": kind}), &token);
             let page = self
                 .run
-                .call(LIST_POLICIES_FOR_TARGET, || async {
-                    client
-                        .list_policies_for_target()
-                        .target_id(target)
-                        .filter(kind.clone())
-                        .set_next_token(token.clone())
-                        .send()
-                        .await
-                        .map_err(|e| classify(&e))
+                .call(LIST_POLICIES_FOR_TARGET, || {
+                    call(client, "ListPoliciesForTarget", body.clone())
                 })
                 .await?;
             ids.extend(
-                page.policies()
+                list(&page, "Policies")
                     .iter()
-                    .filter_map(PolicySummary::id)
+                    .filter_map(|summary| text(summary, "Id"))
                     .map(str::to_owned),
             );
-            match next_page_token(&token, page.next_token()) {
+            match next_page_token(&token, text(&page, "NextToken")) {
                 Some(next) => token = Some(next),
                 None => break,
             }
@@ -285,27 +272,22 @@ impl<'a> PolicyReader<'a> {
         let client = self.client;
         let output = self
             .run
-            .call(DESCRIBE_POLICY, || async {
-                client
-                    .describe_policy()
-                    .policy_id(policy_id)
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e))
+            .call(DESCRIBE_POLICY, || {
+                call(client, "DescribePolicy", json!({"PolicyId": policy_id}))
             })
             .await?;
-        let policy = output.policy();
-        let summary = policy.and_then(|p| p.policy_summary());
+        let policy = output.get("Policy");
+        let summary = policy.and_then(|p| p.get("PolicySummary"));
         let value = json!({"Policy": JsonObject::new()
             .opt("PolicySummary", summary.map(|s| JsonObject::new()
-                .str("Id", s.id())
-                .str("Arn", s.arn())
-                .str("Name", s.name())
-                .str("Description", s.description())
-                .str("Type", s.r#type().map(|t| t.as_str()))
-                .bool("AwsManaged", Some(s.aws_managed()))
+                .str("Id", text(s, "Id"))
+                .str("Arn", text(s, "Arn"))
+                .str("Name", text(s, "Name"))
+                .str("Description", text(s, "Description"))
+                .str("Type", text(s, "Type"))
+                .bool("AwsManaged", Some(s.get("AwsManaged").and_then(Value::as_bool).unwrap_or(false)))
                 .build()))
-            .str("Content", policy.and_then(|p| p.content()))
+            .str("Content", policy.and_then(|p| text(p, "Content")))
             .build()});
         self.described.insert(policy_id.to_owned(), value.clone());
         Ok(value)
@@ -316,14 +298,11 @@ impl<'a> PolicyReader<'a> {
         let (_, scps_enabled, rcps_enabled) = self.root().await?;
         let path = self.path(account).await?;
         let mut file = serde_json::Map::new();
-        for (name, kind, enabled) in [
-            ("scps", PolicyType::ServiceControlPolicy, scps_enabled),
-            ("rcps", PolicyType::ResourceControlPolicy, rcps_enabled),
-        ] {
+        for (name, kind, enabled) in [("scps", SCP, scps_enabled), ("rcps", RCP, rcps_enabled)] {
             let mut levels = Vec::new();
             if enabled {
                 for target in &path {
-                    levels.push(Value::Array(self.level(target, kind.clone()).await?));
+                    levels.push(Value::Array(self.level(target, kind).await?));
                 }
             }
             file.insert(name.to_owned(), Value::Array(levels));
@@ -336,14 +315,6 @@ impl<'a> PolicyReader<'a> {
 /// resources.
 pub(crate) fn management_policies() -> Value {
     json!({"scps": [], "rcps": []})
-}
-
-fn kind_name(kind: &PolicyType) -> &'static str {
-    match kind {
-        PolicyType::ServiceControlPolicy => "SERVICE_CONTROL_POLICY",
-        PolicyType::ResourceControlPolicy => "RESOURCE_CONTROL_POLICY",
-        _ => "OTHER",
-    }
 }
 
 #[cfg(test)]

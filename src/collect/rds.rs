@@ -3,43 +3,76 @@
 //! engine, status, and above all `MasterUserSecret{SecretArn, SecretStatus, KmsKeyId}` of
 //! RDS-managed master passwords. Other members of the API output are left out.
 
-use aws_sdk_rds::Client;
-use aws_sdk_rds::types::{DbCluster, DbInstance, MasterUserSecret, Tag};
 use serde_json::{Value, json};
 
+use super::aws_api::AwsApi;
 use super::cli_shape::JsonObject;
-use super::coverage::{CallFailure, classify};
+use super::coverage::CallFailure;
 use super::next_page_token;
+use super::query::{self, Element};
 use super::region_run::RegionRun;
+
+const VERSION: &str = "2014-10-31";
 
 pub(crate) const DESCRIBE_CLUSTERS: &str = "rds:DescribeDBClusters";
 pub(crate) const DESCRIBE_INSTANCES: &str = "rds:DescribeDBInstances";
 
-/// `{"DBClusters": [...]}`, every page.
-pub(crate) async fn describe_clusters(
+/// Every page of a Describe action: the members of its list `list`, shaped by `shape`.
+async fn describe_all(
     run: &RegionRun,
-    client: &Client,
-) -> Result<Value, CallFailure> {
-    let mut clusters = Vec::new();
+    client: &AwsApi,
+    api: &'static str,
+    action: &str,
+    list: &str,
+    shape: fn(&Element) -> Value,
+) -> Result<Vec<Value>, CallFailure> {
+    let mut items = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        let page = run
-            .call(DESCRIBE_CLUSTERS, || async {
-                client
-                    .describe_db_clusters()
-                    .max_records(100)
-                    .set_marker(marker.clone())
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e))
-            })
+        let mut params = vec![("MaxRecords", "100")];
+        if let Some(marker) = &marker {
+            params.push(("Marker", marker.as_str()));
+        }
+        let body = run
+            .call(api, || query::call(client, action, VERSION, &params))
             .await?;
-        clusters.extend(page.db_clusters().iter().map(cluster));
-        match next_page_token(&marker, page.marker()) {
+        let (page, next) = parse_page(&body, action, list, shape)?;
+        items.extend(page);
+        match next_page_token(&marker, next.as_deref()) {
             Some(next) => marker = Some(next),
             None => break,
         }
     }
+    Ok(items)
+}
+
+/// One page: the members of `list` shaped by `shape`, and the marker of the next page.
+fn parse_page(
+    body: &str,
+    action: &str,
+    list: &str,
+    shape: fn(&Element) -> Value,
+) -> Result<(Vec<Value>, Option<String>), CallFailure> {
+    let document = query::document(body, action)?;
+    let page = query::result_element(&document, action)?;
+    let items = page.list(list).iter().map(shape).collect();
+    Ok((items, page.text("Marker").map(str::to_owned)))
+}
+
+/// `{"DBClusters": [...]}`, every page.
+pub(crate) async fn describe_clusters(
+    run: &RegionRun,
+    client: &AwsApi,
+) -> Result<Value, CallFailure> {
+    let mut clusters = describe_all(
+        run,
+        client,
+        DESCRIBE_CLUSTERS,
+        "DescribeDBClusters",
+        "DBClusters",
+        cluster,
+    )
+    .await?;
     clusters.sort_by(|a, b| a["DBClusterArn"].as_str().cmp(&b["DBClusterArn"].as_str()));
     Ok(json!({ "DBClusters": clusters }))
 }
@@ -47,28 +80,17 @@ pub(crate) async fn describe_clusters(
 /// `{"DBInstances": [...]}`, every page.
 pub(crate) async fn describe_instances(
     run: &RegionRun,
-    client: &Client,
+    client: &AwsApi,
 ) -> Result<Value, CallFailure> {
-    let mut instances = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = run
-            .call(DESCRIBE_INSTANCES, || async {
-                client
-                    .describe_db_instances()
-                    .max_records(100)
-                    .set_marker(marker.clone())
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e))
-            })
-            .await?;
-        instances.extend(page.db_instances().iter().map(instance));
-        match next_page_token(&marker, page.marker()) {
-            Some(next) => marker = Some(next),
-            None => break,
-        }
-    }
+    let mut instances = describe_all(
+        run,
+        client,
+        DESCRIBE_INSTANCES,
+        "DescribeDBInstances",
+        "DBInstances",
+        instance,
+    )
+    .await?;
     instances.sort_by(|a, b| {
         a["DBInstanceArn"]
             .as_str()
@@ -77,70 +99,155 @@ pub(crate) async fn describe_instances(
     Ok(json!({ "DBInstances": instances }))
 }
 
-fn master_user_secret(secret: &MasterUserSecret) -> Value {
+fn master_user_secret(secret: Element) -> Value {
     JsonObject::new()
-        .str("SecretArn", secret.secret_arn())
-        .str("SecretStatus", secret.secret_status())
-        .str("KmsKeyId", secret.kms_key_id())
+        .str("SecretArn", secret.text("SecretArn"))
+        .str("SecretStatus", secret.text("SecretStatus"))
+        .str("KmsKeyId", secret.text("KmsKeyId"))
         .build()
 }
 
-fn tags(tags: &[Tag]) -> Value {
+fn tags(item: &Element) -> Value {
     Value::Array(
-        tags.iter()
+        item.list("TagList")
+            .iter()
             .map(|tag| {
                 JsonObject::new()
-                    .str("Key", tag.key())
-                    .str("Value", tag.value())
+                    .str("Key", tag.text("Key"))
+                    .str("Value", tag.text("Value"))
                     .build()
             })
             .collect(),
     )
 }
 
-fn cluster(cluster: &DbCluster) -> Value {
+fn cluster(cluster: &Element) -> Value {
     JsonObject::new()
-        .str("DBClusterIdentifier", cluster.db_cluster_identifier())
-        .str("DBClusterArn", cluster.db_cluster_arn())
-        .str("DbClusterResourceId", cluster.db_cluster_resource_id())
-        .str("Engine", cluster.engine())
-        .str("EngineVersion", cluster.engine_version())
-        .str("EngineMode", cluster.engine_mode())
-        .str("Status", cluster.status())
-        .str("MasterUsername", cluster.master_username())
+        .str("DBClusterIdentifier", cluster.text("DBClusterIdentifier"))
+        .str("DBClusterArn", cluster.text("DBClusterArn"))
+        .str("DbClusterResourceId", cluster.text("DbClusterResourceId"))
+        .str("Engine", cluster.text("Engine"))
+        .str("EngineVersion", cluster.text("EngineVersion"))
+        .str("EngineMode", cluster.text("EngineMode"))
+        .str("Status", cluster.text("Status"))
+        .str("MasterUsername", cluster.text("MasterUsername"))
         .opt(
             "MasterUserSecret",
-            cluster.master_user_secret().map(master_user_secret),
+            cluster.child("MasterUserSecret").map(master_user_secret),
         )
-        .bool("StorageEncrypted", cluster.storage_encrypted())
-        .str("KmsKeyId", cluster.kms_key_id())
+        .bool("StorageEncrypted", cluster.bool("StorageEncrypted"))
+        .str("KmsKeyId", cluster.text("KmsKeyId"))
         .bool(
             "IAMDatabaseAuthenticationEnabled",
-            cluster.iam_database_authentication_enabled(),
+            cluster.bool("IAMDatabaseAuthenticationEnabled"),
         )
-        .bool("DeletionProtection", cluster.deletion_protection())
-        .time("ClusterCreateTime", cluster.cluster_create_time())
-        .value("TagList", tags(cluster.tag_list()))
+        .bool("DeletionProtection", cluster.bool("DeletionProtection"))
+        .time_text("ClusterCreateTime", cluster.time("ClusterCreateTime"))
+        .value("TagList", tags(cluster))
         .build()
 }
 
-fn instance(instance: &DbInstance) -> Value {
+fn instance(instance: &Element) -> Value {
     JsonObject::new()
-        .str("DBInstanceIdentifier", instance.db_instance_identifier())
-        .str("DBInstanceArn", instance.db_instance_arn())
-        .str("DbiResourceId", instance.dbi_resource_id())
-        .str("DBClusterIdentifier", instance.db_cluster_identifier())
-        .str("Engine", instance.engine())
-        .str("EngineVersion", instance.engine_version())
-        .str("DBInstanceStatus", instance.db_instance_status())
-        .str("MasterUsername", instance.master_username())
+        .str(
+            "DBInstanceIdentifier",
+            instance.text("DBInstanceIdentifier"),
+        )
+        .str("DBInstanceArn", instance.text("DBInstanceArn"))
+        .str("DbiResourceId", instance.text("DbiResourceId"))
+        .str("DBClusterIdentifier", instance.text("DBClusterIdentifier"))
+        .str("Engine", instance.text("Engine"))
+        .str("EngineVersion", instance.text("EngineVersion"))
+        .str("DBInstanceStatus", instance.text("DBInstanceStatus"))
+        .str("MasterUsername", instance.text("MasterUsername"))
         .opt(
             "MasterUserSecret",
-            instance.master_user_secret().map(master_user_secret),
+            instance.child("MasterUserSecret").map(master_user_secret),
         )
-        .bool("StorageEncrypted", instance.storage_encrypted())
-        .str("KmsKeyId", instance.kms_key_id())
-        .time("InstanceCreateTime", instance.instance_create_time())
-        .value("TagList", tags(instance.tag_list()))
+        .bool("StorageEncrypted", instance.bool("StorageEncrypted"))
+        .str("KmsKeyId", instance.text("KmsKeyId"))
+        .time_text("InstanceCreateTime", instance.time("InstanceCreateTime"))
+        .value("TagList", tags(instance))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page in the shape of the RDS API reference's example: list members are named after
+    /// their type (`<DBCluster>`, `<Tag>`), and `Marker` is present while more pages follow.
+    const CLUSTERS_PAGE: &str = r#"<DescribeDBClustersResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <DescribeDBClustersResult>
+    <Marker>cluster-page-2</Marker>
+    <DBClusters>
+      <DBCluster>
+        <Engine>aurora-postgresql</Engine>
+        <EngineVersion>15.4</EngineVersion>
+        <EngineMode>provisioned</EngineMode>
+        <Status>available</Status>
+        <DBClusterIdentifier>aurora-prod</DBClusterIdentifier>
+        <DBClusterArn>arn:aws:rds:us-east-1:123456789012:cluster:aurora-prod</DBClusterArn>
+        <DbClusterResourceId>cluster-ABCDEFGHIJKLMNOPQRSTUVWXY</DbClusterResourceId>
+        <MasterUsername>dbadmin</MasterUsername>
+        <MasterUserSecret>
+          <SecretArn>arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-1f2e-AbCdEf</SecretArn>
+          <SecretStatus>active</SecretStatus>
+          <KmsKeyId>arn:aws:kms:us-east-1:123456789012:key/1234abcd</KmsKeyId>
+        </MasterUserSecret>
+        <StorageEncrypted>true</StorageEncrypted>
+        <IAMDatabaseAuthenticationEnabled>false</IAMDatabaseAuthenticationEnabled>
+        <DeletionProtection>false</DeletionProtection>
+        <ClusterCreateTime>2023-09-05T17:12:33.584Z</ClusterCreateTime>
+        <TagList><Tag><Key>env</Key><Value>prod</Value></Tag></TagList>
+        <DBClusterMembers><DBClusterMember><DBInstanceIdentifier>i1</DBInstanceIdentifier></DBClusterMember></DBClusterMembers>
+      </DBCluster>
+    </DBClusters>
+  </DescribeDBClustersResult>
+  <ResponseMetadata><RequestId>c3e6e4a0-EXAMPLE</RequestId></ResponseMetadata>
+</DescribeDBClustersResponse>"#;
+
+    #[test]
+    fn a_clusters_page_gives_its_clusters_and_the_next_marker() {
+        let (clusters, marker) =
+            parse_page(CLUSTERS_PAGE, "DescribeDBClusters", "DBClusters", cluster).unwrap();
+        assert_eq!(marker.as_deref(), Some("cluster-page-2"));
+        assert_eq!(
+            clusters,
+            [json!({
+                "DBClusterIdentifier": "aurora-prod",
+                "DBClusterArn": "arn:aws:rds:us-east-1:123456789012:cluster:aurora-prod",
+                "DbClusterResourceId": "cluster-ABCDEFGHIJKLMNOPQRSTUVWXY",
+                "Engine": "aurora-postgresql", "EngineVersion": "15.4",
+                "EngineMode": "provisioned", "Status": "available",
+                "MasterUsername": "dbadmin",
+                "MasterUserSecret": {
+                    "SecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-1f2e-AbCdEf",
+                    "SecretStatus": "active",
+                    "KmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/1234abcd"},
+                "StorageEncrypted": true, "IAMDatabaseAuthenticationEnabled": false,
+                "DeletionProtection": false,
+                "ClusterCreateTime": "2023-09-05T17:12:33.584000+00:00",
+                "TagList": [{"Key": "env", "Value": "prod"}],
+            })]
+        );
+    }
+
+    #[test]
+    fn the_last_instances_page_has_no_marker() {
+        let body = r#"<DescribeDBInstancesResponse><DescribeDBInstancesResult><DBInstances>
+            <DBInstance><DBInstanceIdentifier>db1</DBInstanceIdentifier><DBInstanceStatus>available</DBInstanceStatus>
+            <InstanceCreateTime>2024-01-02T03:04:05Z</InstanceCreateTime><TagList/></DBInstance>
+            </DBInstances></DescribeDBInstancesResult></DescribeDBInstancesResponse>"#;
+        let (instances, marker) =
+            parse_page(body, "DescribeDBInstances", "DBInstances", instance).unwrap();
+        assert_eq!(marker, None);
+        assert_eq!(
+            instances,
+            [
+                json!({"DBInstanceIdentifier": "db1", "DBInstanceStatus": "available",
+                "InstanceCreateTime": "2024-01-02T03:04:05+00:00", "TagList": []})
+            ]
+        );
+    }
 }

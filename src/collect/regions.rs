@@ -3,52 +3,51 @@
 //! account's own credentials (so it answers for that account; no EC2 SDK needed). A region being
 //! enabled or disabled right now is left out: it cannot be read reliably.
 
-use aws_sdk_account::Client;
-use aws_sdk_account::types::RegionOptStatus;
+use serde_json::json;
 
-use super::coverage::{CallFailure, classify};
+use super::aws_api::AwsApi;
+use super::aws_json::{self, list, text};
+use super::coverage::CallFailure;
 use super::next_page_token;
 use super::region_run::RegionRun;
-use super::writer::looks_like_region;
 
 pub(crate) const LIST_REGIONS: &str = "account:ListRegions";
 
 /// The account's enabled regions, sorted.
 pub(crate) async fn enabled_regions(
     run: &RegionRun,
-    client: &Client,
+    client: &AwsApi,
 ) -> Result<Vec<String>, CallFailure> {
     let mut regions = Vec::new();
     let mut token: Option<String> = None;
     loop {
+        let mut body = json!({
+            "RegionOptStatusContains": ["ENABLED", "ENABLED_BY_DEFAULT"],
+            "MaxResults": 50,
+        });
+        if let Some(token) = &token {
+            body["NextToken"] = json!(token);
+        }
         let page = run
-            .call(LIST_REGIONS, || async {
-                client
-                    .list_regions()
-                    .region_opt_status_contains(RegionOptStatus::Enabled)
-                    .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
-                    .max_results(50)
-                    .set_next_token(token.clone())
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e))
+            .call(LIST_REGIONS, || {
+                aws_json::rest_json(client, "ListRegions", "/listRegions", &body)
             })
             .await?;
         regions.extend(
-            page.regions()
+            list(&page, "Regions")
                 .iter()
                 .filter(|region| {
                     matches!(
-                        region.region_opt_status(),
-                        Some(RegionOptStatus::Enabled | RegionOptStatus::EnabledByDefault) | None
+                        text(region, "RegionOptStatus"),
+                        Some("ENABLED" | "ENABLED_BY_DEFAULT") | None
                     )
                 })
-                .filter_map(|region| region.region_name())
+                .filter_map(|region| text(region, "RegionName"))
                 // A name that is not a region name never becomes a directory name.
-                .filter(|name| looks_like_region(name))
+                .filter(|name| crate::arn::is_region_name(name))
                 .map(str::to_owned),
         );
-        match next_page_token(&token, page.next_token()) {
+        match next_page_token(&token, text(&page, "NextToken")) {
             Some(next) => token = Some(next),
             None => break,
         }

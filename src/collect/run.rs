@@ -106,6 +106,10 @@ impl CollectOptions {
 pub enum CollectError {
     #[error("no region: pass `--region` or set `AWS_REGION` (or a region in the profile)")]
     NoRegion,
+    #[error(
+        "`{0}` is not an AWS region name (like `us-east-1`): check `--region`, `AWS_REGION` and the profile's region"
+    )]
+    InvalidRegion(String),
     /// One line, the cause first and a hint second (`diagnose`).
     #[error("{0}")]
     Credentials(String),
@@ -244,6 +248,12 @@ pub async fn collect(
     };
     if regions.is_empty() {
         return Err(CollectError::NoRegion);
+    }
+    // Region names become directory names in the snapshot.
+    if let Some(bad) = regions.iter().find(|r| !crate::arn::is_region_name(r)) {
+        return Err(CollectError::InvalidRegion(
+            crate::terminal::printable(bad).into_owned(),
+        ));
     }
     if (options.organization || !options.accounts.is_empty()) && options.role_name.is_none() {
         return Err(PlanError::MissingRoleName.into());
