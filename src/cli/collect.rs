@@ -70,9 +70,17 @@ pub enum SkipService {
     /// Each secret's ListSecretVersionIds: left out by `config-rule` when its rule does not
     /// read it, not a `--skip` choice.
     #[value(skip)]
+    #[cfg_attr(
+        not(feature = "config-rule"),
+        allow(dead_code, reason = "set by `config-rule` only")
+    )]
     SecretVersions,
     /// Each secret's GetResourcePolicy (as `SecretVersions`).
     #[value(skip)]
+    #[cfg_attr(
+        not(feature = "config-rule"),
+        allow(dead_code, reason = "set by `config-rule` only")
+    )]
     SecretPolicies,
 }
 
@@ -101,9 +109,9 @@ pub fn collect_snapshot_for_audit(
 }
 
 #[cfg(feature = "config-rule")]
-pub use live::collect_snapshot_reporting;
+pub use live::{check_region, collect_snapshot_reporting};
 #[cfg(feature = "aws")]
-pub use live::{check_region, collect_snapshot_for_audit, run};
+pub use live::{collect_snapshot_for_audit, run};
 
 #[cfg(feature = "aws")]
 mod live {
