@@ -2292,3 +2292,65 @@ async fn config_rule_judges_a_snapshot_with_a_bad_record_leniently() {
     assert_eq!(sent["sent"], evaluations.len(), "{sent}");
     assert_eq!(sent["failed"], json!([]));
 }
+
+/// The Config rule collects for one rule only what that rule reads
+/// (`config_rule::unread_services`, from the rules' declared reads): for every rule, its findings
+/// on such a collection equal its findings on a full one (the secret deleted after the listing
+/// aside). A rule that read data it does not declare would differ here.
+#[cfg(feature = "config-rule")]
+#[tokio::test]
+async fn collecting_only_what_a_rule_reads_judges_as_a_full_collection() {
+    use secaudit::rules::{Catalogue, RuleConfig, run_audit};
+
+    let catalogue = Catalogue::builtin().unwrap();
+    let collect_with = |skip: Vec<secaudit::collect::Service>| async move {
+        let fake = FakeAws::new(per_secret_account);
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = fake_options(&fake);
+        options.skip.extend(skip);
+        collect(&options, dir.path(), std::sync::Arc::new(NoProgress))
+            .await
+            .unwrap();
+        (Snapshot::load(dir.path()).unwrap(), fake.requests().len())
+    };
+    let (full, full_calls) = collect_with(Vec::new()).await;
+    // The two rules that judge nothing unconfigured, configured.
+    let config = RuleConfig::from_json_for(
+        r#"{"secretsmanager-secret-broad-readers": {"maxReaders": 1},
+            "secretsmanager-credential-lifetime": {"maxCredentialLifetimeDays": 30}}"#,
+        &catalogue,
+    )
+    .unwrap();
+    let mut fewer = 0;
+    for meta in catalogue.rules() {
+        let skip = config_rule::unread_services(&meta.id);
+        let (narrow, calls) = collect_with(skip.clone()).await;
+        let judged = |snapshot: &Snapshot| {
+            run_audit(
+                &catalogue,
+                snapshot,
+                &config,
+                std::slice::from_ref(&meta.id),
+                now(),
+            )
+            .unwrap()
+            .findings
+            .into_iter()
+            // Deleted between the listing and its per-secret calls: only a run that makes
+            // those calls learns it is gone (a run without them judges it as listed).
+            .filter(|finding| finding.resource.id != GONE_SECRET)
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            judged(&narrow),
+            judged(&full),
+            "{}: skipping {skip:?}",
+            meta.id
+        );
+        assert!(calls <= full_calls);
+        if calls < full_calls {
+            fewer += 1;
+        }
+    }
+    assert!(fewer >= 10, "most rules need less than everything: {fewer}");
+}

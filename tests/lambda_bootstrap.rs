@@ -55,7 +55,12 @@ fn read_request(stream: &mut TcpStream) -> Option<(String, String, String)> {
 }
 
 fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &str) {
-    let mut text = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\n", body.len());
+    // One request per connection: say so, or the client may send its next request on a pooled
+    // connection this server has already closed (and wait for an answer that never comes).
+    let mut text = format!(
+        "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n",
+        body.len()
+    );
     for (name, value) in headers {
         text.push_str(&format!("{name}: {value}\r\n"));
     }

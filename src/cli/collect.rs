@@ -67,6 +67,21 @@ pub enum SkipService {
     Rds,
     Kms,
     Cloudtrail,
+    /// Each secret's ListSecretVersionIds: left out by `config-rule` when its rule does not
+    /// read it, not a `--skip` choice.
+    #[value(skip)]
+    #[cfg_attr(
+        not(feature = "config-rule"),
+        allow(dead_code, reason = "set by `config-rule` only")
+    )]
+    SecretVersions,
+    /// Each secret's GetResourcePolicy (as `SecretVersions`).
+    #[value(skip)]
+    #[cfg_attr(
+        not(feature = "config-rule"),
+        allow(dead_code, reason = "set by `config-rule` only")
+    )]
+    SecretPolicies,
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,9 +109,9 @@ pub fn collect_snapshot_for_audit(
 }
 
 #[cfg(feature = "config-rule")]
-pub use live::collect_snapshot_reporting;
+pub use live::{check_region, collect_snapshot_reporting};
 #[cfg(feature = "aws")]
-pub use live::{check_region, collect_snapshot_for_audit, run};
+pub use live::{collect_snapshot_for_audit, run};
 
 #[cfg(feature = "aws")]
 mod live {
@@ -198,6 +213,8 @@ mod live {
                 SkipService::Rds => Service::Rds,
                 SkipService::Kms => Service::Kms,
                 SkipService::Cloudtrail => Service::Cloudtrail,
+                SkipService::SecretVersions => Service::SecretVersions,
+                SkipService::SecretPolicies => Service::SecretPolicies,
             })
             .collect()
     }

@@ -65,14 +65,15 @@ mod live {
 
     use anyhow::Context;
     use chrono::Utc;
+    use secaudit::collect::Service;
     use secaudit::collect::clients::{self, SdkSettings};
     use secaudit::collect::config_rule::{
         self, Collection, Evaluation, RuleInvocation, Trigger, answer_from_event, collection_for,
         parse_event, pick_rule, plan_evaluations,
     };
     use secaudit::findings::{ComplianceType, Finding};
-    use secaudit::rules::{Catalogue, RuleConfig, RuleError, rule_reads, run_audit};
-    use secaudit::snapshot::{Api, LoadMode, Snapshot};
+    use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_audit};
+    use secaudit::snapshot::{LoadMode, Snapshot};
     use serde_json::{Map, Value, json};
 
     use super::super::collect::SkipService;
@@ -152,29 +153,19 @@ mod live {
         Ok(outcome.findings)
     }
 
-    /// The services a collection for `rule_id` alone can leave out: those whose data the rule
-    /// does not read.
+    /// The services a collection for `rule_id` alone leaves out, as `--skip` values.
     fn unread_services(rule_id: &str) -> Vec<SkipService> {
-        let Some(reads) = rule_reads(rule_id) else {
-            return Vec::new();
-        };
-        let reads_any = |apis: &[Api]| apis.iter().any(|api| reads.contains(api));
-        [
-            (SkipService::Iam, &[Api::GetAccountAuthorizationDetails][..]),
-            (SkipService::Cloudtrail, &[Api::LookupEvents][..]),
-            (
-                SkipService::Rds,
-                &[Api::DescribeDbClusters, Api::DescribeDbInstances][..],
-            ),
-            (
-                SkipService::Kms,
-                &[Api::DescribeKey, Api::ListAliases, Api::GetKeyPolicy][..],
-            ),
-        ]
-        .into_iter()
-        .filter(|(_, apis)| !reads_any(apis))
-        .map(|(service, _)| service)
-        .collect()
+        config_rule::unread_services(rule_id)
+            .into_iter()
+            .map(|service| match service {
+                Service::Iam => SkipService::Iam,
+                Service::Rds => SkipService::Rds,
+                Service::Kms => SkipService::Kms,
+                Service::Cloudtrail => SkipService::Cloudtrail,
+                Service::SecretVersions => SkipService::SecretVersions,
+                Service::SecretPolicies => SkipService::SecretPolicies,
+            })
+            .collect()
     }
 
     pub(crate) fn to_evaluation(finding: &Finding) -> Evaluation {
@@ -212,7 +203,8 @@ mod live {
     }
 
     /// Handles one event as the Lambda function does: the defaults of `config-rule --event -`
-    /// (the event's region, the standard AWS environment), TestMode as asked; the JSON summary.
+    /// (the event's region, the standard AWS environment), TestMode as asked; the JSON summary,
+    /// or an error when a change notification's resource could not be judged (nothing sent).
     #[cfg(feature = "lambda")]
     #[allow(
         dead_code,
@@ -228,7 +220,15 @@ mod live {
             <Defaults as clap::Parser>::try_parse_from(["bootstrap", "--event", "-"])?.args;
         args.event = source.to_owned();
         args.test_mode = test_mode;
-        run_event(text, &args, true).map(|(summary, _partial)| summary)
+        let (summary, partial) = run_event(text, &args, true)?;
+        if partial && summary["trigger"] == "change" && summary["evaluated"] == json!({}) {
+            // A failed invocation is retried by Lambda and shown by Config; silence is not.
+            anyhow::bail!(
+                "the changed resource could not be judged (INSUFFICIENT_DATA, which Config does \
+                 not accept): no evaluation was sent; {summary}"
+            );
+        }
+        Ok(summary)
     }
 
     /// What the rule judged: its evaluations, how many were INSUFFICIENT_DATA, and what was

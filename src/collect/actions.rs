@@ -49,14 +49,12 @@ pub const FORBIDDEN_ACTIONS: &[&str] = &[
 ];
 
 /// What `secaudit config-rule` calls for every rule: its secret or the region's secrets (one
-/// secret's DescribeSecret on a change, ListSecrets on a scheduled run, and each secret's
-/// versions and resource policy), the caller's identity, and the two Config calls.
+/// secret's DescribeSecret on a change, ListSecrets on a scheduled run, DescribeSecret for
+/// multi-Region secrets), the caller's identity, and the two Config calls.
 pub const CONFIG_RULE_BASE_ACTIONS: &[&str] = &[
     "sts:GetCallerIdentity",
     "secretsmanager:ListSecrets",
     "secretsmanager:DescribeSecret",
-    "secretsmanager:ListSecretVersionIds",
-    "secretsmanager:GetResourcePolicy",
     "config:PutEvaluations",
     "config:GetComplianceDetailsByConfigRule",
 ];

@@ -301,13 +301,40 @@ pub fn actions_for(api: crate::snapshot::Api) -> &'static [&'static str] {
             &["kms:DescribeKey", "kms:ListAliases", "kms:GetKeyPolicy"]
         }
         Api::LookupEvents => &["cloudtrail:LookupEvents"],
+        Api::ListSecretVersionIds => &["secretsmanager:ListSecretVersionIds"],
+        Api::GetResourcePolicy => &["secretsmanager:GetResourcePolicy"],
         // In the base set; Organizations policies are not collected by `config-rule`.
-        Api::ListSecrets
-        | Api::DescribeSecret
-        | Api::ListSecretVersionIds
-        | Api::GetResourcePolicy
-        | Api::OrganizationsPolicies => &[],
+        Api::ListSecrets | Api::DescribeSecret | Api::OrganizationsPolicies => &[],
     }
+}
+
+/// The services and per-secret calls a collection for the rule `rule_id` alone leaves out: those
+/// whose data the rule does not read (`rules::rule_reads`). Empty for an unknown rule.
+pub fn unread_services(rule_id: &str) -> Vec<crate::collect::Service> {
+    use crate::collect::Service;
+    use crate::snapshot::Api;
+    let Some(reads) = crate::rules::rule_reads(rule_id) else {
+        return Vec::new();
+    };
+    let reads_any = |apis: &[Api]| apis.iter().any(|api| reads.contains(api));
+    [
+        (Service::Iam, &[Api::GetAccountAuthorizationDetails][..]),
+        (Service::Cloudtrail, &[Api::LookupEvents][..]),
+        (
+            Service::Rds,
+            &[Api::DescribeDbClusters, Api::DescribeDbInstances][..],
+        ),
+        (
+            Service::Kms,
+            &[Api::DescribeKey, Api::ListAliases, Api::GetKeyPolicy][..],
+        ),
+        (Service::SecretVersions, &[Api::ListSecretVersionIds][..]),
+        (Service::SecretPolicies, &[Api::GetResourcePolicy][..]),
+    ]
+    .into_iter()
+    .filter(|(_, apis)| !reads_any(apis))
+    .map(|(service, _)| service)
+    .collect()
 }
 
 /// One evaluation for PutEvaluations: the report's evaluation type (one type, one rendering).

@@ -35,13 +35,18 @@ use super::region_run::RegionRun;
 use super::writer::{self, SnapshotHeader, WriteError};
 use super::{RegionFiles, cloudtrail, iam, kms, rds, regions, secretsmanager, single_secret};
 
-/// A service whose collection can be skipped (`--skip`).
+/// A service whose collection can be skipped (`--skip`), or a per-secret Secrets Manager call
+/// (the Config rule leaves out what its rule does not read: `config_rule::unread_services`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Service {
     Iam,
     Rds,
     Kms,
     Cloudtrail,
+    /// Each secret's ListSecretVersionIds.
+    SecretVersions,
+    /// Each secret's GetResourcePolicy.
+    SecretPolicies,
 }
 
 /// What to collect and how.
@@ -715,8 +720,22 @@ async fn collect_region(
     let per_secret = async {
         let mut part = RegionFiles::new(&region);
         if let Some(secrets) = secrets_ref {
-            secretsmanager::describe_secrets(&run, &clients.secretsmanager, secrets, &mut part)
-                .await;
+            let left_out: Vec<&str> = [
+                (Service::SecretVersions, secretsmanager::LIST_VERSIONS),
+                (Service::SecretPolicies, secretsmanager::GET_POLICY),
+            ]
+            .into_iter()
+            .filter(|(service, _)| options.skip.contains(service))
+            .map(|(_, api)| api)
+            .collect();
+            secretsmanager::describe_secrets(
+                &run,
+                &clients.secretsmanager,
+                secrets,
+                &left_out,
+                &mut part,
+            )
+            .await;
         }
         part
     };

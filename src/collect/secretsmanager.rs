@@ -138,17 +138,25 @@ fn is_marked_for_deletion(failure: &CallFailure) -> bool {
 /// the listing is recorded as `gone`, and each file holds every secret that answered; only when
 /// every call of an API failed the same way (a missing permission) is one entry written for the
 /// whole region instead of one per secret. GetResourcePolicy is not called for secrets pending
-/// deletion (AWS refuses it): they get a `skipped` entry.
+/// deletion (AWS refuses it): they get a `skipped` entry. The APIs in `left_out` are not called
+/// at all (one `skipped` entry for the region).
 pub(crate) async fn describe_secrets(
     run: &RegionRun,
     client: &Client,
     secrets: &[ListedSecret],
+    left_out: &[&str],
     files: &mut RegionFiles,
 ) {
+    for api in left_out {
+        files.skipped(api, "not called: the rule run does not read it");
+    }
     let mut tasks: JoinSet<(&'static str, String, ItemOutcome)> = JoinSet::new();
     let mut attempted: BTreeMap<&'static str, usize> = BTreeMap::new();
     for secret in secrets.iter().filter(|secret| !secret.arn.is_empty()) {
         for (api, _) in PER_SECRET {
+            if left_out.contains(&api) {
+                continue;
+            }
             if api == DESCRIBE_SECRET && !secret.replicated {
                 // ListSecrets returned everything DescribeSecret would, ReplicationStatus
                 // aside, which only a multi-Region secret has.
@@ -226,6 +234,9 @@ pub(crate) async fn describe_secrets(
         );
     }
     for (api, file) in PER_SECRET {
+        if left_out.contains(&api) {
+            continue;
+        }
         let failed = failures.remove(api).unwrap_or_default();
         let attempts = attempted.get(api).copied().unwrap_or(0);
         let first = failed.values().next();

@@ -225,11 +225,18 @@ fn a_change_collects_one_secret_and_a_deleted_one_nothing() {
         collection_for(&parse_event(&scheduled_event()).unwrap(), SECRET_TYPE),
         Collection::Region
     );
-    // A change of an IAM policy, for the rule that judges IAM policies: the region's secrets.
+    // A secret's change, for the rule that judges IAM policies: not its resource type.
     assert_eq!(
         collection_for(&changed, "AWS::IAM::Policy"),
-        Collection::Nothing,
-        "a secret's change is not an IAM policy's"
+        Collection::Nothing
+    );
+    // An IAM policy's change, for that rule: it judges policies from the region's secrets.
+    let policy_change =
+        change_event("OK", false).replace("AWS::SecretsManager::Secret", "AWS::IAM::Policy");
+    let policy_change = parse_event(&policy_change).unwrap();
+    assert_eq!(
+        collection_for(&policy_change, "AWS::IAM::Policy"),
+        Collection::Region
     );
     for (status, left_scope, why) in [
         ("ResourceDeleted", false, "the resource was deleted"),
