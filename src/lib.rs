@@ -13,6 +13,7 @@ pub mod catalogue;
 pub mod collect;
 pub mod eval;
 pub mod findings;
+pub mod json_error;
 pub mod lint;
 pub mod policy;
 pub mod policytest;

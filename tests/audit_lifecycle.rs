@@ -307,7 +307,8 @@ fn malformed_mutes_files_are_exit_2_with_one_line_naming_file_and_path() {
         (with("region", json!(["us-east-1"])), "$.mutes[0].region"),
         (json!({"mute": []}).to_string(), "$.mute"),
         (json!([good]).to_string(), "$"),
-        ("{\"mutes\": [".to_string(), "$"),
+        // A syntax error is placed by line and column: there is no value to name yet.
+        ("{\"mutes\": [".to_string(), "at line 1 column"),
     ];
     for (index, (text, path)) in cases.iter().enumerate() {
         let file = dir.path().join(format!("mutes-{index}.json"));
@@ -547,7 +548,7 @@ fn unusable_baselines_are_exit_2_with_one_line_naming_file_and_path() {
             "$.schema_version",
             "not a JSON report",
         ),
-        (csv, "$", "invalid JSON"),
+        (csv, "at line 1 column", "invalid JSON"),
         ("[]".to_string(), "$", "not a JSON report"),
     ];
     for (index, (text, path, says)) in cases.iter().enumerate() {

@@ -163,7 +163,7 @@ fn one_resource_policy_that_is_not_json_costs_only_its_secret() {
         arn = with_policy["ARN"].as_str().unwrap().to_owned();
         with_policy["ResourcePolicy"] = json!("{\"Version\": \"2012-10-17\", \"Statement\": [");
     });
-    let touched = check_tolerant(dir.path(), "get-resource-policy.json: [", |rule, id| {
+    let touched = check_tolerant(dir.path(), "get-resource-policy.json: $[", |rule, id| {
         id.starts_with(&arn)
             && [
                 "secretsmanager-policy-not-public",
@@ -210,7 +210,7 @@ fn a_field_of_the_wrong_type_in_list_secrets_without_an_arn_is_reported_for_its_
         assert_eq!(finding["compliance_type"], "INSUFFICIENT_DATA");
         let annotation = finding["annotation"].as_str().unwrap();
         assert!(
-            annotation.contains("list-secrets.json: SecretList[0].ARN: missing"),
+            annotation.contains("list-secrets.json: $.SecretList[0].ARN: missing"),
             "{annotation}"
         );
     }

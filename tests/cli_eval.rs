@@ -144,19 +144,19 @@ fn every_bad_policy_kind_is_exit_2_with_its_one_line_error() {
     let table: [(&str, &str); 6] = [
         (
             "unknown-operator.json",
-            "cannot load `tests/fixtures/bad/policies/unknown-operator.json`: Statement[1].Condition.StringLikee: unknown condition operator `StringLikee`",
+            "cannot load `tests/fixtures/bad/policies/unknown-operator.json`: $.Statement[1].Condition.StringLikee: unknown condition operator `StringLikee`",
         ),
         (
             "wrong-type.json",
-            "cannot load `tests/fixtures/bad/policies/wrong-type.json`: Statement[0].Action: expected a string or an array of strings, found a number",
+            "cannot load `tests/fixtures/bad/policies/wrong-type.json`: $.Statement[0].Action: expected a string or an array of strings, found a number",
         ),
         (
             "missing-effect.json",
-            "cannot load `tests/fixtures/bad/policies/missing-effect.json`: Statement[0]: missing `Effect`",
+            "cannot load `tests/fixtures/bad/policies/missing-effect.json`: $.Statement[0]: missing `Effect`",
         ),
         (
             "principal-in-identity.json",
-            "cannot load `tests/fixtures/bad/policies/principal-in-identity.json`: Statement[0].Principal: `Principal` is not allowed in an identity policy",
+            "cannot load `tests/fixtures/bad/policies/principal-in-identity.json`: $.Statement[0].Principal: `Principal` is not allowed in an identity policy",
         ),
         (
             "truncated.json",
@@ -355,7 +355,7 @@ fn eval_cases_accepts_case_files_and_stops_on_a_bad_one() {
     assert_eq!(stdout(&bad), stdout(&output));
     assert_eq!(
         stderr(&bad),
-        "error: cannot load `tests/fixtures/bad/cases/bad-expect.json`: requests[1].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `Denied`\n"
+        "error: cannot load `tests/fixtures/bad/cases/bad-expect.json`: $.requests[1].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `Denied`\n"
     );
     assert_eq!(code(&bad), 2);
 }
@@ -443,7 +443,7 @@ fn eval_cases_names_the_bad_line_of_a_json_lines_file() {
     assert_eq!(
         stderr(&output),
         format!(
-            "error: cannot load `{}`: line 3: requests[0]: missing field `principal`\n",
+            "error: cannot load `{}`: line 3: $.requests[0]: missing field `principal`\n",
             file.display()
         )
     );

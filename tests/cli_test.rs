@@ -336,7 +336,7 @@ fn junit_is_well_formed_and_escapes_names() {
     assert_eq!(
         stderr(&output),
         format!(
-            "1 error\n1 passed, 1 failed\nerror: cannot load `{root}/b.json`: requests: expected a list, found a string\n"
+            "1 error\n1 passed, 1 failed\nerror: cannot load `{root}/b.json`: $.requests: expected a list, found a string\n"
         )
     );
     assert_eq!(code(&output), 2);
@@ -369,19 +369,19 @@ fn every_bad_case_file_kind_is_exit_2_with_its_one_line_error() {
     let table: [(&str, &str); 10] = [
         (
             "unknown-operator.json",
-            "identity_policies[0].Statement[1].Condition.StringLikee: unknown condition operator `StringLikee`",
+            "$.identity_policies[0].Statement[1].Condition.StringLikee: unknown condition operator `StringLikee`",
         ),
         (
             "wrong-type.json",
-            "identity_policies[0].Statement[0].Action: expected a string or an array of strings, found a number",
+            "$.identity_policies[0].Statement[0].Action: expected a string or an array of strings, found a number",
         ),
         (
             "missing-effect.json",
-            "identity_policies[0].Statement[0]: missing `Effect`",
+            "$.identity_policies[0].Statement[0]: missing `Effect`",
         ),
         (
             "principal-in-identity.json",
-            "identity_policies[0].Statement[0].Principal: `Principal` is not allowed in an identity policy",
+            "$.identity_policies[0].Statement[0].Principal: `Principal` is not allowed in an identity policy",
         ),
         (
             "truncated.json",
@@ -389,23 +389,23 @@ fn every_bad_case_file_kind_is_exit_2_with_its_one_line_error() {
         ),
         (
             "truncated-policy-file.json",
-            "identity_policies[0]: cannot load `tests/fixtures/bad/cases/../policies/truncated.json`: invalid JSON at line 5 column 0: EOF while parsing a value",
+            "$.identity_policies[0]: cannot load `tests/fixtures/bad/cases/../policies/truncated.json`: invalid JSON at line 5 column 0: EOF while parsing a value",
         ),
         (
             "policy-file-error.json",
-            "identity_policies[0]: cannot load `tests/fixtures/bad/cases/../policies/unknown-operator.json`: Statement[1].Condition.StringLikee: unknown condition operator `StringLikee`",
+            "$.identity_policies[0]: cannot load `tests/fixtures/bad/cases/../policies/unknown-operator.json`: $.Statement[1].Condition.StringLikee: unknown condition operator `StringLikee`",
         ),
         (
             "missing-policy-file.json",
-            "identity_policies[0]: cannot read `tests/fixtures/bad/cases/../policies/does-not-exist.json`: no such file or directory",
+            "$.identity_policies[0]: cannot read `tests/fixtures/bad/cases/../policies/does-not-exist.json`: no such file or directory",
         ),
         (
             "unknown-field.json",
-            "unknown field `identity_policy` (did you mean `identity_policies`?)",
+            "$: unknown field `identity_policy` (did you mean `identity_policies`?)",
         ),
         (
             "bad-expect.json",
-            "requests[1].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `Denied`",
+            "$.requests[1].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `Denied`",
         ),
     ];
     for (file, detail) in table {
@@ -494,7 +494,7 @@ fn a_misspelt_action_in_a_negative_test_is_an_error_not_a_pass() {
     let out = stdout(&output);
     assert!(
         out.contains(&format!(
-            "ERROR {file}: typo / must be denied: requests[0].action: unknown action `secretsmanager:GetSecretValu`; did you mean `secretsmanager:GetSecretValue`?"
+            "ERROR {file}: typo / must be denied: $.requests[0].action: unknown action `secretsmanager:GetSecretValu`; did you mean `secretsmanager:GetSecretValue`?"
         )),
         "{out}"
     );

@@ -569,26 +569,26 @@ fn broad_readers_is_not_applicable_without_configuration() {
 #[test]
 fn config_errors_name_the_json_path() {
     let table = [
-        (r#"{"nope": {}}"#, "nope: unknown rule `nope`"),
+        (r#"{"nope": {}}"#, "$.nope: unknown rule `nope`"),
         (
             r#"{"secretsmanager-secret-unused": {"unusedForDay": 3}}"#,
-            "secretsmanager-secret-unused.unusedForDay: unknown parameter `unusedForDay`",
+            "$.secretsmanager-secret-unused.unusedForDay: unknown parameter `unusedForDay`",
         ),
         (
             r#"{"secretsmanager-secret-unused": {"unusedForDays": "soon"}}"#,
-            "secretsmanager-secret-unused.unusedForDays: expected an integer, found `soon`",
+            "$.secretsmanager-secret-unused.unusedForDays: expected an integer, found `soon`",
         ),
         (
             r#"{"secretsmanager-secret-unused": {"unusedForDays": 0}}"#,
-            "secretsmanager-secret-unused.unusedForDays: expected an integer of at least 1",
+            "$.secretsmanager-secret-unused.unusedForDays: expected an integer of at least 1",
         ),
-        (r#"{"disabled": ["x"]}"#, "disabled[0]: unknown rule `x`"),
+        (r#"{"disabled": ["x"]}"#, "$.disabled[0]: unknown rule `x`"),
         (
             r#"{"disabled": "x"}"#,
-            "disabled: expected a list of rule ids",
+            "$.disabled: expected a list of rule ids",
         ),
         (r#"[]"#, "$: expected an object"),
-        ("{", "$: invalid JSON"),
+        ("{", "invalid JSON"),
     ];
     for (text, expected) in table {
         let error = RuleConfig::from_json(text).unwrap_err().to_string();

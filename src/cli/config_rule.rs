@@ -72,6 +72,7 @@ mod live {
         parse_event, pick_rule, plan_evaluations,
     };
     use secaudit::findings::{ComplianceType, Finding};
+    use secaudit::json_error::JsonError;
     use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_audit};
     use secaudit::snapshot::{LoadMode, Snapshot};
     use serde_json::{Map, Value, json};
@@ -121,11 +122,12 @@ mod live {
         overrides.insert(rule_id.to_owned(), Value::Object(known));
         RuleConfig::from_json_for(&Value::Object(overrides).to_string(), catalogue).map_err(
             |error| match error {
-                RuleError::Config { path, message } => {
+                RuleError::Config(JsonError { path, message }) => {
+                    let path = path.relative();
                     let parameter = path
                         .strip_prefix(rule_id)
                         .map(|rest| rest.trim_start_matches('.'))
-                        .unwrap_or(&path);
+                        .unwrap_or(path);
                     anyhow::anyhow!("ruleParameters.{parameter}: {message}")
                 }
                 other => anyhow::Error::from(other),

@@ -197,7 +197,7 @@ fn request(args: &EvalArgs) -> anyhow::Result<Request> {
         let (key, value) = context_flag(flag)?;
         entries
             .insert(&key, value)
-            .map_err(|error| anyhow!("`--context {flag}`: {error}"))?;
+            .map_err(|error| anyhow!("`--context {flag}`: {}", error.detail()))?;
     }
     if args.derive_context {
         for (key, value) in derive_principal_keys(&principal) {

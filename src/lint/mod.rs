@@ -118,11 +118,7 @@ fn lint_policy(document: &Value, kind: LintKind, options: &LintOptions, sink: &m
             );
         }
         Err(error) => {
-            let inner = if error.path == "$" {
-                ""
-            } else {
-                error.path.as_str()
-            };
+            let inner = error.path.relative();
             sink.push(
                 "invalid-policy",
                 Level::Error,

@@ -55,7 +55,7 @@ impl Policy {
                 PolicyError::new(duplicate.path.clone(), duplicate.to_string())
             }
             Some(duplicate) => PolicyError::new("$", duplicate.to_string()),
-            None => PolicyError::new("$", format!("invalid json: {}", e.error)),
+            None => PolicyError::in_text(format!("invalid json: {}", e.error)),
         })?;
         Self::from_value(&value, kind)
     }

@@ -311,7 +311,7 @@ fn parse_request(
     let unknown = if check_catalogue && !optional_flag(object, "allow_unknown")? {
         check_request(&request)
             .err()
-            .map(|error| error.within(&format!("requests[{index}]")).to_string())
+            .map(|error| error.within(format!("requests[{index}]")).to_string())
     } else {
         None
     };

@@ -1,49 +1,8 @@
 //! The errors of loading case files: where in the file (a JSON path) and what went wrong.
 
-use std::fmt;
-
 /// What is wrong inside one case document, with the JSON path of the offending value
-/// (`requests[3].expect`, `identity_policies[0].Statement[1].Effect`); an empty path means the
-/// whole document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseError {
-    pub location: String,
-    pub message: String,
-}
-
-impl CaseError {
-    pub(crate) fn new(location: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            location: location.into(),
-            message: message.into(),
-        }
-    }
-
-    /// The same error seen from one level up: `prefix` goes in front of the location.
-    pub(crate) fn within(self, prefix: &str) -> Self {
-        let location = match (prefix.is_empty(), self.location.is_empty()) {
-            (true, _) => self.location,
-            (false, true) => prefix.to_owned(),
-            (false, false) if self.location.starts_with('[') => {
-                format!("{prefix}{}", self.location)
-            }
-            (false, false) => format!("{prefix}.{}", self.location),
-        };
-        Self { location, ..self }
-    }
-}
-
-impl fmt::Display for CaseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.location.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.location, self.message)
-        }
-    }
-}
-
-impl std::error::Error for CaseError {}
+/// (`$.requests[3].expect`, `$.identity_policies[0].Statement[1].Effect`): the one JSON error.
+pub use crate::json_error::JsonError as CaseError;
 
 /// Why a case file (or a JSON Lines file of cases) could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,7 +43,10 @@ pub(crate) fn io_reason(error: &std::io::Error) -> String {
 /// such policies), anything else is a syntax error with its line and column.
 pub(crate) fn json_text_error(error: &crate::policy::JsonTextError) -> CaseError {
     match &error.duplicate {
-        Some(duplicate) => CaseError::new(duplicate.path.clone(), duplicate.to_string()),
+        Some(duplicate) => CaseError::new(
+            crate::json_error::JsonPath::from_relative(duplicate.path.clone()),
+            duplicate.to_string(),
+        ),
         None => json_syntax_error(&error.error),
     }
 }
@@ -95,12 +57,9 @@ pub(crate) fn json_syntax_error(error: &serde_json::Error) -> CaseError {
         Some(at) => &text[..at],
         None => text.as_str(),
     };
-    CaseError::new(
-        "",
-        format!(
-            "invalid JSON at line {} column {}: {what}",
-            error.line(),
-            error.column()
-        ),
-    )
+    CaseError::in_text(format!(
+        "invalid JSON at line {} column {}: {what}",
+        error.line(),
+        error.column()
+    ))
 }

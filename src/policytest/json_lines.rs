@@ -124,14 +124,8 @@ impl<'a> CaseStream<'a> {
             },
         };
         let number = index + 1;
-        let at_line = |error: CaseError| {
-            let location = if error.location.is_empty() {
-                format!("line {number}")
-            } else {
-                format!("line {number}: {}", error.location)
-            };
-            CaseError::new(location, error.message)
-        };
+        // A line of a JSON Lines file is a place in the text: `line 3: $.requests[0]: …`.
+        let at_line = |error: CaseError| CaseError::in_text(format!("line {number}: {error}"));
         let line = match line {
             Ok(line) => line,
             Err(error) => {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::error::{CaseError, CaseFileError, io_reason, json_text_error};
 use super::json_shape::{expect_array, json_kind, present};
 use crate::eval::NamedPolicy;
-use crate::policy::{Policy, PolicyError, PolicyKind};
+use crate::policy::{Policy, PolicyKind};
 
 /// Policy files already read during one load, so that a policy shared by many cases of a JSON
 /// Lines file is parsed once.
@@ -51,7 +51,7 @@ pub fn load_policy_file(path: &Path, kind: PolicyKind) -> Result<Policy, CaseFil
     };
     let value: Value =
         crate::policy::parse_json_text(&text).map_err(|e| invalid(json_text_error(&e)))?;
-    Policy::from_value(&value, kind).map_err(|error| invalid(policy_error(error)))
+    Policy::from_value(&value, kind).map_err(invalid)
 }
 
 /// Reads the policies of one case: inline documents or paths relative to the case file.
@@ -70,8 +70,8 @@ impl PolicyLoader<'_> {
     ) -> Result<NamedPolicy, CaseError> {
         match value {
             Value::Object(_) => {
-                let policy = Policy::from_value(value, kind)
-                    .map_err(|error| policy_error(error).within(location))?;
+                let policy =
+                    Policy::from_value(value, kind).map_err(|error| error.within(location))?;
                 Ok(NamedPolicy {
                     name: location.to_owned(),
                     policy: Arc::new(policy),
@@ -164,14 +164,4 @@ impl PolicyLoader<'_> {
         }
         Ok(levels)
     }
-}
-
-/// A policy's error as a case error (`$`, the whole document, becomes the empty path).
-fn policy_error(error: PolicyError) -> CaseError {
-    let path = if error.path == "$" {
-        String::new()
-    } else {
-        error.path
-    };
-    CaseError::new(path, error.message)
 }

@@ -91,94 +91,94 @@ fn names_default_to_the_fallback_and_the_request_position() {
 #[test]
 fn bad_fields_are_named_by_their_json_path() {
     let table: Vec<(Value, &str)> = vec![
-        (case(json!({"polices": []})), "unknown field `polices`"),
+        (case(json!({"polices": []})), "$: unknown field `polices`"),
         (
             case(json!({"Resource_Policy": null})),
-            "unknown field `Resource_Policy` (did you mean `resource_policy`?)",
+            "$: unknown field `Resource_Policy` (did you mean `resource_policy`?)",
         ),
         (
             case(json!({"requests": [request(json!({"expected": "Allowed"}))]})),
-            "requests[0]: unknown field `expected` (did you mean `expect`?)",
+            "$.requests[0]: unknown field `expected` (did you mean `expect`?)",
         ),
         (
             case(json!({"requests": [request(json!({}))  , request(json!({"expect": "Allow"}))]})),
-            "requests[1].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `Allow`",
+            "$.requests[1].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `Allow`",
         ),
         (
             case(json!({"requests": [request(json!({"expect": true}))]})),
-            "requests[0].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found a boolean",
+            "$.requests[0].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found a boolean",
         ),
         (
             case(json!({"requests": [request(json!({"expect": null}))]})),
-            "requests[0]: missing field `expect`",
+            "$.requests[0]: missing field `expect`",
         ),
         (
             case(json!({"requests": [request(json!({"action": null}))]})),
-            "requests[0]: missing field `action`",
+            "$.requests[0]: missing field `action`",
         ),
         (
             case(json!({"requests": [request(json!({"resource": 7}))]})),
-            "requests[0].resource: expected a string, found a number",
+            "$.requests[0].resource: expected a string, found a number",
         ),
-        (json!({"name": "c"}), "missing field `requests`"),
+        (json!({"name": "c"}), "$: missing field `requests`"),
         (
             json!({"Version": "2012-10-17", "Statement": []}),
-            "this is a policy document, not a case file (a case file has `requests`)",
+            "$: this is a policy document, not a case file (a case file has `requests`)",
         ),
         (
             case(json!({"requests": {}})),
-            "requests: expected a list, found an object",
+            "$.requests: expected a list, found an object",
         ),
-        (json!([1]), "expected an object, found a list"),
+        (json!([1]), "$: expected an object, found a list"),
         (
             case(json!({"derive_context": "yes"})),
-            "derive_context: expected a boolean, found a string",
+            "$.derive_context: expected a boolean, found a string",
         ),
         (
             case(json!({"snapshot": "snapshots/demo"})),
-            "snapshot: snapshot-backed case files are not supported yet",
+            "$.snapshot: snapshot-backed case files are not supported yet",
         ),
         (
             case(json!({"requests": [request(json!({"principal": {"type": "Root"}}))]})),
-            "requests[0].principal.type: expected `Anonymous`, found `Root`",
+            "$.requests[0].principal.type: expected `Anonymous`, found `Root`",
         ),
         (
             case(
                 json!({"requests": [request(json!({"principal": {"type": "Anonymous", "x": 1}}))]}),
             ),
-            "requests[0].principal: unknown field `x`",
+            "$.requests[0].principal: unknown field `x`",
         ),
         (
             case(json!({"requests": [request(json!({"principal": 12}))]})),
-            "requests[0].principal: expected an ARN or {\"type\": \"Anonymous\"}, found a number",
+            "$.requests[0].principal: expected an ARN or {\"type\": \"Anonymous\"}, found a number",
         ),
         (
             case(json!({"requests": [request(json!({"resource_account": "1234"}))]})),
-            "requests[0].resource_account: expected a 12-digit account id, found `1234`",
+            "$.requests[0].resource_account: expected a 12-digit account id, found `1234`",
         ),
         (
             case(
                 json!({"requests": [request(json!({"context": {"aws:TagKeys": ["a", {"b": 1}]}}))]}),
             ),
-            "requests[0].context.aws:TagKeys[1]: expected a string, number or boolean, found an object",
+            "$.requests[0].context.aws:TagKeys[1]: expected a string, number or boolean, found an object",
         ),
         (
             case(json!({"requests": [request(json!({"context": {"aws:SourceIp": null}}))]})),
-            "requests[0].context.aws:SourceIp: expected a string, number, boolean or list of those, found null",
+            "$.requests[0].context.aws:SourceIp: expected a string, number, boolean or list of those, found null",
         ),
         (
             case(
                 json!({"requests": [request(json!({"context": {"aws:SourceIp": "1.2.3.4", "AWS:SOURCEIP": "5.6.7.8"}}))]}),
             ),
-            "requests[0].context.aws:SourceIp: duplicate context key `aws:SourceIp` (keys are case-insensitive)",
+            "$.requests[0].context.aws:SourceIp: duplicate context key `aws:SourceIp` (keys are case-insensitive)",
         ),
         (
             case(json!({"identity_policies": [7]})),
-            "identity_policies[0]: expected a policy document or a path, found a number",
+            "$.identity_policies[0]: expected a policy document or a path, found a number",
         ),
         (
             case(json!({"scps": [[], {"Statement": []}]})),
-            "scps[1]: expected a list of policies for this level: write either a flat list of policies (one level) or a list of levels",
+            "$.scps[1]: expected a list of policies for this level: write either a flat list of policies (one level) or a list of levels",
         ),
     ];
     for (value, expected) in table {
@@ -190,7 +190,7 @@ fn bad_fields_are_named_by_their_json_path() {
 fn a_bad_principal_arn_is_reported_at_its_path() {
     let value = case(json!({"requests": [request(json!({"principal": "bob"}))]}));
     let error = parse_err(&value);
-    assert!(error.starts_with("requests[0].principal: "), "{error}");
+    assert!(error.starts_with("$.requests[0].principal: "), "{error}");
     assert!(error.contains("`bob`"), "{error}");
 }
 
@@ -380,7 +380,7 @@ fn missing_policy_file_is_named_relative_to_the_case_file() {
     assert_eq!(
         error.to_string(),
         format!(
-            "cannot load `{}`: identity_policies[0]: cannot read `{}`: no such file or directory",
+            "cannot load `{}`: $.identity_policies[0]: cannot read `{}`: no such file or directory",
             file.display(),
             policy.display()
         )
@@ -402,7 +402,7 @@ fn truncated_policy_file_is_named() {
     assert_eq!(
         error.to_string(),
         format!(
-            "cannot load `{}`: resource_policy: cannot load `{}`: invalid JSON at line 1 column 40: EOF while parsing a list",
+            "cannot load `{}`: $.resource_policy: cannot load `{}`: invalid JSON at line 1 column 40: EOF while parsing a list",
             file.display(),
             dir.path().join("cases/p.json").display()
         )
@@ -478,7 +478,7 @@ fn json_lines_files_hold_one_case_per_line() {
     assert_eq!(
         error.to_string(),
         format!(
-            "cannot load `{}`: line 2: requests: expected a list, found a number",
+            "cannot load `{}`: line 2: $.requests: expected a list, found a number",
             file.display()
         )
     );
@@ -582,9 +582,9 @@ fn sample_report() -> SuiteReport {
                 file: String::from("cases/b.json"),
                 outcome: FileOutcome::Error {
                     detail: String::from(
-                        "requests[3].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `x`",
+                        "$.requests[3].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `x`",
                     ),
-                    message: String::from("cannot load `cases/b.json`: requests[3].expect: …"),
+                    message: String::from("cannot load `cases/b.json`: $.requests[3].expect: …"),
                 },
             },
         ],
@@ -600,7 +600,7 @@ fn text_report_is_quiet_by_default_and_lists_all_with_verbose() {
         (1, 1, 1)
     );
     let fail = "FAIL cases/a.json: app <role> & \"friends\" / line\\nbreak: expected Allowed, got ImplicitDeny (blocked by boundary; allowed by identity `identity_policies[0]` Statement[1] `Read`; missing keys `aws:SourceIp`)\n";
-    let error = "ERROR cases/b.json: requests[3].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `x`\n";
+    let error = "ERROR cases/b.json: $.requests[3].expect: expected one of `Allowed`, `ExplicitDeny`, `ImplicitDeny`, found `x`\n";
     assert_eq!(
         render_text(&report, false),
         format!("{fail}{error}1 error\n1 passed, 1 failed\n")
@@ -638,7 +638,7 @@ fn json_report_carries_every_request() {
         report["files"][1]["error"]
             .as_str()
             .unwrap()
-            .starts_with("requests[3].expect")
+            .starts_with("$.requests[3].expect")
     );
 }
 
@@ -651,7 +651,7 @@ fn junit_report_escapes_and_counts() {
     ));
     assert!(xml.contains("name=\"app &lt;role&gt; &amp; &quot;friends&quot; / line&#10;break\""));
     assert!(xml.contains("<failure message=\"expected Allowed, got ImplicitDeny\" type=\"wrong decision\">blocked by: boundary&#10;"));
-    assert!(xml.contains("<error message=\"requests[3].expect: expected one of `Allowed`"));
+    assert!(xml.contains("<error message=\"$.requests[3].expect: expected one of `Allowed`"));
     assert!(!xml.contains("friends\" "));
     assert!(xml.ends_with("</testsuites>\n"));
 }
@@ -717,7 +717,7 @@ fn snapshot_cases_go_through_the_hook() {
     let error = parse_case(&inline, Path::new("."), &options, "f").unwrap_err();
     assert_eq!(
         error.to_string(),
-        "identity_policies: comes from the snapshot in a snapshot-backed case file"
+        "$.identity_policies: comes from the snapshot in a snapshot-backed case file"
     );
 
     let refused = case(json!({"snapshot": "snap", "allow_unknown": true,
@@ -725,7 +725,7 @@ fn snapshot_cases_go_through_the_hook() {
     let error = parse_case(&refused, Path::new("."), &options, "f").unwrap_err();
     assert_eq!(
         error.to_string(),
-        "requests[0]: principal `x` is not in the snapshot"
+        "$.requests[0]: principal `x` is not in the snapshot"
     );
 }
 
@@ -800,11 +800,11 @@ fn unknown_names_in_requests_are_errors() {
     let cases = [
         (
             json!({"action": "secretsmanager:GetSecretValu"}),
-            "requests[0].action: unknown action `secretsmanager:GetSecretValu`; did you mean `secretsmanager:GetSecretValue`?",
+            "$.requests[0].action: unknown action `secretsmanager:GetSecretValu`; did you mean `secretsmanager:GetSecretValue`?",
         ),
         (
             json!({"resource": "arn:aws:secretsmanagr:us-east-1:111122223333:secret:prod/db-a1b2c3"}),
-            "requests[0].resource: `arn:aws:secretsmanagr:",
+            "$.requests[0].resource: `arn:aws:secretsmanagr:",
         ),
         (
             json!({"principal": "arn:aws:iam::111122223333:user/"}),
@@ -812,11 +812,11 @@ fn unknown_names_in_requests_are_errors() {
         ),
         (
             json!({"principal": "arn:awz:iam::111122223333:user/alice"}),
-            "requests[0].principal: `arn:awz:iam::111122223333:user/alice`: unknown partition `awz`",
+            "$.requests[0].principal: `arn:awz:iam::111122223333:user/alice`: unknown partition `awz`",
         ),
         (
             json!({"context": {"secretsmanager:VersionStag": "AWSCURRENT"}}),
-            "requests[0].context.secretsmanager:VersionStag: unknown condition key",
+            "$.requests[0].context.secretsmanager:VersionStag: unknown condition key",
         ),
         (
             json!({"context": {"secretsmanager:BlockPublicPolicy": true}}),
@@ -867,6 +867,6 @@ fn unknown_names_in_requests_are_errors() {
     let bad_flag = parse(&case(json!({"allow_unknown": "yes"}))).expect_err("not a boolean");
     assert_eq!(
         bad_flag,
-        "allow_unknown: expected a boolean, found a string"
+        "$.allow_unknown: expected a boolean, found a string"
     );
 }

@@ -71,7 +71,7 @@ impl Baseline {
     /// so that a wrong file is an error instead of a report where everything is new.
     pub fn parse(text: &str, accounts: &BTreeSet<String>) -> Result<Baseline, LifecycleFileError> {
         let value: Value = serde_json::from_str(text)
-            .map_err(|cause| LifecycleFileError::new("$", format!("invalid JSON: {cause}")))?;
+            .map_err(|cause| LifecycleFileError::in_text(format!("invalid JSON: {cause}")))?;
         let not_a_report = |path: &str, what: &str| {
             LifecycleFileError::new(
                 path,

@@ -111,22 +111,8 @@ pub fn finding_uid(rule: &str, resource_id: &str) -> String {
 }
 
 /// A problem in a file the user passed directly (mutes, baseline): the JSON path and what is
-/// wrong there. The caller names the file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct LifecycleFileError {
-    pub path: String,
-    pub message: String,
-}
-
-impl LifecycleFileError {
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> LifecycleFileError {
-        LifecycleFileError {
-            path: path.into(),
-            message: message.into(),
-        }
-    }
-}
+/// wrong there, the one JSON error. The caller names the file.
+pub use crate::json_error::JsonError as LifecycleFileError;
 
 /// Formats a timestamp the way every report writes it: RFC 3339 in UTC with a `Z`, fractional
 /// seconds only when there are some (`2026-11-01T00:00:00Z`). The same text serde writes.

@@ -85,7 +85,7 @@ impl MuteFile {
     /// Parses the text of a mutes file; the error names the JSON path of the first problem.
     pub fn parse(text: &str) -> Result<MuteFile, LifecycleFileError> {
         let value: Value = serde_json::from_str(text)
-            .map_err(|cause| LifecycleFileError::new("$", format!("invalid JSON: {cause}")))?;
+            .map_err(|cause| LifecycleFileError::in_text(format!("invalid JSON: {cause}")))?;
         let top = value.as_object().ok_or_else(|| {
             LifecycleFileError::new("$", "expected an object `{\"mutes\": [...]}`")
         })?;
@@ -318,6 +318,7 @@ mod tests {
 
     use super::*;
     use crate::findings::Severity;
+    use crate::json_error::JsonPath;
     use crate::report::sample::finding;
 
     fn file(entries: &str) -> Result<MuteFile, LifecycleFileError> {
@@ -354,7 +355,7 @@ mod tests {
                 .path,
             "$.x"
         );
-        assert_eq!(MuteFile::parse("{").unwrap_err().path, "$");
+        assert_eq!(MuteFile::parse("{").unwrap_err().path, JsonPath::text());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! This module checks that each file is a rule (its id equal to its file stem, a registered
 //! function, the parameters that function reads); it runs nothing.
 
+use crate::json_error::JsonError;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -43,8 +44,10 @@ impl Catalogue {
             if meta.id != entry.id {
                 return Err(RuleError::RuleFile {
                     file,
-                    path: "id".to_string(),
-                    message: format!("`{}` differs from the file name `{}`", meta.id, entry.id),
+                    error: JsonError::new(
+                        "id",
+                        format!("`{}` differs from the file name `{}`", meta.id, entry.id),
+                    ),
                 });
             }
             rules.push(meta);
@@ -86,8 +89,10 @@ impl Catalogue {
             if meta.id != stem {
                 return Err(RuleError::RuleFile {
                     file,
-                    path: "id".to_string(),
-                    message: format!("`{}` differs from the file name `{stem}`", meta.id),
+                    error: JsonError::new(
+                        "id",
+                        format!("`{}` differs from the file name `{stem}`", meta.id),
+                    ),
                 });
             }
             let Some(original) = builtin.get(&meta.id) else {
@@ -98,10 +103,12 @@ impl Catalogue {
             if names != expected {
                 return Err(RuleError::RuleFile {
                     file,
-                    path: "parameters".to_string(),
-                    message: format!(
-                        "expected the parameters of the built-in rule: {}",
-                        list_or_none(expected.iter().map(|name| format!("`{name}`")))
+                    error: JsonError::new(
+                        "parameters",
+                        format!(
+                            "expected the parameters of the built-in rule: {}",
+                            list_or_none(expected.iter().map(|name| format!("`{name}`")))
+                        ),
                     ),
                 });
             }
@@ -138,8 +145,7 @@ impl Catalogue {
 fn parse_rule_file(file: &str, text: &str) -> Result<RuleMeta, RuleError> {
     RuleMeta::parse(text).map_err(|error| RuleError::RuleFile {
         file: file.to_string(),
-        path: error.path,
-        message: error.message,
+        error,
     })
 }
 

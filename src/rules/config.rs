@@ -23,11 +23,11 @@ pub struct RuleConfig {
     disabled: BTreeSet<String>,
 }
 
-fn config_error(path: impl Into<String>, message: impl Into<String>) -> RuleError {
-    RuleError::Config {
-        path: path.into(),
-        message: message.into(),
-    }
+fn config_error(
+    path: impl Into<crate::json_error::JsonPath>,
+    message: impl Into<String>,
+) -> RuleError {
+    RuleError::Config(crate::json_error::JsonError::new(path, message))
 }
 
 impl RuleConfig {
@@ -38,8 +38,11 @@ impl RuleConfig {
 
     /// Reads a configuration and checks it against `catalogue`.
     pub fn from_json_for(text: &str, catalogue: &Catalogue) -> Result<RuleConfig, RuleError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|cause| config_error("$", format!("invalid JSON: {cause}")))?;
+        let value: Value = serde_json::from_str(text).map_err(|cause| {
+            RuleError::Config(crate::json_error::JsonError::in_text(format!(
+                "invalid JSON: {cause}"
+            )))
+        })?;
         let map = value.as_object().ok_or_else(|| {
             config_error(
                 "$",

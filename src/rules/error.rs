@@ -1,18 +1,16 @@
 //! The one error type of the rules module: a rule file or a `--config` file that cannot be read,
 //! an unknown rule id, a parameter of the wrong type. Messages are one line, lowercase, user
 //! input in backticks, the file and JSON path first:
-//! ``rules/secretsmanager-secret-tagged.json: parameters.requiredTagKeys.type: unknown type `list` ``.
+//! ``rules/secretsmanager-secret-tagged.json: $.parameters.requiredTagKeys.type: unknown type `list` ``.
+
+use crate::json_error::JsonError;
 
 /// Why the catalogue, the configuration or an audit run could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RuleError {
     /// A rule file that does not parse or does not describe a rule.
-    #[error("{file}: {path}: {message}")]
-    RuleFile {
-        file: String,
-        path: String,
-        message: String,
-    },
+    #[error("{file}: {error}")]
+    RuleFile { file: String, error: JsonError },
     /// A rules directory or rule file that cannot be read.
     #[error("cannot read `{path}`: {message}")]
     Read { path: String, message: String },
@@ -23,8 +21,8 @@ pub enum RuleError {
     #[error("{file}: id: rule `{id}` is defined twice")]
     Duplicate { file: String, id: String },
     /// A `--config` document that is not valid (the path is a JSON path into it).
-    #[error("{path}: {message}")]
-    Config { path: String, message: String },
+    #[error("{0}")]
+    Config(JsonError),
     /// A `--rule` id that is not in the catalogue.
     #[error("unknown rule `{0}`: `secaudit rules list` shows the rules")]
     UnknownRule(String),

@@ -27,22 +27,14 @@ pub struct RuleMeta {
     pub remediation: String,
 }
 
-/// A problem in a rule file: the JSON path and the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct MetaError {
-    pub path: String,
-    pub message: String,
-}
+/// A problem in a rule file: the JSON path and the message (the one JSON error).
+pub(crate) use crate::json_error::JsonError as MetaError;
 
 fn error(path: &str, message: impl Into<String>) -> MetaError {
-    MetaError {
-        path: if path.is_empty() {
-            "$".to_string()
-        } else {
-            path.to_string()
-        },
-        message: message.into(),
-    }
+    MetaError::new(
+        crate::json_error::JsonPath::from_relative(path.to_owned()),
+        message,
+    )
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -149,7 +141,7 @@ impl RuleMeta {
     /// Parses the text of a rule file.
     pub(crate) fn parse(text: &str) -> Result<RuleMeta, MetaError> {
         let value: Value = serde_json::from_str(text)
-            .map_err(|cause| error("", format!("invalid JSON: {cause}")))?;
+            .map_err(|cause| MetaError::in_text(format!("invalid JSON: {cause}")))?;
         let map = object(&value, "", &TOP_FIELDS)?;
         let id = string(map, "", "id")?;
         if !id
@@ -311,46 +303,46 @@ mod tests {
     #[test]
     fn errors_name_the_json_path() {
         let table: &[(String, &str)] = &[
-            ("{".to_string(), "$: invalid JSON"),
+            ("{".to_string(), "invalid JSON"),
             (
                 rule(json!({"d": {"type": "list", "default": null, "description": "d"}})),
-                "parameters.d.type: unknown type `list`",
+                "$.parameters.d.type: unknown type `list`",
             ),
             (
                 rule(json!({"d": {"type": "integer", "description": "d"}})),
-                "parameters.d.default: missing",
+                "$.parameters.d.default: missing",
             ),
             (
                 rule(json!({"d": {"type": "integer", "default": "x", "description": "d"}})),
-                "parameters.d.default: expected an integer, found `x`",
+                "$.parameters.d.default: expected an integer, found `x`",
             ),
             (
                 rule(json!({"d": {"type": "enum", "default": "a", "description": "d"}})),
-                "parameters.d.values: an `enum` parameter needs",
+                "$.parameters.d.values: an `enum` parameter needs",
             ),
             (
                 rule(
                     json!({"d": {"type": "integer", "default": 1, "description": "d", "extra": 1}}),
                 ),
-                "parameters.d.extra: unknown field `extra`",
+                "$.parameters.d.extra: unknown field `extra`",
             ),
             (
                 json!({"id": "Bad Id"}).to_string(),
-                "id: `Bad Id`: expected lowercase",
+                "$.id: `Bad Id`: expected lowercase",
             ),
             (
                 json!({"id": "a", "title": "t", "description": "d", "severity": "severe"})
                     .to_string(),
-                "severity: unknown severity `severe`",
+                "$.severity: unknown severity `severe`",
             ),
             (
                 json!({"id": "a", "title": "", "severity": "low"}).to_string(),
-                "title: must not be empty",
+                "$.title: must not be empty",
             ),
         ];
         for (text, expected) in table {
             let error = RuleMeta::parse(text).unwrap_err();
-            let message = format!("{}: {}", error.path, error.message);
+            let message = error.to_string();
             assert!(message.starts_with(expected), "{message}");
         }
     }

@@ -6,33 +6,15 @@
 //! never asked for, which is how the loader ignores fields the AWS CLI adds over time. A JSON
 //! `null` counts as absent, as the AWS CLI never prints `null` for a field that has a value.
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::timestamp::parse_timestamp;
+use crate::json_error::JsonPath;
 
-/// A value rejected by a reader: where it is and what was expected there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The JSON path, e.g. `SecretList[3].LastRotatedDate` (empty for the document root).
-    pub path: String,
-    /// What is wrong, e.g. `expected a timestamp`.
-    pub message: String,
-}
-
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
-    }
-}
-
-impl std::error::Error for FieldError {}
+/// A value rejected by a reader: where it is (`$.SecretList[3].LastRotatedDate`) and what was
+/// expected there; the one JSON error of every loader.
+pub use crate::json_error::JsonError as FieldError;
 
 /// A JSON value and its path from the document root.
 #[derive(Debug, Clone)]
@@ -65,10 +47,7 @@ impl<'a> JsonAt<'a> {
 
     /// An error located at this value.
     pub(crate) fn error(&self, message: impl Into<String>) -> FieldError {
-        FieldError {
-            path: self.path.clone(),
-            message: message.into(),
-        }
+        FieldError::new(JsonPath::from_relative(self.path.clone()), message)
     }
 
     fn child_path(&self, key: &str) -> String {
@@ -100,9 +79,8 @@ impl<'a> JsonAt<'a> {
 
     /// The member `key` of this object, which must be present.
     pub(crate) fn required(&self, key: &str) -> Result<JsonAt<'a>, FieldError> {
-        self.get(key)?.ok_or_else(|| FieldError {
-            path: self.child_path(key),
-            message: "missing".to_owned(),
+        self.get(key)?.ok_or_else(|| {
+            FieldError::new(JsonPath::from_relative(self.child_path(key)), "missing")
         })
     }
 
@@ -153,9 +131,8 @@ impl<'a> JsonAt<'a> {
     ) -> Result<Option<T>, FieldError> {
         match self.object()?.get(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(value) => convert(value).map(Some).map_err(|message| FieldError {
-                path: self.child_path(key),
-                message,
+            Some(value) => convert(value).map(Some).map_err(|message| {
+                FieldError::new(JsonPath::from_relative(self.child_path(key)), message)
             }),
         }
     }
@@ -182,9 +159,8 @@ impl<'a> JsonAt<'a> {
 
     /// The member `key` as a string, which must be present.
     pub(crate) fn required_string(&self, key: &str) -> Result<String, FieldError> {
-        self.leaf(key, to_string)?.ok_or_else(|| FieldError {
-            path: self.child_path(key),
-            message: "missing".to_owned(),
+        self.leaf(key, to_string)?.ok_or_else(|| {
+            FieldError::new(JsonPath::from_relative(self.child_path(key)), "missing")
         })
     }
 
@@ -277,10 +253,10 @@ mod tests {
         let error = items[1].opt_string("Name").unwrap_err();
         assert_eq!(
             error.to_string(),
-            "SecretList[1].Name: expected a string, found a number"
+            "$.SecretList[1].Name: expected a string, found a number"
         );
         let missing = items[0].required("ARN").unwrap_err();
-        assert_eq!(missing.to_string(), "SecretList[0].ARN: missing");
+        assert_eq!(missing.to_string(), "$.SecretList[0].ARN: missing");
     }
 
     #[test]
@@ -290,7 +266,7 @@ mod tests {
         let error = items[0].opt_string("ARN").unwrap_err();
         assert_eq!(
             error.to_string(),
-            "[0].ARN: expected a string, found a boolean"
+            "$[0].ARN: expected a string, found a boolean"
         );
     }
 

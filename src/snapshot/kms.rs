@@ -451,7 +451,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            error.starts_with("[0].Policy: not a JSON policy document"),
+            error.starts_with("$[0].Policy: not a JSON policy document"),
             "{error}"
         );
         let no_key = json!([{"Policy": "{}"}]);

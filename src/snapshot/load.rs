@@ -351,7 +351,7 @@ impl SnapshotDir<'_> {
                 }
                 for skipped in reading.skipped {
                     self.problems.push(problem(
-                        skipped.error.path,
+                        skipped.error.path.to_string(),
                         skipped.error.message,
                         skipped.concerns,
                     ));
@@ -378,8 +378,11 @@ impl SnapshotDir<'_> {
                         error,
                     });
                 }
-                self.problems
-                    .push(problem(error.path, error.message, Concerns::WholeFile));
+                self.problems.push(problem(
+                    error.path.to_string(),
+                    error.message,
+                    Concerns::WholeFile,
+                ));
                 Ok(None)
             }
         }

@@ -169,12 +169,12 @@ mod tests {
     fn mixed_levels_are_rejected_with_a_path() {
         let file = json!({"scps": [doc("a"), [doc("b")]]});
         let error = read_organization_policies(&JsonAt::root(&file)).unwrap_err();
-        assert!(error.to_string().starts_with("scps: expected either"));
+        assert!(error.to_string().starts_with("$.scps: expected either"));
         let file = json!({"rcps": [[doc("a"), 3]]});
         let error = read_organization_policies(&JsonAt::root(&file)).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "rcps[0][1]: expected a policy document (an object or a JSON string), found a number"
+            "$.rcps[0][1]: expected a policy document (an object or a JSON string), found a number"
         );
     }
 }

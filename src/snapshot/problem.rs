@@ -212,10 +212,10 @@ impl Reading {
     ) {
         if let Err(error) = crate::policy::Policy::from_value(document, kind) {
             self.skip(
-                FieldError {
-                    path,
-                    message: format!("{label} cannot be loaded: {error}"),
-                },
+                FieldError::new(
+                    crate::json_error::JsonPath::from_relative(path),
+                    format!("{label} cannot be loaded: {error}"),
+                ),
                 concerns,
             );
         }

@@ -199,10 +199,10 @@ impl<'de, R: PieceReader> Visitor<'de> for Root<'_, '_, R> {
 
 impl<R: PieceReader> Root<'_, '_, R> {
     fn not_a_container<E: de::Error>(&self, found: &str) -> E {
-        self.state.borrow_mut().fail(FieldError {
-            path: String::new(),
-            message: format!("expected an object or an array, found {found}"),
-        })
+        self.state.borrow_mut().fail(FieldError::new(
+            crate::json_error::JsonPath::root(),
+            format!("expected an object or an array, found {found}"),
+        ))
     }
 }
 
@@ -263,10 +263,10 @@ impl<'de, R: PieceReader> Visitor<'de> for Records<'_, '_, R> {
 
 impl<R: PieceReader> Records<'_, '_, R> {
     fn not_an_array<E: de::Error>(&self, found: &str) -> E {
-        self.state.borrow_mut().fail(FieldError {
-            path: self.key.to_owned(),
-            message: format!("expected an array, found {found}"),
-        })
+        self.state.borrow_mut().fail(FieldError::new(
+            crate::json_error::JsonPath::from_relative(self.key.to_owned()),
+            format!("expected an array, found {found}"),
+        ))
     }
 }
 
