@@ -377,15 +377,15 @@ mod seed_support;
 
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use secaudit::collect::aws_api::{self, AwsApi};
-use secaudit::collect::query;
+use secaudit::collect::{aws_json, query};
 use seed_support::{Keys, MotoAccount, secaudit_with, seed_config};
 
-/// Seeding clients of one moto account and region (`None`: moto's default account). IAM and RDS
-/// have no SDK crate in the build: they are seeded through the collector's own Query client,
+/// Seeding clients of one moto account and region (`None`: moto's default account). IAM, RDS and
+/// KMS have no SDK crate in the build: they are seeded through the collector's own signed call,
 /// whose requests moto parses independently.
 struct Seed {
     sm: aws_sdk_secretsmanager::Client,
-    kms: aws_sdk_kms::Client,
+    kms: AwsApi,
     rds: AwsApi,
     iam: AwsApi,
 }
@@ -423,7 +423,7 @@ async fn seed(endpoint: &str, region: &str, account: Option<&str>) -> Seed {
             $service::Client::from_conf(builder.build())
         }};
     }
-    let query_client = |service| {
+    let api_client = |service, parse_error| {
         let interceptors = account
             .map(|account| SharedInterceptor::new(MotoAccount(account.to_owned())))
             .into_iter()
@@ -433,15 +433,15 @@ async fn seed(endpoint: &str, region: &str, account: Option<&str>) -> Seed {
             service,
             region,
             account.unwrap_or("default"),
-            query::parse_error,
+            parse_error,
             interceptors,
         )
     };
     Seed {
         sm: client!(aws_sdk_secretsmanager),
-        kms: client!(aws_sdk_kms),
-        rds: query_client(aws_api::RDS),
-        iam: query_client(aws_api::IAM),
+        kms: api_client(aws_api::KMS, aws_json::parse_error),
+        rds: api_client(aws_api::RDS, query::parse_error),
+        iam: api_client(aws_api::IAM, query::parse_error),
     }
 }
 
@@ -454,22 +454,25 @@ const TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Al
 /// policy, versions and a custom stage, rotation on, pending deletion), an Aurora cluster with an
 /// RDS-managed master password, and IAM users, groups, roles and a boundary.
 async fn seed_primary(seed: &Seed) -> Vec<String> {
-    let key = seed
-        .kms
-        .create_key()
-        .description("app key")
-        .policy(KEY_POLICY)
-        .send()
-        .await
-        .unwrap();
-    let key_id = key.key_metadata().unwrap().key_id().to_owned();
-    seed.kms
-        .create_alias()
-        .alias_name("alias/app")
-        .target_key_id(&key_id)
-        .send()
-        .await
-        .unwrap();
+    let kms = |operation: &str, body: Value| {
+        let target = format!("TrentService.{operation}");
+        async move {
+            aws_json::json_1_1(&seed.kms, &target, &body)
+                .await
+                .unwrap_or_else(|failure| panic!("{target}: {failure:?}"))
+        }
+    };
+    let key = kms(
+        "CreateKey",
+        json!({"Description": "app key", "Policy": KEY_POLICY}),
+    )
+    .await;
+    let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+    kms(
+        "CreateAlias",
+        json!({"AliasName": "alias/app", "TargetKeyId": key_id}),
+    )
+    .await;
 
     let tag = |k: &str, v: &str| {
         aws_sdk_secretsmanager::types::Tag::builder()

@@ -88,6 +88,12 @@ pub const ORGANIZATIONS: ServiceSpec = ServiceSpec {
     global: false,
 };
 
+pub const KMS: ServiceSpec = ServiceSpec {
+    signing_name: "kms",
+    service_id: "KMS",
+    global: false,
+};
+
 pub const SECURITY_HUB: ServiceSpec = ServiceSpec {
     signing_name: "securityhub",
     service_id: "SecurityHub",

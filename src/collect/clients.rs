@@ -128,7 +128,8 @@ pub struct RegionClients {
     pub secretsmanager: aws_sdk_secretsmanager::Client,
     /// RDS through the AWS Query protocol (no SDK crate: see `aws_api.rs`).
     pub rds: AwsApi,
-    pub kms: aws_sdk_kms::Client,
+    /// KMS through awsJson 1.1 (no SDK crate: see `aws_api.rs`).
+    pub kms: AwsApi,
     /// CloudTrail through the awsJson 1.1 protocol (no SDK crate: see `aws_api.rs`).
     pub cloudtrail: AwsApi,
 }
@@ -145,12 +146,7 @@ impl RegionClients {
                     .build(),
             ),
             rds: AwsApi::new(sdk, aws_api::RDS, region, account_id, query::parse_error),
-            kms: aws_sdk_kms::Client::from_conf(
-                aws_sdk_kms::config::Builder::from(sdk)
-                    .region(aws_region.clone())
-                    .retry_partition(partition_name("kms", region, account_id))
-                    .build(),
-            ),
+            kms: AwsApi::new(sdk, aws_api::KMS, region, account_id, aws_json::parse_error),
             cloudtrail: AwsApi::new(
                 sdk,
                 aws_api::CLOUDTRAIL,
