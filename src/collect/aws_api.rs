@@ -94,6 +94,12 @@ pub const KMS: ServiceSpec = ServiceSpec {
     global: false,
 };
 
+pub const SECRETS_MANAGER: ServiceSpec = ServiceSpec {
+    signing_name: "secretsmanager",
+    service_id: "Secrets Manager",
+    global: false,
+};
+
 pub const SECURITY_HUB: ServiceSpec = ServiceSpec {
     signing_name: "securityhub",
     service_id: "SecurityHub",

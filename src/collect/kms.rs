@@ -307,11 +307,11 @@ fn alias(entry: &Value) -> Value {
         .str("AliasName", text(entry, "AliasName"))
         .str("AliasArn", text(entry, "AliasArn"))
         .str("TargetKeyId", text(entry, "TargetKeyId"))
-        .time_text(
+        .time(
             "CreationDate",
             entry.get("CreationDate").and_then(epoch_time),
         )
-        .time_text(
+        .time(
             "LastUpdatedDate",
             entry.get("LastUpdatedDate").and_then(epoch_time),
         )
@@ -326,12 +326,12 @@ fn key_metadata(metadata: &Value) -> Value {
         // Required members: the SDK read a missing one as empty or false.
         .str("KeyId", Some(text(metadata, "KeyId").unwrap_or_default()))
         .str("Arn", text(metadata, "Arn"))
-        .time_text("CreationDate", time("CreationDate"))
+        .time("CreationDate", time("CreationDate"))
         .bool("Enabled", Some(flag("Enabled").unwrap_or(false)))
         .str("Description", text(metadata, "Description"))
         .str("KeyUsage", text(metadata, "KeyUsage"))
         .str("KeyState", text(metadata, "KeyState"))
-        .time_text("DeletionDate", time("DeletionDate"))
+        .time("DeletionDate", time("DeletionDate"))
         .str("Origin", text(metadata, "Origin"))
         .str("KeyManager", text(metadata, "KeyManager"))
         .str("KeySpec", text(metadata, "KeySpec"))
