@@ -82,6 +82,10 @@ struct Args {
     /// The snapshot directory to write (created if missing).
     #[arg(long)]
     out: PathBuf,
+    /// Write an organization directory of this many account snapshots (`OUT/<account-id>/`,
+    /// each with `--principals` principals and `--secrets` secrets) instead of one snapshot.
+    #[arg(long, default_value_t = 1)]
+    accounts: usize,
 }
 
 /// splitmix64 seeded with the FNV-1a hash of a label: one independent stream per entity.
@@ -1307,6 +1311,25 @@ fn version_id(arn: &str, k: usize) -> String {
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
     let groups = args.rp_groups.unwrap_or_else(|| (args.secrets / 14).max(2));
+    if args.accounts > 1 {
+        generate_organization(
+            args.accounts,
+            args.principals,
+            args.secrets,
+            groups,
+            &args.seed,
+            &args.out,
+        )?;
+        eprintln!(
+            "wrote {} accounts of {} principals, {} secrets, {} resource policies each to {}",
+            args.accounts,
+            args.principals,
+            args.secrets,
+            groups,
+            args.out.display()
+        );
+        return Ok(());
+    }
     generate(args.principals, args.secrets, groups, &args.seed, &args.out)?;
     eprintln!(
         "wrote {} principals, {} secrets, {} resource policies to {}",
@@ -1316,6 +1339,129 @@ fn main() -> std::io::Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// The id of the `k`-th account of a generated organization: the main account, the member
+/// account its resource policies already grant, then `5000000000kk`.
+pub fn organization_account(k: usize) -> String {
+    match k {
+        0 => MAIN_ACCOUNT.to_owned(),
+        1 => ORG_MEMBER_ACCOUNT.to_owned(),
+        _ => format!("{:012}", 500_000_000_000usize + k),
+    }
+}
+
+/// Writes an organization directory: `accounts` account snapshots `out/<account-id>/`, each
+/// generated like one account (its own seed, so no two look alike) and then moved to its
+/// account: every `MAIN_ACCOUNT` of its files becomes its id, and every `ORG_MEMBER_ACCOUNT`
+/// becomes `MAIN_ACCOUNT`, so that each account's cross-account grants (`Principal` of its
+/// resource policies: the member account's root, roles and users) name another collected
+/// account. Accounts sit in two OUs: the odd ones in a sandbox OU whose SCP denies reading
+/// `prod/*` secrets anywhere, and whose RCP lets only the organization's main account and the
+/// account itself read their secrets.
+pub fn generate_organization(
+    accounts: usize,
+    principals: usize,
+    secrets: usize,
+    groups: usize,
+    seed: &str,
+    out: &Path,
+) -> std::io::Result<()> {
+    for k in 0..accounts {
+        let account = organization_account(k);
+        let dir = out.join(&account);
+        let account_seed = if k == 0 {
+            seed.to_owned()
+        } else {
+            format!("{seed}/account-{k}")
+        };
+        generate(principals, secrets, groups, &account_seed, &dir)?;
+        if k > 0 {
+            move_to_account(&dir, &account)?;
+        }
+        if k % 2 == 1 {
+            sandbox_ou(&dir.join("organizations/policies.json"), &account)?;
+        }
+        let partner = if k == 0 {
+            ORG_MEMBER_ACCOUNT
+        } else {
+            MAIN_ACCOUNT
+        };
+        for (region, _) in REGIONS {
+            share_keys(&dir.join(region).join("kms/get-key-policy.json"), partner)?;
+        }
+    }
+    Ok(())
+}
+
+/// Lets `partner` decrypt with the keys whose policy delegates to the account's IAM (the
+/// default key policy shape): how a team shares a secret with another account of its
+/// organization, the key side of the resource policies' cross-account grants.
+fn share_keys(path: &Path, partner: &str) -> std::io::Result<()> {
+    let mut outputs: Value = serde_json::from_str(&fs::read_to_string(path)?)?;
+    for output in outputs.as_array_mut().into_iter().flatten() {
+        let Some(text) = output["Policy"].as_str() else {
+            continue;
+        };
+        let mut policy: Value = serde_json::from_str(text)?;
+        let delegates = policy["Statement"].as_array().is_some_and(|statements| {
+            statements
+                .iter()
+                .any(|s| s["Sid"] == "Enable IAM User Permissions")
+        });
+        if let (true, Some(statements)) = (delegates, policy["Statement"].as_array_mut()) {
+            statements.push(json!({"Sid": "Allow the partner account to decrypt",
+                "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{partner}:root")},
+                "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": "*"}));
+            output["Policy"] = json!(policy.to_string());
+        }
+    }
+    write_json(path, &outputs)
+}
+
+/// Rewrites every file under `dir` for `account` (see `generate_organization`).
+fn move_to_account(dir: &Path, account: &str) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            move_to_account(&path, account)?;
+            continue;
+        }
+        let text = fs::read_to_string(&path)?;
+        let moved = text
+            .replace(MAIN_ACCOUNT, "\u{0}")
+            .replace(ORG_MEMBER_ACCOUNT, MAIN_ACCOUNT)
+            .replace('\u{0}', account);
+        fs::write(&path, moved)?;
+    }
+    Ok(())
+}
+
+/// Puts the account of `path` (its `organizations/policies.json`) in the sandbox OU.
+fn sandbox_ou(path: &Path, account: &str) -> std::io::Result<()> {
+    let mut levels: Value = serde_json::from_str(&fs::read_to_string(path)?)?;
+    let scp = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "SandboxAllowList", "Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Sid": "SandboxNoProdReads", "Effect": "Deny", "Action": "secretsmanager:GetSecretValue",
+         "Resource": "arn:aws:secretsmanager:*:*:secret:prod/*"}]});
+    let rcp = json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "RCPFullAWSAccess", "Effect": "Allow", "Principal": "*", "Action": "*",
+         "Resource": "*"},
+        {"Sid": "SandboxReaders", "Effect": "Deny", "Principal": "*",
+         "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+         "Condition": {"StringNotEqualsIfExists": {
+             "aws:PrincipalAccount": [MAIN_ACCOUNT, account]}}}]});
+    let describe = |id: &str, name: &str, document: &Value| {
+        json!({"Policy": {"PolicySummary": {"Id": id, "Name": name},
+            "Content": document.to_string()}})
+    };
+    if let Some(scps) = levels["scps"].as_array_mut() {
+        scps.push(json!([describe("p-sandbox", "sandbox-ou", &scp)]));
+    }
+    if let Some(rcps) = levels["rcps"].as_array_mut() {
+        rcps.push(json!([describe("p-rcp-sandbox", "sandbox-readers", &rcp)]));
+    }
+    write_json(path, &levels)
 }
 
 /// Writes a snapshot of `principals` IAM principals and `secrets` secrets sharing `groups`

@@ -3,7 +3,8 @@
 case_file target's seeds are the case files of tests/cases themselves, used in place): every
 policy document in them and in policies/ and
 tests/fixtures/bad/policies (policy), and the demo snapshot and the bad snapshot fixtures in the
-snapshot target's input format (see fuzz/harness.rs, `snapshot_files`). Deterministic: run it
+snapshot target's input format (see fuzz/harness.rs, `snapshot_files`), and the mutes files
+and golden JSON reports of tests/ as mutes and baseline pairs (lifecycle, `lifecycle_files`). Deterministic: run it
 again after changing those inputs. Usage: python3 fuzz/make_seeds.py (from anywhere)."""
 import hashlib
 import json
@@ -23,10 +24,12 @@ SNAPSHOT_FILES = [
     "us-east-1/rds/describe-db-instances.json",
     "us-east-1/kms/describe-key.json",
     "us-east-1/kms/list-aliases.json",
+    "us-east-1/kms/get-key-policy.json",
     "us-east-1/cloudtrail/lookup-events.json",
     "iam/get-account-authorization-details.json",
     "organizations/policies.json",
     "eu-west-1/secretsmanager/list-secrets.json",
+    "eu-west-1/kms/get-key-policy.json",
 ]
 SEPARATOR = b"\xff"
 
@@ -68,6 +71,33 @@ def snapshot_seed(directory, only=None):
     return SEPARATOR.join(parts)
 
 
+def baseline_seed(path, limit):
+    """A JSON report cut to its first `limit` findings, each reduced to what a baseline reads."""
+    report = json.loads(path.read_bytes())
+    report["findings"] = [
+        {
+            "rule": finding["rule"],
+            "compliance_type": finding["compliance_type"],
+            "resource": {key: finding["resource"][key] for key in ("id", "account_id", "region")},
+        }
+        for finding in report["findings"][:limit]
+    ]
+    report.pop("summary", None)
+    return json.dumps(report, separators=(",", ":")).encode()
+
+
+def lifecycle_seeds():
+    mutes = [compact(path) for path in sorted((ROOT / "tests" / "fixtures" / "lifecycle").glob("*.json"))]
+    golden = ROOT / "tests" / "golden"
+    baselines = [baseline_seed(golden / name, 60) for name in ("demo.json", "demo-lifecycle.json")]
+    for mute in mutes:
+        write("lifecycle", mute)
+        for baseline in baselines:
+            write("lifecycle", mute + SEPARATOR + baseline)
+    for baseline in baselines:
+        write("lifecycle", b'{"mutes":[]}' + SEPARATOR + baseline)
+
+
 def main():
     shutil.rmtree(SEEDS, ignore_errors=True)
     for path in sorted((ROOT / "tests" / "cases").rglob("*.json")):
@@ -89,6 +119,7 @@ def main():
     for bad in sorted((ROOT / "tests" / "fixtures" / "snapshots" / "bad").iterdir()):
         if bad.is_dir():
             write("snapshot", snapshot_seed(bad))
+    lifecycle_seeds()
     for target in sorted(os.listdir(SEEDS)):
         print(target, len(os.listdir(SEEDS / target)))
 

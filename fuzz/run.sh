@@ -14,7 +14,7 @@ set -eu
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift 2>/dev/null || true
-targets=${*:-policy case_file snapshot}
+targets=${*:-policy case_file snapshot lifecycle}
 export RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$PWD/fuzz/target"
 for target in $targets; do
     mkdir -p "fuzz/work/$target" "fuzz/artifacts/$target"

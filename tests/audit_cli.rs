@@ -542,6 +542,99 @@ fn a_directory_of_account_snapshots_gives_one_report_over_all_accounts() {
     );
 }
 
+/// A JSON report without mutes or baseline is streamed (each rule's findings spilled to disk as
+/// it runs, then merged): it must hold what the report built in memory holds (the path a mutes
+/// file takes), in the same order, across accounts whose findings interleave (the demo's
+/// `eu-west-1` secrets sort before the other accounts' `us-east-1` ones), with the same
+/// `--fail-on` explanation.
+#[test]
+fn the_streamed_json_report_equals_the_report_built_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join(PARTIAL), &dir.path().join("a-444455556666"));
+    copy_dir(&root().join(DEMO), &dir.path().join("b-111122223333"));
+    copy_dir(&root().join(FORMULA), &dir.path().join("c-777788889999"));
+    let no_mutes = dir.path().join("no-mutes.json");
+    fs::write(&no_mutes, r#"{"mutes": []}"#).unwrap();
+    let all = dir.path().to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "-q",
+            "audit",
+            "--snapshot",
+            all,
+            "--format",
+            "json",
+            "--now",
+            NOW,
+            "--fail-on",
+            "medium",
+        ];
+        args.extend_from_slice(extra);
+        secaudit(&args)
+    };
+    let streamed = run(&[]);
+    let in_memory = run(&["--mutes", no_mutes.to_str().unwrap()]);
+    assert_eq!(code(&streamed), 1, "{}", stderr(&streamed));
+    assert_eq!(stderr(&streamed), stderr(&in_memory));
+    assert!(stderr(&streamed).starts_with("exit 1: "));
+    let mut expected = json_of(&in_memory);
+    let report = json_of(&streamed);
+    expected["run"]
+        .as_object_mut()
+        .unwrap()
+        .remove("expired_mutes");
+    expected["run"]
+        .as_object_mut()
+        .unwrap()
+        .remove("unused_mutes");
+    expected["summary"]
+        .as_object_mut()
+        .unwrap()
+        .remove("muted_by_rule");
+    let ids = |report: &Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {}", f["rule"], f["resource"]["id"]))
+            .collect()
+    };
+    assert_eq!(ids(&report), ids(&expected));
+    assert_eq!(report, expected);
+    let regions: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["resource"]["account_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        regions.windows(2).any(|pair| pair[0] > pair[1]),
+        "the accounts' findings interleave"
+    );
+
+    // The CSV report is streamed the same way; with mutes it only gains the MUTED column.
+    let csv = |extra: &[&str]| {
+        let mut args = vec![
+            "-q",
+            "audit",
+            "--snapshot",
+            all,
+            "--format",
+            "csv",
+            "--now",
+            NOW,
+        ];
+        args.extend_from_slice(extra);
+        String::from_utf8(secaudit(&args).stdout).unwrap()
+    };
+    let streamed = csv(&[]);
+    let in_memory = csv(&["--mutes", no_mutes.to_str().unwrap()])
+        .replace(",\"MUTED\"\r\n", "\r\n")
+        .replace(",\"\"\r\n", "\r\n");
+    assert_eq!(streamed.lines().count(), ids(&report).len() + 1);
+    assert_eq!(streamed, in_memory);
+}
+
 #[test]
 fn an_unknown_rule_is_exit_2_with_one_line() {
     let output = secaudit(&[

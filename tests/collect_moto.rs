@@ -20,6 +20,7 @@
 mod fake_aws;
 #[path = "collect_support/moto.rs"]
 mod moto;
+mod support;
 
 use std::path::Path;
 use std::process::Command;
@@ -1872,4 +1873,378 @@ async fn region_all_collects_the_enabled_regions_of_the_account() {
             "AccessDeniedException: not authorized to perform account:ListRegions; collected only us-east-1"
         )
     );
+}
+
+/// `CollectOptions::secret` (a Config change notification): one secret among several costs its
+/// own calls only (no ListSecrets, its versions, policy and key, no RDS since RDS does not own
+/// it), and every rule judges it exactly as after a full collection of the region.
+#[tokio::test]
+async fn one_secret_is_collected_with_its_own_calls_and_judged_as_in_a_full_run() {
+    use secaudit::rules::{Catalogue, RuleConfig, run_audit};
+
+    let fake = FakeAws::new(per_secret_account);
+    let one = tempfile::tempdir().unwrap();
+    let mut options = fake_options(&fake);
+    options.skip.insert(secaudit::collect::Service::Cloudtrail);
+    options.secret = Some(PUBLIC_SECRET.to_owned());
+    let report = collect(&options, one.path(), std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert_eq!(report.secrets(), 1);
+    assert!(!report.is_partial(), "{:#?}", report.accounts[0].coverage);
+    let count = |operation: &str| fake.calls(operation).len();
+    assert_eq!(count("ListSecrets"), 0, "no listing of the region");
+    for operation in [
+        "DescribeSecret",
+        "ListSecretVersionIds",
+        "GetResourcePolicy",
+    ] {
+        let calls = fake.calls(operation);
+        assert_eq!(calls.len(), 1, "{operation}");
+        assert!(
+            calls[0].body.contains(PUBLIC_SECRET),
+            "{operation}: {calls:?}"
+        );
+    }
+    assert_eq!(count("DescribeKey"), 1, "the secret's one key");
+    assert!(fake.calls("DescribeKey")[0].body.contains("alias/app"));
+    assert_eq!(count("GetKeyPolicy"), 1);
+    assert!(fake.calls("GetKeyPolicy")[0].body.contains(APP_KEY));
+    assert_eq!(
+        count("DescribeDBClusters") + count("DescribeDBInstances"),
+        0
+    );
+    let expected_calls = [
+        "GetCallerIdentity",
+        "DescribeSecret",
+        "ListSecretVersionIds",
+        "GetResourcePolicy",
+        "DescribeKey",
+        "ListAliases",
+        "GetKeyPolicy",
+        "GetAccountAuthorizationDetails",
+    ];
+    assert_eq!(
+        fake.requests().len(),
+        expected_calls.len(),
+        "{:?}",
+        fake.requests()
+            .iter()
+            .map(|r| r.operation.clone())
+            .collect::<Vec<_>>()
+    );
+
+    let full_fake = FakeAws::new(per_secret_account);
+    let full = tempfile::tempdir().unwrap();
+    let mut options = fake_options(&full_fake);
+    options.skip.insert(secaudit::collect::Service::Cloudtrail);
+    collect(&options, full.path(), std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+
+    let one = Snapshot::load(one.path()).unwrap();
+    let full = Snapshot::load(full.path()).unwrap();
+    let arns: Vec<&str> = one.secrets().map(|(_, s)| s.arn.as_str()).collect();
+    assert_eq!(arns, [PUBLIC_SECRET]);
+    assert_eq!(
+        one.find_secret(PUBLIC_SECRET),
+        full.find_secret(PUBLIC_SECRET)
+    );
+    let catalogue = Catalogue::builtin().unwrap();
+    let judged = |snapshot: &Snapshot| {
+        let outcome = run_audit(&catalogue, snapshot, &RuleConfig::default(), &[], now()).unwrap();
+        outcome
+            .findings
+            .into_iter()
+            .filter(|f| f.resource.id == PUBLIC_SECRET)
+            .map(|f| (f.rule, f.compliance_type, f.annotation))
+            .collect::<Vec<_>>()
+    };
+    let verdicts = judged(&one);
+    assert_eq!(
+        verdicts.len(),
+        catalogue.rules().len() - 1,
+        "every secret rule"
+    );
+    assert_eq!(verdicts, judged(&full));
+    assert!(
+        verdicts.iter().any(
+            |(rule, compliance, _)| rule == "secretsmanager-policy-not-public"
+                && *compliance == secaudit::findings::ComplianceType::NonCompliant
+        ),
+        "{verdicts:#?}"
+    );
+}
+
+/// A secret that no longer exists: the snapshot holds no secret (the rule judges nothing, the
+/// Config rule reports NOT_APPLICABLE), after one DescribeSecret and nothing else of the secret.
+#[tokio::test]
+async fn one_secret_that_does_not_exist_gives_an_empty_region() {
+    let fake = FakeAws::new(per_secret_account);
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = fake_options(&fake);
+    options.skip.insert(secaudit::collect::Service::Cloudtrail);
+    options.secret = Some(GONE_SECRET.to_owned());
+    let report = collect(&options, dir.path(), std::sync::Arc::new(NoProgress))
+        .await
+        .unwrap();
+    assert!(!report.is_partial());
+    assert_eq!(fake.calls("DescribeSecret").len(), 1);
+    for operation in [
+        "ListSecrets",
+        "ListSecretVersionIds",
+        "GetResourcePolicy",
+        "GetKeyPolicy",
+    ] {
+        assert!(fake.calls(operation).is_empty(), "{operation}");
+    }
+    let snapshot = Snapshot::load(dir.path()).unwrap();
+    let region = snapshot.region("us-east-1").unwrap();
+    assert_eq!(region.secrets.as_deref().map(<[_]>::len), Some(0));
+}
+
+/// A Config rule invocation event for the tagging rule with `invoking` as its `invokingEvent`.
+#[cfg(feature = "config-rule")]
+fn tagging_rule_event(account: &str, invoking: &Value) -> String {
+    json!({"version": "1.0", "invokingEvent": invoking.to_string(),
+        "ruleParameters": "{\"requiredTagKeys\": \"team\"}", "resultToken": "TESTMODE",
+        "eventLeftScope": false,
+        "executionRoleArn": format!("arn:aws:iam::{account}:role/config-role"),
+        "configRuleArn": format!("arn:aws:config:us-east-1:{account}:config-rule/config-rule-abc"),
+        "configRuleName": "acme-secretsmanager-secret-tagged", "configRuleId": "config-rule-abc",
+        "accountId": account})
+    .to_string()
+}
+
+/// `secaudit config-rule` from the binary, for a change of one secret among twelve in moto: the
+/// ConfigurationItemChangeNotification and its oversized form (only `configurationItemSummary`)
+/// collect that secret alone (the summary counts one secret and a handful of calls, where the
+/// region's twelve would cost at least 25) and evaluate it alone; no prior results are read
+/// (exit 0); PutEvaluations in test mode sends one evaluation. A deleted secret is
+/// NOT_APPLICABLE without any AWS call: the run succeeds against a closed port.
+#[cfg(feature = "config-rule")]
+#[tokio::test(flavor = "multi_thread")]
+async fn config_rule_change_notification_judges_only_the_changed_secret() {
+    let Some(server) = moto::moto() else { return };
+    let account = "310987654322";
+    let seeded = seed(&server.endpoint, "us-east-1", Some(account)).await;
+    let mut arns = Vec::new();
+    for index in 0..12 {
+        let mut body = json!({"Name": format!("app/{index:02}"), "SecretString": "x"});
+        if index % 2 == 0 {
+            body["Tags"] = json!([{"Key": "team", "Value": "core"}]);
+        }
+        let created = sm(&seeded, "CreateSecret", body).await;
+        arns.push(created["ARN"].as_str().unwrap().to_owned());
+    }
+    let changed = &arns[5];
+    let home = tempfile::tempdir().unwrap();
+    let item = |status: &str| {
+        json!({"configurationItemCaptureTime": "2026-11-01T01:36:34.043Z", "awsAccountId": account,
+            "configurationItemStatus": status, "configurationStateId": "1761960994043",
+            "resourceId": changed, "resourceName": "app/05", "ARN": changed,
+            "awsRegion": "us-east-1", "availabilityZone": "Not Applicable",
+            "resourceType": "AWS::SecretsManager::Secret", "tags": {}, "relationships": [],
+            "configuration": {"name": "app/05"}})
+    };
+    let change = json!({"configurationItem": item("OK"), "notificationCreationTime": "2026-11-01T01:36:35.000Z",
+        "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.3"});
+    let oversized = json!({"configurationItemSummary": {"changeType": "UPDATE",
+            "configurationItemVersion": "1.3", "configurationItemCaptureTime": "2026-11-01T01:36:34.043Z",
+            "configurationStateId": 0, "awsAccountId": account, "configurationItemStatus": "OK",
+            "resourceType": "AWS::SecretsManager::Secret", "resourceId": changed,
+            "resourceName": "app/05", "ARN": changed, "awsRegion": "us-east-1",
+            "availabilityZone": null, "configurationStateMd5Hash": "",
+            "resourceCreationTime": "2026-10-01T00:00:00.000Z"},
+        "s3DeliverySummary": {"s3BucketLocation": "bucket/AWSLogs/x.json.gz", "errorCode": null, "errorMessage": null},
+        "notificationCreationTime": "2026-11-01T01:36:35.000Z",
+        "messageType": "OversizedConfigurationItemChangeNotification", "recordVersion": "1.0"});
+    let common = [
+        "--accounts",
+        account,
+        "--role-name",
+        "secaudit",
+        "--max-attempts",
+        "1",
+    ];
+    for (label, invoking) in [("change", &change), ("oversized", &oversized)] {
+        let event = home.path().join(format!("{label}.json"));
+        std::fs::write(&event, tagging_rule_event(account, invoking)).unwrap();
+        let mut args = vec![
+            "config-rule",
+            "--event",
+            event.to_str().unwrap(),
+            "--dry-run",
+        ];
+        args.extend(common);
+        let dry = secaudit(&server.endpoint, home.path(), &args);
+        let stderr = String::from_utf8_lossy(&dry.stderr);
+        let summary: Value = serde_json::from_slice(&dry.stdout)
+            .unwrap_or_else(|e| panic!("{label}: {e}: {stderr}"));
+        assert_eq!(dry.status.code(), Some(0), "{label}: {summary} {stderr}");
+        assert_eq!(summary["trigger"], "change", "{label}");
+        assert_eq!(
+            summary["collected"]["scope"], "secret",
+            "{label}: {summary}"
+        );
+        assert_eq!(summary["collected"]["secrets"], 1, "{label}: {summary}");
+        let calls = summary["collected"]["calls"].as_u64().unwrap();
+        assert!(
+            calls <= 6,
+            "{label}: {calls} calls for one secret: {summary}"
+        );
+        let evaluations = summary["evaluations"].as_array().unwrap();
+        assert_eq!(evaluations.len(), 1, "{label}: {summary}");
+        assert_eq!(evaluations[0]["ComplianceResourceId"], changed.as_str());
+        assert_eq!(evaluations[0]["ComplianceType"], "NON_COMPLIANT", "{label}");
+
+        let mut args = vec![
+            "config-rule",
+            "--event",
+            event.to_str().unwrap(),
+            "--test-mode",
+        ];
+        args.extend(common);
+        let sent = secaudit(&server.endpoint, home.path(), &args);
+        let stderr = String::from_utf8_lossy(&sent.stderr);
+        let summary: Value = serde_json::from_slice(&sent.stdout)
+            .unwrap_or_else(|e| panic!("{label}: {e}: {stderr}"));
+        assert_eq!(sent.status.code(), Some(0), "{label}: {summary} {stderr}");
+        assert_eq!(summary["sent"], 1, "{label}: {summary}");
+        assert_eq!(summary["failed"], json!([]));
+    }
+
+    // Deleted (both statuses): NOT_APPLICABLE from the event alone; nothing listens on port 9.
+    for status in ["ResourceDeleted", "ResourceDeletedNotRecorded"] {
+        let mut invoking = change.clone();
+        invoking["configurationItem"] = item(status);
+        let event = home.path().join("deleted.json");
+        std::fs::write(&event, tagging_rule_event(account, &invoking)).unwrap();
+        let mut args = vec![
+            "config-rule",
+            "--event",
+            event.to_str().unwrap(),
+            "--dry-run",
+        ];
+        args.extend(common);
+        let output = secaudit("http://127.0.0.1:9", home.path(), &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{status}: {stderr}");
+        let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(summary["collected"]["scope"], "none");
+        assert_eq!(
+            summary["evaluations"],
+            json!([{"ComplianceResourceType": "AWS::SecretsManager::Secret",
+                "ComplianceResourceId": changed, "ComplianceType": "NOT_APPLICABLE",
+                "Annotation": "the resource was deleted",
+                "OrderingTimestamp": summary["evaluations"][0]["OrderingTimestamp"]}]),
+            "{status}"
+        );
+    }
+}
+
+/// `config-rule` never trusts what was collected (as `audit`): on a copy of the demo snapshot
+/// whose one resource policy is not JSON (`--snapshot`), a change of that secret gets no
+/// evaluation (INSUFFICIENT_DATA, which Config refuses) and exits 3, a change of another secret
+/// is judged as usual (exit 0), and a scheduled run puts the evaluations of every other secret
+/// (PutEvaluations in test mode, to moto) and exits 3.
+#[cfg(feature = "config-rule")]
+#[tokio::test(flavor = "multi_thread")]
+async fn config_rule_judges_a_snapshot_with_a_bad_record_leniently() {
+    let Some(server) = moto::moto() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_dir(&support::root().join("fixtures/snapshots/demo"), dir.path());
+    let policies = dir
+        .path()
+        .join("us-east-1/secretsmanager/get-resource-policy.json");
+    let mut outputs: Value = read_json(&policies);
+    let with_policy = outputs
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|output| output.get("ResourcePolicy").is_some())
+        .unwrap();
+    let broken = with_policy["ARN"].as_str().unwrap().to_owned();
+    with_policy["ResourcePolicy"] = json!("{\"Version\": \"2012-10-17\", \"Statement\": [");
+    std::fs::write(&policies, outputs.to_string()).unwrap();
+    let listed = read_json(
+        &dir.path()
+            .join("us-east-1/secretsmanager/list-secrets.json"),
+    );
+    let intact = listed["SecretList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["ARN"].as_str().unwrap().to_owned())
+        .find(|arn| *arn != broken && arn.contains(":secret:prod/"))
+        .unwrap_or_else(|| panic!("another secret in {listed}"));
+
+    let home = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().to_str().unwrap();
+    let rule = "secretsmanager-policy-not-public";
+    let run = |endpoint: &str, invoking: Value, extra: &[&str]| {
+        let event = home.path().join("event.json");
+        let body = json!({"invokingEvent": invoking.to_string(), "ruleParameters": "{}",
+            "resultToken": "TESTMODE", "eventLeftScope": false,
+            "configRuleArn": "arn:aws:config:us-east-1:111122223333:config-rule/config-rule-abc",
+            "configRuleName": rule, "accountId": "111122223333"});
+        std::fs::write(&event, body.to_string()).unwrap();
+        let mut args = vec![
+            "config-rule",
+            "--event",
+            event.to_str().unwrap(),
+            "--snapshot",
+            snapshot,
+        ];
+        args.extend(["--max-attempts", "1"]);
+        args.extend(extra);
+        let output = secaudit(endpoint, home.path(), &args);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let summary: Value =
+            serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        (output.status.code(), summary, stderr)
+    };
+    let change = |arn: &str| {
+        json!({"configurationItem": {"configurationItemCaptureTime": "2026-11-01T01:36:34.043Z",
+            "awsAccountId": "111122223333", "configurationItemStatus": "OK", "resourceId": arn,
+            "ARN": arn, "awsRegion": "us-east-1", "resourceType": "AWS::SecretsManager::Secret",
+            "tags": {}, "relationships": [], "configuration": {}},
+            "notificationCreationTime": "2026-11-01T01:36:35.000Z",
+            "messageType": "ConfigurationItemChangeNotification", "recordVersion": "1.3"})
+    };
+    // Offline: nothing listens on port 9.
+    let (code, summary, stderr) = run("http://127.0.0.1:9", change(&broken), &["--dry-run"]);
+    assert_eq!(code, Some(3), "{summary} {stderr}");
+    assert_eq!(summary["evaluations"], json!([]), "{summary}");
+    assert_eq!(summary["insufficient_data"], 1, "{summary}");
+    assert!(stderr.contains("get-resource-policy.json"), "{stderr}");
+    let (code, summary, stderr) = run("http://127.0.0.1:9", change(&intact), &["--dry-run"]);
+    assert_eq!(code, Some(0), "{summary} {stderr}");
+    let evaluations = summary["evaluations"].as_array().unwrap();
+    assert_eq!(evaluations.len(), 1, "{summary}");
+    assert_eq!(evaluations[0]["ComplianceResourceId"], intact.as_str());
+    assert_ne!(evaluations[0]["ComplianceType"], "INSUFFICIENT_DATA");
+
+    let scheduled = json!({"awsAccountId": "111122223333", "notificationCreationTime": "2026-11-01T00:00:00.000Z",
+        "messageType": "ScheduledNotification", "recordVersion": "1.0"});
+    let (code, dry, stderr) = run(&server.endpoint, scheduled.clone(), &["--dry-run"]);
+    assert_eq!(code, Some(3), "{dry} {stderr}");
+    let evaluations = dry["evaluations"].as_array().unwrap();
+    assert!(evaluations.len() > 10, "{dry}");
+    assert!(
+        evaluations
+            .iter()
+            .all(|e| e["ComplianceResourceId"] != broken.as_str()),
+        "{dry}"
+    );
+    assert!(
+        evaluations
+            .iter()
+            .any(|e| e["ComplianceResourceId"] == intact.as_str())
+    );
+    assert_eq!(dry["insufficient_data"], 1, "{dry}");
+    let (code, sent, stderr) = run(&server.endpoint, scheduled, &["--test-mode"]);
+    assert_eq!(code, Some(3), "{sent} {stderr}");
+    assert_eq!(sent["sent"], evaluations.len(), "{sent}");
+    assert_eq!(sent["failed"], json!([]));
 }

@@ -11,10 +11,12 @@
     reason = "test code: a failed step is a failed test"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::{Value, json};
+
+mod support;
 
 const TEMPLATE: &str = "policies/secaudit-member-role.template.json";
 
@@ -50,17 +52,9 @@ fn the_role_has_the_read_only_policy_and_trusts_only_the_auditor() {
     );
 }
 
-fn cfn_lint() -> Option<PathBuf> {
-    if let Ok(path) = std::env::var("SECAUDIT_CFN_LINT") {
-        return Some(PathBuf::from(path));
-    }
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/cfn-lint");
-    local.exists().then_some(local)
-}
-
 #[test]
 fn cfn_lint_accepts_the_template_and_rejects_a_broken_copy() {
-    let Some(lint) = cfn_lint() else {
+    let Some(lint) = support::cfn_lint() else {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
             "cfn-lint not found under CI: run `scripts/moto-env.sh` and set SECAUDIT_CFN_LINT"

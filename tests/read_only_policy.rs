@@ -85,6 +85,14 @@ fn allows_every_call_the_collector_and_config_rule_make() {
     {
         assert_eq!(decision(&set, action), Decision::Allowed, "{action}");
     }
+    // The Config rule's base set is made of those calls (the Lambda role holds it).
+    for action in actions::CONFIG_RULE_BASE_ACTIONS {
+        assert!(
+            actions::COLLECTOR_ACTIONS.contains(action)
+                || actions::CONFIG_RULE_ACTIONS.contains(action),
+            "{action}"
+        );
+    }
 }
 
 #[test]

@@ -13,11 +13,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::classes::{
-    self, Atoms, KeyedStatement, PatternIndex, PrincipalView, SecretKey, SecretKeys, TagCondition,
+    self, Atoms, IdMap, KeyedStatement, PatternIndex, PrincipalView, SecretKey, SecretKeys,
+    TagCondition,
 };
 use super::context::{
-    KeySide, PrincipalContext, RequestFacts, action_context, build_context, build_context_with,
-    key_side, tag_context,
+    ClassContext, KeySide, PrincipalContext, RequestFacts, TagContext, action_context,
+    build_context, key_side,
 };
 use super::keys;
 use super::model::{AccessModel, AnalysedPrincipal, PrincipalKind, SecretFacts};
@@ -366,6 +367,9 @@ pub(crate) fn policy_set(
         .resource_policy
         .and_then(|index| model.resource_policies.get(index))
         .cloned();
+    if model.is_organization() {
+        set.rcps = model.rcps_of(&secret.account).to_vec();
+    }
     set
 }
 
@@ -478,17 +482,8 @@ fn lists_without_account(
     listed && !account_listed
 }
 
-/// What the class path brings to a judgement: the principal half of the context, built once,
-/// and the principal's KMS outcomes per key (`None` when they depend on the secret).
-pub(crate) struct ClassPath<'a> {
-    pub principal_context: &'a PrincipalContext,
-    pub key_cache: Option<&'a mut super::kms::KeyCache>,
-}
-
-/// The entry of one (principal, secret, action), or `None` when denied for every stage.
-/// With `principal_context` (the class path) the context holds only the keys the policies read
-/// and its principal half comes ready-made; without it (one-by-one), every known key. The
-/// entry is the same either way.
+/// The entry of one (principal, secret, action) decided on its own, with every known key in
+/// the context, or `None` when denied for every stage: the reference of the class path.
 pub(crate) fn judge(
     model: &AccessModel,
     principal: &AnalysedPrincipal,
@@ -496,12 +491,26 @@ pub(crate) fn judge(
     set: &PolicySet,
     action: &str,
     referenced: &BTreeSet<String>,
-    class_path: Option<ClassPath<'_>>,
 ) -> Option<Grant> {
-    let (principal_context, key_cache) = match class_path {
-        Some(path) => (Some(path.principal_context), path.key_cache),
-        None => (None, None),
-    };
+    let grant = judge_before_key(model, principal, secret, set, action, referenced, None)?;
+    super::kms::with_key(model, principal, secret, action, grant, None)
+        .map(|grant| undecidable(model, principal, secret, grant))
+}
+
+/// The entry of one request before the KMS key: the secret's resource policy and the caller's
+/// policies, with the `Deny` + `NotPrincipal` caveat; it does not depend on the secret's key.
+/// With `class_context` (the class path) the context holds only the keys the policies read,
+/// all but the secret side ready-made; without it (one-by-one), every known key. The entry is
+/// the same either way.
+fn judge_before_key(
+    model: &AccessModel,
+    principal: &AnalysedPrincipal,
+    secret: &SecretFacts,
+    set: &PolicySet,
+    action: &str,
+    referenced: &BTreeSet<String>,
+    mut class_context: Option<&mut ClassContext>,
+) -> Option<Grant> {
     let grant = match judge_secret(
         model,
         principal,
@@ -509,7 +518,7 @@ pub(crate) fn judge(
         set,
         action,
         referenced,
-        principal_context,
+        class_context.as_deref_mut(),
     ) {
         Some(grant) => grant,
         None => {
@@ -534,7 +543,7 @@ pub(crate) fn judge(
                 &lenient_set,
                 action,
                 referenced,
-                principal_context,
+                class_context,
             )?;
             grant.decision = GrantDecision::Conditional;
             grant.reasons.push(format!(
@@ -545,7 +554,22 @@ pub(crate) fn judge(
             grant
         }
     };
-    super::kms::with_key(model, principal, secret, action, grant, key_cache)
+    Some(grant)
+}
+
+/// `grant`, `Conditional` with the reasons when a bad record of the snapshot concerns it.
+fn undecidable(
+    model: &AccessModel,
+    principal: &AnalysedPrincipal,
+    secret: &SecretFacts,
+    mut grant: Grant,
+) -> Grant {
+    let reasons = model.undecidable(principal, secret);
+    if !reasons.is_empty() {
+        grant.decision = GrantDecision::Conditional;
+        grant.reasons.extend(reasons);
+    }
+    grant
 }
 
 /// The entry of one request on the secret alone (its resource policy and the caller's
@@ -557,9 +581,8 @@ fn judge_secret(
     set: &PolicySet,
     action: &str,
     referenced: &BTreeSet<String>,
-    principal_context: Option<&PrincipalContext>,
+    mut class_context: Option<&mut ClassContext>,
 ) -> Option<Grant> {
-    let external = principal.kind == PrincipalKind::External;
     let is_get = actions::is_get_secret_value(action);
     let facts = RequestFacts {
         principal,
@@ -574,11 +597,28 @@ fn judge_secret(
         action: action.to_owned(),
         resource: secret.arn.clone(),
         resource_account: None,
-        context: match principal_context {
-            Some(ready) => build_context_with(&facts, ready, referenced, referenced),
+        context: match class_context.as_deref_mut() {
+            Some(ready) => ready.take(&facts),
             None => build_context(&facts, referenced, None),
         },
     };
+    let grant = grant_of(principal, secret, set, &mut request, referenced);
+    if let Some(ready) = class_context {
+        ready.give_back(std::mem::take(&mut request.context));
+    }
+    grant
+}
+
+/// The entry of `request` (its `GetSecretValue` stages included) under `set`.
+fn grant_of(
+    principal: &AnalysedPrincipal,
+    secret: &SecretFacts,
+    set: &PolicySet,
+    request: &mut Request,
+    referenced: &BTreeSet<String>,
+) -> Option<Grant> {
+    let external = principal.kind == PrincipalKind::External;
+    let is_get = actions::is_get_secret_value(&request.action);
     let stage_key_present = request.context.get("secretsmanager:VersionStage").is_some();
     let mut outcome_for = |stage: Option<&str>| {
         if let Some(stage) = stage
@@ -589,7 +629,7 @@ fn judge_secret(
                 crate::eval::ContextValue::String(stage.to_owned()),
             );
         }
-        decide_one(set, &request, external)
+        decide_one(set, request, external)
     };
     if !is_get {
         let outcome = outcome_for(None);
@@ -851,7 +891,7 @@ struct WorkerOutput {
     grants: Vec<Grant>,
     grant_ids: HashMap<Grant, u32>,
     rows: Vec<Vec<u32>>,
-    row_ids: HashMap<Vec<u32>, u32>,
+    row_ids: IdMap<Vec<u32>, u32>,
     /// (atom, principal, row)
     triples: Vec<(u32, u32, u32)>,
     classes: usize,
@@ -1048,8 +1088,8 @@ fn principal_view<'s>(
     let mut outcomes = Outcomes {
         key_sets: HashMap::new(),
     };
-    let mut cache: HashMap<(u32, usize), u32> = HashMap::new();
-    let mut signatures: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut cache: IdMap<(u32, usize), u32> = IdMap::default();
+    let mut signatures: IdMap<Vec<u32>, u32> = IdMap::default();
     let has_boundary = principal.set.boundary.is_some();
     let mut signature: Vec<u32> = Vec::new();
     view.resource_policies.push((0, Vec::new()));
@@ -1146,67 +1186,109 @@ fn analyse_principal(
     let principal = &model.principals[position];
     let principal_context = &shared.principal_contexts[position];
     let (view, referenced) = principal_view(shared, position, std::mem::take(local));
-    let mut tag_outcomes: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut tag_outcomes: IdMap<(u32, u32), u32> = IdMap::default();
+    let mut tag_context = TagContext::new(principal_context);
     let mut outcomes = Outcomes {
         key_sets: HashMap::new(),
     };
     let mut outcome = |index: u32, value: u32| -> u32 {
         *tag_outcomes.entry((index, value)).or_insert_with(|| {
             let condition = view.tag_conditions[index as usize].condition;
-            let context = tag_context(
-                principal_context,
+            let context = tag_context.with(
                 &condition.key.to_ascii_lowercase(),
                 shared.atoms.text(value),
             );
-            outcomes.code(condition, &context)
+            outcomes.code(condition, context)
         })
     };
     let projection = classes::project(&shared.atoms, &view, &mut outcome);
     *local = view.local;
     output.classes += projection.representatives.len();
 
-    let mut sets: HashMap<Option<usize>, PolicySet> = HashMap::new();
-    let mut key_cache = super::kms::KeyCache::new();
-    let mut class_rows: Vec<u32> = Vec::with_capacity(projection.representatives.len());
+    // The secret side once per class (classes ignore the KMS key), then per (class, key) the
+    // key side added (per atom when the key's outcome depends on the secret's ARN).
+    let organization_id = model.organization_id.as_deref();
+    let mut class_contexts: Vec<ClassContext> = shared
+        .actions
+        .iter()
+        .map(|action| {
+            ClassContext::new(
+                principal,
+                principal_context,
+                organization_id,
+                action,
+                &referenced,
+                &referenced,
+            )
+        })
+        .collect();
+    let mut sets: HashMap<(Option<usize>, &str), PolicySet> = HashMap::new();
+    let mut before_key: Vec<Vec<Option<Grant>>> =
+        Vec::with_capacity(projection.representatives.len());
     for atom in &projection.representatives {
         let atom = &shared.atoms.atoms[*atom as usize];
         let secret = shared.secrets[atom.representative];
         let set = sets
-            .entry(secret.resource_policy)
+            .entry((secret.resource_policy, secret.account.as_str()))
             .or_insert_with(|| policy_set(model, principal, secret));
-        let mut row = Vec::with_capacity(shared.actions.len());
-        let mut any = false;
-        for action in shared.actions {
-            output.evaluations += 1;
-            match judge(
-                model,
-                principal,
-                secret,
-                set,
-                action,
-                &referenced,
-                Some(ClassPath {
-                    principal_context,
-                    key_cache: (!shared.kms_per_secret).then_some(&mut key_cache),
-                }),
-            ) {
-                Some(grant) => {
-                    any = true;
-                    let id = output.grant_id(grant);
-                    row.push(id);
-                }
-                None => row.push(u32::MAX),
-            }
-        }
-        class_rows.push(if any { output.row_id(row) } else { u32::MAX });
+        let grants = shared
+            .actions
+            .iter()
+            .zip(class_contexts.iter_mut())
+            .map(|(action, context)| {
+                output.evaluations += 1;
+                judge_before_key(
+                    model,
+                    principal,
+                    secret,
+                    set,
+                    action,
+                    &referenced,
+                    Some(context),
+                )
+            })
+            .collect();
+        before_key.push(grants);
     }
+    let mut key_cache = super::kms::KeyCache::new();
+    // Row per (class, key) (per atom when the key side depends on the ARN); `u32::MAX - 1`:
+    // not computed yet.
+    let keys = model.keys.len() + 1;
+    let mut rows: Vec<u32> = vec![u32::MAX - 1; projection.representatives.len() * keys];
     let principal_id = u32::try_from(position).unwrap_or(u32::MAX);
-    for (atom, class) in projection.class_of_atom.iter().enumerate() {
-        let row = class_rows[*class as usize];
+    for (index, class) in projection.class_of_atom.iter().enumerate() {
+        let atom = &shared.atoms.atoms[index];
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        let mut fresh = u32::MAX - 1;
+        let slot = if shared.kms_per_secret {
+            &mut fresh
+        } else {
+            &mut rows[*class as usize * keys + atom.key as usize]
+        };
+        if *slot == u32::MAX - 1 {
+            *slot = {
+                let secret = shared.secrets[atom.representative];
+                let mut row = Vec::with_capacity(shared.actions.len());
+                let mut any = false;
+                for (action, grant) in shared.actions.iter().zip(&before_key[*class as usize]) {
+                    let cache = (!shared.kms_per_secret).then_some(&mut key_cache);
+                    match grant.clone().and_then(|grant| {
+                        super::kms::with_key(model, principal, secret, action, grant, cache)
+                            .map(|grant| undecidable(model, principal, secret, grant))
+                    }) {
+                        Some(grant) => {
+                            any = true;
+                            row.push(output.grant_id(grant));
+                        }
+                        None => row.push(u32::MAX),
+                    }
+                }
+                if any { output.row_id(row) } else { u32::MAX }
+            };
+        }
+        let row = *slot;
         if row != u32::MAX {
-            output
-                .triples
-                .push((u32::try_from(atom).unwrap_or(u32::MAX), principal_id, row));
+            output.triples.push((index, principal_id, row));
         }
     }
 }
@@ -1396,7 +1478,7 @@ pub fn analyse(model: &AccessModel, query: &AccessQuery) -> Result<AccessAnalysi
     let mut grants: Vec<Grant> = Vec::new();
     let mut grant_ids: HashMap<Grant, u32> = HashMap::new();
     let mut rows: Vec<Vec<u32>> = Vec::new();
-    let mut row_ids: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut row_ids: IdMap<Vec<u32>, u32> = IdMap::default();
     let mut triples: Vec<(u32, u32, u32)> = Vec::new();
     let mut stats = AccessStats {
         patterns: shared.index.len(),

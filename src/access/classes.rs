@@ -17,10 +17,52 @@
 //! own matcher. The equivalence with one-by-one evaluation is tested in `tests.rs`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::model::SecretFacts;
 use crate::arn;
 use crate::arn::wildcard::Piece;
+
+/// A hash map keyed by ids the analysis made itself (atoms, classes, rows, outcome codes).
+pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// A fast multiply-rotate hasher (the Fx hash of the Rust compiler) for `IdMap`: its keys are
+/// small integers the analysis assigned, never text from a snapshot, so the default hasher's
+/// resistance to chosen collisions buys nothing and costs a fifth of the class projection.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// Every distinct resource pattern of the analysis and an index to match ARNs against them.
 #[derive(Debug, Default)]
@@ -171,8 +213,8 @@ impl SecretKeys {
 pub(crate) struct Atom {
     /// A secret of the atom (index into the analysed secrets).
     pub representative: usize,
-    /// Matching pattern ids, sorted.
-    pub matched: Vec<u32>,
+    /// Its matching pattern ids, sorted, as an index into `Atoms::matched_sets`.
+    pub matched: u32,
     pub resource_policy: Option<usize>,
     /// The KMS key (index + 1; 0 none).
     pub key: u32,
@@ -193,6 +235,8 @@ pub(crate) struct Atoms {
     pub atoms: Vec<Atom>,
     /// Atom of each secret.
     pub of_secret: Vec<u32>,
+    /// The distinct lists of matching pattern ids (far fewer than atoms).
+    pub matched_sets: Vec<Vec<u32>>,
     /// The text of each value id (id - 1; 0 is "absent").
     pub texts: Vec<String>,
 }
@@ -210,7 +254,9 @@ impl Atoms {
 /// Groups `secrets` into atoms under `keys` (the union over all principals).
 pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &SecretKeys) -> Atoms {
     let mut symbols = Symbols::default();
-    let mut by_key: HashMap<Vec<u32>, u32> = HashMap::new();
+    let mut by_key: IdMap<Vec<u32>, u32> = IdMap::default();
+    let mut set_ids: IdMap<Vec<u32>, u32> = IdMap::default();
+    let mut matched_sets: Vec<Vec<u32>> = Vec::new();
     let mut atoms: Vec<Atom> = Vec::new();
     let mut of_secret = Vec::with_capacity(secrets.len());
     for (position, secret) in secrets.iter().enumerate() {
@@ -262,6 +308,11 @@ pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &Secre
         key.extend(&matched);
         let next = u32::try_from(atoms.len()).unwrap_or(u32::MAX);
         let atom = *by_key.entry(key).or_insert_with(|| {
+            let next_set = u32::try_from(matched_sets.len()).unwrap_or(u32::MAX);
+            let matched = *set_ids.entry(matched.clone()).or_insert_with(|| {
+                matched_sets.push(matched);
+                next_set
+            });
             atoms.push(Atom {
                 representative: position,
                 matched,
@@ -282,6 +333,7 @@ pub(crate) fn atoms(secrets: &[&SecretFacts], index: &PatternIndex, keys: &Secre
     Atoms {
         atoms,
         of_secret,
+        matched_sets,
         texts: symbols.texts,
     }
 }
@@ -390,12 +442,15 @@ pub(crate) fn project(
     outcome: &mut impl FnMut(u32, u32) -> u32,
 ) -> Projection {
     let words = view.local_count.div_ceil(32);
-    let mut by_key: HashMap<Box<[u32]>, u32> = HashMap::new();
+    let mut by_key: IdMap<Box<[u32]>, u32> = IdMap::default();
     let mut projection = Projection {
         class_of_atom: Vec::with_capacity(atoms.atoms.len()),
         representatives: Vec::new(),
     };
     let mut key: Vec<u32> = Vec::new();
+    // The local bits of each matching-pattern list, computed on first use.
+    let mut set_words: Vec<u32> = vec![0; atoms.matched_sets.len() * words];
+    let mut set_done: Vec<bool> = vec![false; atoms.matched_sets.len()];
     for (position, atom) in atoms.atoms.iter().enumerate() {
         key.clear();
         let rp = atom.resource_policy.map_or(0, |rp| rp + 1);
@@ -403,22 +458,27 @@ pub(crate) fn project(
             .resource_policies
             .get(rp)
             .map_or((0, &[][..]), |(id, reads)| (*id, reads.as_slice()));
+        // Not the KMS key: the analysis adds the key side per (class, key).
         key.extend([
             effective,
-            atom.key,
             atom.account,
             if view.whole_arn { atom.arn } else { 0 },
         ]);
         let start = key.len();
-        key.resize(start + words, 0);
-        for id in &atom.matched {
-            if let Some(&bit) = view.local.get(*id as usize)
-                && bit != u32::MAX
-            {
-                let bit = bit as usize;
-                key[start + bit / 32] |= 1 << (bit % 32);
+        let set = atom.matched as usize;
+        let bits = &mut set_words[set * words..(set + 1) * words];
+        if !set_done[set] {
+            set_done[set] = true;
+            for id in &atoms.matched_sets[set] {
+                if let Some(&bit) = view.local.get(*id as usize)
+                    && bit != u32::MAX
+                {
+                    let bit = bit as usize;
+                    bits[bit / 32] |= 1 << (bit % 32);
+                }
             }
         }
+        key.extend_from_slice(bits);
         for statement in &view.keyed {
             let matched = statement.bits.iter().any(|bit| {
                 let bit = *bit as usize;

@@ -263,6 +263,7 @@ fn no_secret() -> SecretFacts {
         rotation_lambda_arn: None,
         resource_policy: None,
         key: None,
+        problems: Vec::new(),
     }
 }
 
@@ -323,27 +324,73 @@ impl PrincipalContext {
     }
 }
 
-/// The context of one request on the class path: the principal half (built once) and, of
-/// `only` (lower case, the keys the policies read), every key of the other sides, `Unknown`
-/// for the keys of `referenced` AWS sends but the snapshot cannot settle. Decides exactly as
-/// `build_context(facts, referenced, Some(only))`.
-pub(crate) fn build_context_with(
-    facts: &RequestFacts<'_>,
-    principal: &PrincipalContext,
-    referenced: &BTreeSet<String>,
-    only: &BTreeSet<String>,
-) -> Context {
-    let mut context = Context::new();
-    principal.insert_into(&mut context);
-    for key in only {
-        if key_side(key) == KeySide::Principal {
-            continue;
+/// The context of the class path for one (principal, action), reused from request to request:
+/// the principal half and the request side go in once, each request replaces only the secret
+/// side: of `only` (lower case, the keys the policies read), every key of the other sides,
+/// `Unknown` for the keys of `referenced` AWS sends but the snapshot cannot settle. Decides
+/// exactly as `build_context(facts, referenced, Some(only))`.
+#[derive(Debug, Clone)]
+pub(crate) struct ClassContext {
+    context: Context,
+    /// The secret-side keys of `only` (lower case) and whether `referenced` holds them.
+    secret_keys: Vec<(String, bool)>,
+}
+
+impl ClassContext {
+    pub(crate) fn new(
+        principal: &AnalysedPrincipal,
+        principal_context: &PrincipalContext,
+        organization_id: Option<&str>,
+        action: &str,
+        referenced: &BTreeSet<String>,
+        only: &BTreeSet<String>,
+    ) -> ClassContext {
+        let secret = no_secret();
+        let facts = RequestFacts {
+            principal,
+            secret: &secret,
+            action,
+            stage: None,
+            organization_id,
+        };
+        let mut context = Context::new();
+        principal_context.insert_into(&mut context);
+        let mut secret_keys = Vec::new();
+        for key in only {
+            match key_side(key) {
+                KeySide::Principal => {}
+                KeySide::Secret => secret_keys.push((key.clone(), referenced.contains(key))),
+                KeySide::Request => {
+                    if let Some(value) = slot_of(&facts, key, referenced.contains(key)) {
+                        context.insert(key, value);
+                    }
+                }
+            }
         }
-        if let Some(value) = slot_of(facts, key, referenced.contains(key)) {
-            context.insert(key, value);
+        ClassContext {
+            context,
+            secret_keys,
         }
     }
-    context
+
+    /// The context of the request `facts` (same principal and action), taken out until
+    /// `give_back`.
+    pub(crate) fn take(&mut self, facts: &RequestFacts<'_>) -> Context {
+        for (key, referenced) in &self.secret_keys {
+            match slot_of(facts, key, *referenced) {
+                // Neighbouring requests often share a value: nothing to replace then.
+                Some(value) if self.context.get(key) == Some(&value) => {}
+                Some(value) => self.context.insert(key, value),
+                None => self.context.remove(key),
+            }
+        }
+        std::mem::take(&mut self.context)
+    }
+
+    /// Returns the context `take` lent.
+    pub(crate) fn give_back(&mut self, context: Context) {
+        self.context = context;
+    }
 }
 
 /// The context of a (principal, action) without its secret: the principal half and the
@@ -376,12 +423,34 @@ pub(crate) fn action_context(
     context
 }
 
-/// A tag condition's context: the principal half and the secret's value of one tag key.
-pub(crate) fn tag_context(principal: &PrincipalContext, key: &str, value: Option<&str>) -> Context {
-    let mut context = Context::new();
-    principal.insert_into(&mut context);
-    if let Some(value) = value {
-        context.insert(key, text(value));
+/// A tag condition's context, reused for every value of one principal's tag conditions: the
+/// principal half and the secret's value of one tag key.
+#[derive(Debug, Clone)]
+pub(crate) struct TagContext {
+    context: Context,
+    /// The tag key set by the last `with`, removed by the next one.
+    last: Option<String>,
+}
+
+impl TagContext {
+    pub(crate) fn new(principal: &PrincipalContext) -> TagContext {
+        let mut context = Context::new();
+        principal.insert_into(&mut context);
+        TagContext {
+            context,
+            last: None,
+        }
     }
-    context
+
+    /// The context with `key` (lower case) set to `value`, or absent for `None`.
+    pub(crate) fn with(&mut self, key: &str, value: Option<&str>) -> &Context {
+        if let Some(last) = self.last.take() {
+            self.context.remove(&last);
+        }
+        if let Some(value) = value {
+            self.context.insert(key, text(value));
+            self.last = Some(key.to_owned());
+        }
+        &self.context
+    }
 }

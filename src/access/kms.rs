@@ -149,7 +149,7 @@ fn judge_key_action(
         boundary: principal.set.boundary.clone(),
         session: principal.set.session.clone(),
         scps: principal.set.scps.clone(),
-        rcps: model.rcps.clone(),
+        rcps: model.rcps_of(&key.account).to_vec(),
     };
     let lower = [action.to_ascii_lowercase()];
     let mut referenced = BTreeSet::new();

@@ -4,6 +4,13 @@
 //! side, the resource side or both, `Conditional` where the snapshot cannot settle a condition;
 //! actions that read or write the value also need the secret's KMS key (`kms`).
 //!
+//! The same for an organization (`AccessModelBuilder`, one account snapshot after the other):
+//! every principal of every collected account against every secret of every collected account,
+//! each principal with its own account's SCPs, each secret and key with its own account's RCPs,
+//! cross-account requests allowed only when both sides allow (the evaluator's rule). Accounts
+//! not collected stay external principals. A bad record of a snapshot makes only the entries it
+//! concerns `Conditional`, with its file and JSON path among the reasons (`model`).
+//!
 //! It owns the analysis and its fast path (secret classes, threads) and the per-request view
 //! that snapshot-backed policy tests use (`request_for`). It never prints, never reads files
 //! (the caller loads the snapshot; `SnapshotCasePolicies`, the hook of snapshot-backed case
@@ -45,7 +52,8 @@ pub use analysis::{
 };
 pub use case_snapshot::SnapshotCasePolicies;
 pub use model::{
-    ASSUMED_IDENTITY_POLICY, AccessModel, AnalysedPrincipal, KeyFacts, PrincipalKind, SecretFacts,
+    ASSUMED_IDENTITY_POLICY, AccessModel, AccessModelBuilder, AccountSnapshot, AnalysedPrincipal,
+    KeyFacts, PrincipalKind, SecretFacts,
 };
 pub use report::{ReportFormat, ReportOptions, write_report};
 pub use single::{judge_one, policy_set_for, request_for};

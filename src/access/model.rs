@@ -1,9 +1,11 @@
-//! The account as the access analysis sees it, built once from a snapshot: every principal with
-//! its compiled policy set (users: inline, attached and group policies and boundary; roles:
-//! inline and attached policies and boundary; managed policies at their default version; SCP
-//! levels), the principals of other accounts that resource policies name, and every secret with
-//! the attributes a request about it carries (tags, region, stages, resource policy). RCP levels
-//! apply to every request on the account's secrets.
+//! The account (or the organization) as the access analysis sees it, built once from one
+//! account snapshot or from every account snapshot of an organization directory
+//! (`AccessModelBuilder`): every principal with its compiled policy set (users: inline, attached
+//! and group policies and boundary; roles: inline and attached policies and boundary; managed
+//! policies at their default version; its own account's SCP levels), the principals of accounts
+//! not collected that resource policies name, and every secret with the attributes a request
+//! about it carries (tags, region, stages, resource policy, key). A request on a secret or key
+//! takes the RCP levels of the resource's account (`AccessModel::rcps_of`).
 //!
 //! It compiles policies and records what it could not use (`diagnostics`); it evaluates nothing
 //! and performs no I/O.
@@ -16,7 +18,9 @@ use chrono::{DateTime, Utc};
 use super::AccessError;
 use crate::eval::{NamedPolicy, PolicySet, Principal, PrincipalType};
 use crate::policy::{Policy, PolicyKind, PrincipalPattern};
-use crate::snapshot::{KeyPolicyState, NamedDocument, ResourcePolicyState, Snapshot};
+use crate::snapshot::{
+    Api, Concerns, KeyPolicyState, LoadProblem, NamedDocument, ResourcePolicyState, Snapshot,
+};
 
 /// The name the trace gives the identity policy that stands for "whatever the principal's own
 /// account grants" (principals outside the snapshot).
@@ -69,6 +73,9 @@ pub struct AnalysedPrincipal {
     /// Identity, boundary, SCP and RCP layers; the resource policy is set per secret.
     pub(crate) set: PolicySet,
     pub(crate) facts: PrincipalFacts,
+    /// Why its entries are undecidable (a policy of its own or of its account's SCPs could not
+    /// be read): each entry is `Conditional` with these reasons.
+    pub(crate) problems: Vec<String>,
 }
 
 /// A secret and what requests about it carry.
@@ -88,6 +95,9 @@ pub struct SecretFacts {
     pub resource_policy: Option<usize>,
     /// Index into `AccessModel::keys`: the KMS key that encrypts the value.
     pub key: Option<usize>,
+    /// Bad records of the snapshot about this secret or its resource policy (`file: path:
+    /// reason`): its policy stands in as allowing anyone, and every entry is `Conditional`.
+    pub problems: Vec<String>,
 }
 
 /// The KMS key of some secrets, as the analysis judges `kms:Decrypt` / `kms:GenerateDataKey`
@@ -151,8 +161,13 @@ impl SecretFacts {
 /// The account, ready for analysis.
 #[derive(Debug, Clone)]
 pub struct AccessModel {
+    /// The (first) account snapshot's account.
     pub account_id: String,
+    /// When it was collected (an organization: the latest of its accounts).
     pub collected_at: DateTime<Utc>,
+    /// Every account snapshot of the analysis, in the order they were added; more than one for
+    /// an organization directory.
+    pub accounts: Vec<AccountSnapshot>,
     /// The organization id, when the snapshot tells it (`aws:PrincipalOrgID` of the account's
     /// own principals); `None` leaves that key unknown.
     pub organization_id: Option<String>,
@@ -169,13 +184,21 @@ pub struct AccessModel {
     /// "might deny access to the entire account" for such a statement, depending on the
     /// service (IAM User Guide): the principals it names are readers only conditionally.
     pub(crate) lenient_policies: Vec<Option<NamedPolicy>>,
-    /// RCP levels of the account (root first).
+    /// RCP levels of the account (root first). In an organization model, every account's
+    /// levels one after the other: read for the keys and patterns they hold, never to decide
+    /// (requests take their resource's account's levels, `rcps_of`).
     pub rcps: Vec<Vec<NamedPolicy>>,
+    /// Per collected account, its RCP levels.
+    pub(crate) account_rcps: BTreeMap<String, Vec<Vec<NamedPolicy>>>,
+    /// Per account whose RCPs could not all be read, why: entries on its secrets are
+    /// `Conditional` with these reasons.
+    pub(crate) rcp_problems: BTreeMap<String, Vec<String>>,
     /// What could not be used: unparsable documents, missing data. A non-empty list means the
     /// result may be incomplete.
     pub diagnostics: Vec<String>,
 }
 
+#[derive(Debug)]
 struct Compiler {
     cache: BTreeMap<(String, PolicyKind), Arc<Policy>>,
     diagnostics: Vec<String>,
@@ -213,21 +236,67 @@ impl Compiler {
         }
     }
 
+    /// `document` compiled, or when it cannot be: a stand-in that allows everything (what the
+    /// unreadable policy grants or denies is unknown), with a reason in `unreadable`. Entries
+    /// that rest on a stand-in are made `Conditional` with that reason.
+    fn compile_or_stand_in(
+        &mut self,
+        name: &str,
+        document: &serde_json::Value,
+        kind: PolicyKind,
+        unreadable: &mut Vec<String>,
+    ) -> Option<NamedPolicy> {
+        if let Some(policy) = self.compile(name, document, kind) {
+            return Some(policy);
+        }
+        unreadable.push(format!(
+            "policy `{name}` cannot be read: what it allows or denies is unknown"
+        ));
+        let principal = match kind {
+            PolicyKind::Identity | PolicyKind::Boundary | PolicyKind::Scp => None,
+            _ => Some(serde_json::json!("*")),
+        };
+        let mut statement = serde_json::json!({"Sid": "UnreadablePolicyStandIn",
+            "Effect": "Allow", "Action": "*", "Resource": "*"});
+        if let Some(principal) = principal {
+            statement["Principal"] = principal;
+        }
+        let stand_in = serde_json::json!({"Version": "2012-10-17", "Statement": [statement]});
+        self.compile(&format!("unreadable: {name}"), &stand_in, kind)
+    }
+
+    /// SCP or RCP levels; a policy that cannot be read stands in as allowing everything and
+    /// its reason goes to `unreadable`.
     fn levels(
         &mut self,
         levels: &[Vec<crate::snapshot::OrganizationPolicy>],
         kind: PolicyKind,
+        unreadable: &mut Vec<String>,
     ) -> Vec<Vec<NamedPolicy>> {
         levels
             .iter()
             .map(|level| {
                 level
                     .iter()
-                    .filter_map(|policy| self.compile(&policy.name, &policy.document, kind))
+                    .filter_map(|policy| {
+                        self.compile_or_stand_in(&policy.name, &policy.document, kind, unreadable)
+                    })
                     .collect()
             })
             .collect()
     }
+}
+
+/// The loader's problems (`file: path: reason`) about the records `ids` name.
+fn problems_about(problems: &[LoadProblem], ids: &[&str]) -> Vec<String> {
+    problems
+        .iter()
+        .filter(|problem| match &problem.concerns {
+            Concerns::Record { id, .. } => ids.contains(&id.as_str()),
+            _ => false,
+        })
+        .map(|problem| format!("bad record {problem}"))
+        .collect()
 }
 
 fn tags_of(tags: &[crate::snapshot::Tag]) -> Vec<(String, String)> {
@@ -236,93 +305,230 @@ fn tags_of(tags: &[crate::snapshot::Tag]) -> Vec<(String, String)> {
         .collect()
 }
 
-impl AccessModel {
-    /// Builds the model from a loaded snapshot. Fails only when the snapshot has no IAM data.
-    pub fn from_snapshot(snapshot: &Snapshot) -> Result<AccessModel, AccessError> {
-        let iam = snapshot.iam.as_ref().ok_or(AccessError::NoIamData)?;
+/// One account snapshot of the analysis, as the report's `accounts` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSnapshot {
+    pub account_id: String,
+    pub collected_at: DateTime<Utc>,
+    /// The regions its snapshot covers.
+    pub regions: Vec<String>,
+}
+
+/// Builds an `AccessModel` from one account snapshot or from every account snapshot of an
+/// organization directory, one snapshot at a time (so that only one is in memory at once).
+///
+/// Each account's principals get that account's SCP levels; each secret and key is judged with
+/// its own account's RCP levels (`AccessModel::rcps_of`). An account whose IAM data is present
+/// is "collected": its principals are analysed one by one and a resource policy that names the
+/// account (`…:root`, or the bare id) gets no account-level entry. Accounts named by resource
+/// policies but not collected stay external principals, allowed only if their own account
+/// allows.
+#[derive(Debug)]
+pub struct AccessModelBuilder {
+    compiler: Compiler,
+    accounts: Vec<AccountSnapshot>,
+    organization_ids: BTreeSet<String>,
+    /// Accounts whose IAM data was loaded: their principals are in `principals`.
+    with_iam: BTreeSet<String>,
+    account_scps: BTreeMap<String, Vec<Vec<NamedPolicy>>>,
+    account_rcps: BTreeMap<String, Vec<Vec<NamedPolicy>>>,
+    rcp_problems: BTreeMap<String, Vec<String>>,
+    principals: Vec<AnalysedPrincipal>,
+    secrets: Vec<SecretFacts>,
+    resource_policies: Vec<NamedPolicy>,
+    lenient_policies: Vec<Option<NamedPolicy>>,
+    policy_index: BTreeMap<String, usize>,
+    keys: Vec<KeyFacts>,
+    key_ids: BTreeMap<(String, String, String), usize>,
+    /// Per account added, the diagnostics its snapshot produced.
+    account_diagnostics: Vec<(String, Vec<String>)>,
+}
+
+impl Default for AccessModelBuilder {
+    fn default() -> Self {
+        AccessModelBuilder::new()
+    }
+}
+
+impl AccessModelBuilder {
+    pub fn new() -> AccessModelBuilder {
+        AccessModelBuilder {
+            compiler: Compiler {
+                cache: BTreeMap::new(),
+                diagnostics: Vec::new(),
+            },
+            accounts: Vec::new(),
+            organization_ids: BTreeSet::new(),
+            with_iam: BTreeSet::new(),
+            account_scps: BTreeMap::new(),
+            account_rcps: BTreeMap::new(),
+            rcp_problems: BTreeMap::new(),
+            principals: Vec::new(),
+            secrets: Vec::new(),
+            resource_policies: Vec::new(),
+            lenient_policies: Vec::new(),
+            policy_index: BTreeMap::new(),
+            keys: Vec::new(),
+            key_ids: BTreeMap::new(),
+            account_diagnostics: Vec::new(),
+        }
+    }
+
+    /// Adds one account snapshot: its principals (when it has IAM data; otherwise a diagnostic
+    /// says its principals are not analysed), its secrets and their keys.
+    pub fn add(&mut self, snapshot: &Snapshot) {
         let account_id = snapshot.meta.account_id.clone();
-        let mut compiler = Compiler {
-            cache: BTreeMap::new(),
-            diagnostics: Vec::new(),
-        };
+        let compiler = &mut self.compiler;
+        let first_diagnostic = compiler.diagnostics.len();
+        for problem in &snapshot.problems {
+            compiler.diagnostics.push(format!("bad record: {problem}"));
+        }
+        self.accounts.push(AccountSnapshot {
+            account_id: account_id.clone(),
+            collected_at: snapshot.meta.collected_at,
+            regions: snapshot.regions.keys().cloned().collect(),
+        });
+        if let Some(org) = &snapshot.meta.organization_id {
+            self.organization_ids.insert(org.clone());
+        }
         let organizations = snapshot.organizations.as_ref();
+        let mut scp_problems = Vec::new();
+        let mut rcp_problems = Vec::new();
         let scps = organizations
-            .map(|org| compiler.levels(&org.scps, PolicyKind::Scp))
+            .map(|org| compiler.levels(&org.scps, PolicyKind::Scp, &mut scp_problems))
             .unwrap_or_default();
         let rcps = organizations
-            .map(|org| compiler.levels(&org.rcps, PolicyKind::Rcp))
+            .map(|org| compiler.levels(&org.rcps, PolicyKind::Rcp, &mut rcp_problems))
             .unwrap_or_default();
+        let organization_problems = |unreadable: &[String]| -> Vec<String> {
+            let mut out: Vec<String> = unreadable
+                .iter()
+                .map(|reason| format!("an SCP or RCP of account {account_id}: {reason}"))
+                .collect();
+            if !unreadable.is_empty() {
+                out.extend(
+                    snapshot
+                        .problems
+                        .iter()
+                        .filter(|p| p.api == Api::OrganizationsPolicies)
+                        .map(|p| format!("bad record {p}")),
+                );
+            }
+            out
+        };
+        let scp_problems = organization_problems(&scp_problems);
+        let rcp_problems = organization_problems(&rcp_problems);
         if organizations.is_none() {
             compiler.diagnostics.push(
                 "organizations/policies.json is missing: no SCPs or RCPs are applied".to_owned(),
             );
         }
 
-        let mut principals = Vec::new();
-        for user in &iam.users {
-            let documents = iam.user_documents(user);
-            let set = principal_set(&mut compiler, &documents, &scps, &rcps, &user.arn);
-            let Ok(caller) = Principal::parse(&user.arn) else {
-                compiler
-                    .diagnostics
-                    .push(format!("user `{}` is skipped: not a user ARN", user.arn));
-                continue;
-            };
-            principals.push(AnalysedPrincipal {
-                arn: user.arn.clone(),
-                name: user.user_name.clone(),
-                kind: PrincipalKind::User,
-                caller,
-                set,
-                facts: PrincipalFacts {
-                    arn: Some(user.arn.clone()),
-                    account: Some(account_id.clone()),
-                    principal_type: Some("User"),
-                    username: Some(user.user_name.clone()),
-                    userid: user.user_id.clone(),
-                    tags: Some(tags_of(&user.tags)),
-                    in_account: true,
-                },
-            });
-        }
-        for role in &iam.roles {
-            let documents = iam.role_documents(role);
-            let set = principal_set(&mut compiler, &documents, &scps, &rcps, &role.arn);
-            let Ok(caller) = Principal::parse(&role.arn) else {
-                compiler
-                    .diagnostics
-                    .push(format!("role `{}` is skipped: not a role ARN", role.arn));
-                continue;
-            };
-            principals.push(AnalysedPrincipal {
-                arn: role.arn.clone(),
-                name: role.role_name.clone(),
-                kind: PrincipalKind::Role,
-                caller,
-                set,
-                facts: PrincipalFacts {
-                    arn: Some(role.arn.clone()),
-                    account: Some(account_id.clone()),
-                    principal_type: Some("AssumedRole"),
-                    username: None,
-                    userid: None,
-                    tags: Some(tags_of(&role.tags)),
-                    in_account: true,
-                },
-            });
+        let principals = &mut self.principals;
+        match snapshot.iam.as_ref() {
+            None => compiler.diagnostics.push(format!(
+                "{}; its principals are not analysed (a resource policy naming the account shows it as external)",
+                AccessError::NoIamData
+            )),
+            Some(iam) => {
+                self.with_iam.insert(account_id.clone());
+                for user in &iam.users {
+                    let documents = iam.user_documents(user);
+                    let (set, mut problems) = principal_set(
+                        compiler,
+                        &documents,
+                        &scps,
+                        &rcps,
+                        &user.arn,
+                        &snapshot.problems,
+                    );
+                    problems.extend(scp_problems.iter().cloned());
+                    let Ok(caller) = Principal::parse(&user.arn) else {
+                        compiler
+                            .diagnostics
+                            .push(format!("user `{}` is skipped: not a user ARN", user.arn));
+                        continue;
+                    };
+                    principals.push(AnalysedPrincipal {
+                        arn: user.arn.clone(),
+                        name: user.user_name.clone(),
+                        kind: PrincipalKind::User,
+                        caller,
+                        set,
+                        facts: PrincipalFacts {
+                            arn: Some(user.arn.clone()),
+                            account: Some(account_id.clone()),
+                            principal_type: Some("User"),
+                            username: Some(user.user_name.clone()),
+                            userid: user.user_id.clone(),
+                            tags: Some(tags_of(&user.tags)),
+                            in_account: true,
+                        },
+                        problems,
+                    });
+                }
+                for role in &iam.roles {
+                    let documents = iam.role_documents(role);
+                    let (set, mut problems) = principal_set(
+                        compiler,
+                        &documents,
+                        &scps,
+                        &rcps,
+                        &role.arn,
+                        &snapshot.problems,
+                    );
+                    problems.extend(scp_problems.iter().cloned());
+                    let Ok(caller) = Principal::parse(&role.arn) else {
+                        compiler
+                            .diagnostics
+                            .push(format!("role `{}` is skipped: not a role ARN", role.arn));
+                        continue;
+                    };
+                    principals.push(AnalysedPrincipal {
+                        arn: role.arn.clone(),
+                        name: role.role_name.clone(),
+                        kind: PrincipalKind::Role,
+                        caller,
+                        set,
+                        facts: PrincipalFacts {
+                            arn: Some(role.arn.clone()),
+                            account: Some(account_id.clone()),
+                            principal_type: Some("AssumedRole"),
+                            username: None,
+                            userid: None,
+                            tags: Some(tags_of(&role.tags)),
+                            in_account: true,
+                        },
+                        problems,
+                    });
+                }
+            }
         }
 
         // Secrets and their resource policies.
-        let mut secrets = Vec::new();
-        let mut resource_policies: Vec<NamedPolicy> = Vec::new();
-        let mut policy_index: BTreeMap<String, usize> = BTreeMap::new();
+        let resource_policies = &mut self.resource_policies;
+        let lenient_policies = &mut self.lenient_policies;
+        let policy_index = &mut self.policy_index;
         let mut not_collected: BTreeMap<String, usize> = BTreeMap::new();
-        let mut keys: Vec<KeyFacts> = Vec::new();
-        let mut lenient_policies: Vec<Option<NamedPolicy>> = Vec::new();
-        let mut key_ids: BTreeMap<(String, String), usize> = BTreeMap::new();
         for (region, secret) in snapshot.secrets() {
             let data = snapshot.region(region);
+            let mut problems: Vec<String> = snapshot
+                .problems
+                .iter()
+                .filter(|p| {
+                    matches!(&p.concerns, Concerns::Secret { arn } if *arn == secret.arn)
+                        && matches!(
+                            p.api,
+                            Api::ListSecrets
+                                | Api::DescribeSecret
+                                | Api::ListSecretVersionIds
+                                | Api::GetResourcePolicy
+                        )
+                })
+                .map(|p| format!("bad record {p}"))
+                .collect();
             let resource_policy = match data.map(|d| d.resource_policy(&secret.arn)) {
+                _ if !problems.is_empty() => None,
                 Some(ResourcePolicyState::Policy(document)) => {
                     let text = document.to_string();
                     match policy_index.get(&text) {
@@ -360,6 +566,38 @@ impl AccessModel {
                     None
                 }
             };
+            let unreadable_policy = problems.is_empty()
+                && resource_policy.is_none()
+                && matches!(
+                    data.map(|d| d.resource_policy(&secret.arn)),
+                    Some(ResourcePolicyState::Policy(_))
+                );
+            if unreadable_policy {
+                problems.push("its resource policy cannot be read".to_owned());
+            }
+            let resource_policy = if problems.is_empty() {
+                resource_policy
+            } else {
+                // What the secret's record or policy allows is unknown: anyone may be allowed.
+                // The stand-in names the secret so that no other secret shares its class.
+                let stand_in = serde_json::json!({"Version": "2012-10-17", "Statement": [
+                    {"Sid": format!("UnreadableStandIn:{}", secret.arn), "Effect": "Allow",
+                     "Principal": "*", "Action": "*", "Resource": "*"}]});
+                compiler
+                    .compile(
+                        "unreadable resource policy",
+                        &stand_in,
+                        PolicyKind::Resource,
+                    )
+                    .map(|policy| {
+                        resource_policies.push(NamedPolicy {
+                            name: "resource-policy (unreadable)".to_owned(),
+                            policy: policy.policy,
+                        });
+                        lenient_policies.push(None);
+                        resource_policies.len() - 1
+                    })
+            };
             let mut stages: BTreeSet<String> = secret
                 .version_ids_to_stages
                 .values()
@@ -375,9 +613,9 @@ impl AccessModel {
             }
             let key = Some(key_index(
                 snapshot,
-                &mut compiler,
-                &mut keys,
-                &mut key_ids,
+                compiler,
+                &mut self.keys,
+                &mut self.key_ids,
                 region,
                 secret,
                 &account_id,
@@ -386,7 +624,7 @@ impl AccessModel {
                 .into_iter()
                 .filter(|stage| !super::actions::STANDARD_STAGES.contains(&stage.as_str()))
                 .collect();
-            secrets.push(SecretFacts {
+            self.secrets.push(SecretFacts {
                 arn: secret.arn.clone(),
                 name: secret.name.clone(),
                 region: secret.region().unwrap_or(region).to_owned(),
@@ -397,6 +635,7 @@ impl AccessModel {
                 rotation_lambda_arn: secret.rotation_lambda_arn.clone(),
                 resource_policy,
                 key,
+                problems,
             });
         }
         for (region, count) in not_collected {
@@ -404,9 +643,81 @@ impl AccessModel {
                 "resource policies of {count} secret(s) in `{region}` were not collected: grants by resource policy are not shown for them"
             ));
         }
+        self.account_scps.insert(account_id.clone(), scps);
+        self.account_rcps.insert(account_id.clone(), rcps);
+        if !rcp_problems.is_empty() {
+            self.rcp_problems.insert(account_id.clone(), rcp_problems);
+        }
+        let added = compiler.diagnostics.split_off(first_diagnostic);
+        self.account_diagnostics.push((account_id, added));
+    }
+
+    /// The model: the principals resource policies name that no collected account holds are
+    /// added as external principals, everything sorted.
+    pub fn finish(self) -> AccessModel {
+        let AccessModelBuilder {
+            mut compiler,
+            accounts,
+            organization_ids,
+            with_iam,
+            account_scps,
+            account_rcps,
+            rcp_problems,
+            mut principals,
+            mut secrets,
+            resource_policies,
+            lenient_policies,
+            keys,
+            account_diagnostics,
+            ..
+        } = self;
+        let organization = accounts.len() > 1;
+        let account_id = accounts
+            .first()
+            .map(|a| a.account_id.clone())
+            .unwrap_or_default();
+        let collected_at = accounts
+            .iter()
+            .map(|a| a.collected_at)
+            .max()
+            .unwrap_or_default();
+        // One account: its own diagnostics as they were; several: each names its account.
+        let mut diagnostics = Vec::new();
+        for (account, list) in account_diagnostics {
+            diagnostics.extend(list.into_iter().map(|d| {
+                if organization {
+                    format!("account {account}: {d}")
+                } else {
+                    d
+                }
+            }));
+        }
+        let organization_id = match organization_ids.len() {
+            0 | 1 => organization_ids.into_iter().next(),
+            _ => {
+                diagnostics.push(format!(
+                    "the account snapshots name {} organizations: `aws:PrincipalOrgID` and `aws:ResourceOrgID` are left unknown",
+                    organization_ids.len()
+                ));
+                None
+            }
+        };
+        // One account: its RCP levels. Several: every account's levels one after the other,
+        // which the analysis reads only for the keys and patterns they hold; each request is
+        // decided with its resource's account's levels (`rcps_of`).
+        let rcps: Vec<Vec<NamedPolicy>> = if organization {
+            account_rcps.values().flatten().cloned().collect()
+        } else {
+            account_rcps.values().next().cloned().unwrap_or_default()
+        };
+        if organization {
+            for principal in &mut principals {
+                principal.set.rcps.clone_from(&rcps);
+            }
+        }
         secrets.sort_by(|a, b| a.arn.cmp(&b.arn));
 
-        // Principals that resource policies name but the IAM data does not hold.
+        // Principals that resource policies name but no collected IAM data holds.
         let known: BTreeSet<String> = principals.iter().map(|p| p.arn.clone()).collect();
         let mut named: BTreeSet<String> = BTreeSet::new();
         let mut anyone = false;
@@ -421,7 +732,7 @@ impl AccessModel {
                 for item in &clause.items {
                     match item {
                         PrincipalPattern::Everyone => anyone = true,
-                        PrincipalPattern::Account(account) if *account != account_id => {
+                        PrincipalPattern::Account(account) if !with_iam.contains(account) => {
                             named.insert(format!("arn:aws:iam::{account}:root"));
                         }
                         PrincipalPattern::Arn(arn) if !known.contains(arn) => {
@@ -449,8 +760,13 @@ impl AccessModel {
             match Principal::parse(&arn) {
                 Ok(caller) => {
                     let account = caller.account().map(str::to_owned);
-                    let same = account.as_deref() == Some(account_id.as_str());
-                    let principal_scps: &[Vec<NamedPolicy>] = if same { &scps } else { &[] };
+                    // A principal of a collected account that its IAM data does not list:
+                    // that account's SCPs still apply to it.
+                    let principal_scps: &[Vec<NamedPolicy>] = account
+                        .as_deref()
+                        .filter(|a| with_iam.contains(*a))
+                        .and_then(|a| account_scps.get(a))
+                        .map_or(&[], Vec::as_slice);
                     principals.push(external(
                         arn,
                         caller,
@@ -466,21 +782,66 @@ impl AccessModel {
             }
         }
         principals.sort_by(|a, b| a.arn.cmp(&b.arn));
+        diagnostics.extend(compiler.diagnostics);
 
-        Ok(AccessModel {
+        AccessModel {
             account_id,
-            collected_at: snapshot.meta.collected_at,
-            organization_id: snapshot.meta.organization_id.clone(),
+            collected_at,
+            organization_id,
+            accounts,
             principals,
             secrets,
             resource_policies,
             lenient_policies,
             keys,
             rcps,
-            diagnostics: compiler.diagnostics,
-        })
+            account_rcps,
+            rcp_problems,
+            diagnostics,
+        }
+    }
+}
+
+impl AccessModel {
+    /// Builds the model from a loaded snapshot. Fails only when the snapshot has no IAM data.
+    pub fn from_snapshot(snapshot: &Snapshot) -> Result<AccessModel, AccessError> {
+        if snapshot.iam.is_none() {
+            return Err(AccessError::NoIamData);
+        }
+        let mut builder = AccessModelBuilder::new();
+        builder.add(snapshot);
+        Ok(builder.finish())
     }
 
+    /// Whether the model holds several account snapshots (an organization directory).
+    pub fn is_organization(&self) -> bool {
+        self.accounts.len() > 1
+    }
+
+    /// Why an entry of `principal` on `secret` cannot be decided from the snapshot (bad records
+    /// of either side, unreadable SCPs or RCPs), empty when it can.
+    pub(crate) fn undecidable(
+        &self,
+        principal: &AnalysedPrincipal,
+        secret: &SecretFacts,
+    ) -> Vec<String> {
+        let mut out = principal.problems.clone();
+        out.extend(secret.problems.iter().cloned());
+        if let Some(problems) = self.rcp_problems.get(&secret.account) {
+            out.extend(problems.iter().cloned());
+        }
+        out
+    }
+
+    /// The RCP levels that apply to requests on a resource of `account` (none for an account
+    /// that was not collected; a single-account model applies its levels to every resource).
+    pub(crate) fn rcps_of(&self, account: &str) -> &[Vec<NamedPolicy>] {
+        match self.account_rcps.get(account) {
+            Some(levels) => levels,
+            None if !self.is_organization() => &self.rcps,
+            None => &[],
+        }
+    }
     /// The index of the principal with this ARN (or `*`).
     pub fn principal_index(&self, arn: &str) -> Option<usize> {
         self.principals
@@ -496,36 +857,72 @@ impl AccessModel {
     }
 }
 
+/// The policy set of a user or role, and why its entries are undecidable (a policy that cannot
+/// be read stands in as allowing everything; the reasons name the loader's bad records).
 fn principal_set(
     compiler: &mut Compiler,
     documents: &crate::snapshot::PrincipalDocuments<'_>,
     scps: &[Vec<NamedPolicy>],
     rcps: &[Vec<NamedPolicy>],
     arn: &str,
-) -> PolicySet {
+    problems: &[LoadProblem],
+) -> (PolicySet, Vec<String>) {
     for unresolved in &documents.unresolved {
         compiler.diagnostics.push(format!(
             "`{arn}`: managed policy `{unresolved}` is not in the snapshot's IAM data and is ignored"
         ));
     }
+    let mut unreadable = Vec::new();
+    let mut owners: Vec<&str> = vec![arn];
     let identity = documents
         .identity
         .iter()
         .filter_map(|NamedDocument { name, document }| {
-            compiler.compile(name, document, PolicyKind::Identity)
+            let before = unreadable.len();
+            let policy =
+                compiler.compile_or_stand_in(name, document, PolicyKind::Identity, &mut unreadable);
+            if unreadable.len() > before {
+                owners.push(name);
+            }
+            policy
         })
         .collect();
     let boundary = documents.boundary.as_ref().and_then(|boundary| {
-        compiler.compile(&boundary.name, boundary.document, PolicyKind::Boundary)
+        compiler.compile_or_stand_in(
+            &boundary.name,
+            boundary.document,
+            PolicyKind::Boundary,
+            &mut unreadable,
+        )
     });
-    PolicySet {
-        identity,
-        resource: None,
-        boundary,
-        session: None,
-        scps: scps.to_vec(),
-        rcps: rcps.to_vec(),
+    if let Some(boundary) = documents.boundary.as_ref() {
+        owners.push(&boundary.name);
     }
+    if !unreadable.is_empty() {
+        let about = problems_about(problems, &owners);
+        // An inline policy of a group names the group, not the principal.
+        let groups = problems.iter().filter(|problem| {
+            matches!(&problem.concerns, Concerns::Record { resource_type, id }
+            if resource_type == "AWS::IAM::Group"
+                && documents.identity.iter().any(|d| {
+                    d.name.strip_prefix("group/").and_then(|rest| rest.split('/').next())
+                        .is_some_and(|group| id.ends_with(&format!("/{group}")))
+                }))
+        });
+        unreadable.extend(about);
+        unreadable.extend(groups.map(|problem| format!("bad record {problem}")));
+    }
+    (
+        PolicySet {
+            identity,
+            resource: None,
+            boundary,
+            session: None,
+            scps: scps.to_vec(),
+            rcps: rcps.to_vec(),
+        },
+        unreadable,
+    )
 }
 
 fn external(
@@ -578,6 +975,7 @@ fn external(
             tags: None,
             in_account: false,
         },
+        problems: Vec::new(),
     }
 }
 
@@ -588,7 +986,7 @@ fn key_index(
     snapshot: &Snapshot,
     compiler: &mut Compiler,
     keys: &mut Vec<KeyFacts>,
-    key_ids: &mut BTreeMap<(String, String), usize>,
+    key_ids: &mut BTreeMap<(String, String, String), usize>,
     region: &str,
     secret: &crate::snapshot::Secret,
     account_id: &str,
@@ -605,7 +1003,7 @@ fn key_index(
         KeyPolicyState::Collected { key_arn, document } => (key_arn, Some(document), None),
         KeyPolicyState::NotCollected { key, reason } => (key, None, Some(reason)),
     };
-    let lookup = (region.to_owned(), arn.clone());
+    let lookup = (account_id.to_owned(), region.to_owned(), arn.clone());
     if let Some(index) = key_ids.get(&lookup) {
         return *index;
     }

@@ -13,7 +13,10 @@
 //! key whose permission was also judged (`judged: false`: its policy was not collected, the
 //! entry is `Conditional`). `reasons` says in words why an entry is `Conditional`. `why` lists
 //! the statements that allowed it: `{"side": "identity|resource|key", "kind" (layer),
-//! "policy", "statement" (index), "sid"}`.
+//! "policy", "statement" (index), "sid"}`. A secret that a bad record of the snapshot concerns
+//! carries `"problems"` (`bad record FILE: PATH: REASON`). On an organization directory
+//! `snapshot` is `null` and `"accounts": [{"account_id", "collected_at", "regions"}]` follows it
+//! (both views); the table names the account after each heading.
 //!
 //! CSV columns: `SECRET_ARN,SECRET_NAME,REGION,PRINCIPAL,ACTION,DECISION,VIA,CONDITIONS,
 //! STAGES_DIFFER,EXTERNAL,KEY_ARN,KEY_JUDGED,REASONS,WHY` (lists joined with `;`), cells that
@@ -108,7 +111,22 @@ fn write_json(
     let collected_at = model
         .collected_at
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let head = json!({"account_id": model.account_id, "collected_at": collected_at});
+    let head = if model.is_organization() {
+        // An organization directory: no one snapshot, but each account's, as `audit` does.
+        let accounts: Vec<serde_json::Value> = model
+            .accounts
+            .iter()
+            .map(|account| {
+                json!({"account_id": account.account_id,
+                    "collected_at": account.collected_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    "regions": account.regions})
+            })
+            .collect();
+        format!("null,\"accounts\":{}", json!(accounts))
+    } else {
+        json!({"account_id": model.account_id, "collected_at": collected_at}).to_string()
+    };
     write!(
         out,
         "{{\"schema_version\":1,\"snapshot\":{head},\"actions\":{},\"{}\":[",
@@ -221,6 +239,10 @@ fn write_json(
         out.write_all(&json_text(&secret.name)?)?;
         out.write_all(b",\"region\":")?;
         out.write_all(&json_text(&secret.region)?)?;
+        if !secret.problems.is_empty() {
+            out.write_all(b",\"problems\":")?;
+            out.write_all(&json_text(&secret.problems)?)?;
+        }
         out.write_all(b"}")?;
     }
     out.write_all(b"\n]}\n")?;
@@ -314,10 +336,14 @@ fn write_table(
         entries_total += entries.len();
         writeln!(
             out,
-            "{}  ({})",
+            "{}  ({}){}",
             printable(&secret.name),
-            printable(&secret.arn)
+            printable(&secret.arn),
+            account_note(model, &secret.account)
         )?;
+        for problem in &secret.problems {
+            writeln!(out, "  (undecidable: {})", printable(problem))?;
+        }
         if entries.is_empty() {
             writeln!(
                 out,
@@ -360,6 +386,20 @@ fn write_table(
     out.flush()
 }
 
+/// `  account A` after a secret or principal heading on an organization directory (and `  account
+/// A, not collected` for a principal of another account), nothing for one account.
+fn account_note(model: &AccessModel, account: &str) -> String {
+    if !model.is_organization() {
+        return String::new();
+    }
+    let collected = model.accounts.iter().any(|a| a.account_id == account);
+    format!(
+        "  account {}{}",
+        printable(account),
+        if collected { "" } else { ", not collected" }
+    )
+}
+
 /// The caveats of a grant after its table row (`  (if KEYS; differs for STAGES; …)`), the same
 /// in the secret view and the principal view; nothing when there are none.
 fn grant_notes(grant: &Grant) -> String {
@@ -397,7 +437,14 @@ fn write_principal_table(
     let mut entries_total = 0usize;
     let principals: Vec<usize> = view.principals().collect();
     for (k, principal) in principals.iter().enumerate() {
-        writeln!(out, "{}", printable(&model.principals[*principal].arn))?;
+        let principal = &model.principals[*principal];
+        let account = principal.facts.account.as_deref().unwrap_or("unknown");
+        writeln!(
+            out,
+            "{}{}",
+            printable(&principal.arn),
+            account_note(model, account)
+        )?;
         for (position, entry) in view.entries(analysis, k) {
             entries_total += 1;
             let secret = &model.secrets[analysis.secrets[position]];

@@ -100,5 +100,5 @@ pub fn judge_one(
     let secret = model.secrets.get(secret)?;
     let set = policy_set(model, principal, secret);
     let referenced = request_keys(model, principal, secret, &[action.to_ascii_lowercase()]);
-    judge(model, principal, secret, &set, action, &referenced, None)
+    judge(model, principal, secret, &set, action, &referenced)
 }

@@ -337,10 +337,21 @@ fn assert_equivalent(
 ) {
     let dir = tempfile::tempdir().unwrap();
     gen_snapshot::generate(principals, secrets, groups, seed, dir.path()).unwrap();
-    let snapshot = Snapshot::load(dir.path()).unwrap();
+    assert_equivalent_in(dir.path(), organization_id);
+}
+
+/// `assert_equivalent` on the snapshot in `dir`.
+fn assert_equivalent_in(dir: &Path, organization_id: Option<&str>) {
+    let snapshot = Snapshot::load(dir).unwrap();
     let mut model = AccessModel::from_snapshot(&snapshot).unwrap();
     assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
     model.organization_id = organization_id.map(str::to_owned);
+    assert_classes_equal_one_by_one(&model);
+}
+
+/// Every (principal, secret, action) of `model`: the class-based entries equal `judge_one`'s.
+fn assert_classes_equal_one_by_one(model: &AccessModel) {
+    let (principals, secrets) = (model.principals.len(), model.secrets.len());
     let actions: Vec<String> = [
         "secretsmanager:GetSecretValue",
         "secretsmanager:PutSecretValue",
@@ -356,7 +367,7 @@ fn assert_equivalent(
         threads: 2,
         ..AccessQuery::default()
     };
-    let analysis = analyse(&model, &query).unwrap();
+    let analysis = analyse(model, &query).unwrap();
     assert!(
         analysis.stats.classes < principals * secrets,
         "classes must group secrets: {:?}",
@@ -375,7 +386,7 @@ fn assert_equivalent(
         for principal in 0..model.principals.len() {
             for action in &sorted {
                 checked += 1;
-                if let Some(grant) = judge_one(&model, principal, *secret, action) {
+                if let Some(grant) = judge_one(model, principal, *secret, action) {
                     want.push((principal, action.clone(), grant));
                 }
             }
@@ -385,14 +396,52 @@ fn assert_equivalent(
     }
     assert!(granted > 0 && granted < checked, "{granted} of {checked}");
     let single = analyse(
-        &model,
+        model,
         &AccessQuery {
             threads: 1,
             ..query.clone()
         },
     )
     .unwrap();
-    assert_eq!(rows(&model, &single), rows(&model, &analysis));
+    assert_eq!(rows(model, &single), rows(model, &analysis));
+}
+
+/// An organization directory (`gen_snapshot::generate_organization`: accounts that grant each
+/// other by resource policy, a sandbox OU with its own SCP and RCP levels): the class-based
+/// result equals one-by-one evaluation, with principals of one account judged on the secrets
+/// of the others.
+#[test]
+fn classes_equal_one_by_one_evaluation_on_an_organization() {
+    let dir = tempfile::tempdir().unwrap();
+    gen_snapshot::generate_organization(3, 16, 150, 8, "org-equivalence", dir.path()).unwrap();
+    let mut builder = AccessModelBuilder::new();
+    let dirs = crate::snapshot::account_snapshot_dirs(dir.path());
+    assert_eq!(dirs.len(), 3);
+    for account in &dirs {
+        builder.add(&Snapshot::load(account).unwrap());
+    }
+    let model = builder.finish();
+    assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
+    assert!(model.is_organization());
+    // Some principal of one account is allowed on a secret of another.
+    let query = AccessQuery {
+        actions: vec!["secretsmanager:DescribeSecret".to_owned()],
+        ..AccessQuery::default()
+    };
+    let analysis = analyse(&model, &query).unwrap();
+    let crossing = (0..analysis.secrets.len()).any(|position| {
+        let secret = &model.secrets[analysis.secrets[position]];
+        analysis.entries(position).any(|entry| {
+            let principal = &model.principals[entry.principal];
+            principal.kind != PrincipalKind::External
+                && principal.facts.account.as_deref() != Some(secret.account.as_str())
+        })
+    });
+    assert!(
+        crossing,
+        "no cross-account entry between collected accounts"
+    );
+    assert_classes_equal_one_by_one(&model);
 }
 
 #[test]
@@ -455,6 +504,40 @@ fn classes_equal_one_by_one_evaluation_on_realistic_structures() {
     assert!(model.keys.iter().all(|k| k.policy.is_ok() && !k.documented));
     drop(model);
     assert_equivalent(40, 300, 24, "equivalence-3", Some("o-a1b2c3d4e5"));
+}
+
+/// A key policy that reads the encryption context (the secret's ARN) makes the KMS outcome
+/// differ between secrets of one key: the class path must not share it between them.
+#[test]
+fn classes_equal_one_by_one_evaluation_when_a_key_policy_reads_the_secret_arn() {
+    let dir = tempfile::tempdir().unwrap();
+    gen_snapshot::generate(30, 300, 12, "equivalence-4", dir.path()).unwrap();
+    let mut changed = 0;
+    for region in ["us-east-1", "eu-west-1", "us-west-2"] {
+        let file = dir.path().join(region).join("kms/get-key-policy.json");
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let mut keys: Value = serde_json::from_str(&text).unwrap();
+        for entry in keys.as_array_mut().unwrap() {
+            let mut policy: Value =
+                serde_json::from_str(entry["Policy"].as_str().unwrap()).unwrap();
+            policy["Statement"].as_array_mut().unwrap().push(json!({
+                "Sid": "prod secrets only through their own roles",
+                "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": {
+                    "StringLike": {"kms:EncryptionContext:SecretARN":
+                        "arn:aws:secretsmanager:*:*:secret:prod/*"},
+                    "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/app/*"}}
+            }));
+            entry["Policy"] = json!(policy.to_string());
+            changed += 1;
+        }
+        std::fs::write(&file, keys.to_string()).unwrap();
+    }
+    assert!(changed >= 3, "{changed}");
+    assert_equivalent_in(dir.path(), Some("o-a1b2c3d4e5"));
 }
 
 const KEY_NAMING_ALICE: &str =

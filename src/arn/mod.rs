@@ -247,6 +247,31 @@ pub fn partition_of(text: &str) -> Option<&str> {
         .filter(|partition| !partition.is_empty())
 }
 
+/// Whether `name` is shaped like an AWS region name: a 2–4 letter area, one or more lowercase
+/// words, and a number, dash-separated (`us-east-1`, `ap-southeast-10`, `us-gov-west-1`,
+/// `cn-north-1`, `us-isob-east-1`, `eu-isoe-west-1`, `eusc-de-east-1`), at most 32 bytes.
+/// Region names become directory names in a snapshot: a name that passes cannot hold `/`, `.`
+/// or anything else a path could make use of, so it never leaves the snapshot directory.
+pub fn is_region_name(name: &str) -> bool {
+    let mut parts = name.split('-');
+    let Some(area) = parts.next() else {
+        return false;
+    };
+    let Some(number) = parts.next_back() else {
+        return false;
+    };
+    let words: Vec<&str> = parts.collect();
+    name.len() <= 32
+        && (2..=4).contains(&area.len())
+        && area.bytes().all(|b| b.is_ascii_lowercase())
+        && !words.is_empty()
+        && words
+            .iter()
+            .all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase()))
+        && (1..=3).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// A 12-digit AWS account id.
 pub fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
@@ -288,6 +313,52 @@ mod tests {
                 let general = wildcard::matches_pieces(&[Piece::Wild(&pattern)], &text, Case::Sensitive, Colons::ResourceArn);
                 prop_assert_eq!(fast, general);
             }
+        }
+    }
+
+    #[test]
+    fn region_names_follow_aws_naming_and_cannot_be_paths() {
+        for name in [
+            "us-east-1",
+            "eu-central-2",
+            "ap-southeast-10",
+            "us-gov-west-1",
+            "cn-north-1",
+            "cn-northwest-1",
+            "us-iso-east-1",
+            "us-isob-east-1",
+            "eu-isoe-west-1",
+            "eusc-de-east-1",
+            "il-central-1",
+        ] {
+            assert!(is_region_name(name), "{name}");
+        }
+        for name in [
+            "",
+            "global",
+            "all",
+            "iam",
+            "us-east",
+            "us-1",
+            "US-EAST-1",
+            "us--1",
+            "us-east-1-",
+            "-us-east-1",
+            "u-east-1",
+            "useast-east-1",
+            "us-east-1a",
+            "us-east-1000",
+            "us-east-1/..",
+            "../us-east-1",
+            "us-east-1\n",
+            "us-eäst-1",
+            "us-east-1.",
+            "us-east-1 ",
+            "111111111111",
+            "snapshot.json",
+            "us-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-1",
+        ] {
+            assert!(!is_region_name(name), "{name:?}");
         }
     }
 

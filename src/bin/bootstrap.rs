@@ -1,8 +1,9 @@
 //! `bootstrap`: secaudit's AWS Config custom rule as an AWS Lambda function (feature `lambda`,
 //! runtime `provided.al2023`). Each invocation event is handled exactly as
-//! `secaudit config-rule --event -` handles it (event and parameters checked first, then the
-//! account's region collected, the rule judged, PutEvaluations called); the JSON summary is the
-//! function's result, and a failure is reported to the Lambda runtime API as an error.
+//! `secaudit config-rule --event -` handles it (event and parameters checked first; then the
+//! changed secret alone collected for a change notification, the region for a scheduled one,
+//! nothing for a deleted secret; the rule judged; PutEvaluations called); the JSON summary is
+//! the function's result, and a failure is reported to the Lambda runtime API as an error.
 //! Environment: `SECAUDIT_TEST_MODE=true` sets PutEvaluations' TestMode.
 
 #[allow(

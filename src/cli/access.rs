@@ -1,5 +1,5 @@
-//! `secaudit access --snapshot DIR`: for every secret of a snapshot, the principals allowed each
-//! action (default: `secaudit::access::DEFAULT_ACTIONS`), through the identity side, the
+//! `secaudit access --snapshot DIR`: for every secret of a snapshot (or of every account snapshot
+//! of an organization directory), the principals allowed each action (default: `secaudit::access::DEFAULT_ACTIONS`), through the identity side, the
 //! resource side or both, `Conditional` where the snapshot cannot settle a condition; value
 //! actions also judged on the secret's KMS key; `--by principal` for the reverse view.
 //!
@@ -9,12 +9,12 @@
 //! (the reasons are logged on stderr); 2 when it could not run.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context as _;
-use secaudit::access::{self, AccessModel, AccessQuery};
-use secaudit::snapshot::Snapshot;
+use secaudit::access::{self, AccessModel, AccessModelBuilder, AccessQuery};
+use secaudit::snapshot::{LoadMode, Snapshot, account_snapshot_dirs};
 
 use super::Outcome;
 use super::output::write_report_streamed;
@@ -35,8 +35,19 @@ entry Conditional with the reason \"key policy of <ARN> not collected\". Every e
 `why` the statements that allowed it (side identity, resource or key) and, when Conditional, \
 `reasons` in words; `--why` shows them in the table. `--by principal` turns the report around: \
 per principal, the secrets it may act on.\n\n\
+DIR may also be a directory of account snapshots (as `collect --accounts` or `--organization` \
+writes them): every principal of every collected account is then judged against every secret \
+of every collected account, each with its own identity policies, boundary and its account's \
+SCPs, each secret and key with its account's RCPs; across accounts both sides must allow. A \
+collected account gets no account-level entry, only its principals; accounts not collected \
+stay external. The report then has `snapshot: null` and `accounts`.\n\n\
+A bad record of the snapshot (unreadable secret record or policy, identity policy, SCP, RCP) \
+makes only what it concerns Conditional, with a reason naming the file and JSON path; a \
+secret lists its `problems`. `--strict` refuses such a snapshot instead. docs/access.md has \
+the details.\n\n\
 Exit status: 0 done, 2 could not run, 3 done but part of the snapshot could not be used \
-(missing resource policies or organization policies, unparsable documents; logged on stderr).";
+(bad records, missing resource policies or organization policies, unparsable documents; logged \
+on stderr).";
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = ACCESS_HELP)]
@@ -66,6 +77,10 @@ pub struct AccessArgs {
     /// act on (combine with `--principal PATTERN`).
     #[arg(long, value_enum, default_value_t = AccessBy::Secret)]
     pub by: AccessBy,
+    /// Fail (exit 2, no report) on the first bad record or unreadable file of a snapshot.
+    /// Default: a bad record makes only what it concerns `Conditional` (exit 3).
+    #[arg(long)]
+    pub strict: bool,
     /// Worker threads (default: one per CPU).
     #[arg(long, value_name = "N", default_value_t = 0, hide = true)]
     pub threads: usize,
@@ -109,10 +124,7 @@ pub fn run(args: AccessArgs) -> anyhow::Result<Outcome> {
     }
 
     let started = Instant::now();
-    let snapshot = Snapshot::load(&args.snapshot)?;
-    let model = AccessModel::from_snapshot(&snapshot)
-        .with_context(|| format!("cannot analyse `{}`", args.snapshot.display()))?;
-    drop(snapshot);
+    let model = load_model(&args.snapshot, args.strict)?;
     tracing::info!(
         principals = model.principals.len(),
         secrets = model.secrets.len(),
@@ -152,4 +164,28 @@ pub fn run(args: AccessArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Partial
     })
+}
+
+/// The model of the snapshot in `dir`, or of every account snapshot under it (an organization
+/// directory, found as `audit` finds them), loaded one at a time. A bad record becomes a
+/// diagnostic of the model, logged with the others (`--strict`: an error).
+fn load_model(dir: &Path, strict: bool) -> anyhow::Result<AccessModel> {
+    let mode = if strict {
+        LoadMode::Strict
+    } else {
+        LoadMode::Tolerant
+    };
+    let dirs = account_snapshot_dirs(dir);
+    let organization = dirs.len() > 1;
+    let mut builder = AccessModelBuilder::new();
+    for account_dir in &dirs {
+        let snapshot = Snapshot::load_with(account_dir, mode)
+            .with_context(|| format!("cannot load `{}`", account_dir.display()))?;
+        if !organization && snapshot.iam.is_none() {
+            return Err(anyhow::Error::new(access::AccessError::NoIamData))
+                .with_context(|| format!("cannot analyse `{}`", dir.display()));
+        }
+        builder.add(&snapshot);
+    }
+    Ok(builder.finish())
 }

@@ -5,7 +5,9 @@
 //! any error returned from here).
 //!
 //! Arguments are validated (catalogue, configuration, rule ids, time) before the snapshot is
-//! read or collected. The report goes to stdout or `--output` only; logs go to stderr.
+//! read or collected. A JSON or CSV report without mutes, baseline or Security Hub is streamed: each
+//! rule's findings go to a temporary file as the rule runs (`report::spill`), so memory holds
+//! the snapshot and one rule's findings, not the whole run's. The report goes to stdout or `--output` only; logs go to stderr.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -17,14 +19,15 @@ use chrono::{DateTime, Utc};
 use super::Outcome;
 use super::collect::LiveArgs;
 use super::output::write_report_streamed;
-use secaudit::findings::{ComplianceType, Finding, Severity};
+use secaudit::findings::{Finding, Severity};
 use secaudit::report::baseline::Baseline;
 use secaudit::report::mutes::MuteFile;
+use secaudit::report::spill::FindingSpill;
 use secaudit::report::{
-    self, AccountRun, Format, Report, ReportedRule, RuleDoc, RunInfo, SnapshotInfo,
-    table::TableStyle,
+    self, AccountRun, Format, Report, ReportedRule, RuleCounts, RuleDoc, RunInfo, SnapshotInfo,
+    csv, json, table::TableStyle,
 };
-use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_audit};
+use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_rules};
 use secaudit::snapshot::{
     CoverageStatus, LoadMode, Snapshot, account_snapshot_dirs, parse_timestamp_text,
 };
@@ -160,7 +163,60 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
             collected.path()
         }
     };
-    let mut report = audit_snapshots(&catalogue, &config, &args, snapshot_dir)?;
+    let threshold = match args.fail_on {
+        FailOn::AtOrAbove(threshold) => Some(threshold),
+        FailOn::Never => None,
+    };
+    let mut tally = Tally::new(threshold);
+    let streamed = matches!(format, ReportFormat::Json | ReportFormat::Csv)
+        && mutes.is_none()
+        && baseline_text.is_none()
+        && !args.security_hub;
+    if streamed {
+        // The findings go to disk as each rule runs and are copied into the report in order:
+        // memory holds one rule's findings of one account, not the run's.
+        let json = format == ReportFormat::Json;
+        let mut spill = FindingSpill::new(if json { json::FINDING_INDENT } else { b"" })
+            .context("cannot create a temporary file for the findings")?;
+        let audited = audit_snapshots(&catalogue, &config, &args, snapshot_dir, |findings| {
+            for finding in &findings {
+                tally.add(finding, report::counts_for_failure(finding, false, None));
+            }
+            let added = if json {
+                spill.add(&findings, json::render_finding)
+            } else {
+                spill.add(&findings, |finding, out| {
+                    csv::write_row(finding, &[], out).map_err(std::io::Error::other)
+                })
+            };
+            added.context("cannot write the findings to a temporary file")
+        })?;
+        let mut by_rule: BTreeMap<String, RuleCounts> = audited
+            .rules
+            .iter()
+            .map(|rule| (rule.id.clone(), RuleCounts::default()))
+            .collect();
+        for (rule, counts) in &tally.by_rule {
+            *by_rule.entry(rule.clone()).or_default() = *counts;
+        }
+        write_report_streamed(args.output.as_deref(), |out| {
+            let written = if json {
+                json::write_spilled(&audited.run, by_rule, spill, out)
+            } else {
+                csv::write_spilled(spill, out)
+            };
+            written.map_err(std::io::Error::other)
+        })?;
+        return Ok(finish(&tally, args.fail_on, audited.run.accounts.len()));
+    }
+
+    let mut findings = Vec::new();
+    let audited = audit_snapshots(&catalogue, &config, &args, snapshot_dir, |batch| {
+        findings.extend(batch);
+        Ok(())
+    })?;
+    let mut report = Report::new(audited.run, audited.rules, findings);
+    report.rule_docs = audited.rule_docs;
     if let Some(mutes) = &mutes {
         report.apply_mutes(mutes);
     }
@@ -177,62 +233,126 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
     if args.security_hub {
         super::security_hub::send(&report, &args)?;
     }
-    let totals = report.totals();
+    for (index, finding) in report.findings.iter().enumerate() {
+        tally.add(finding, report.counts_for_failure(index));
+    }
+    Ok(finish(&tally, args.fail_on, report.run.accounts.len()))
+}
+
+/// What the exit code, its explanation and the closing log line need of the findings, gathered
+/// one finding at a time: a streamed report keeps no finding.
+#[derive(Debug)]
+struct Tally {
+    threshold: Option<Severity>,
+    findings: usize,
+    totals: RuleCounts,
+    by_rule: BTreeMap<String, RuleCounts>,
+    /// The findings that make `--fail-on` exit 1 (NON_COMPLIANT at or above the threshold,
+    /// counting for failure), by (severity, rule): how many, and the first three in report order
+    /// as (resource id, region, name).
+    tripping: BTreeMap<(Severity, String), (usize, Vec<NamedResource>)>,
+}
+
+/// A resource named in the `--fail-on` explanation: (id, region) orders it, `name` is shown.
+type NamedResource = (String, String, String);
+
+impl Tally {
+    fn new(threshold: Option<Severity>) -> Tally {
+        Tally {
+            threshold,
+            findings: 0,
+            totals: RuleCounts::default(),
+            by_rule: BTreeMap::new(),
+            tripping: BTreeMap::new(),
+        }
+    }
+
+    /// Counts `finding`, in report order; `counts_for_failure` as `report::counts_for_failure`.
+    fn add(&mut self, finding: &Finding, counts_for_failure: bool) {
+        self.findings += 1;
+        self.totals.add(finding.compliance_type);
+        match self.by_rule.get_mut(&finding.rule) {
+            Some(counts) => counts.add(finding.compliance_type),
+            None => self
+                .by_rule
+                .entry(finding.rule.clone())
+                .or_default()
+                .add(finding.compliance_type),
+        }
+        // Severity sorts most severe first: "at or above" is "less or equal".
+        if counts_for_failure && self.threshold.is_some_and(|t| finding.severity <= t) {
+            let (count, named) = self
+                .tripping
+                .entry((finding.severity, finding.rule.clone()))
+                .or_default();
+            *count += 1;
+            // The first three in report order (resource id, region; the earlier one on a tie),
+            // whatever order the findings come in (a streamed multi-account run gives each
+            // account's in turn).
+            let key = (&finding.resource.id, &finding.resource.region);
+            let at = named.partition_point(|(id, region, _)| (id, region) <= key);
+            if at < 3 {
+                let name = if finding.resource.name.is_empty() {
+                    &finding.resource.id
+                } else {
+                    &finding.resource.name
+                };
+                named.insert(
+                    at,
+                    (
+                        finding.resource.id.clone(),
+                        finding.resource.region.clone(),
+                        name.clone(),
+                    ),
+                );
+                named.truncate(3);
+            }
+        }
+    }
+}
+
+/// Logs the run's totals, explains a `--fail-on` failure on stderr and gives the exit outcome.
+fn finish(tally: &Tally, fail_on: FailOn, accounts: usize) -> Outcome {
     tracing::info!(
-        findings = report.findings.len(),
-        non_compliant = totals.non_compliant,
-        insufficient_data = totals.insufficient_data,
-        accounts = report.run.accounts.len().max(1),
+        findings = tally.findings,
+        non_compliant = tally.totals.non_compliant,
+        insufficient_data = tally.totals.insufficient_data,
+        accounts = accounts.max(1),
         "audit done"
     );
-    let outcome = exit_outcome(&report, args.fail_on);
+    let outcome = exit_outcome(tally);
     if outcome == Outcome::Failed
-        && let FailOn::AtOrAbove(threshold) = args.fail_on
+        && let FailOn::AtOrAbove(threshold) = fail_on
     {
-        for line in fail_on_explanation(&report, threshold) {
+        for line in fail_on_explanation(tally, threshold) {
             eprintln!("{line}");
         }
     }
-    Ok(outcome)
+    outcome
 }
 
 /// Why `--fail-on` made the run exit 1, for stderr: one line naming the threshold and the count,
 /// then one line per rule with its failing findings (at most three resources named).
 /// Counts what `exit_outcome` counts: no muted finding, and with a baseline only new or
 /// changed ones.
-fn fail_on_explanation(report: &Report, threshold: Severity) -> Vec<String> {
-    let mut by_rule: BTreeMap<(Severity, &str), Vec<&Finding>> = BTreeMap::new();
-    for finding in tripping_findings(report, threshold) {
-        by_rule
-            .entry((finding.severity, finding.rule.as_str()))
-            .or_default()
-            .push(finding);
-    }
-    let total: usize = by_rule.values().map(Vec::len).sum();
+fn fail_on_explanation(tally: &Tally, threshold: Severity) -> Vec<String> {
+    let total: usize = tally.tripping.values().map(|(count, _)| count).sum();
     let mut lines = vec![format!(
         "exit 1: {total} NON_COMPLIANT {} at or above `--fail-on {}`:",
         if total == 1 { "finding" } else { "findings" },
         threshold.as_str()
     )];
-    for ((severity, rule), failing) in by_rule {
-        let named: Vec<String> = failing
+    for ((severity, rule), (count, named)) in &tally.tripping {
+        let named: Vec<String> = named
             .iter()
-            .take(3)
-            .map(|f| {
-                let name = if f.resource.name.is_empty() {
-                    &f.resource.id
-                } else {
-                    &f.resource.name
-                };
-                format!("`{}`", report::table::printable(name))
-            })
+            .map(|(_, _, name)| format!("`{}`", report::table::printable(name)))
             .collect();
-        let more = if failing.len() > 3 { ", …" } else { "" };
+        let more = if *count > 3 { ", …" } else { "" };
         lines.push(format!(
             "  {} ({}): {} — {}{more}",
             report::table::printable(rule),
             severity.as_str(),
-            failing.len(),
+            count,
             named.join(", ")
         ));
     }
@@ -251,14 +371,23 @@ fn read_baseline(path: &Path) -> anyhow::Result<String> {
         .with_context(|| format!("cannot read baseline `{}`", path.display()))
 }
 
-/// Audits every account snapshot under `snapshot_dir` (one, or one per account) into one report.
+/// What an audit run gives besides its findings.
+#[derive(Debug)]
+struct AuditedRun {
+    run: RunInfo,
+    rules: Vec<ReportedRule>,
+    rule_docs: BTreeMap<String, RuleDoc>,
+}
+
+/// Audits every account snapshot under `snapshot_dir` (one, or one per account), handing each
+/// rule's findings of each account to `each` as soon as the rule has run.
 fn audit_snapshots(
     catalogue: &Catalogue,
     config: &RuleConfig,
     args: &AuditArgs,
     snapshot_dir: &Path,
-) -> anyhow::Result<Report> {
-    let mut findings = Vec::new();
+    mut each: impl FnMut(Vec<Finding>) -> anyhow::Result<()>,
+) -> anyhow::Result<AuditedRun> {
     let mut parameters = BTreeMap::new();
     let mut accounts = Vec::new();
     for dir in account_snapshot_dirs(snapshot_dir) {
@@ -276,10 +405,8 @@ fn audit_snapshots(
             );
         }
         let now = args.now.unwrap_or(snapshot.meta.collected_at);
-        let outcome = run_audit(catalogue, &snapshot, config, &args.rule_ids, now)?;
-        findings.extend(outcome.findings);
         // The same for every account: one catalogue, one configuration.
-        parameters = outcome.parameters;
+        parameters = run_rules(catalogue, &snapshot, config, &args.rule_ids, now, &mut each)?;
         accounts.push(AccountRun {
             account_id: snapshot.meta.account_id.clone(),
             collected_at: snapshot.meta.collected_at,
@@ -295,7 +422,7 @@ fn audit_snapshots(
             id: meta.id.clone(),
             severity: meta.severity,
         })
-        .collect();
+        .collect::<Vec<_>>();
     let run = match <[AccountRun; 1]>::try_from(accounts) {
         Ok([account]) => RunInfo::single(
             account.evaluated_at,
@@ -309,9 +436,7 @@ fn audit_snapshots(
         ),
         Err(accounts) => RunInfo::multi(parameters, accounts),
     };
-    let mut report = Report::new(run, rules, findings);
-    report.rule_docs = report
-        .rules
+    let rule_docs = rules
         .iter()
         .filter_map(|rule| catalogue.get(&rule.id))
         .map(|meta| {
@@ -323,7 +448,11 @@ fn audit_snapshots(
             (meta.id.clone(), doc)
         })
         .collect();
-    Ok(report)
+    Ok(AuditedRun {
+        run,
+        rules,
+        rule_docs,
+    })
 }
 
 /// Whether live-collection options that choose what to collect were given. (Not a clap
@@ -434,34 +563,12 @@ fn report_format(format: ReportFormat) -> Format {
     }
 }
 
-/// The findings that make `--fail-on threshold` exit 1: NON_COMPLIANT at or above the threshold,
-/// not muted, and with a baseline new or changed (`Report::counts_for_failure`).
-fn tripping_findings(report: &Report, threshold: Severity) -> impl Iterator<Item = &Finding> {
-    report
-        .findings
-        .iter()
-        .enumerate()
-        // Severity sorts most severe first: "at or above" is "less or equal".
-        .filter(move |(index, finding)| {
-            report.counts_for_failure(*index) && finding.severity <= threshold
-        })
-        .map(|(_, finding)| finding)
-}
-
 /// 1 (failed) before 3 (partial) before 0 (clean); 2 is an error and never reaches here. Muted
 /// findings, and with a baseline unchanged ones, do not count for `--fail-on`.
-fn exit_outcome(report: &Report, fail_on: FailOn) -> Outcome {
-    let findings = &report.findings;
-    let failing = match fail_on {
-        FailOn::AtOrAbove(threshold) => tripping_findings(report, threshold).next().is_some(),
-        FailOn::Never => false,
-    };
-    let partial = findings
-        .iter()
-        .any(|finding| finding.compliance_type == ComplianceType::InsufficientData);
-    if failing {
+fn exit_outcome(tally: &Tally) -> Outcome {
+    if !tally.tripping.is_empty() {
         Outcome::Failed
-    } else if partial {
+    } else if tally.totals.insufficient_data > 0 {
         Outcome::Partial
     } else {
         Outcome::Clean

@@ -50,6 +50,14 @@ pub struct LiveArgs {
     /// Attempts per AWS call, first included (standard retry with backoff; 1 disables retries).
     #[arg(long, env = "AWS_MAX_ATTEMPTS", default_value_t = 8)]
     pub max_attempts: u32,
+    /// Only this secret (ARN or name) of each region: set by `config-rule` for a change
+    /// notification, not a command-line option.
+    #[arg(skip)]
+    #[cfg_attr(
+        not(feature = "aws"),
+        allow(dead_code, reason = "read by the live collection only")
+    )]
+    pub secret: Option<String>,
 }
 
 /// A service `--skip` can leave out.
@@ -85,8 +93,10 @@ pub fn collect_snapshot_for_audit(
     anyhow::bail!("live collection needs the `aws` feature: this binary was built without it")
 }
 
+#[cfg(feature = "config-rule")]
+pub use live::collect_snapshot_reporting;
 #[cfg(feature = "aws")]
-pub use live::{collect_snapshot_for_audit, run};
+pub use live::{check_region, collect_snapshot_for_audit, run};
 
 #[cfg(feature = "aws")]
 mod live {
@@ -104,11 +114,31 @@ mod live {
 
     use super::{CollectArgs, LiveArgs, Outcome, SkipService};
 
+    /// Refuses a region name that is not shaped like AWS's (`us-east-1`, `us-gov-west-1`): it
+    /// becomes a directory name in the snapshot. `source` names where it came from.
+    pub fn check_region(source: &str, region: &str) -> anyhow::Result<()> {
+        if secaudit::arn::is_region_name(region) {
+            return Ok(());
+        }
+        anyhow::bail!(
+            "{source}: `{}` is not an AWS region name (like `us-east-1` or `us-gov-west-1`)",
+            secaudit::terminal::printable(region)
+        )
+    }
+
     /// Turns the arguments into options; reads `--accounts-file`.
     pub(crate) fn options(live: &LiveArgs) -> anyhow::Result<CollectOptions> {
         let mut options = CollectOptions::new(chrono::Utc::now());
+        options.secret = live.secret.clone();
         options.sdk.profile = live.profile.clone();
         options.sdk.max_attempts = live.max_attempts.max(1);
+        for region in live
+            .regions
+            .iter()
+            .filter(|r| !r.eq_ignore_ascii_case("all"))
+        {
+            check_region("--region", region)?;
+        }
         options.all_regions = live.regions.iter().any(|r| r.eq_ignore_ascii_case("all"));
         options.regions = live
             .regions
@@ -354,6 +384,14 @@ mod live {
         live: &LiveArgs,
         quiet: bool,
     ) -> anyhow::Result<tempfile::TempDir> {
+        collect_snapshot_reporting(live, quiet).map(|(dir, _report)| dir)
+    }
+
+    /// `collect_snapshot_for_audit`, and what the collection did.
+    pub fn collect_snapshot_reporting(
+        live: &LiveArgs,
+        quiet: bool,
+    ) -> anyhow::Result<(tempfile::TempDir, CollectReport)> {
         let dir = tempfile::Builder::new()
             .prefix("secaudit-snapshot-")
             .tempdir()
@@ -371,6 +409,6 @@ mod live {
             // The caller's account, or several accounts: `audit` reads `DIR/<id>/` for each.
             _ => {}
         }
-        Ok(dir)
+        Ok((dir, report))
     }
 }

@@ -2,7 +2,9 @@
 //! read-only policy (`policies/secaudit-read-only.json`) is tested against these lists, and the
 //! two actions that read secret values are listed here only to prove that nothing needs them.
 //!
-//! This module is data only; it calls nothing.
+//! This module is data only; it calls nothing (`tests/read_only_policy.rs` includes it as is).
+//! `config_rule::actions_for` says which actions a Config rule needs beyond
+//! [`CONFIG_RULE_BASE_ACTIONS`] (the SAM template is tested against both).
 
 /// Every action `secaudit collect` performs in an audited account (and `audit` without
 /// `--snapshot`). `sts:GetCallerIdentity` needs no permission but is listed for completeness.
@@ -44,4 +46,17 @@ pub const CONFIG_RULE_ACTIONS: &[&str] = &[
 pub const FORBIDDEN_ACTIONS: &[&str] = &[
     "secretsmanager:GetSecretValue",
     "secretsmanager:BatchGetSecretValue",
+];
+
+/// What `secaudit config-rule` calls for every rule: its secret or the region's secrets (one
+/// secret's DescribeSecret on a change, ListSecrets on a scheduled run, and each secret's
+/// versions and resource policy), the caller's identity, and the two Config calls.
+pub const CONFIG_RULE_BASE_ACTIONS: &[&str] = &[
+    "sts:GetCallerIdentity",
+    "secretsmanager:ListSecrets",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:ListSecretVersionIds",
+    "secretsmanager:GetResourcePolicy",
+    "config:PutEvaluations",
+    "config:GetComplianceDetailsByConfigRule",
 ];

@@ -44,10 +44,15 @@ pub enum EventError {
 pub enum Trigger {
     /// A periodic run: evaluate every resource.
     Scheduled,
-    /// A configuration change of one resource.
+    /// A configuration change of one resource (`configurationItem`, or the
+    /// `configurationItemSummary` of an oversized notification).
     Change {
         resource_type: String,
         resource_id: String,
+        /// The item's `ARN`, when given.
+        arn: Option<String>,
+        /// The item's `resourceName`, when given.
+        name: Option<String>,
         region: Option<String>,
         /// `configurationItemStatus` is `ResourceDeleted` or `ResourceDeletedNotRecorded`.
         deleted: bool,
@@ -127,6 +132,8 @@ pub fn parse_event(text: &str) -> Result<RuleInvocation, EventError> {
                     .ok_or_else(|| EventError::MissingItem(format!("{key}.resourceType")))?,
                 resource_id: text("resourceId")
                     .ok_or_else(|| EventError::MissingItem(format!("{key}.resourceId")))?,
+                arn: text("ARN").or_else(|| text("arn")),
+                name: text("resourceName"),
                 region: text("awsRegion"),
                 deleted: matches!(
                     status.as_str(),
@@ -198,12 +205,118 @@ pub fn rule_parameters(invocation: &RuleInvocation) -> Map<String, Value> {
     parameters
 }
 
+/// What an invocation needs collected before the rule can judge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Collection {
+    /// Nothing: the event alone decides (the resource was deleted, left the rule's scope, or is
+    /// not of the type the rule judges), see [`answer_from_event`].
+    Nothing,
+    /// One secret (its ARN, else its id or name as the event gives it) of the event's region:
+    /// a change of a secret, for a rule that judges secrets.
+    Secret(String),
+    /// The whole region: a scheduled run, or a change of a resource the rule judges from the
+    /// region's data (an IAM policy for `iam-secret-wildcard-overmatch`).
+    Region,
+}
+
+/// The resource type of Secrets Manager secrets in AWS Config.
+pub const SECRET_TYPE: &str = "AWS::SecretsManager::Secret";
+
+/// What `invocation` needs collected, for a rule judging resources of `rule_resource_type`.
+pub fn collection_for(invocation: &RuleInvocation, rule_resource_type: &str) -> Collection {
+    match &invocation.trigger {
+        Trigger::Scheduled => Collection::Region,
+        Trigger::Change {
+            resource_type,
+            resource_id,
+            arn,
+            name,
+            deleted,
+            ..
+        } => {
+            if *deleted || invocation.event_left_scope || resource_type != rule_resource_type {
+                Collection::Nothing
+            } else if resource_type == SECRET_TYPE {
+                let secret_arn = arn.as_deref().filter(|arn| {
+                    crate::arn::ArnParts::split(arn).is_some_and(|p| p.service == "secretsmanager")
+                });
+                let id = secret_arn
+                    .or(Some(resource_id.as_str()).filter(|id| !id.is_empty()))
+                    .or(name.as_deref())
+                    .unwrap_or_default();
+                Collection::Secret(id.to_owned())
+            } else {
+                Collection::Region
+            }
+        }
+    }
+}
+
+/// The evaluation of a change event that needs no collection ([`Collection::Nothing`]):
+/// NOT_APPLICABLE, saying why. `None` for any other event.
+pub fn answer_from_event(
+    invocation: &RuleInvocation,
+    rule_resource_type: &str,
+    now: DateTime<Utc>,
+) -> Option<Evaluation> {
+    let Trigger::Change {
+        resource_type,
+        resource_id,
+        deleted,
+        ..
+    } = &invocation.trigger
+    else {
+        return None;
+    };
+    let why = if *deleted {
+        "the resource was deleted".to_owned()
+    } else if invocation.event_left_scope {
+        "the resource left the rule's scope".to_owned()
+    } else if resource_type != rule_resource_type {
+        format!("the rule judges {rule_resource_type}, not {resource_type}")
+    } else {
+        return None;
+    };
+    Some(Evaluation {
+        resource_type: resource_type.clone(),
+        resource_id: resource_id.clone(),
+        compliance_type: ComplianceType::NotApplicable,
+        annotation: Some(why),
+        ordering_timestamp: now,
+    })
+}
+
+/// The actions beyond [`CONFIG_RULE_BASE_ACTIONS`](crate::collect::actions::CONFIG_RULE_BASE_ACTIONS) that collect the data of `api`: a Config
+/// rule whose catalogue rule reads it needs them (`rules::rule_reads`); the others leave that
+/// service out. A service is collected whole (the KMS data of a secret's key is its
+/// description, the account's aliases and its policy).
+pub fn actions_for(api: crate::snapshot::Api) -> &'static [&'static str] {
+    use crate::snapshot::Api;
+    match api {
+        Api::GetAccountAuthorizationDetails => &["iam:GetAccountAuthorizationDetails"],
+        Api::DescribeDbClusters | Api::DescribeDbInstances => {
+            &["rds:DescribeDBClusters", "rds:DescribeDBInstances"]
+        }
+        Api::DescribeKey | Api::ListAliases | Api::GetKeyPolicy => {
+            &["kms:DescribeKey", "kms:ListAliases", "kms:GetKeyPolicy"]
+        }
+        Api::LookupEvents => &["cloudtrail:LookupEvents"],
+        // In the base set; Organizations policies are not collected by `config-rule`.
+        Api::ListSecrets
+        | Api::DescribeSecret
+        | Api::ListSecretVersionIds
+        | Api::GetResourcePolicy
+        | Api::OrganizationsPolicies => &[],
+    }
+}
+
 /// One evaluation for PutEvaluations: the report's evaluation type (one type, one rendering).
 pub use crate::report::config_evaluations::Evaluation;
 
 /// The evaluations to send: INSUFFICIENT_DATA left out; for a change event only the changed
-/// resource (NOT_APPLICABLE when it was deleted or left the rule's scope); for a scheduled run
-/// every current result plus NOT_APPLICABLE for each prior resource that is gone.
+/// resource, under the event's `resourceId` (NOT_APPLICABLE when it was deleted, left the rule's
+/// scope, or no longer exists; nothing when it could not be judged); for a scheduled run every
+/// current result plus NOT_APPLICABLE for each prior resource that is gone.
 pub fn plan_evaluations(
     invocation: &RuleInvocation,
     current: Vec<Evaluation>,
@@ -221,6 +334,7 @@ pub fn plan_evaluations(
         Trigger::Change {
             resource_type,
             resource_id,
+            arn,
             deleted,
             ..
         } => {
@@ -232,11 +346,25 @@ pub fn plan_evaluations(
                 };
                 vec![not_applicable(resource_type, resource_id, why)]
             } else {
+                // Judged under our id (the ARN); reported under Config's `resourceId`.
+                let judged_all = current
+                    .iter()
+                    .all(|e| e.compliance_type != ComplianceType::InsufficientData);
                 let mine: Vec<Evaluation> = current
                     .into_iter()
-                    .filter(|e| &e.resource_id == resource_id)
+                    .filter(|e| {
+                        &e.resource_id == resource_id || Some(&e.resource_id) == arn.as_ref()
+                    })
+                    .map(|e| Evaluation {
+                        resource_id: resource_id.clone(),
+                        ..e
+                    })
                     .collect();
-                if mine.is_empty() {
+                if mine.is_empty() && !judged_all {
+                    // Absence proves nothing when something could not be judged (the secret
+                    // could not be read): nothing is sent.
+                    Vec::new()
+                } else if mine.is_empty() {
                     vec![not_applicable(
                         resource_type,
                         resource_id,

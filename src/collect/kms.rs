@@ -357,6 +357,7 @@ mod tests {
             kms_key_id: key.map(str::to_owned),
             pending_deletion: false,
             replicated: false,
+            rds_owned: false,
         }
     }
 

@@ -34,6 +34,7 @@ mod region_run;
 mod regions;
 mod run;
 mod secretsmanager;
+mod single_secret;
 pub mod writer;
 
 use serde_json::Value;

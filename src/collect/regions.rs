@@ -10,7 +10,6 @@ use super::aws_json::{self, list, text};
 use super::coverage::CallFailure;
 use super::next_page_token;
 use super::region_run::RegionRun;
-use super::writer::looks_like_region;
 
 pub(crate) const LIST_REGIONS: &str = "account:ListRegions";
 
@@ -45,7 +44,7 @@ pub(crate) async fn enabled_regions(
                 })
                 .filter_map(|region| text(region, "RegionName"))
                 // A name that is not a region name never becomes a directory name.
-                .filter(|name| looks_like_region(name))
+                .filter(|name| crate::arn::is_region_name(name))
                 .map(str::to_owned),
         );
         match next_page_token(&token, text(&page, "NextToken")) {

@@ -8,6 +8,9 @@
 //! `organizations/policies.json`; the caller's own account is collected with the caller's
 //! credentials, without AssumeRole.
 //!
+//! With `CollectOptions::secret` each region holds that one secret (`single_secret`), for the
+//! Config rule's change notifications.
+//!
 //! Only a run that cannot start (no region, no credentials, an unusable output directory) is an
 //! error; everything that fails later is a coverage entry or a failed account in the report.
 
@@ -30,7 +33,7 @@ use super::plan::{PlanError, Shard};
 use super::progress::Progress;
 use super::region_run::RegionRun;
 use super::writer::{self, SnapshotHeader, WriteError};
-use super::{RegionFiles, cloudtrail, iam, kms, rds, regions, secretsmanager};
+use super::{RegionFiles, cloudtrail, iam, kms, rds, regions, secretsmanager, single_secret};
 
 /// A service whose collection can be skipped (`--skip`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -67,6 +70,9 @@ pub struct CollectOptions {
     pub exclude_accounts: Vec<String>,
     /// With `organization`: the shard of the discovered accounts to collect (`--shard`).
     pub organization_shard: Option<Shard>,
+    /// Only this secret (ARN or name) of each region, instead of the region's list
+    /// (`single_secret`): what a Config change notification needs.
+    pub secret: Option<String>,
 }
 
 impl CollectOptions {
@@ -85,6 +91,7 @@ impl CollectOptions {
             organization: false,
             exclude_accounts: Vec::new(),
             organization_shard: None,
+            secret: None,
         }
     }
 }
@@ -94,6 +101,10 @@ impl CollectOptions {
 pub enum CollectError {
     #[error("no region: pass `--region` or set `AWS_REGION` (or a region in the profile)")]
     NoRegion,
+    #[error(
+        "`{0}` is not an AWS region name (like `us-east-1`): check `--region`, `AWS_REGION` and the profile's region"
+    )]
+    InvalidRegion(String),
     /// One line, the cause first and a hint second (`diagnose`).
     #[error("{0}")]
     Credentials(String),
@@ -232,6 +243,12 @@ pub async fn collect(
     };
     if regions.is_empty() {
         return Err(CollectError::NoRegion);
+    }
+    // Region names become directory names in the snapshot.
+    if let Some(bad) = regions.iter().find(|r| !crate::arn::is_region_name(r)) {
+        return Err(CollectError::InvalidRegion(
+            crate::terminal::printable(bad).into_owned(),
+        ));
     }
     if (options.organization || !options.accounts.is_empty()) && options.role_name.is_none() {
         return Err(PlanError::MissingRoleName.into());
@@ -683,7 +700,10 @@ async fn collect_region(
     let region = clients.region.clone();
     run.progress.region_started(&run.account_id, &region);
     let mut files = RegionFiles::new(&region);
-    let secrets = secretsmanager::list_secrets(&run, &clients.secretsmanager, &mut files).await;
+    let secrets = match &options.secret {
+        Some(id) => single_secret::list_one(&run, &clients.secretsmanager, id, &mut files).await,
+        None => secretsmanager::list_secrets(&run, &clients.secretsmanager, &mut files).await,
+    };
     let count = secrets.as_ref().map_or(0, Vec::len);
     let work = secrets
         .as_ref()
@@ -702,9 +722,15 @@ async fn collect_region(
     };
     let rds_part = async {
         let mut part = RegionFiles::new(&region);
+        let not_rds_owned = options.secret.is_some()
+            && secrets_ref.is_none_or(|secrets| !secrets.iter().any(|s| s.rds_owned));
         if options.skip.contains(&Service::Rds) {
             part.skipped(rds::DESCRIBE_CLUSTERS, "skipped by `--skip rds`");
             part.skipped(rds::DESCRIBE_INSTANCES, "skipped by `--skip rds`");
+        } else if not_rds_owned {
+            let why = "not called: the one secret asked for is not owned by RDS";
+            part.skipped(rds::DESCRIBE_CLUSTERS, why);
+            part.skipped(rds::DESCRIBE_INSTANCES, why);
         } else {
             let clusters = rds::describe_clusters(&run, &clients.rds).await;
             part.record(

@@ -50,6 +50,8 @@ pub(crate) struct ListedSecret {
     /// A multi-Region secret (ListSecrets gives its `PrimaryRegion`): only its DescribeSecret
     /// adds something (`ReplicationStatus`).
     pub(crate) replicated: bool,
+    /// `OwningService` is `rds`: an RDS-managed master user secret.
+    pub(crate) rds_owned: bool,
 }
 
 impl ListedSecret {
@@ -92,6 +94,7 @@ pub(crate) async fn list_secrets(
                 kms_key_id: text(entry, "KmsKeyId").map(str::to_owned),
                 pending_deletion: entry.get("DeletedDate").and_then(epoch_time).is_some(),
                 replicated: text(entry, "PrimaryRegion").is_some_and(|r| !r.is_empty()),
+                rds_owned: text(entry, "OwningService") == Some("rds"),
             });
             entries.push(secret_list_entry(entry));
         }
@@ -268,7 +271,7 @@ pub(crate) async fn describe_secrets(
     }
 }
 
-async fn describe_secret(
+pub(crate) async fn describe_secret(
     run: &RegionRun,
     client: &AwsApi,
     arn: &str,

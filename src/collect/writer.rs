@@ -72,19 +72,6 @@ impl SnapshotHeader {
     }
 }
 
-/// True for names like `us-east-1`, `eu-central-2`, `us-gov-west-1`, `global` excluded.
-pub fn looks_like_region(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
-        && parts[1..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
-}
-
 /// Makes `dir` ready for a new snapshot: creates it, or clears the earlier snapshot it holds.
 pub fn prepare_directory(dir: &Path) -> Result<(), WriteError> {
     if !dir.exists() {
@@ -108,7 +95,7 @@ pub fn prepare_directory(dir: &Path) -> Result<(), WriteError> {
         name == "snapshot.json"
             || name == "iam"
             || name == "organizations"
-            || looks_like_region(&name)
+            || crate::arn::is_region_name(&name)
             || (is_account_id(&name) && path.join("snapshot.json").exists())
     };
     let holds_snapshot = dir.join("snapshot.json").exists()
@@ -165,29 +152,6 @@ pub fn write_account(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn region_names() {
-        for name in [
-            "us-east-1",
-            "eu-central-2",
-            "us-gov-west-1",
-            "ap-southeast-10",
-        ] {
-            assert!(looks_like_region(name), "{name}");
-        }
-        for name in [
-            "global",
-            "iam",
-            "us-east",
-            "US-EAST-1",
-            "us--1",
-            "snapshot.json",
-            "111111111111",
-        ] {
-            assert!(!looks_like_region(name), "{name}");
-        }
-    }
 
     #[test]
     fn an_earlier_snapshot_is_cleared_but_other_directories_are_refused() {

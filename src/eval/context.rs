@@ -200,6 +200,18 @@ impl Context {
         }
     }
 
+    /// Removes `key` (any case), if present.
+    pub fn remove(&mut self, key: &str) {
+        if let Ok(i) = self.given.binary_search_by(|(k, _)| cmp_both_lower(k, key)) {
+            let old = self.keys.remove(i);
+            self.given.remove(i);
+            self.garbage += old.name.len as usize + old.count as usize;
+            if self.garbage > 256 && self.garbage > self.text.len() / 2 {
+                self.compact();
+            }
+        }
+    }
+
     /// Appends the prepared form of `value` to the buffers.
     fn prepare(&mut self, name: &KeyName, value: &ContextValue) -> KeyEntry {
         let name_span = self.push_text(name.lower());
@@ -498,6 +510,25 @@ mod tests {
             text(&context, "aws:resourcetag/keep"),
             Some(vec!["kept".to_owned()])
         );
+    }
+
+    #[test]
+    fn removed_keys_are_gone_and_the_others_stay() {
+        let mut context = Context::new();
+        for i in 0..600 {
+            context.insert("aws:ResourceTag/env", ContextValue::String(format!("v{i}")));
+            context.insert("aws:SourceIp", ContextValue::String("10.0.0.1".into()));
+            context.remove("AWS:RESOURCETAG/ENV");
+            context.remove("absent");
+        }
+        assert_eq!(text(&context, "aws:resourcetag/env"), None);
+        assert_eq!(context.get("aws:resourcetag/env"), None);
+        assert_eq!(
+            text(&context, "aws:sourceip"),
+            Some(vec!["10.0.0.1".to_owned()])
+        );
+        assert_eq!(context.len(), 1);
+        assert!(context.text.len() < 1024, "{}", context.text.len());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Value, json};
 
 use super::finding::{Level, LintReport};
+use crate::report::sarif;
 use crate::terminal::printable;
 
 /// Every finding id, its level and what it means (the SARIF rule list; docs/lint.md explains
@@ -191,93 +192,65 @@ fn uri(file: &str) -> String {
     utf8_percent_encode(&file.replace('\\', "/"), URI).to_string()
 }
 
-/// GitHub's `security-severity` (0–10) for a severity.
-fn security_severity(severity: crate::findings::Severity) -> &'static str {
-    use crate::findings::Severity as S;
-    match severity {
-        S::Critical => "9.5",
-        S::High => "8.0",
-        S::Medium => "5.5",
-        S::Low => "3.0",
-        S::Informational => "1.0",
-    }
-}
-
-/// The report as a SARIF 2.1.0 log: one run, the rule list, one result per finding (and per
-/// file that could not be linted) with its file and line.
+/// The report as a SARIF 2.1.0 log (written by the one SARIF writer, `report::sarif`): one run,
+/// the rule list, one result per finding (and per file that could not be linted) with its file
+/// and line.
 pub fn render_sarif(report: &LintReport) -> String {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|(id, level, text)| {
-            json!({
-                "id": id,
-                "name": id,
-                "shortDescription": {"text": text},
-                "fullDescription": {"text": text},
-                "defaultConfiguration": {"level": level.as_str()},
-                "help": {"text": format!("See docs/lint.md, section `{id}`.")},
-            })
+            sarif::rule_descriptor(
+                id,
+                text,
+                Some(text),
+                Some(&format!("See docs/lint.md, section `{id}`.")),
+                level.as_str(),
+            )
         })
         .collect();
-    // Every id is in `RULES`; SARIF's "no rule" index is -1.
-    let index = |id: &str| {
-        RULES
-            .iter()
-            .position(|(rule, _, _)| *rule == id)
-            .map_or(-1, |at| i64::try_from(at).unwrap_or(-1))
-    };
+    // Every id a finding carries is in `RULES`; one that were not would get no `ruleIndex`.
+    let index = |id: &str| RULES.iter().position(|(rule, _, _)| *rule == id);
     let mut results: Vec<Value> = report
         .findings
         .iter()
         .map(|finding| {
-            json!({
-                "ruleId": finding.id,
-                "ruleIndex": index(finding.id),
-                "level": finding.level.as_str(),
-                "message": {"text": format!("{} Fix: {}", finding.message, finding.fix)},
-                "locations": [{
+            sarif::result(
+                finding.id,
+                index(finding.id),
+                finding.level.as_str(),
+                &format!("{} Fix: {}", finding.message, finding.fix),
+                json!([{
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri(&finding.file)},
                         "region": {"startLine": finding.line.max(1)},
                     },
                     "logicalLocations": [{"fullyQualifiedName": finding.path, "kind": "member"}],
-                }],
-                "properties": {
+                }]),
+                json!({
                     "severity": finding.severity.as_str(),
-                    "security-severity": security_severity(finding.severity),
+                    "security-severity": sarif::security_severity(finding.severity),
                     "path": finding.path,
-                },
-            })
+                }),
+            )
         })
         .collect();
     results.extend(report.errors.iter().map(|error| {
-        json!({
-            "ruleId": "lint-error",
-            "ruleIndex": index("lint-error"),
-            "level": "error",
-            "message": {"text": error.message},
-            "locations": [{
+        sarif::result(
+            "lint-error",
+            index("lint-error"),
+            "error",
+            &error.message,
+            json!([{
                 "physicalLocation": {
                     "artifactLocation": {"uri": uri(&error.file)},
                     "region": {"startLine": 1},
                 },
-            }],
-        })
+            }]),
+            json!({}),
+        )
     }));
-    let document = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "secaudit",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    let mut text =
+        serde_json::to_string_pretty(&sarif::log_of_run(rules, results)).unwrap_or_default();
     text.push('\n');
     text
 }

@@ -645,30 +645,26 @@ fn json_report_carries_every_request() {
 #[test]
 fn junit_report_escapes_and_counts() {
     let xml = render_junit(&sample_report());
-    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"secaudit test\" tests=\"3\" failures=\"1\" errors=\"1\">\n"));
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"secaudit test\" tests=\"3\" failures=\"1\" errors=\"1\" skipped=\"0\">\n"));
     assert!(xml.contains(
         "<testsuite name=\"cases/a.json\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\">"
     ));
     assert!(xml.contains("name=\"app &lt;role&gt; &amp; &quot;friends&quot; / line&#10;break\""));
-    assert!(xml.contains("<failure type=\"wrong decision\" message=\"expected Allowed, got ImplicitDeny\">blocked by: boundary&#10;"));
-    assert!(
-        xml.contains(
-            "<error type=\"error\" message=\"requests[3].expect: expected one of `Allowed`"
-        )
-    );
+    assert!(xml.contains("<failure message=\"expected Allowed, got ImplicitDeny\" type=\"wrong decision\">blocked by: boundary&#10;"));
+    assert!(xml.contains("<error message=\"requests[3].expect: expected one of `Allowed`"));
     assert!(!xml.contains("friends\" "));
     assert!(xml.ends_with("</testsuites>\n"));
 }
 
 #[test]
-fn junit_replaces_characters_xml_forbids() {
+fn junit_shows_characters_xml_forbids_as_escapes() {
     let mut report = sample_report();
     report.files[1].outcome = FileOutcome::Error {
         detail: String::from("bad \u{0} \u{1b} \u{FFFF} byte"),
         message: String::new(),
     };
     let xml = render_junit(&report);
-    assert!(xml.contains("bad \u{FFFD} \u{FFFD} \u{FFFD} byte"));
+    assert!(xml.contains("bad \\u{0} \\u{1b} \\u{ffff} byte"), "{xml}");
 }
 
 /// A stand-in for the access analysis behind the `SnapshotPolicies` hook: it gives every

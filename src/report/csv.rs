@@ -7,11 +7,15 @@
 //! would run as a formula (first character `=`, `+`, `-`, `@`, tab or carriage return) is
 //! neutralised by prefixing a single quote, as OWASP advises. Nothing else is altered.
 //!
+//! A big run's rows are rendered one at a time as each rule runs ([`write_row`]) and written
+//! from a spill file ([`write_spilled`]).
+//!
 //! With mutes a `MUTED` column follows the fixed ones, and with a baseline a `CHANGE` column
 //! after it ([`render_report`]).
 
 use std::borrow::Cow;
 
+use super::spill::FindingSpill;
 use super::{Report, ReportError, timestamp_text};
 use crate::findings::Finding;
 
@@ -77,40 +81,71 @@ fn write(
     extra_columns: &[&str],
     extra_cells: impl Fn(usize) -> Vec<String>,
 ) -> Result<String, ReportError> {
-    let mut writer = ::csv::WriterBuilder::new()
+    let mut bytes = header(extra_columns)?;
+    for (index, finding) in findings.iter().enumerate() {
+        write_row(finding, &extra_cells(index), &mut bytes)?;
+    }
+    String::from_utf8(bytes).map_err(|e| ReportError::Csv(e.to_string()))
+}
+
+fn csv_writer<W: std::io::Write>(out: W) -> ::csv::Writer<W> {
+    ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .quote_style(::csv::QuoteStyle::Always)
-        .from_writer(Vec::new());
+        .buffer_capacity(1024)
+        .from_writer(out)
+}
+
+/// The header row: `COLUMNS`, then `extra_columns`.
+pub fn header(extra_columns: &[&str]) -> Result<Vec<u8>, ReportError> {
+    let mut writer = csv_writer(Vec::new());
     writer
         .write_record(COLUMNS.iter().chain(extra_columns))
         .map_err(|e| ReportError::Csv(e.to_string()))?;
-    for (index, finding) in findings.iter().enumerate() {
-        let timestamp = timestamp_text(&finding.ordering_timestamp);
-        let row: [&str; 13] = [
-            &finding.resource.account_id,
-            &finding.resource.region,
-            &finding.rule,
-            finding.severity.as_str(),
-            finding.compliance_type.as_str(),
-            &finding.resource.resource_type,
-            &finding.resource.id,
-            &finding.resource.name,
-            &finding.annotation,
-            &timestamp,
-            finding.mappings.config_rule.as_deref().unwrap_or(""),
-            finding.mappings.security_hub.as_deref().unwrap_or(""),
-            &finding.detail,
-        ];
-        let extra = extra_cells(index);
-        let cells = row.iter().copied().chain(extra.iter().map(String::as_str));
-        writer
-            .write_record(cells.map(|cell| neutralise_formula(cell).into_owned()))
-            .map_err(|e| ReportError::Csv(e.to_string()))?;
-    }
-    let bytes = writer
+    writer
         .into_inner()
-        .map_err(|e| ReportError::Csv(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| ReportError::Csv(e.to_string()))
+        .map_err(|e| ReportError::Csv(e.to_string()))
+}
+
+/// Appends the row of `finding`, with `extra` cells after the fixed columns, to `out` (a
+/// streamed report renders rows one at a time as each rule runs).
+pub fn write_row(
+    finding: &Finding,
+    extra: &[String],
+    out: &mut Vec<u8>,
+) -> Result<(), ReportError> {
+    let timestamp = timestamp_text(&finding.ordering_timestamp);
+    let row: [&str; 13] = [
+        &finding.resource.account_id,
+        &finding.resource.region,
+        &finding.rule,
+        finding.severity.as_str(),
+        finding.compliance_type.as_str(),
+        &finding.resource.resource_type,
+        &finding.resource.id,
+        &finding.resource.name,
+        &finding.annotation,
+        &timestamp,
+        finding.mappings.config_rule.as_deref().unwrap_or(""),
+        finding.mappings.security_hub.as_deref().unwrap_or(""),
+        &finding.detail,
+    ];
+    let cells = row.iter().copied().chain(extra.iter().map(String::as_str));
+    let csv_error = |e: ::csv::Error| ReportError::Csv(e.to_string());
+    let mut writer = csv_writer(out);
+    writer
+        .write_record(cells.map(|cell| neutralise_formula(cell).into_owned()))
+        .map_err(csv_error)?;
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes the CSV of a run without mutes or baseline whose rows are in `spill` (rendered by
+/// `write_row` without extra cells): the bytes `render` gives for those findings.
+pub fn write_spilled(spill: FindingSpill, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
+    out.write_all(&header(&[])?)?;
+    spill.write_sorted(out, |_| Vec::new())?;
+    Ok(())
 }
 
 /// Prefixes `'` to a cell a spreadsheet would treat as a formula; other cells pass unchanged.
@@ -126,6 +161,45 @@ mod tests {
     use super::*;
     use crate::findings::{ComplianceType, Severity};
     use crate::report::sample::finding;
+
+    #[test]
+    fn spilled_rows_give_the_bytes_of_render() {
+        let mut findings = vec![
+            finding("b-rule", Severity::Low, ComplianceType::Compliant, "=z"),
+            finding(
+                "a-rule",
+                Severity::High,
+                ComplianceType::NonCompliant,
+                "multi\nline",
+            ),
+            finding(
+                "a-rule",
+                Severity::Low,
+                ComplianceType::InsufficientData,
+                "x",
+            ),
+        ];
+        crate::findings::sort_findings(&mut findings);
+        let mut spill = FindingSpill::new(b"").unwrap();
+        for rule in ["b-rule", "a-rule"] {
+            let batch: Vec<Finding> = findings
+                .iter()
+                .filter(|f| f.rule == rule)
+                .cloned()
+                .collect();
+            spill
+                .add(&batch, |finding, out| {
+                    write_row(finding, &[], out).map_err(std::io::Error::other)
+                })
+                .unwrap();
+        }
+        let mut bytes = Vec::new();
+        write_spilled(spill, &mut bytes).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            render(&findings).unwrap()
+        );
+    }
 
     #[test]
     fn formula_cells_are_neutralised_and_others_are_not() {

@@ -5,6 +5,10 @@
 //!
 //! Deterministic by construction: findings come sorted from `Report`, maps are `BTreeMap`s or
 //! serde_json objects (sorted keys), and nothing here reads the clock.
+//!
+//! A big run is written by [`write_spilled`] instead: the same envelope, byte for byte, with the
+//! findings copied from a [`FindingSpill`] (serialised by [`render_finding`] as each rule ran)
+//! instead of held in a `Report`.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +16,7 @@ use serde::Serialize;
 
 use super::baseline::{Change, Resolved};
 use super::mutes::MuteNote;
+use super::spill::FindingSpill;
 use super::{Report, ReportError, RuleCounts, RunInfo};
 use crate::findings::Finding;
 
@@ -24,7 +29,7 @@ struct Envelope<'a> {
     generator: Generator,
     run: Run<'a>,
     summary: Summary,
-    findings: Vec<AnnotatedFinding<'a>>,
+    findings: &'a [AnnotatedFinding<'a>],
     #[serde(skip_serializing_if = "Option::is_none")]
     resolved: Option<&'a [Resolved]>,
 }
@@ -69,14 +74,26 @@ pub fn render(report: &Report) -> Result<String, ReportError> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+const GENERATOR: Generator = Generator {
+    name: env!("CARGO_PKG_NAME"),
+    version: env!("CARGO_PKG_VERSION"),
+};
+
 /// Streams the JSON envelope to `out`.
 pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), ReportError> {
+    let findings: Vec<AnnotatedFinding<'_>> = report
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(index, finding)| AnnotatedFinding {
+            finding,
+            muted: report.muted(index),
+            change: report.change(index),
+        })
+        .collect();
     let envelope = Envelope {
         schema_version: SCHEMA_VERSION,
-        generator: Generator {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        generator: GENERATOR,
         run: Run {
             run: &report.run,
             expired_mutes: report
@@ -94,19 +111,74 @@ pub fn write(report: &Report, out: &mut dyn std::io::Write) -> Result<(), Report
                 .is_some()
                 .then(|| report.muted_by_rule()),
         },
-        findings: report
-            .findings
-            .iter()
-            .enumerate()
-            .map(|(index, finding)| AnnotatedFinding {
-                finding,
-                muted: report.muted(index),
-                change: report.change(index),
-            })
-            .collect(),
+        findings: &findings,
         resolved: report.lifecycle.resolved.as_deref(),
     };
     super::write_json(out, &envelope)
+}
+
+/// How deep the envelope nests a finding: the indentation `render_finding`'s lines get.
+pub const FINDING_INDENT: &[u8] = b"    ";
+
+/// One finding (without mutes or baseline marks) as `write` prints it, before indentation.
+pub fn render_finding(finding: &Finding, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let annotated = AnnotatedFinding {
+        finding,
+        muted: None,
+        change: None,
+    };
+    serde_json::to_writer_pretty(out, &annotated).map_err(std::io::Error::other)
+}
+
+/// Writes the envelope of a run without mutes or baseline whose findings are in `spill`
+/// (rendered by `render_finding`, indented by `FINDING_INDENT`): the same bytes `write` gives
+/// for a `Report` holding those findings, with `by_rule` their counts.
+pub fn write_spilled(
+    run: &RunInfo,
+    by_rule: BTreeMap<String, RuleCounts>,
+    spill: FindingSpill,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ReportError> {
+    let envelope = Envelope {
+        schema_version: SCHEMA_VERSION,
+        generator: GENERATOR,
+        run: Run {
+            run,
+            expired_mutes: None,
+            unused_mutes: None,
+        },
+        summary: Summary {
+            by_rule,
+            muted_by_rule: None,
+        },
+        findings: &[],
+        resolved: None,
+    };
+    let mut frame = Vec::new();
+    super::write_json(&mut frame, &envelope)?;
+    // The findings array is the only key at this depth named `findings`: the text before it
+    // comes from the run and summary, whose keys are deeper.
+    const EMPTY: &[u8] = b"\n  \"findings\": []";
+    let at = frame
+        .windows(EMPTY.len())
+        .position(|window| window == EMPTY)
+        .ok_or_else(|| std::io::Error::other("the envelope has no findings array"))?;
+    let (head, tail) = frame.split_at(at + EMPTY.len() - 1);
+    out.write_all(head)?;
+    if !spill.is_empty() {
+        spill.write_sorted(out, |first| {
+            let mut separator = if first {
+                b"\n".to_vec()
+            } else {
+                b",\n".to_vec()
+            };
+            separator.extend_from_slice(FINDING_INDENT);
+            separator
+        })?;
+        out.write_all(b"\n  ")?;
+    }
+    out.write_all(tail)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -200,6 +272,44 @@ mod tests {
             single["run"].get("accounts").is_none(),
             "absent when single"
         );
+    }
+
+    #[test]
+    fn a_spilled_report_has_the_bytes_of_the_report_in_memory() {
+        for findings in [
+            Vec::new(),
+            vec![finding(
+                "a-rule",
+                Severity::High,
+                ComplianceType::NonCompliant,
+                "y",
+            )],
+            vec![
+                finding("b-rule", Severity::Low, ComplianceType::Compliant, "z"),
+                finding("a-rule", Severity::High, ComplianceType::NonCompliant, "y"),
+                finding(
+                    "a-rule",
+                    Severity::Low,
+                    ComplianceType::InsufficientData,
+                    "x",
+                ),
+            ],
+        ] {
+            let report = report(findings.clone());
+            let mut spill = FindingSpill::new(FINDING_INDENT).unwrap();
+            for rule in ["a-rule", "b-rule"] {
+                let mut batch: Vec<Finding> = findings
+                    .iter()
+                    .filter(|f| f.rule == rule)
+                    .cloned()
+                    .collect();
+                crate::findings::sort_findings(&mut batch);
+                spill.add(&batch, render_finding).unwrap();
+            }
+            let mut bytes = Vec::new();
+            write_spilled(&report.run, report.counts_by_rule(), spill, &mut bytes).unwrap();
+            assert_eq!(String::from_utf8(bytes).unwrap(), render(&report).unwrap());
+        }
     }
 
     #[test]

@@ -1,103 +1,151 @@
-//! The JUnit XML report, for CI test panels: one `testsuite` per rule (`name` = rule id) and one
-//! `testcase` per finding (`name` = resource ARN, `classname` = rule id). NON_COMPLIANT is a
-//! `failure` carrying the annotation, INSUFFICIENT_DATA an `error`, NOT_APPLICABLE `skipped`;
-//! COMPLIANT passes. A muted NON_COMPLIANT finding is `skipped` with the mute's owner, end and
-//! reason: an accepted risk is not a failing test. The suite counts are those of the test cases.
+//! The one JUnit XML writer, for CI test panels, and the one XML escaper. [`JunitWriter`] renders
+//! suites of test cases ([`Suite`], [`Case`], [`Outcome`]) and computes every count from the
+//! cases, so the totals cannot disagree with the elements; the audit report ([`render`]) and
+//! `secaudit test` (`policytest::render_junit`) only say which suites and cases there are.
 //!
-//! Every attribute and text is escaped; characters XML 1.0 cannot carry (control characters)
-//! are written as visible `\u{…}` escapes, so attacker-chosen names cannot break the document.
+//! The audit report: one `testsuite` per rule (`name` = rule id) and one `testcase` per finding
+//! (`name` = resource ARN, `classname` = rule id). NON_COMPLIANT is a `failure` carrying the
+//! annotation, INSUFFICIENT_DATA an `error`, NOT_APPLICABLE `skipped`; COMPLIANT passes. A muted
+//! NON_COMPLIANT finding is `skipped` with the mute's owner, end and reason: an accepted risk is
+//! not a failing test.
+//!
+//! Every attribute and text goes through [`escape`]: names are attacker-chosen, and no name can
+//! end an attribute, open an element or make the document invalid (see [`escape`] for the
+//! characters XML 1.0 cannot carry).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::{Report, timestamp_text};
 use crate::findings::ComplianceType;
 
-/// Renders the report as a JUnit XML document ending with a newline.
-pub fn render(report: &Report) -> String {
-    let timestamp = timestamp_text(&report.run.evaluated_at);
-    let mut suites = String::new();
-    let mut totals = Counts::default();
-    for rule in &report.rules {
-        let mut counts = Counts::default();
-        let mut cases = String::new();
-        for (index, finding) in report.findings.iter().enumerate() {
-            if finding.rule != rule.id {
-                continue;
-            }
-            counts.tests += 1;
-            let _ = write!(
-                cases,
-                "    <testcase name=\"{}\" classname=\"{}\"",
-                escape(&finding.resource.id),
-                escape(&finding.rule)
-            );
-            let outcome = match (finding.compliance_type, report.muted(index)) {
-                (ComplianceType::Compliant, _) => None,
-                (ComplianceType::NonCompliant, Some(note)) => {
-                    counts.skipped += 1;
-                    Some(format!(
-                        "<skipped message=\"muted by {} until {}: {}\"/>",
-                        escape(&note.owner),
-                        escape(&note.expires),
-                        escape(&note.reason)
-                    ))
-                }
-                (ComplianceType::NonCompliant, None) => {
-                    counts.failures += 1;
-                    Some(format!(
-                        "<failure message=\"{}\" type=\"NON_COMPLIANT\">{}</failure>",
-                        escape(&finding.annotation),
-                        escape(&finding.detail)
-                    ))
-                }
-                (ComplianceType::InsufficientData, _) => {
-                    counts.errors += 1;
-                    Some(format!(
-                        "<error message=\"{}\" type=\"INSUFFICIENT_DATA\">{}</error>",
-                        escape(&finding.annotation),
-                        escape(&finding.detail)
-                    ))
-                }
-                (ComplianceType::NotApplicable, _) => {
-                    counts.skipped += 1;
-                    Some(format!(
-                        "<skipped message=\"{}\"/>",
-                        escape(&finding.annotation)
-                    ))
-                }
-            };
-            match outcome {
-                None => cases.push_str("/>\n"),
-                Some(element) => {
-                    let _ = writeln!(cases, ">\n      {element}\n    </testcase>");
-                }
-            }
+/// One `<testsuite>`: its cases, and the `timestamp` attribute and `<properties>` when given.
+#[derive(Debug, Default)]
+pub struct Suite<'a> {
+    pub name: Cow<'a, str>,
+    pub timestamp: Option<&'a str>,
+    pub properties: Vec<(&'a str, Cow<'a, str>)>,
+    pub cases: Vec<Case<'a>>,
+}
+
+/// One `<testcase>`.
+#[derive(Debug)]
+pub struct Case<'a> {
+    pub name: Cow<'a, str>,
+    pub classname: Cow<'a, str>,
+    pub outcome: Outcome<'a>,
+}
+
+/// How a test case ended. `kind` is the `type` attribute of a failure or an error.
+#[derive(Debug)]
+pub enum Outcome<'a> {
+    Passed,
+    Failure {
+        kind: &'a str,
+        message: Cow<'a, str>,
+        body: Cow<'a, str>,
+    },
+    Error {
+        kind: &'a str,
+        message: Cow<'a, str>,
+        body: Cow<'a, str>,
+    },
+    Skipped {
+        message: Cow<'a, str>,
+    },
+}
+
+/// Writes suites one at a time (a suite's cases need not outlive it) and then the document.
+#[derive(Debug, Default)]
+pub struct JunitWriter {
+    suites: String,
+    totals: Counts,
+}
+
+impl JunitWriter {
+    /// Renders `suite` and adds its counts to the totals.
+    pub fn suite(&mut self, suite: &Suite<'_>) {
+        let counts = Counts::of(&suite.cases);
+        let out = &mut self.suites;
+        let _ = write!(out, "  <testsuite name=\"{}\" ", escape(&suite.name));
+        counts.write_attributes(out);
+        if let Some(timestamp) = suite.timestamp {
+            let _ = write!(out, " timestamp=\"{}\"", escape(timestamp));
         }
-        let _ = writeln!(
-            suites,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" \
-             timestamp=\"{timestamp}\">",
-            escape(&rule.id),
-            counts.tests,
-            counts.failures,
-            counts.errors,
-            counts.skipped
-        );
-        let _ = writeln!(
-            suites,
-            "    <properties>\n      <property name=\"severity\" value=\"{}\"/>\n    </properties>",
-            rule.severity.as_str()
-        );
-        suites.push_str(&cases);
-        suites.push_str("  </testsuite>\n");
-        totals.add(counts);
+        out.push_str(">\n");
+        if !suite.properties.is_empty() {
+            out.push_str("    <properties>\n");
+            for (name, value) in &suite.properties {
+                let _ = writeln!(
+                    out,
+                    "      <property name=\"{}\" value=\"{}\"/>",
+                    escape(name),
+                    escape(value)
+                );
+            }
+            out.push_str("    </properties>\n");
+        }
+        for case in &suite.cases {
+            write_case(out, case);
+        }
+        out.push_str("  </testsuite>\n");
+        self.totals.add(counts);
     }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-         <testsuites name=\"secaudit audit\" tests=\"{}\" failures=\"{}\" errors=\"{}\" \
-         skipped=\"{}\" timestamp=\"{timestamp}\">\n{suites}</testsuites>\n",
-        totals.tests, totals.failures, totals.errors, totals.skipped
-    )
+
+    /// The whole document, `<testsuites name=…>` with the totals, ending with a newline.
+    pub fn finish(self, name: &str, timestamp: Option<&str>) -> String {
+        let mut out = String::with_capacity(self.suites.len() + 200);
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = write!(out, "<testsuites name=\"{}\" ", escape(name));
+        self.totals.write_attributes(&mut out);
+        if let Some(timestamp) = timestamp {
+            let _ = write!(out, " timestamp=\"{}\"", escape(timestamp));
+        }
+        out.push_str(">\n");
+        out.push_str(&self.suites);
+        out.push_str("</testsuites>\n");
+        out
+    }
+}
+
+fn write_case(out: &mut String, case: &Case<'_>) {
+    let _ = write!(
+        out,
+        "    <testcase name=\"{}\" classname=\"{}\"",
+        escape(&case.name),
+        escape(&case.classname)
+    );
+    let (element, kind, message, body) = match &case.outcome {
+        Outcome::Passed => {
+            out.push_str("/>\n");
+            return;
+        }
+        Outcome::Skipped { message } => {
+            let _ = writeln!(
+                out,
+                ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                escape(message)
+            );
+            return;
+        }
+        Outcome::Failure {
+            kind,
+            message,
+            body,
+        } => ("failure", kind, message, body),
+        Outcome::Error {
+            kind,
+            message,
+            body,
+        } => ("error", kind, message, body),
+    };
+    let _ = writeln!(
+        out,
+        ">\n      <{element} message=\"{}\" type=\"{}\">{}</{element}>\n    </testcase>",
+        escape(message),
+        escape(kind),
+        escape(body)
+    );
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -109,17 +157,54 @@ struct Counts {
 }
 
 impl Counts {
+    fn of(cases: &[Case<'_>]) -> Counts {
+        let mut counts = Counts {
+            tests: cases.len(),
+            ..Counts::default()
+        };
+        for case in cases {
+            match case.outcome {
+                Outcome::Passed => {}
+                Outcome::Failure { .. } => counts.failures += 1,
+                Outcome::Error { .. } => counts.errors += 1,
+                Outcome::Skipped { .. } => counts.skipped += 1,
+            }
+        }
+        counts
+    }
+
     fn add(&mut self, other: Counts) {
         self.tests += other.tests;
         self.failures += other.failures;
         self.errors += other.errors;
         self.skipped += other.skipped;
     }
+
+    fn write_attributes(&self, out: &mut String) {
+        let _ = write!(
+            out,
+            "tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"",
+            self.tests, self.failures, self.errors, self.skipped
+        );
+    }
 }
 
-/// Escapes text for an XML attribute or element; control characters become `\u{…}`.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// Escapes `text` for XML 1.0 element text and quoted attribute values alike.
+///
+/// - `&`, `<`, `>`, `"` and `'` become entities, so `]]>` and quotes are inert anywhere;
+/// - line feed, carriage return and tab become character references (`&#10;`, `&#13;`, `&#9;`),
+///   which an XML parser keeps as they are even inside attributes;
+/// - characters XML 1.0 forbids even as references (the C0 controls other than those three,
+///   U+FFFE and U+FFFF), and the DEL and C1 controls it discourages, are written visibly as
+///   Rust writes them, `\u{1b}`, as the terminal and HTML outputs show them: the document stays
+///   well-formed and the name stays recognisable.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    let needs_escape =
+        |c: char| matches!(c, '&' | '<' | '>' | '"' | '\'') || c.is_control() || is_noncharacter(c);
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -128,14 +213,67 @@ pub fn escape(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
-            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+            c if c.is_control() || is_noncharacter(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
+}
+
+/// U+FFFE and U+FFFF, outside XML 1.0's `Char` production (surrogates cannot be a `char`).
+fn is_noncharacter(c: char) -> bool {
+    matches!(c, '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Renders the audit report as a JUnit XML document ending with a newline.
+pub fn render(report: &Report) -> String {
+    let timestamp = timestamp_text(&report.run.evaluated_at);
+    let mut writer = JunitWriter::default();
+    for rule in &report.rules {
+        let cases = report
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(_, finding)| finding.rule == rule.id)
+            .map(|(index, finding)| Case {
+                name: Cow::Borrowed(&finding.resource.id),
+                classname: Cow::Borrowed(&finding.rule),
+                outcome: match (finding.compliance_type, report.muted(index)) {
+                    (ComplianceType::Compliant, _) => Outcome::Passed,
+                    (ComplianceType::NonCompliant, Some(note)) => Outcome::Skipped {
+                        message: Cow::Owned(format!(
+                            "muted by {} until {}: {}",
+                            note.owner, note.expires, note.reason
+                        )),
+                    },
+                    (ComplianceType::NonCompliant, None) => Outcome::Failure {
+                        kind: "NON_COMPLIANT",
+                        message: Cow::Borrowed(&finding.annotation),
+                        body: Cow::Borrowed(&finding.detail),
+                    },
+                    (ComplianceType::InsufficientData, _) => Outcome::Error {
+                        kind: "INSUFFICIENT_DATA",
+                        message: Cow::Borrowed(&finding.annotation),
+                        body: Cow::Borrowed(&finding.detail),
+                    },
+                    (ComplianceType::NotApplicable, _) => Outcome::Skipped {
+                        message: Cow::Borrowed(&finding.annotation),
+                    },
+                },
+            })
+            .collect();
+        writer.suite(&Suite {
+            name: Cow::Borrowed(&rule.id),
+            timestamp: Some(&timestamp),
+            properties: vec![("severity", Cow::Borrowed(rule.severity.as_str()))],
+            cases,
+        });
+    }
+    writer.finish("secaudit audit", Some(&timestamp))
 }
 
 #[cfg(test)]
@@ -166,8 +304,86 @@ mod tests {
     #[test]
     fn hostile_text_is_escaped() {
         assert_eq!(
-            escape("<a href=\"x\">&'\u{1b}\n"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\\u{1b}&#10;"
+            escape("<a href=\"x\">&'\u{1b}\n\r\t\u{0}\u{7f}\u{9b}\u{FFFE}\u{FFFF}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\\u{1b}&#10;&#13;&#9;\\u{0}\\u{7f}\\u{9b}\\u{fffe}\\u{ffff}"
         );
+        assert!(matches!(escape("plain ü 🔑"), Cow::Borrowed(_)));
+    }
+
+    /// What a hostile name becomes once a real XML parser reads the document back.
+    fn as_parsed(text: &str) -> String {
+        text.chars()
+            .map(|c| match c {
+                '\n' | '\r' | '\t' => c.to_string(),
+                c if c.is_control() || is_noncharacter(c) => format!("\\u{{{:x}}}", u32::from(c)),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_hostile_name_in_every_field_parses_back_unchanged() {
+        let hostile = "x\u{0}\u{1}\u{8}\u{b}\u{c}\u{1b}[31m\u{7f}\u{85}\u{FFFE}\u{FFFF} ]]> \
+                       <![CDATA[ &amp; &<>\"' \r\n\t</testcase><a b='c'> \u{202e}🔑";
+        let mut writer = JunitWriter::default();
+        let outcomes = [
+            Outcome::Failure {
+                kind: hostile,
+                message: hostile.into(),
+                body: hostile.into(),
+            },
+            Outcome::Error {
+                kind: hostile,
+                message: hostile.into(),
+                body: hostile.into(),
+            },
+            Outcome::Skipped {
+                message: hostile.into(),
+            },
+            Outcome::Passed,
+        ];
+        writer.suite(&Suite {
+            name: hostile.into(),
+            timestamp: Some(hostile),
+            properties: vec![(hostile, hostile.into())],
+            cases: outcomes
+                .into_iter()
+                .map(|outcome| Case {
+                    name: hostile.into(),
+                    classname: hostile.into(),
+                    outcome,
+                })
+                .collect(),
+        });
+        let xml = writer.finish(hostile, Some(hostile));
+        let document = roxmltree::Document::parse(&xml).unwrap();
+        let expected = as_parsed(hostile);
+        let mut attributes = 0;
+        let mut texts = 0;
+        for node in document.descendants().filter(|node| node.is_element()) {
+            for attribute in node.attributes() {
+                if matches!(
+                    attribute.name(),
+                    "tests" | "failures" | "errors" | "skipped"
+                ) {
+                    continue;
+                }
+                assert_eq!(attribute.value(), expected, "{}", attribute.name());
+                attributes += 1;
+            }
+            if matches!(node.tag_name().name(), "failure" | "error") {
+                assert_eq!(node.text(), Some(expected.as_str()));
+                texts += 1;
+            }
+        }
+        // name and timestamp of testsuites and testsuite, a property, four testcases, failure
+        // and error (message, type), skipped.
+        assert_eq!(attributes, 2 + 2 + 2 + 4 * 2 + 2 * 2 + 1);
+        assert_eq!(texts, 2);
+        let root = document.root_element();
+        assert_eq!(root.attribute("tests"), Some("4"));
+        assert_eq!(root.attribute("failures"), Some("1"));
+        assert_eq!(root.attribute("errors"), Some("1"));
+        assert_eq!(root.attribute("skipped"), Some("1"));
     }
 }

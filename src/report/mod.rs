@@ -24,11 +24,12 @@ mod sample;
 pub mod sarif;
 #[cfg(feature = "aws")]
 pub mod security_hub;
+pub mod spill;
 pub mod table;
 
 pub use report_model::{
     AccountRun, Lifecycle, MuteLists, Report, ReportedRule, RuleCounts, RuleDoc, RunInfo,
-    SnapshotInfo,
+    SnapshotInfo, counts_for_failure,
 };
 
 /// Why a report could not be rendered.

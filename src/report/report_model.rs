@@ -180,6 +180,14 @@ pub struct MuteLists {
     pub unused: Vec<serde_json::Value>,
 }
 
+/// Whether a finding counts for `--fail-on`: NON_COMPLIANT, not muted, and with a baseline
+/// (`change` given), new or changed.
+pub fn counts_for_failure(finding: &Finding, muted: bool, change: Option<Change>) -> bool {
+    finding.compliance_type == ComplianceType::NonCompliant
+        && !muted
+        && change != Some(Change::Unchanged)
+}
+
 impl Report {
     /// Builds a report, sorting the findings into report order and adding to `rules` any rule
     /// that appears only in the findings, so that no finding escapes the summary.
@@ -260,11 +268,9 @@ impl Report {
     /// Whether finding `index` counts for `--fail-on`: NON_COMPLIANT, not muted, and with a
     /// baseline, new or changed.
     pub fn counts_for_failure(&self, index: usize) -> bool {
-        self.findings
-            .get(index)
-            .is_some_and(|finding| finding.compliance_type == ComplianceType::NonCompliant)
-            && self.muted(index).is_none()
-            && self.change(index) != Some(Change::Unchanged)
+        self.findings.get(index).is_some_and(|finding| {
+            counts_for_failure(finding, self.muted(index).is_some(), self.change(index))
+        })
     }
 
     /// The marks a person reading finding `index` needs, as a prefix: `[muted: OWNER until

@@ -1,9 +1,14 @@
-//! The SARIF 2.1.0 report, for code-scanning dashboards: one run of the `secaudit` tool whose
-//! driver lists one reporting descriptor per rule that ran (its title, description, and
-//! remediation as help, with `properties["security-severity"]` as a string score), and one
-//! result per NON_COMPLIANT finding. A resource is not a file, so each result names its ARN as a
-//! logical location; muted findings carry an accepted external suppression with the mute's
-//! reason, and the stable finding id is the result's partial fingerprint.
+//! The one SARIF 2.1.0 writer, for code-scanning dashboards. [`log_of_run`] builds the log, its
+//! single run and the `secaudit` driver; [`rule_descriptor`] and [`result`] build the parts every
+//! SARIF output has; [`security_severity`] and [`level`] map our severities the one way. The audit
+//! report ([`log`]) and `secaudit lint` (`lint::render_sarif`) only say which rules, results and
+//! locations they have.
+//!
+//! The audit report: the driver lists one reporting descriptor per rule that ran (its title,
+//! description, and remediation as help, with `properties["security-severity"]` as a string
+//! score), and one result per NON_COMPLIANT finding. A resource is not a file, so each result
+//! names its ARN as a logical location; muted findings carry an accepted external suppression
+//! with the mute's reason, and the stable finding id is the result's partial fingerprint.
 
 use serde_json::{Value, json};
 
@@ -28,7 +33,7 @@ pub fn security_severity(severity: Severity) -> &'static str {
 }
 
 /// The SARIF `level` of a severity.
-fn level(severity: Severity) -> &'static str {
+pub fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
@@ -36,7 +41,75 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// The SARIF log of the report.
+/// A SARIF log with one run of `secaudit`: the driver's reporting descriptors (`rules`, from
+/// [`rule_descriptor`]) and the `results` (from [`result`]), columns in Unicode code points.
+pub fn log_of_run(rules: Vec<Value>, results: Vec<Value>) -> Value {
+    json!({
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [{
+            "tool": {"driver": {
+                "name": env!("CARGO_PKG_NAME"),
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    })
+}
+
+/// A reporting descriptor: `id` (also its name), a short description, the default `level`, and
+/// a full description and help when there is text for them. The caller may add `properties`.
+pub fn rule_descriptor(
+    id: &str,
+    short: &str,
+    full: Option<&str>,
+    help: Option<&str>,
+    level: &str,
+) -> Value {
+    let mut descriptor = json!({
+        "id": id,
+        "name": id,
+        "shortDescription": {"text": short},
+        "defaultConfiguration": {"level": level},
+    });
+    if let Some(full) = full.filter(|text| !text.is_empty()) {
+        descriptor["fullDescription"] = json!({"text": full});
+    }
+    if let Some(help) = help.filter(|text| !text.is_empty()) {
+        descriptor["help"] = json!({"text": help});
+    }
+    descriptor
+}
+
+/// A result of rule `rule_id` (at `rule_index` in the driver's rules, when it is there) with
+/// its level, message and `locations`, and `properties` (left out when empty). The caller may add fingerprints,
+/// suppressions or a baseline state.
+pub fn result(
+    rule_id: &str,
+    rule_index: Option<usize>,
+    level: &str,
+    message: &str,
+    locations: Value,
+    properties: Value,
+) -> Value {
+    let mut result = json!({
+        "ruleId": rule_id,
+        "level": level,
+        "message": {"text": message},
+        "locations": locations,
+    });
+    if properties.as_object().is_none_or(|bag| !bag.is_empty()) {
+        result["properties"] = properties;
+    }
+    if let Some(rule_index) = rule_index {
+        result["ruleIndex"] = json!(rule_index);
+    }
+    result
+}
+
+/// The SARIF log of the audit report.
 pub fn log(report: &Report) -> Value {
     let rules: Vec<Value> = report
         .rules
@@ -44,27 +117,22 @@ pub fn log(report: &Report) -> Value {
         .map(|rule| {
             let doc = report.rule_docs.get(&rule.id).cloned().unwrap_or_default();
             let title = if doc.title.is_empty() {
-                rule.id.clone()
+                rule.id.as_str()
             } else {
-                doc.title
+                doc.title.as_str()
             };
-            let mut descriptor = json!({
-                "id": rule.id,
-                "name": rule.id,
-                "shortDescription": {"text": title},
-                "defaultConfiguration": {"level": level(rule.severity)},
-                "properties": {
-                    "security-severity": security_severity(rule.severity),
-                    "severity": rule.severity.as_str(),
-                    "tags": ["security", "aws", "secretsmanager"],
-                },
+            let mut descriptor = rule_descriptor(
+                &rule.id,
+                title,
+                Some(&doc.description),
+                Some(&doc.remediation),
+                level(rule.severity),
+            );
+            descriptor["properties"] = json!({
+                "security-severity": security_severity(rule.severity),
+                "severity": rule.severity.as_str(),
+                "tags": ["security", "aws", "secretsmanager"],
             });
-            if !doc.description.is_empty() {
-                descriptor["fullDescription"] = json!({"text": doc.description});
-            }
-            if !doc.remediation.is_empty() {
-                descriptor["help"] = json!({"text": doc.remediation});
-            }
             descriptor
         })
         .collect();
@@ -74,22 +142,19 @@ pub fn log(report: &Report) -> Value {
         .enumerate()
         .filter(|(_, finding)| finding.compliance_type == ComplianceType::NonCompliant)
         .map(|(index, finding)| {
-            let rule_index = report.rules.iter().position(|rule| rule.id == finding.rule);
-            let mut result = json!({
-                "ruleId": finding.rule,
-                "level": level(finding.severity),
-                "message": {"text": finding.annotation},
-                "locations": [{
+            let mut result = result(
+                &finding.rule,
+                report.rules.iter().position(|rule| rule.id == finding.rule),
+                level(finding.severity),
+                &finding.annotation,
+                json!([{
                     "logicalLocations": [{
                         "name": finding.resource.name,
                         "fullyQualifiedName": finding.resource.id,
                         "kind": "resource",
                     }],
-                }],
-                "partialFingerprints": {
-                    "secauditFindingId/v1": finding_uid(&finding.rule, &finding.resource.id),
-                },
-                "properties": {
+                }]),
+                json!({
                     "severity": finding.severity.as_str(),
                     "security-severity": security_severity(finding.severity),
                     "resourceType": finding.resource.resource_type,
@@ -97,11 +162,11 @@ pub fn log(report: &Report) -> Value {
                     "region": finding.resource.region,
                     "detail": finding.detail,
                     "evidence": Value::Object(finding.evidence.clone()),
-                },
+                }),
+            );
+            result["partialFingerprints"] = json!({
+                "secauditFindingId/v1": finding_uid(&finding.rule, &finding.resource.id),
             });
-            if let Some(rule_index) = rule_index {
-                result["ruleIndex"] = json!(rule_index);
-            }
             if let Some(change) = report.change(index) {
                 result["baselineState"] = json!(match change {
                     super::baseline::Change::New => "new",
@@ -121,19 +186,7 @@ pub fn log(report: &Report) -> Value {
             result
         })
         .collect();
-    json!({
-        "$schema": SARIF_SCHEMA,
-        "version": SARIF_VERSION,
-        "runs": [{
-            "tool": {"driver": {
-                "name": env!("CARGO_PKG_NAME"),
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    })
+    log_of_run(rules, results)
 }
 
 #[cfg(test)]

@@ -24,6 +24,15 @@ pub fn registered_rule_ids() -> Vec<&'static str> {
     REGISTRY.iter().map(|entry| entry.id).collect()
 }
 
+/// The snapshot data the rule `id`'s judgements read (`None`: no rule function has that id).
+/// A collection for that rule alone can leave the rest out.
+pub fn rule_reads(id: &str) -> Option<&'static [crate::snapshot::Api]> {
+    REGISTRY
+        .iter()
+        .find(|entry| entry.id == id)
+        .map(|entry| entry.reads)
+}
+
 impl Catalogue {
     /// The built-in rules: `rules/*.json` as compiled into the binary.
     pub fn builtin() -> Result<Catalogue, RuleError> {

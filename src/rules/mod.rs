@@ -25,9 +25,9 @@ mod rotation_interval;
 mod run;
 pub mod schedule;
 
-pub use catalogue::{Catalogue, registered_rule_ids};
+pub use catalogue::{Catalogue, registered_rule_ids, rule_reads};
 pub use config::RuleConfig;
 pub use error::RuleError;
 pub use meta::RuleMeta;
 pub use params::{ParamSpec, ParamType, Params};
-pub use run::{AuditOutcome, run_audit};
+pub use run::{AuditOutcome, run_audit, run_rules};

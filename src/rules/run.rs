@@ -7,7 +7,8 @@
 //! becomes INSUFFICIENT_DATA naming the file, JSON path and reason, and a problem that touches
 //! no verdict gets one INSUFFICIENT_DATA finding of its own, so none is silently dropped.
 //!
-//! This is the only place that calls rule functions; it reads no clock (`now` is an argument)
+//! `run_rules` hands over each rule's findings as soon as it has run (a streamed report);
+//! `run_audit` gathers them all. This is the only place that calls rule functions; it reads no clock (`now` is an argument)
 //! and prints nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,13 +42,43 @@ pub fn run_audit(
     only: &[String],
     now: DateTime<Utc>,
 ) -> Result<AuditOutcome, RuleError> {
+    let mut findings = Vec::new();
+    let parameters = run_rules(
+        catalogue,
+        snapshot,
+        config,
+        only,
+        now,
+        |rule_findings| -> Result<(), RuleError> {
+            findings.extend(rule_findings);
+            Ok(())
+        },
+    )?;
+    sort_findings(&mut findings);
+    Ok(AuditOutcome {
+        findings,
+        parameters,
+    })
+}
+
+/// `run_audit` one rule at a time: hands each rule's findings (sorted with
+/// `findings::sort_findings`) to `each` as soon as the rule has run, so that a caller streaming
+/// a report never holds every finding of a big account. Returns the effective parameters of
+/// every rule run.
+pub fn run_rules<E: From<RuleError>>(
+    catalogue: &Catalogue,
+    snapshot: &Snapshot,
+    config: &RuleConfig,
+    only: &[String],
+    now: DateTime<Utc>,
+    mut each: impl FnMut(Vec<Finding>) -> Result<(), E>,
+) -> Result<BTreeMap<String, Value>, E> {
     for id in only {
         if catalogue.get(id).is_none() {
-            return Err(RuleError::UnknownRule(id.clone()));
+            return Err(RuleError::UnknownRule(id.clone()).into());
         }
     }
     let selected: BTreeSet<&str> = only.iter().map(String::as_str).collect();
-    let mut findings = Vec::new();
     let mut parameters = BTreeMap::new();
     for meta in catalogue.rules() {
         let chosen = if selected.is_empty() {
@@ -62,7 +93,8 @@ pub fn run_audit(
             return Err(RuleError::NoFunction {
                 file: format!("{}.json", meta.id),
                 id: meta.id.clone(),
-            });
+            }
+            .into());
         };
         let params = config.parameters(meta)?;
         let context = RuleContext {
@@ -73,6 +105,7 @@ pub fn run_audit(
         };
         let mut seen = BTreeSet::new();
         let verdicts = apply_problems(snapshot, entry.reads, (entry.check)(&context)?);
+        let mut findings = Vec::with_capacity(verdicts.len());
         for verdict in verdicts {
             // INVARIANT: one finding per (rule, resource); a rule that judged a resource twice
             // keeps its first verdict.
@@ -92,13 +125,12 @@ pub fn run_audit(
                 mappings: meta.mappings.clone(),
             });
         }
+        drop(seen);
+        sort_findings(&mut findings);
+        each(findings)?;
         parameters.insert(meta.id.clone(), params.to_json());
     }
-    sort_findings(&mut findings);
-    Ok(AuditOutcome {
-        findings,
-        parameters,
-    })
+    Ok(parameters)
 }
 
 /// Turns the verdicts that bad records touch into INSUFFICIENT_DATA, and reports each problem

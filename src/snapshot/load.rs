@@ -176,7 +176,7 @@ impl SnapshotDir<'_> {
             if is_dir
                 && !name.starts_with('.')
                 && !NON_REGION_DIRS.contains(&name.as_str())
-                && super::meta::is_region_name(&name)
+                && crate::arn::is_region_name(&name)
             {
                 names.push(name);
             }

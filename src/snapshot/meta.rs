@@ -17,7 +17,7 @@ fn read_regions(root: &JsonAt<'_>) -> Result<Vec<String>, FieldError> {
         .iter()
         .map(|item| {
             let name = item.string()?;
-            if is_region_name(&name) {
+            if crate::arn::is_region_name(&name) {
                 Ok(name)
             } else {
                 Err(item.error(format!("expected a region name, found `{name}`")))
@@ -73,17 +73,4 @@ fn read_organization_id(root: &JsonAt<'_>) -> Result<Option<String>, FieldError>
             "expected an organization id like `o-a1b2c3d4e5`, found `{id}`"
         )))
     }
-}
-
-/// Whether `name` looks like an AWS region (`us-east-1`, `eu-central-2`, `us-gov-west-1`): lowercase
-/// letters, digits and dashes, starting with a letter and ending with a digit. It also keeps
-/// region names from escaping the snapshot directory.
-pub(crate) fn is_region_name(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    bytes.first().is_some_and(u8::is_ascii_lowercase)
-        && bytes.last().is_some_and(u8::is_ascii_digit)
-        && name.contains('-')
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
 }

@@ -61,3 +61,13 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The `cfn-lint` of the test environment (`SECAUDIT_CFN_LINT`, else `.venv/bin/cfn-lint`), or
+/// `None` when it is not installed.
+pub fn cfn_lint() -> Option<std::path::PathBuf> {
+    if let Ok(path) = std::env::var("SECAUDIT_CFN_LINT") {
+        return Some(path.into());
+    }
+    let local = root().join(".venv/bin/cfn-lint");
+    local.exists().then_some(local)
+}
