@@ -562,7 +562,7 @@ fn a_bad_record_makes_only_what_it_concerns_conditional() {
     let output = secaudit(&["access", "--snapshot", root, "--format", "json"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
-    let where_ = format!("us-east-1/secretsmanager/get-resource-policy.json: [{guarded}]");
+    let where_ = format!("us-east-1/secretsmanager/get-resource-policy.json: $[{guarded}]");
     assert!(
         stderr.contains(&where_) && stderr.contains(ACCOUNT_A),
         "a warning names the account, file and JSON path: {stderr}"
@@ -664,7 +664,7 @@ fn an_unreadable_identity_policy_makes_its_principals_entries_conditional() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
     let where_ = format!(
-        "iam/get-account-authorization-details.json: RoleDetailList[{index}].RolePolicyList[0].PolicyDocument"
+        "iam/get-account-authorization-details.json: $.RoleDetailList[{index}].RolePolicyList[0].PolicyDocument"
     );
     assert!(stderr.contains(&where_), "{stderr}");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a report");

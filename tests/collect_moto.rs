@@ -26,7 +26,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use aws_sdk_secretsmanager::config::{Credentials, SharedCredentialsProvider};
+use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 use chrono::{DateTime, Utc};
 use fake_aws::{FakeAws, Recorded, Reply, caller_identity, json_error, query_error};
 #[cfg(feature = "config-rule")]
@@ -378,20 +378,28 @@ mod seed_support;
 
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
 use secaudit::collect::aws_api::{self, AwsApi};
-use secaudit::collect::query;
+use secaudit::collect::{aws_json, query};
 use seed_support::{Keys, MotoAccount, secaudit_with, seed_config};
 
-/// Seeding clients of one moto account and region (`None`: moto's default account). IAM and RDS
-/// have no SDK crate in the build: they are seeded through the collector's own Query client,
+/// Seeding clients of one moto account and region (`None`: moto's default account). IAM, RDS and
+/// KMS have no SDK crate in the build: they are seeded through the collector's own signed call,
 /// whose requests moto parses independently.
 struct Seed {
-    sm: aws_sdk_secretsmanager::Client,
-    kms: aws_sdk_kms::Client,
+    sm: AwsApi,
+    kms: AwsApi,
     rds: AwsApi,
     iam: AwsApi,
 }
 
 const IAM_VERSION: &str = "2010-05-08";
+
+/// One seeding call of Secrets Manager; panics on failure.
+async fn sm(seed: &Seed, operation: &str, body: Value) -> Value {
+    let target = format!("secretsmanager.{operation}");
+    aws_json::json_1_1(&seed.sm, &target, &body)
+        .await
+        .unwrap_or_else(|failure| panic!("{target}: {failure:?}"))
+}
 
 /// One seeding call of a Query service; the `<{action}Result>` member `member` of the answer.
 async fn seed_query(
@@ -415,16 +423,7 @@ async fn seed_query(
 
 async fn seed(endpoint: &str, region: &str, account: Option<&str>) -> Seed {
     let sdk = seed_config(endpoint, region).await;
-    macro_rules! client {
-        ($service:ident) => {{
-            let mut builder = $service::config::Builder::from(&sdk);
-            if let Some(account) = account {
-                builder = builder.interceptor(MotoAccount(account.to_owned()));
-            }
-            $service::Client::from_conf(builder.build())
-        }};
-    }
-    let query_client = |service| {
+    let api_client = |service, parse_error| {
         let interceptors = account
             .map(|account| SharedInterceptor::new(MotoAccount(account.to_owned())))
             .into_iter()
@@ -434,15 +433,15 @@ async fn seed(endpoint: &str, region: &str, account: Option<&str>) -> Seed {
             service,
             region,
             account.unwrap_or("default"),
-            query::parse_error,
+            parse_error,
             interceptors,
         )
     };
     Seed {
-        sm: client!(aws_sdk_secretsmanager),
-        kms: client!(aws_sdk_kms),
-        rds: query_client(aws_api::RDS),
-        iam: query_client(aws_api::IAM),
+        sm: api_client(aws_api::SECRETS_MANAGER, aws_json::parse_error),
+        kms: api_client(aws_api::KMS, aws_json::parse_error),
+        rds: api_client(aws_api::RDS, query::parse_error),
+        iam: api_client(aws_api::IAM, query::parse_error),
     }
 }
 
@@ -455,125 +454,112 @@ const TRUST_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Al
 /// policy, versions and a custom stage, rotation on, pending deletion), an Aurora cluster with an
 /// RDS-managed master password, and IAM users, groups, roles and a boundary.
 async fn seed_primary(seed: &Seed) -> Vec<String> {
-    let key = seed
-        .kms
-        .create_key()
-        .description("app key")
-        .policy(KEY_POLICY)
-        .send()
-        .await
-        .unwrap();
-    let key_id = key.key_metadata().unwrap().key_id().to_owned();
-    seed.kms
-        .create_alias()
-        .alias_name("alias/app")
-        .target_key_id(&key_id)
-        .send()
-        .await
-        .unwrap();
-
-    let tag = |k: &str, v: &str| {
-        aws_sdk_secretsmanager::types::Tag::builder()
-            .key(k)
-            .value(v)
-            .build()
+    let kms = |operation: &str, body: Value| {
+        let target = format!("TrentService.{operation}");
+        async move {
+            aws_json::json_1_1(&seed.kms, &target, &body)
+                .await
+                .unwrap_or_else(|failure| panic!("{target}: {failure:?}"))
+        }
     };
-    seed.sm
-        .create_secret()
-        .name("prod/db")
-        .secret_string("s1")
-        .kms_key_id("alias/app")
-        .description("database")
-        .tags(tag("env", "prod"))
-        .tags(tag("team", "core"))
-        .send()
-        .await
-        .unwrap();
-    seed.sm
-        .rotate_secret()
-        .secret_id("prod/db")
-        // moto invokes a rotation Lambda when one is named (and needs it to exist); without
-        // one it rotates in place, which is all the collector needs to see.
-        .rotation_rules(
-            aws_sdk_secretsmanager::types::RotationRulesType::builder()
-                .automatically_after_days(30)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    seed.sm
-        .create_secret()
-        .name("prod/api")
-        .secret_string("s2")
-        .send()
-        .await
-        .unwrap();
+    let key = kms(
+        "CreateKey",
+        json!({"Description": "app key", "Policy": KEY_POLICY}),
+    )
+    .await;
+    let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+    kms(
+        "CreateAlias",
+        json!({"AliasName": "alias/app", "TargetKeyId": key_id}),
+    )
+    .await;
+
+    sm(
+        seed,
+        "CreateSecret",
+        json!({"Name": "prod/db", "SecretString": "s1", "KmsKeyId": "alias/app",
+            "Description": "database",
+            "Tags": [{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "core"}]}),
+    )
+    .await;
+    // moto invokes a rotation Lambda when one is named (and needs it to exist); without one it
+    // rotates in place, which is all the collector needs to see.
+    sm(
+        seed,
+        "RotateSecret",
+        json!({"SecretId": "prod/db", "RotationRules": {"AutomaticallyAfterDays": 30}}),
+    )
+    .await;
+    sm(
+        seed,
+        "CreateSecret",
+        json!({"Name": "prod/api", "SecretString": "s2"}),
+    )
+    .await;
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#;
-    seed.sm
-        .put_resource_policy()
-        .secret_id("prod/api")
-        .resource_policy(policy)
-        .send()
-        .await
-        .unwrap();
-    seed.sm
-        .create_secret()
-        .name("app/versions")
-        .secret_string("v1")
-        .send()
-        .await
-        .unwrap();
-    seed.sm
-        .put_secret_value()
-        .secret_id("app/versions")
-        .secret_string("v2")
-        .send()
-        .await
-        .unwrap();
-    let third = seed
-        .sm
-        .put_secret_value()
-        .secret_id("app/versions")
-        .secret_string("v3")
-        .send()
-        .await
-        .unwrap();
-    let second_id = seed
-        .sm
-        .list_secret_version_ids()
-        .secret_id("app/versions")
-        .send()
-        .await
+    sm(
+        seed,
+        "PutResourcePolicy",
+        json!({"SecretId": "prod/api", "ResourcePolicy": policy}),
+    )
+    .await;
+    sm(
+        seed,
+        "CreateSecret",
+        json!({"Name": "app/versions", "SecretString": "v1"}),
+    )
+    .await;
+    sm(
+        seed,
+        "PutSecretValue",
+        json!({"SecretId": "app/versions", "SecretString": "v2"}),
+    )
+    .await;
+    let third = sm(
+        seed,
+        "PutSecretValue",
+        json!({"SecretId": "app/versions", "SecretString": "v3"}),
+    )
+    .await;
+    let versions = sm(
+        seed,
+        "ListSecretVersionIds",
+        json!({"SecretId": "app/versions"}),
+    )
+    .await;
+    let second_id = versions["Versions"]
+        .as_array()
         .unwrap()
-        .versions()
         .iter()
-        .find(|v| v.version_stages().iter().any(|s| s == "AWSPREVIOUS"))
-        .and_then(|v| v.version_id().map(str::to_owned))
+        .find(|v| {
+            v["VersionStages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s == "AWSPREVIOUS")
+        })
+        .and_then(|v| v["VersionId"].as_str().map(str::to_owned))
         .unwrap();
-    assert_ne!(Some(second_id.as_str()), third.version_id());
-    seed.sm
-        .update_secret_version_stage()
-        .secret_id("app/versions")
-        .version_stage("CANARY")
-        .move_to_version_id(&second_id)
-        .send()
-        .await
-        .unwrap();
-    seed.sm
-        .create_secret()
-        .name("old/thing")
-        .secret_string("x")
-        .send()
-        .await
-        .unwrap();
-    seed.sm
-        .delete_secret()
-        .secret_id("old/thing")
-        .recovery_window_in_days(7)
-        .send()
-        .await
-        .unwrap();
+    assert_ne!(Some(second_id.as_str()), third["VersionId"].as_str());
+    sm(
+        seed,
+        "UpdateSecretVersionStage",
+        json!({"SecretId": "app/versions", "VersionStage": "CANARY",
+            "MoveToVersionId": second_id}),
+    )
+    .await;
+    sm(
+        seed,
+        "CreateSecret",
+        json!({"Name": "old/thing", "SecretString": "x"}),
+    )
+    .await;
+    sm(
+        seed,
+        "DeleteSecret",
+        json!({"SecretId": "old/thing", "RecoveryWindowInDays": 7}),
+    )
+    .await;
 
     seed_query(
         &seed.rds,
@@ -666,18 +652,12 @@ async fn seed_primary(seed: &Seed) -> Vec<String> {
 }
 
 async fn seed_secondary(seed: &Seed) {
-    let tag = aws_sdk_secretsmanager::types::Tag::builder()
-        .key("env")
-        .value("dev")
-        .build();
-    seed.sm
-        .create_secret()
-        .name("dev/one")
-        .secret_string("d")
-        .tags(tag)
-        .send()
-        .await
-        .unwrap();
+    sm(
+        seed,
+        "CreateSecret",
+        json!({"Name": "dev/one", "SecretString": "d", "Tags": [{"Key": "env", "Value": "dev"}]}),
+    )
+    .await;
 }
 
 /// Runs the built binary against `endpoint` with fake static credentials and no AWS files.
@@ -1126,14 +1106,12 @@ async fn collects_two_regions_from_moto_end_to_end() {
 async fn a_denied_region_becomes_coverage_and_exit_3() {
     let Some(server) = moto::moto() else { return };
     let seed_east = seed(&server.endpoint, "us-east-1", None).await;
-    seed_east
-        .sm
-        .create_secret()
-        .name("denied-test/east")
-        .secret_string("x")
-        .send()
-        .await
-        .unwrap();
+    sm(
+        &seed_east,
+        "CreateSecret",
+        json!({"Name": "denied-test/east", "SecretString": "x"}),
+    )
+    .await;
     let proxy = deny_proxy::start(&server.endpoint, "us-west-2");
 
     let home = tempfile::tempdir().unwrap();
@@ -1313,27 +1291,18 @@ async fn config_rule_mode_sends_evaluations_in_test_mode() {
     let Some(server) = moto::moto() else { return };
     let account = "310987654321";
     let seeded = seed(&server.endpoint, "us-east-1", Some(account)).await;
-    let tag = aws_sdk_secretsmanager::types::Tag::builder()
-        .key("team")
-        .value("core")
-        .build();
-    seeded
-        .sm
-        .create_secret()
-        .name("tagged")
-        .secret_string("x")
-        .tags(tag)
-        .send()
-        .await
-        .unwrap();
-    seeded
-        .sm
-        .create_secret()
-        .name("untagged")
-        .secret_string("x")
-        .send()
-        .await
-        .unwrap();
+    sm(
+        &seeded,
+        "CreateSecret",
+        json!({"Name": "tagged", "SecretString": "x", "Tags": [{"Key": "team", "Value": "core"}]}),
+    )
+    .await;
+    sm(
+        &seeded,
+        "CreateSecret",
+        json!({"Name": "untagged", "SecretString": "x"}),
+    )
+    .await;
 
     let home = tempfile::tempdir().unwrap();
     let event = home.path().join("event.json");
@@ -1697,26 +1666,20 @@ async fn a_replica_is_described_and_its_refused_policy_is_its_own_gap() {
     let Some(server) = moto::moto() else { return };
     let account = "210987654322";
     let east = seed(&server.endpoint, "us-east-1", Some(account)).await;
-    east.sm
-        .create_secret()
-        .name("multi/db")
-        .secret_string("m")
-        .add_replica_regions(
-            aws_sdk_secretsmanager::types::ReplicaRegionType::builder()
-                .region("us-west-2")
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    sm(
+        &east,
+        "CreateSecret",
+        json!({"Name": "multi/db", "SecretString": "m",
+            "AddReplicaRegions": [{"Region": "us-west-2"}]}),
+    )
+    .await;
     let west = seed(&server.endpoint, "us-west-2", Some(account)).await;
-    west.sm
-        .create_secret()
-        .name("single/db")
-        .secret_string("s")
-        .send()
-        .await
-        .unwrap();
+    sm(
+        &west,
+        "CreateSecret",
+        json!({"Name": "single/db", "SecretString": "s"}),
+    )
+    .await;
 
     let home = tempfile::tempdir().unwrap();
     let out = home.path().join("snapshot");
@@ -2067,19 +2030,12 @@ async fn config_rule_change_notification_judges_only_the_changed_secret() {
     let seeded = seed(&server.endpoint, "us-east-1", Some(account)).await;
     let mut arns = Vec::new();
     for index in 0..12 {
-        let mut request = seeded
-            .sm
-            .create_secret()
-            .name(format!("app/{index:02}"))
-            .secret_string("x");
+        let mut body = json!({"Name": format!("app/{index:02}"), "SecretString": "x"});
         if index % 2 == 0 {
-            let tag = aws_sdk_secretsmanager::types::Tag::builder()
-                .key("team")
-                .value("core")
-                .build();
-            request = request.tags(tag);
+            body["Tags"] = json!([{"Key": "team", "Value": "core"}]);
         }
-        arns.push(request.send().await.unwrap().arn().unwrap().to_owned());
+        let created = sm(&seeded, "CreateSecret", body).await;
+        arns.push(created["ARN"].as_str().unwrap().to_owned());
     }
     let changed = &arns[5];
     let home = tempfile::tempdir().unwrap();

@@ -83,13 +83,21 @@ async fn org_call(client: &AwsApi, operation: &str, body: Value) -> Value {
         .unwrap_or_else(|failure| panic!("{operation}: {failure:?}"))
 }
 
-async fn secrets(endpoint: &str, account: &str) -> aws_sdk_secretsmanager::Client {
+/// Creates the secret `name` in `account` (the collector's own JSON call).
+async fn create_secret(endpoint: &str, account: &str, name: &str) {
     let sdk = seed_config(endpoint, "us-east-1").await;
-    aws_sdk_secretsmanager::Client::from_conf(
-        aws_sdk_secretsmanager::config::Builder::from(&sdk)
-            .interceptor(MotoAccount(account.to_owned()))
-            .build(),
-    )
+    let client = AwsApi::with_interceptors(
+        &sdk,
+        aws_api::SECRETS_MANAGER,
+        "us-east-1",
+        account,
+        aws_json::parse_error,
+        vec![SharedInterceptor::new(MotoAccount(account.to_owned()))],
+    );
+    let body = json!({"Name": name, "SecretString": "x"});
+    aws_json::json_1_1(&client, "secretsmanager.CreateSecret", &body)
+        .await
+        .unwrap();
 }
 
 /// Credentials of `account` (moto maps an assumed role's keys to its account).
@@ -233,14 +241,7 @@ async fn build_org(endpoint: &str, management: &str) -> Org {
         (prod_account.as_str(), "prod/db"),
         (dev_account.as_str(), "dev/db"),
     ] {
-        secrets(endpoint, account)
-            .await
-            .create_secret()
-            .name(name)
-            .secret_string("x")
-            .send()
-            .await
-            .unwrap();
+        create_secret(endpoint, account, name).await;
     }
     Org {
         id,

@@ -19,6 +19,8 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use secaudit::collect::aws_api::{self, AwsApi};
+use secaudit::collect::aws_json;
 use serde_json::{Value, json};
 
 #[path = "collect_support/moto.rs"]
@@ -280,21 +282,24 @@ fn change_events(arn: &str, name: &str) -> Vec<Value> {
 async fn bootstrap_judges_only_the_changed_secret() {
     let Some(server) = moto::moto() else { return };
     let sdk = seed::seed_config(&server.endpoint, "us-east-1").await;
-    let client = aws_sdk_secretsmanager::Client::new(&sdk);
+    // No Secrets Manager SDK crate in the build: seeded through the collector's own JSON call.
+    let client = AwsApi::new(
+        &sdk,
+        aws_api::SECRETS_MANAGER,
+        "us-east-1",
+        "default",
+        aws_json::parse_error,
+    );
     let mut arns = Vec::new();
     for index in 0..8 {
-        let mut request = client
-            .create_secret()
-            .name(format!("lambda/{index}"))
-            .secret_string("x");
+        let mut body = json!({"Name": format!("lambda/{index}"), "SecretString": "x"});
         if index != 3 {
-            let tag = aws_sdk_secretsmanager::types::Tag::builder()
-                .key("team")
-                .value("core")
-                .build();
-            request = request.tags(tag);
+            body["Tags"] = json!([{"Key": "team", "Value": "core"}]);
         }
-        arns.push(request.send().await.unwrap().arn().unwrap().to_owned());
+        let created = aws_json::json_1_1(&client, "secretsmanager.CreateSecret", &body)
+            .await
+            .unwrap();
+        arns.push(created["ARN"].as_str().unwrap().to_owned());
     }
     let events = change_events(&arns[3], "lambda/3");
     let posted = invoke(

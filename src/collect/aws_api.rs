@@ -1,6 +1,8 @@
-//! One signed AWS API call without a generated SDK crate: the services whose SDK crates cost most
-//! of a clean build (IAM and RDS, each a large generated crate for the one or two operations the
-//! collector makes) are called through this module instead, on the SDK's own runtime.
+//! One signed AWS API call without a generated SDK crate: every service the collector reads
+//! (Secrets Manager, IAM, RDS, KMS, CloudTrail, Organizations, Account) and the Security Hub push
+//! go through this module, on the SDK's own runtime, instead of their generated crates, which
+//! were most of a clean build for a handful of operations. STS stays an SDK client
+//! (`aws-config` needs it for AssumeRole anyway).
 //!
 //! An [`AwsApi`] is the client of one service in one account-region. It runs every call through
 //! the smithy orchestrator with everything the generated clients use: the run's HTTP client
@@ -13,7 +15,8 @@
 //! they read a generated client's.
 //!
 //! The protocol (request body, response parsing) is the caller's: `query.rs` for the AWS Query
-//! protocol (IAM, RDS), `aws_json.rs` for the JSON protocols (Security Hub). Owns no retry or pacing logic of its own (`limits.rs` paces calls).
+//! protocol (IAM, RDS), `aws_json.rs` for the JSON protocols (the others). Owns no retry or pacing
+//! logic of its own (`limits.rs` paces calls).
 
 use std::fmt;
 
@@ -85,6 +88,18 @@ pub const ACCOUNT: ServiceSpec = ServiceSpec {
 pub const ORGANIZATIONS: ServiceSpec = ServiceSpec {
     signing_name: "organizations",
     service_id: "Organizations",
+    global: false,
+};
+
+pub const KMS: ServiceSpec = ServiceSpec {
+    signing_name: "kms",
+    service_id: "KMS",
+    global: false,
+};
+
+pub const SECRETS_MANAGER: ServiceSpec = ServiceSpec {
+    signing_name: "secretsmanager",
+    service_id: "Secrets Manager",
     global: false,
 };
 

@@ -41,15 +41,8 @@ impl JsonObject {
         self
     }
 
-    pub(crate) fn time(mut self, key: &str, value: Option<&SdkDateTime>) -> Self {
-        if let Some(value) = value {
-            self.0.insert(key.to_owned(), Value::String(iso8601(value)));
-        }
-        self
-    }
-
-    /// A timestamp already in the CLI format (see [`format_utc`]), when present.
-    pub(crate) fn time_text(mut self, key: &str, value: Option<String>) -> Self {
+    /// A timestamp already in the CLI format ([`iso8601`], [`format_utc`]), when present.
+    pub(crate) fn time(mut self, key: &str, value: Option<String>) -> Self {
         if let Some(value) = value {
             self.0.insert(key.to_owned(), Value::String(value));
         }

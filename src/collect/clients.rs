@@ -13,8 +13,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_secretsmanager::config::retry::RetryPartition;
-use aws_sdk_secretsmanager::config::{SharedCredentialsProvider, SharedHttpClient};
+use aws_types::sdk_config::{SharedCredentialsProvider, SharedHttpClient};
 
 use super::aws_api::{self, AwsApi};
 use super::{aws_json, query};
@@ -117,40 +116,42 @@ pub async fn assume_role_config(
         .build()
 }
 
-fn partition_name(service: &str, region: &str, account_id: &str) -> RetryPartition {
-    RetryPartition::new(format!("{service}-{region}-{account_id}"))
+#[cfg(feature = "config-rule")]
+fn partition_name(
+    service: &str,
+    region: &str,
+    account_id: &str,
+) -> aws_sdk_sts::config::retry::RetryPartition {
+    aws_sdk_sts::config::retry::RetryPartition::new(format!("{service}-{region}-{account_id}"))
 }
 
 /// The clients of one account-region.
 #[derive(Debug, Clone)]
 pub struct RegionClients {
     pub region: String,
-    pub secretsmanager: aws_sdk_secretsmanager::Client,
+    /// Secrets Manager through awsJson 1.1 (no SDK crate: see `aws_api.rs`).
+    pub secretsmanager: AwsApi,
     /// RDS through the AWS Query protocol (no SDK crate: see `aws_api.rs`).
     pub rds: AwsApi,
-    pub kms: aws_sdk_kms::Client,
+    /// KMS through awsJson 1.1 (no SDK crate: see `aws_api.rs`).
+    pub kms: AwsApi,
     /// CloudTrail through the awsJson 1.1 protocol (no SDK crate: see `aws_api.rs`).
     pub cloudtrail: AwsApi,
 }
 
 impl RegionClients {
     pub fn new(sdk: &SdkConfig, region: &str, account_id: &str) -> RegionClients {
-        let aws_region = Region::new(region.to_owned());
         RegionClients {
             region: region.to_owned(),
-            secretsmanager: aws_sdk_secretsmanager::Client::from_conf(
-                aws_sdk_secretsmanager::config::Builder::from(sdk)
-                    .region(aws_region.clone())
-                    .retry_partition(partition_name("secretsmanager", region, account_id))
-                    .build(),
+            secretsmanager: AwsApi::new(
+                sdk,
+                aws_api::SECRETS_MANAGER,
+                region,
+                account_id,
+                aws_json::parse_error,
             ),
             rds: AwsApi::new(sdk, aws_api::RDS, region, account_id, query::parse_error),
-            kms: aws_sdk_kms::Client::from_conf(
-                aws_sdk_kms::config::Builder::from(sdk)
-                    .region(aws_region.clone())
-                    .retry_partition(partition_name("kms", region, account_id))
-                    .build(),
-            ),
+            kms: AwsApi::new(sdk, aws_api::KMS, region, account_id, aws_json::parse_error),
             cloudtrail: AwsApi::new(
                 sdk,
                 aws_api::CLOUDTRAIL,

@@ -91,7 +91,7 @@ fn event_value(event: &Value) -> Value {
         .str("EventName", text(event, "EventName"))
         .str("ReadOnly", text(event, "ReadOnly"))
         .str("AccessKeyId", text(event, "AccessKeyId"))
-        .time_text("EventTime", event.get("EventTime").and_then(epoch_time))
+        .time("EventTime", event.get("EventTime").and_then(epoch_time))
         .str("EventSource", text(event, "EventSource"))
         .str("Username", text(event, "Username"))
         .list(

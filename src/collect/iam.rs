@@ -143,7 +143,7 @@ fn user(detail: &Element) -> Value {
         .str("UserName", detail.text("UserName"))
         .str("UserId", detail.text("UserId"))
         .str("Arn", detail.text("Arn"))
-        .time_text("CreateDate", detail.time("CreateDate"))
+        .time("CreateDate", detail.time("CreateDate"))
         .list("UserPolicyList", inline_policies(detail, "UserPolicyList"))
         .value("GroupList", json!(detail.strings("GroupList")))
         .value("AttachedManagedPolicies", Value::Array(attached(detail)))
@@ -161,7 +161,7 @@ fn group(detail: &Element) -> Value {
         .str("GroupName", detail.text("GroupName"))
         .str("GroupId", detail.text("GroupId"))
         .str("Arn", detail.text("Arn"))
-        .time_text("CreateDate", detail.time("CreateDate"))
+        .time("CreateDate", detail.time("CreateDate"))
         .value(
             "GroupPolicyList",
             Value::Array(inline_policies(detail, "GroupPolicyList")),
@@ -183,7 +183,7 @@ fn instance_profile(profile: &Element) -> Value {
             Some(profile.text("InstanceProfileId").unwrap_or("")),
         )
         .str("Arn", Some(profile.text("Arn").unwrap_or("")))
-        .time_text(
+        .time(
             "CreateDate",
             Some(profile.time("CreateDate").unwrap_or_else(epoch)),
         )
@@ -198,7 +198,7 @@ fn epoch() -> String {
 fn role(detail: &Element) -> Value {
     let last_used = detail.child("RoleLastUsed").map(|last| {
         JsonObject::new()
-            .time_text("LastUsedDate", last.time("LastUsedDate"))
+            .time("LastUsedDate", last.time("LastUsedDate"))
             .str("Region", last.text("Region"))
             .build()
     });
@@ -207,7 +207,7 @@ fn role(detail: &Element) -> Value {
         .str("RoleName", detail.text("RoleName"))
         .str("RoleId", detail.text("RoleId"))
         .str("Arn", detail.text("Arn"))
-        .time_text("CreateDate", detail.time("CreateDate"))
+        .time("CreateDate", detail.time("CreateDate"))
         .opt(
             "AssumeRolePolicyDocument",
             detail.text("AssumeRolePolicyDocument").map(policy_document),
@@ -244,7 +244,7 @@ fn policy_version(version: &Element) -> Value {
             "IsDefaultVersion",
             Some(version.bool("IsDefaultVersion").unwrap_or(false)),
         )
-        .time_text("CreateDate", version.time("CreateDate"))
+        .time("CreateDate", version.time("CreateDate"))
         .build()
 }
 
@@ -272,8 +272,8 @@ fn managed_policy(detail: &Element) -> Value {
             Some(detail.bool("IsAttachable").unwrap_or(false)),
         )
         .str("Description", detail.text("Description"))
-        .time_text("CreateDate", detail.time("CreateDate"))
-        .time_text("UpdateDate", detail.time("UpdateDate"))
+        .time("CreateDate", detail.time("CreateDate"))
+        .time("UpdateDate", detail.time("UpdateDate"))
         .value(
             "PolicyVersionList",
             Value::Array(

@@ -12,12 +12,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aws_sdk_kms::Client;
-use aws_sdk_kms::types::{AliasListEntry, KeyMetadata};
 use serde_json::{Value, json};
 
+use super::aws_api::AwsApi;
+use super::aws_json::{self, epoch_time, list, text};
 use super::cli_shape::JsonObject;
-use super::coverage::{CallFailure, CoverageStatus, classify};
+use super::coverage::{CallFailure, CoverageStatus};
 use super::region_run::RegionRun;
 use super::secretsmanager::ListedSecret;
 use super::{RegionFiles, next_page_token};
@@ -29,25 +29,26 @@ pub(crate) const GET_KEY_POLICY: &str = "kms:GetKeyPolicy";
 /// The file of the key policies, relative to the region directory.
 pub(crate) const KEY_POLICY_FILE: &str = "kms/get-key-policy.json";
 
+/// One KMS call (awsJson 1.1).
+async fn call(client: &AwsApi, operation: &str, body: &Value) -> Result<Value, CallFailure> {
+    aws_json::json_1_1(client, &format!("TrentService.{operation}"), body).await
+}
+
 /// `{"Aliases": [...]}`, every page.
-pub(crate) async fn list_aliases(run: &RegionRun, client: &Client) -> Result<Value, CallFailure> {
+pub(crate) async fn list_aliases(run: &RegionRun, client: &AwsApi) -> Result<Value, CallFailure> {
     let mut aliases = Vec::new();
     let mut marker: Option<String> = None;
     loop {
+        let mut body = json!({"Limit": 100});
+        if let Some(marker) = &marker {
+            body["Marker"] = json!(marker);
+        }
         let page = run
-            .call(LIST_ALIASES, || async {
-                client
-                    .list_aliases()
-                    .limit(100)
-                    .set_marker(marker.clone())
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e))
-            })
+            .call(LIST_ALIASES, || call(client, "ListAliases", &body))
             .await?;
-        aliases.extend(page.aliases().iter().map(alias));
-        let next = if page.truncated() {
-            page.next_marker()
+        aliases.extend(list(&page, "Aliases").iter().map(alias));
+        let next = if page.get("Truncated").and_then(Value::as_bool) == Some(true) {
+            text(&page, "NextMarker")
         } else {
             None
         };
@@ -103,30 +104,25 @@ pub(crate) struct DescribedKeys {
 /// longer exists, is left out.
 pub(crate) async fn describe_keys(
     run: &RegionRun,
-    client: &Client,
+    client: &AwsApi,
     keys: &[String],
 ) -> Result<DescribedKeys, CallFailure> {
     let mut described = Vec::new();
     let mut arns = BTreeMap::new();
     let mut seen = BTreeSet::new();
     for key in keys {
+        let body = json!({"KeyId": key});
         let result = run
-            .call(DESCRIBE_KEY, || async {
-                client
-                    .describe_key()
-                    .key_id(key)
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e))
-            })
+            .call(DESCRIBE_KEY, || call(client, "DescribeKey", &body))
             .await;
         match result {
             Ok(output) => {
-                if let Some(metadata) = output.key_metadata() {
-                    if let Some(arn) = metadata.arn() {
+                if let Some(metadata) = output.get("KeyMetadata") {
+                    if let Some(arn) = text(metadata, "Arn") {
                         arns.insert(key.clone(), arn.to_owned());
                     }
-                    if seen.insert(metadata.key_id().to_owned()) {
+                    // A required member: the SDK read a missing one as empty.
+                    if seen.insert(text(metadata, "KeyId").unwrap_or_default().to_owned()) {
                         described.push(json!({ "KeyMetadata": key_metadata(metadata) }));
                     }
                 }
@@ -245,7 +241,7 @@ pub(crate) fn resolve_keys(
 /// not be read gets its own coverage entry, and the file holds the others.
 pub(crate) async fn key_policies(
     run: &RegionRun,
-    client: &Client,
+    client: &AwsApi,
     targets: Vec<KeyTarget>,
     files: &mut RegionFiles,
 ) {
@@ -269,23 +265,16 @@ pub(crate) async fn key_policies(
         if policies.contains_key(&arn) {
             continue;
         }
+        let body = json!({"KeyId": arn, "PolicyName": "default"});
         let result = run
-            .call(GET_KEY_POLICY, || async {
-                client
-                    .get_key_policy()
-                    .key_id(&arn)
-                    .policy_name("default")
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e))
-            })
+            .call(GET_KEY_POLICY, || call(client, "GetKeyPolicy", &body))
             .await;
         match result {
             Ok(output) => {
-                let policy = output.policy().unwrap_or_default().to_owned();
+                let policy = text(&output, "Policy").unwrap_or_default().to_owned();
                 let entry = json!({
                     "KeyId": arn,
-                    "PolicyName": output.policy_name().unwrap_or("default"),
+                    "PolicyName": text(&output, "PolicyName").unwrap_or("default"),
                     "Policy": policy,
                 });
                 policies.insert(arn, entry);
@@ -313,39 +302,48 @@ pub(crate) async fn key_policies(
     );
 }
 
-fn alias(entry: &AliasListEntry) -> Value {
+fn alias(entry: &Value) -> Value {
     JsonObject::new()
-        .str("AliasName", entry.alias_name())
-        .str("AliasArn", entry.alias_arn())
-        .str("TargetKeyId", entry.target_key_id())
-        .time("CreationDate", entry.creation_date())
-        .time("LastUpdatedDate", entry.last_updated_date())
+        .str("AliasName", text(entry, "AliasName"))
+        .str("AliasArn", text(entry, "AliasArn"))
+        .str("TargetKeyId", text(entry, "TargetKeyId"))
+        .time(
+            "CreationDate",
+            entry.get("CreationDate").and_then(epoch_time),
+        )
+        .time(
+            "LastUpdatedDate",
+            entry.get("LastUpdatedDate").and_then(epoch_time),
+        )
         .build()
 }
 
-fn key_metadata(metadata: &KeyMetadata) -> Value {
+fn key_metadata(metadata: &Value) -> Value {
+    let time = |name: &str| metadata.get(name).and_then(epoch_time);
+    let flag = |name: &str| metadata.get(name).and_then(Value::as_bool);
     JsonObject::new()
-        .str("AWSAccountId", metadata.aws_account_id())
-        .str("KeyId", Some(metadata.key_id()))
-        .str("Arn", metadata.arn())
-        .time("CreationDate", metadata.creation_date())
-        .bool("Enabled", Some(metadata.enabled()))
-        .str("Description", metadata.description())
-        .str("KeyUsage", metadata.key_usage().map(|v| v.as_str()))
-        .str("KeyState", metadata.key_state().map(|v| v.as_str()))
-        .time("DeletionDate", metadata.deletion_date())
-        .str("Origin", metadata.origin().map(|v| v.as_str()))
-        .str("KeyManager", metadata.key_manager().map(|v| v.as_str()))
-        .str("KeySpec", metadata.key_spec().map(|v| v.as_str()))
+        .str("AWSAccountId", text(metadata, "AWSAccountId"))
+        // Required members: the SDK read a missing one as empty or false.
+        .str("KeyId", Some(text(metadata, "KeyId").unwrap_or_default()))
+        .str("Arn", text(metadata, "Arn"))
+        .time("CreationDate", time("CreationDate"))
+        .bool("Enabled", Some(flag("Enabled").unwrap_or(false)))
+        .str("Description", text(metadata, "Description"))
+        .str("KeyUsage", text(metadata, "KeyUsage"))
+        .str("KeyState", text(metadata, "KeyState"))
+        .time("DeletionDate", time("DeletionDate"))
+        .str("Origin", text(metadata, "Origin"))
+        .str("KeyManager", text(metadata, "KeyManager"))
+        .str("KeySpec", text(metadata, "KeySpec"))
         .list(
             "EncryptionAlgorithms",
-            metadata
-                .encryption_algorithms()
+            list(metadata, "EncryptionAlgorithms")
                 .iter()
-                .map(|v| json!(v.as_str()))
+                .filter(|v| v.is_string())
+                .cloned()
                 .collect(),
         )
-        .bool("MultiRegion", metadata.multi_region())
+        .bool("MultiRegion", flag("MultiRegion"))
         .build()
 }
 

@@ -1,9 +1,12 @@
-//! Live collection of account snapshots from AWS with the official SDK (feature `aws`): the only
-//! networked, async code of secaudit. It reads Secrets Manager, IAM, RDS, KMS and CloudTrail
-//! metadata, writes the snapshot directory of `docs/file-formats.md` in the AWS CLI v2 JSON shapes (so that
-//! `secaudit audit --snapshot` reads it exactly like a snapshot made with the AWS CLI), and
-//! records in `coverage` every API it could not read. Calls are bounded per API and per
-//! account-region, retried with the SDK's standard backoff, and never abort the run.
+//! Live collection of account snapshots from AWS (feature `aws`): the only networked, async code
+//! of secaudit. Credentials, profiles, SSO and AssumeRole come from the official SDK's
+//! `aws-config`; the service calls go through one signed call on the SDK's runtime
+//! ([`aws_api`], with the [`query`] and [`aws_json`] protocols) instead of the generated service
+//! crates, which made most of a clean build. It reads Secrets Manager, IAM, RDS, KMS and
+//! CloudTrail metadata, writes the snapshot directory of `docs/file-formats.md` in the AWS CLI v2
+//! JSON shapes (so that `secaudit audit --snapshot` reads it exactly like a snapshot made with the
+//! AWS CLI), and records in `coverage` every API it could not read. Calls are bounded per API and
+//! per account-region, retried with the SDK runtime's standard backoff, and never abort the run.
 //!
 //! It must never read a secret value (no GetSecretValue, no BatchGetSecretValue: see
 //! [`actions`]), never print (progress goes through [`Progress`]) and never read the wall clock

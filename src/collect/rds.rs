@@ -142,7 +142,7 @@ fn cluster(cluster: &Element) -> Value {
             cluster.bool("IAMDatabaseAuthenticationEnabled"),
         )
         .bool("DeletionProtection", cluster.bool("DeletionProtection"))
-        .time_text("ClusterCreateTime", cluster.time("ClusterCreateTime"))
+        .time("ClusterCreateTime", cluster.time("ClusterCreateTime"))
         .value("TagList", tags(cluster))
         .build()
 }
@@ -166,7 +166,7 @@ fn instance(instance: &Element) -> Value {
         )
         .bool("StorageEncrypted", instance.bool("StorageEncrypted"))
         .str("KmsKeyId", instance.text("KmsKeyId"))
-        .time_text("InstanceCreateTime", instance.time("InstanceCreateTime"))
+        .time("InstanceCreateTime", instance.time("InstanceCreateTime"))
         .value("TagList", tags(instance))
         .build()
 }

@@ -13,16 +13,13 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_secretsmanager::Client;
-use aws_sdk_secretsmanager::types::{
-    ExternalSecretRotationMetadataItem, ReplicationStatusType, RotationRulesType, SecretListEntry,
-    SecretVersionsListEntry, Tag,
-};
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
+use super::aws_api::AwsApi;
+use super::aws_json::{self, epoch_time, list, text};
 use super::cli_shape::JsonObject;
-use super::coverage::{CallFailure, CoverageStatus, classify};
+use super::coverage::{CallFailure, CoverageStatus};
 use super::region_run::RegionRun;
 use super::{RegionFiles, next_page_token};
 
@@ -30,6 +27,19 @@ pub(crate) const LIST_SECRETS: &str = "secretsmanager:ListSecrets";
 pub(crate) const DESCRIBE_SECRET: &str = "secretsmanager:DescribeSecret";
 pub(crate) const LIST_VERSIONS: &str = "secretsmanager:ListSecretVersionIds";
 pub(crate) const GET_POLICY: &str = "secretsmanager:GetResourcePolicy";
+
+/// One Secrets Manager call (awsJson 1.1).
+async fn call(client: &AwsApi, operation: &str, body: &Value) -> Result<Value, CallFailure> {
+    aws_json::json_1_1(client, &format!("secretsmanager.{operation}"), body).await
+}
+
+/// `body` with `NextToken` set when there is one.
+fn paged(mut body: Value, token: &Option<String>) -> Value {
+    if let Some(token) = token {
+        body["NextToken"] = json!(token);
+    }
+    body
+}
 
 /// What the other collectors of the region need to know about its secrets.
 #[derive(Debug, Clone, Default)]
@@ -54,24 +64,19 @@ impl ListedSecret {
 /// Lists the secrets (all pages); on failure, records it and returns `None`.
 pub(crate) async fn list_secrets(
     run: &RegionRun,
-    client: &Client,
+    client: &AwsApi,
     files: &mut RegionFiles,
 ) -> Option<Vec<ListedSecret>> {
     let mut entries: Vec<Value> = Vec::new();
     let mut listed = Vec::new();
     let mut token: Option<String> = None;
     loop {
+        let body = paged(
+            json!({"IncludePlannedDeletion": true, "MaxResults": 100}),
+            &token,
+        );
         let page = run
-            .call(LIST_SECRETS, || async {
-                client
-                    .list_secrets()
-                    .include_planned_deletion(true)
-                    .max_results(100)
-                    .set_next_token(token.clone())
-                    .send()
-                    .await
-                    .map_err(|error| classify(&error))
-            })
+            .call(LIST_SECRETS, || call(client, "ListSecrets", &body))
             .await;
         let page = match page {
             Ok(page) => page,
@@ -83,17 +88,17 @@ pub(crate) async fn list_secrets(
                 return None;
             }
         };
-        for entry in page.secret_list() {
+        for entry in list(&page, "SecretList") {
             listed.push(ListedSecret {
-                arn: entry.arn().unwrap_or_default().to_owned(),
-                kms_key_id: entry.kms_key_id().map(str::to_owned),
-                pending_deletion: entry.deleted_date().is_some(),
-                replicated: entry.primary_region().is_some_and(|r| !r.is_empty()),
-                rds_owned: entry.owning_service() == Some("rds"),
+                arn: text(entry, "ARN").unwrap_or_default().to_owned(),
+                kms_key_id: text(entry, "KmsKeyId").map(str::to_owned),
+                pending_deletion: entry.get("DeletedDate").and_then(epoch_time).is_some(),
+                replicated: text(entry, "PrimaryRegion").is_some_and(|r| !r.is_empty()),
+                rds_owned: text(entry, "OwningService") == Some("rds"),
             });
             entries.push(secret_list_entry(entry));
         }
-        match next_page_token(&token, page.next_token()) {
+        match next_page_token(&token, text(&page, "NextToken")) {
             Some(next) => token = Some(next),
             None => break,
         }
@@ -142,7 +147,7 @@ fn is_marked_for_deletion(failure: &CallFailure) -> bool {
 /// at all (one `skipped` entry for the region).
 pub(crate) async fn describe_secrets(
     run: &RegionRun,
-    client: &Client,
+    client: &AwsApi,
     secrets: &[ListedSecret],
     left_out: &[&str],
     files: &mut RegionFiles,
@@ -279,87 +284,43 @@ pub(crate) async fn describe_secrets(
 
 pub(crate) async fn describe_secret(
     run: &RegionRun,
-    client: &Client,
+    client: &AwsApi,
     arn: &str,
 ) -> Result<Value, CallFailure> {
+    let body = json!({"SecretId": arn});
     let output = run
-        .call(DESCRIBE_SECRET, || async {
-            client
-                .describe_secret()
-                .secret_id(arn)
-                .send()
-                .await
-                .map_err(|e| classify(&e))
-        })
+        .call(DESCRIBE_SECRET, || call(client, "DescribeSecret", &body))
         .await?;
-    let object = JsonObject::new()
-        .str("ARN", output.arn())
-        .str("Name", output.name())
-        .str("Type", output.r#type())
-        .str("Description", output.description())
-        .str("KmsKeyId", output.kms_key_id())
-        .bool("RotationEnabled", output.rotation_enabled())
-        .str("RotationLambdaARN", output.rotation_lambda_arn())
-        .opt("RotationRules", output.rotation_rules().map(rotation_rules))
-        .list(
-            "ExternalSecretRotationMetadata",
-            output
-                .external_secret_rotation_metadata()
-                .iter()
-                .map(external_metadata)
-                .collect(),
-        )
-        .str(
-            "ExternalSecretRotationRoleArn",
-            output.external_secret_rotation_role_arn(),
-        )
-        .time("LastRotatedDate", output.last_rotated_date())
-        .time("LastChangedDate", output.last_changed_date())
-        .time("LastAccessedDate", output.last_accessed_date())
-        .time("DeletedDate", output.deleted_date())
-        .time("NextRotationDate", output.next_rotation_date())
-        .list("Tags", tags(output.tags()))
-        .opt(
-            "VersionIdsToStages",
-            output.version_ids_to_stages().map(stages_map),
-        )
-        .str("OwningService", output.owning_service())
-        .time("CreatedDate", output.created_date())
-        .str("PrimaryRegion", output.primary_region())
+    Ok(secret_fields(&output, "VersionIdsToStages")
         .list(
             "ReplicationStatus",
-            output
-                .replication_status()
+            list(&output, "ReplicationStatus")
                 .iter()
                 .map(replication_status)
                 .collect(),
-        );
-    Ok(object.build())
+        )
+        .build())
 }
 
-async fn list_versions(run: &RegionRun, client: &Client, arn: &str) -> Result<Value, CallFailure> {
+async fn list_versions(run: &RegionRun, client: &AwsApi, arn: &str) -> Result<Value, CallFailure> {
     let mut versions = Vec::new();
     let mut name = None;
     let mut listed_arn = None;
     let mut token: Option<String> = None;
     loop {
+        let body = paged(
+            json!({"SecretId": arn, "IncludeDeprecated": true, "MaxResults": 100}),
+            &token,
+        );
         let page = run
-            .call(LIST_VERSIONS, || async {
-                client
-                    .list_secret_version_ids()
-                    .secret_id(arn)
-                    .include_deprecated(true)
-                    .max_results(100)
-                    .set_next_token(token.clone())
-                    .send()
-                    .await
-                    .map_err(|e| classify(&e))
+            .call(LIST_VERSIONS, || {
+                call(client, "ListSecretVersionIds", &body)
             })
             .await?;
-        versions.extend(page.versions().iter().map(version_entry));
-        name = name.or(page.name().map(str::to_owned));
-        listed_arn = listed_arn.or(page.arn().map(str::to_owned));
-        match next_page_token(&token, page.next_token()) {
+        versions.extend(list(&page, "Versions").iter().map(version_entry));
+        name = name.or(text(&page, "Name").map(str::to_owned));
+        listed_arn = listed_arn.or(text(&page, "ARN").map(str::to_owned));
+        match next_page_token(&token, text(&page, "NextToken")) {
             Some(next) => token = Some(next),
             None => break,
         }
@@ -373,115 +334,152 @@ async fn list_versions(run: &RegionRun, client: &Client, arn: &str) -> Result<Va
 
 async fn get_resource_policy(
     run: &RegionRun,
-    client: &Client,
+    client: &AwsApi,
     arn: &str,
 ) -> Result<Value, CallFailure> {
+    let body = json!({"SecretId": arn});
     let output = run
-        .call(GET_POLICY, || async {
-            client
-                .get_resource_policy()
-                .secret_id(arn)
-                .send()
-                .await
-                .map_err(|e| classify(&e))
-        })
+        .call(GET_POLICY, || call(client, "GetResourcePolicy", &body))
         .await?;
     Ok(JsonObject::new()
-        .str("ARN", Some(output.arn().unwrap_or(arn)))
-        .str("Name", output.name())
-        .str("ResourcePolicy", output.resource_policy())
+        .str("ARN", Some(text(&output, "ARN").unwrap_or(arn)))
+        .str("Name", text(&output, "Name"))
+        .str("ResourcePolicy", text(&output, "ResourcePolicy"))
         .build())
 }
 
-/// One `SecretList` entry of `list-secrets`.
-pub(crate) fn secret_list_entry(entry: &SecretListEntry) -> Value {
+/// The members a `SecretList` entry and a DescribeSecret output share, in the CLI's order;
+/// `stages` names the version-to-stages map (`SecretVersionsToStages` in ListSecrets,
+/// `VersionIdsToStages` in DescribeSecret).
+fn secret_fields(entry: &Value, stages: &str) -> JsonObject {
+    let time = |name: &str| entry.get(name).and_then(epoch_time);
     JsonObject::new()
-        .str("ARN", entry.arn())
-        .str("Name", entry.name())
-        .str("Type", entry.r#type())
-        .str("Description", entry.description())
-        .str("KmsKeyId", entry.kms_key_id())
-        .bool("RotationEnabled", entry.rotation_enabled())
-        .str("RotationLambdaARN", entry.rotation_lambda_arn())
-        .opt("RotationRules", entry.rotation_rules().map(rotation_rules))
+        .str("ARN", text(entry, "ARN"))
+        .str("Name", text(entry, "Name"))
+        .str("Type", text(entry, "Type"))
+        .str("Description", text(entry, "Description"))
+        .str("KmsKeyId", text(entry, "KmsKeyId"))
+        .bool(
+            "RotationEnabled",
+            entry.get("RotationEnabled").and_then(Value::as_bool),
+        )
+        .str("RotationLambdaARN", text(entry, "RotationLambdaARN"))
+        .opt(
+            "RotationRules",
+            entry
+                .get("RotationRules")
+                .filter(|v| v.is_object())
+                .map(rotation_rules),
+        )
         .list(
             "ExternalSecretRotationMetadata",
-            entry
-                .external_secret_rotation_metadata()
+            list(entry, "ExternalSecretRotationMetadata")
                 .iter()
                 .map(external_metadata)
                 .collect(),
         )
         .str(
             "ExternalSecretRotationRoleArn",
-            entry.external_secret_rotation_role_arn(),
+            text(entry, "ExternalSecretRotationRoleArn"),
         )
-        .time("LastRotatedDate", entry.last_rotated_date())
-        .time("LastChangedDate", entry.last_changed_date())
-        .time("LastAccessedDate", entry.last_accessed_date())
-        .time("DeletedDate", entry.deleted_date())
-        .time("NextRotationDate", entry.next_rotation_date())
-        .list("Tags", tags(entry.tags()))
-        .opt(
-            "SecretVersionsToStages",
-            entry.secret_versions_to_stages().map(stages_map),
+        .time("LastRotatedDate", time("LastRotatedDate"))
+        .time("LastChangedDate", time("LastChangedDate"))
+        .time("LastAccessedDate", time("LastAccessedDate"))
+        .time("DeletedDate", time("DeletedDate"))
+        .time("NextRotationDate", time("NextRotationDate"))
+        .list("Tags", tags(list(entry, "Tags")))
+        .opt(stages, entry.get(stages).and_then(stages_map))
+        .str("OwningService", text(entry, "OwningService"))
+        .time("CreatedDate", time("CreatedDate"))
+        .str("PrimaryRegion", text(entry, "PrimaryRegion"))
+}
+
+/// One `SecretList` entry of `list-secrets`.
+pub(crate) fn secret_list_entry(entry: &Value) -> Value {
+    secret_fields(entry, "SecretVersionsToStages").build()
+}
+
+fn rotation_rules(rules: &Value) -> Value {
+    JsonObject::new()
+        .int(
+            "AutomaticallyAfterDays",
+            rules.get("AutomaticallyAfterDays").and_then(Value::as_i64),
         )
-        .str("OwningService", entry.owning_service())
-        .time("CreatedDate", entry.created_date())
-        .str("PrimaryRegion", entry.primary_region())
+        .str("Duration", text(rules, "Duration"))
+        .str("ScheduleExpression", text(rules, "ScheduleExpression"))
         .build()
 }
 
-fn rotation_rules(rules: &RotationRulesType) -> Value {
+fn external_metadata(item: &Value) -> Value {
     JsonObject::new()
-        .int("AutomaticallyAfterDays", rules.automatically_after_days())
-        .str("Duration", rules.duration())
-        .str("ScheduleExpression", rules.schedule_expression())
+        .str("Key", text(item, "Key"))
+        .str("Value", text(item, "Value"))
         .build()
 }
 
-fn external_metadata(item: &ExternalSecretRotationMetadataItem) -> Value {
-    JsonObject::new()
-        .str("Key", item.key())
-        .str("Value", item.value())
-        .build()
-}
-
-fn tags(tags: &[Tag]) -> Vec<Value> {
+fn tags(tags: &[Value]) -> Vec<Value> {
     tags.iter()
         .map(|tag| {
             JsonObject::new()
-                .str("Key", tag.key())
-                .str("Value", tag.value())
+                .str("Key", text(tag, "Key"))
+                .str("Value", text(tag, "Value"))
                 .build()
         })
         .collect()
 }
 
-fn stages_map(map: &std::collections::HashMap<String, Vec<String>>) -> Value {
-    let sorted: BTreeMap<&String, &Vec<String>> = map.iter().collect();
-    json!(sorted)
+/// Strings of a JSON list (others left out).
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
-fn replication_status(status: &ReplicationStatusType) -> Value {
+/// A version-to-stages map, sorted by version id; `None` when not an object.
+fn stages_map(map: &Value) -> Option<Value> {
+    let sorted: BTreeMap<&String, Vec<String>> = map
+        .as_object()?
+        .iter()
+        .map(|(version, stages)| (version, strings(stages)))
+        .collect();
+    Some(json!(sorted))
+}
+
+fn replication_status(status: &Value) -> Value {
     JsonObject::new()
-        .str("Region", status.region())
-        .str("KmsKeyId", status.kms_key_id())
-        .str("Status", status.status().map(|s| s.as_str()))
-        .str("StatusMessage", status.status_message())
-        .time("LastAccessedDate", status.last_accessed_date())
+        .str("Region", text(status, "Region"))
+        .str("KmsKeyId", text(status, "KmsKeyId"))
+        .str("Status", text(status, "Status"))
+        .str("StatusMessage", text(status, "StatusMessage"))
+        .time(
+            "LastAccessedDate",
+            status.get("LastAccessedDate").and_then(epoch_time),
+        )
         .build()
 }
 
-fn version_entry(version: &SecretVersionsListEntry) -> Value {
+fn version_entry(version: &Value) -> Value {
+    let time = |name: &str| version.get(name).and_then(epoch_time);
     JsonObject::new()
-        .str("VersionId", version.version_id())
+        .str("VersionId", text(version, "VersionId"))
         .value(
             "VersionStages",
-            Value::Array(version.version_stages().iter().map(|s| json!(s)).collect()),
+            json!(strings(
+                version.get("VersionStages").unwrap_or(&Value::Null)
+            )),
         )
-        .time("LastAccessedDate", version.last_accessed_date())
-        .time("CreatedDate", version.created_date())
-        .strings("KmsKeyIds", version.kms_key_ids())
+        .time("LastAccessedDate", time("LastAccessedDate"))
+        .time("CreatedDate", time("CreatedDate"))
+        .strings(
+            "KmsKeyIds",
+            &strings(version.get("KmsKeyIds").unwrap_or(&Value::Null)),
+        )
         .build()
 }

@@ -12,7 +12,7 @@
 //! the secret is gone); a DescribeSecret that fails otherwise leaves the region's secrets not
 //! collected, as a failed ListSecrets does.
 
-use aws_sdk_secretsmanager::Client;
+use super::aws_api::AwsApi;
 use serde_json::{Value, json};
 
 use super::RegionFiles;
@@ -27,7 +27,7 @@ use super::secretsmanager::{
 /// when it does not exist.
 pub(crate) async fn list_one(
     run: &RegionRun,
-    client: &Client,
+    client: &AwsApi,
     secret_id: &str,
     files: &mut RegionFiles,
 ) -> Option<Vec<ListedSecret>> {

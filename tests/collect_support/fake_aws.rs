@@ -1,8 +1,9 @@
 //! A hand-written fake of AWS at the HTTP layer, for the paths moto does not implement
 //! (CloudTrail LookupEvents, Config GetComplianceDetailsByConfigRule and PutEvaluations outside
-//! test mode) and for failures moto cannot produce. It implements the SDK's own `HttpClient`
-//! trait, so the real SDK serialises each request and deserialises the canned wire response:
-//! nothing of secaudit is mocked. Requests are answered by operation name (`x-amz-target` for
+//! test mode) and for failures moto cannot produce. It implements the SDK runtime's own
+//! `HttpClient` trait, so the collector's real clients (the STS and Config SDK clients, and
+//! `collect::aws_api` for the other services) serialise each request and parse the canned wire
+//! response: nothing of secaudit is mocked. Requests are answered by operation name (`x-amz-target` for
 //! JSON protocols, `Action=` for the query protocols of STS, IAM and RDS, the path of REST-JSON
 //! operations such as Account's `/listRegions`) and recorded.
 
