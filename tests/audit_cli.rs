@@ -638,6 +638,56 @@ fn the_streamed_reports_equal_the_reports_built_in_memory() {
             .replace(",\"new\"\r\n", "\r\n");
         assert_eq!(streamed.matches("\r\n").count(), ids(&report).len() + 1);
         assert_eq!(streamed, in_memory);
+
+        // SARIF, OCSF, ASFF and JUnit are streamed too; the baseline only adds each item's
+        // change mark (JUnit has none), which is taken out of the report built in memory.
+        let text = |format: &str, extra: &[&str]| {
+            let output = run(format, extra);
+            assert_eq!(code(&output), 1, "{format}: {}", stderr(&output));
+            String::from_utf8(output.stdout).unwrap()
+        };
+        let non_compliant = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["compliance_type"] == "NON_COMPLIANT")
+            .count();
+        let applicable = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["compliance_type"] != "NOT_APPLICABLE")
+            .count();
+        let all = ids(&report).len();
+        for (format, mark, marked) in [
+            (
+                "sarif",
+                "\n          \"baselineState\": \"new\",",
+                non_compliant,
+            ),
+            (
+                "ocsf",
+                ",\n    \"unmapped\": {\n      \"change\": \"new\"\n    }",
+                applicable,
+            ),
+            ("asff", "\n      \"secaudit/Change\": \"new\",", all),
+            ("junit", "", 0),
+        ] {
+            let streamed = text(format, lifecycle);
+            let in_memory = text(format, &[lifecycle, &["--baseline", baseline][..]].concat());
+            if !mark.is_empty() {
+                assert_eq!(in_memory.matches(mark).count(), marked, "{format}");
+            }
+            assert!(marked > 0 || format == "junit");
+            let in_memory = if mark.is_empty() {
+                in_memory
+            } else {
+                in_memory.replace(mark, "")
+            };
+            assert_eq!(streamed, in_memory, "{format} {lifecycle:?}");
+        }
+        let junit = text("junit", lifecycle);
+        assert_eq!(junit.matches("<testcase ").count(), all);
     }
 }
 

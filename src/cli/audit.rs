@@ -5,9 +5,11 @@
 //! any error returned from here).
 //!
 //! Arguments are validated (catalogue, configuration, rule ids, time) before the snapshot is
-//! read or collected. A JSON or CSV report without baseline or Security Hub is streamed: each
-//! rule's findings go to a temporary file as the rule runs (`report::spill`), so memory holds
-//! the snapshot and one rule's findings, not the whole run's. The report goes to stdout or `--output` only; logs go to stderr.
+//! read or collected. A JSON, CSV, SARIF, OCSF, ASFF or JUnit report without baseline or
+//! Security Hub is streamed: each rule's findings are rendered to a temporary file as the rule
+//! runs (`report::spill`) and the report's header and counts come from the tally, so memory holds
+//! the snapshot and one rule's findings, not the whole run's. The report goes to stdout or
+//! `--output` only; logs go to stderr.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -21,13 +23,14 @@ use super::collect::LiveArgs;
 use super::output::write_report_streamed;
 use secaudit::findings::{Finding, Severity};
 use secaudit::report::baseline::Baseline;
+use secaudit::report::mutes::MuteNote;
 use secaudit::report::mutes::{MuteFile, MuteMatcher};
-use secaudit::report::spill::FindingSpill;
+use secaudit::report::spill::{FindingSpill, Grouping};
 use secaudit::report::{
     self, AccountRun, Format, MuteLists, Report, ReportedRule, RuleCounts, RuleDoc, RunInfo,
-    SnapshotInfo, csv, json, table::TableStyle,
+    SnapshotInfo, asff, csv, json, junit, ocsf, sarif, table::TableStyle,
 };
-use secaudit::rules::{Catalogue, RuleConfig, RuleError, run_rules};
+use secaudit::rules::{Catalogue, RuleConfig, RuleError, RuleMeta, chosen_rules, run_rules};
 use secaudit::snapshot::{
     CoverageStatus, LoadMode, Snapshot, account_snapshot_dirs, parse_timestamp_text,
 };
@@ -168,17 +171,50 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         FailOn::Never => None,
     };
     let mut tally = Tally::new(threshold);
-    let streamed = matches!(format, ReportFormat::Json | ReportFormat::Csv)
-        && baseline_text.is_none()
+    let streamed = matches!(
+        format,
+        ReportFormat::Json
+            | ReportFormat::Csv
+            | ReportFormat::Sarif
+            | ReportFormat::Ocsf
+            | ReportFormat::Asff
+            | ReportFormat::Junit
+    ) && baseline_text.is_none()
         && !args.security_hub;
     if streamed {
         // The findings go to disk as each rule runs and are copied into the report in order:
         // memory holds one rule's findings of one account, not the run's.
-        let json = format == ReportFormat::Json;
-        let mut spill = FindingSpill::new(if json { json::FINDING_INDENT } else { b"" })
+        let (indent, grouping) = match format {
+            ReportFormat::Json => (json::FINDING_INDENT, Grouping::SeverityThenRule),
+            ReportFormat::Sarif => (sarif::RESULT_INDENT, Grouping::SeverityThenRule),
+            ReportFormat::Ocsf | ReportFormat::Asff => {
+                (report::ARRAY_ITEM_INDENT, Grouping::SeverityThenRule)
+            }
+            ReportFormat::Junit => (&b""[..], Grouping::Rule),
+            _ => (&b""[..], Grouping::SeverityThenRule),
+        };
+        let mut spill = FindingSpill::grouped(indent, grouping)
             .context("cannot create a temporary file for the findings")?;
         let mut matcher = mutes.as_ref().map(MuteMatcher::new);
         let mut muted_by_rule: BTreeMap<String, usize> = BTreeMap::new();
+        // What the per-finding parts need before the run ends: the rules' text, and (SARIF) the
+        // rules that will run, whose index each result names.
+        let mut parts = StreamedParts {
+            format,
+            with_mutes: matcher.is_some(),
+            docs: catalogue
+                .rules()
+                .iter()
+                .map(|meta| (meta.id.clone(), rule_doc(meta)))
+                .collect(),
+            will_run: ReportedRule::in_report_order(
+                chosen_rules(&catalogue, &config, &args.rule_ids).map(|meta| ReportedRule {
+                    id: meta.id.clone(),
+                    severity: meta.severity,
+                }),
+            ),
+            junit_counts: BTreeMap::new(),
+        };
         let audited = audit_snapshots(
             &catalogue,
             &config,
@@ -201,16 +237,7 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
                 }
                 let mut notes = notes.into_iter();
                 let added = spill.add(&findings, |finding, out| {
-                    let note = notes.next().flatten();
-                    if json {
-                        json::render_finding(finding, note, out)
-                    } else {
-                        let cells = match &matcher {
-                            Some(_) => vec![csv::mute_cell(note)],
-                            None => Vec::new(),
-                        };
-                        csv::write_row(finding, &cells, out).map_err(std::io::Error::other)
-                    }
+                    parts.render(finding, notes.next().flatten(), out)
                 });
                 added.context("cannot write the findings to a temporary file")
             },
@@ -235,11 +262,28 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
             lists,
             muted_by_rule: &muted_by_rule,
         });
+        // As a report built in memory lists them (SARIF's driver, JUnit's suites).
+        let rules = ReportedRule::in_report_order(audited.rules.iter().cloned());
         write_report_streamed(args.output.as_deref(), |out| {
-            let written = if json {
-                json::write_spilled(&audited.run, by_rule, spilled_mutes, spill, out)
-            } else {
-                csv::write_spilled(spill, spilled_mutes.is_some(), out)
+            let written = match format {
+                ReportFormat::Json => {
+                    json::write_spilled(&audited.run, by_rule, spilled_mutes, spill, out)
+                }
+                ReportFormat::Csv => csv::write_spilled(spill, spilled_mutes.is_some(), out),
+                ReportFormat::Sarif => sarif::write_spilled(&rules, &audited.rule_docs, spill, out),
+                ReportFormat::Junit => spill
+                    .finish()
+                    .and_then(|spilled| {
+                        junit::write_spilled(
+                            &rules,
+                            &audited.run.evaluated_at,
+                            &parts.junit_counts,
+                            spilled,
+                            out,
+                        )
+                    })
+                    .map_err(report::ReportError::from),
+                _ => report::write_spilled_array(spill, out),
             };
             written.map_err(std::io::Error::other)
         })?;
@@ -273,6 +317,81 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
         tally.add(finding, report.counts_for_failure(index));
     }
     Ok(finish(&tally, args.fail_on, report.run.accounts.len()))
+}
+
+/// What rendering one finding of a streamed report needs besides the finding.
+struct StreamedParts {
+    format: ReportFormat,
+    /// A mutes file was given (the CSV report then has a `MUTED` column).
+    with_mutes: bool,
+    /// Every rule's text (OCSF, ASFF).
+    docs: BTreeMap<String, RuleDoc>,
+    /// The rules that will run, in report order (SARIF's `ruleIndex`).
+    will_run: Vec<ReportedRule>,
+    /// The counts of each rule's JUnit test cases, made as they are rendered.
+    junit_counts: BTreeMap<String, junit::Counts>,
+}
+
+impl StreamedParts {
+    /// Renders `finding`, as the format writes it, into `out` (the spill indents it).
+    fn render(
+        &mut self,
+        finding: &Finding,
+        note: Option<&MuteNote>,
+        out: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
+        let StreamedParts {
+            format,
+            with_mutes,
+            docs,
+            will_run,
+            junit_counts,
+        } = self;
+        let (format, with_mutes) = (*format, *with_mutes);
+        fn pretty(out: &mut Vec<u8>, value: &impl serde::Serialize) -> std::io::Result<()> {
+            serde_json::to_writer_pretty(out, value).map_err(std::io::Error::other)
+        }
+        // A finding a format leaves out (SARIF: not NON_COMPLIANT; OCSF: NOT_APPLICABLE) renders as
+        // nothing, which the spill skips.
+        match format {
+            ReportFormat::Json => json::render_finding(finding, note, out),
+            ReportFormat::Csv => {
+                let cells = if with_mutes {
+                    vec![csv::mute_cell(note)]
+                } else {
+                    Vec::new()
+                };
+                csv::write_row(finding, &cells, out).map_err(std::io::Error::other)
+            }
+            ReportFormat::Sarif => {
+                let index = sarif::rule_index(will_run, &finding.rule);
+                match sarif::audit_result(finding, index, note, None) {
+                    Some(result) => pretty(out, &result),
+                    None => Ok(()),
+                }
+            }
+            ReportFormat::Ocsf => match ocsf::event(finding, docs.get(&finding.rule), note, None) {
+                Some(event) => pretty(out, &event),
+                None => Ok(()),
+            },
+            ReportFormat::Asff => pretty(
+                out,
+                &asff::asff_finding(finding, docs.get(&finding.rule), note, None),
+            ),
+            ReportFormat::Junit => {
+                let case = junit::audit_case(finding, note);
+                junit_counts
+                    .entry(finding.rule.clone())
+                    .or_default()
+                    .count(&case.outcome);
+                let mut text = String::new();
+                junit::write_case(&mut text, &case);
+                out.extend_from_slice(text.as_bytes());
+                Ok(())
+            }
+            ReportFormat::Table | ReportFormat::ConfigEvaluations | ReportFormat::Html => Ok(()),
+        }
+    }
 }
 
 /// What the exit code, its explanation and the closing log line need of the findings, gathered
@@ -483,20 +602,22 @@ fn audit_snapshots(
     let rule_docs = rules
         .iter()
         .filter_map(|rule| catalogue.get(&rule.id))
-        .map(|meta| {
-            let doc = RuleDoc {
-                title: meta.title.clone(),
-                description: meta.description.clone(),
-                remediation: meta.remediation.clone(),
-            };
-            (meta.id.clone(), doc)
-        })
+        .map(|meta| (meta.id.clone(), rule_doc(meta)))
         .collect();
     Ok(AuditedRun {
         run,
         rules,
         rule_docs,
     })
+}
+
+/// The text of a rule, as the reports show it.
+fn rule_doc(meta: &RuleMeta) -> RuleDoc {
+    RuleDoc {
+        title: meta.title.clone(),
+        description: meta.description.clone(),
+        remediation: meta.remediation.clone(),
+    }
 }
 
 /// Whether live-collection options that choose what to collect were given. (Not a clap

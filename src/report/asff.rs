@@ -14,7 +14,9 @@
 
 use serde::Serialize;
 
-use super::{Report, finding_uid, timestamp_text};
+use super::baseline::Change;
+use super::mutes::MuteNote;
+use super::{Report, RuleDoc, finding_uid, timestamp_text};
 use crate::findings::{ComplianceType, Finding, Severity};
 
 /// The ASFF schema version.
@@ -160,14 +162,23 @@ pub fn findings(report: &Report) -> Vec<AsffFinding> {
 
 /// The ASFF findings of the report, made one at a time.
 pub fn findings_iter(report: &Report) -> impl Iterator<Item = AsffFinding> + '_ {
-    report
-        .findings
-        .iter()
-        .enumerate()
-        .map(|(index, finding)| asff_finding(report, index, finding))
+    report.findings.iter().enumerate().map(|(index, finding)| {
+        asff_finding(
+            finding,
+            report.rule_docs.get(&finding.rule),
+            report.muted(index),
+            report.change(index),
+        )
+    })
 }
 
-fn asff_finding(report: &Report, index: usize, finding: &Finding) -> AsffFinding {
+/// The ASFF finding of one finding with its rule's text, mute and baseline change.
+pub fn asff_finding(
+    finding: &Finding,
+    doc: Option<&RuleDoc>,
+    muted: Option<&MuteNote>,
+    change: Option<Change>,
+) -> AsffFinding {
     let account = &finding.resource.account_id;
     let region = if finding.resource.region.is_empty() || finding.resource.region == "global" {
         GLOBAL_RESOURCE_REGION.to_string()
@@ -183,11 +194,7 @@ fn asff_finding(report: &Report, index: usize, finding: &Finding) -> AsffFinding
         .unwrap_or("aws")
         .to_string();
     let time = timestamp_text(&finding.ordering_timestamp);
-    let doc = report
-        .rule_docs
-        .get(&finding.rule)
-        .cloned()
-        .unwrap_or_default();
+    let doc = doc.cloned().unwrap_or_default();
     let title = if doc.title.is_empty() {
         finding.rule.clone()
     } else {
@@ -214,10 +221,9 @@ fn asff_finding(report: &Report, index: usize, finding: &Finding) -> AsffFinding
     if let Some(rule) = &finding.mappings.config_rule {
         product_fields.insert("secaudit/ConfigRule".to_string(), rule.clone());
     }
-    if let Some(change) = report.change(index) {
+    if let Some(change) = change {
         product_fields.insert("secaudit/Change".to_string(), change.as_str().to_string());
     }
-    let muted = report.muted(index);
     AsffFinding {
         schema_version: SCHEMA_VERSION,
         id: finding_uid(&finding.rule, &finding.resource.id),

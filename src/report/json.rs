@@ -172,26 +172,7 @@ pub fn write_spilled(
     super::write_json(&mut frame, &envelope)?;
     // The findings array is the only key at this depth named `findings`: the text before it
     // comes from the run and summary, whose keys are deeper.
-    const EMPTY: &[u8] = b"\n  \"findings\": []";
-    let at = frame
-        .windows(EMPTY.len())
-        .position(|window| window == EMPTY)
-        .ok_or_else(|| std::io::Error::other("the envelope has no findings array"))?;
-    let (head, tail) = frame.split_at(at + EMPTY.len() - 1);
-    out.write_all(head)?;
-    if !spill.is_empty() {
-        spill.write_sorted(out, |first| {
-            let mut separator = if first {
-                b"\n".to_vec()
-            } else {
-                b",\n".to_vec()
-            };
-            separator.extend_from_slice(FINDING_INDENT);
-            separator
-        })?;
-        out.write_all(b"\n  ")?;
-    }
-    out.write_all(tail)?;
+    spill.write_into_array(&frame, b"\n  \"findings\": []", FINDING_INDENT, out)?;
     Ok(())
 }
 

@@ -16,8 +16,12 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use super::{Report, timestamp_text};
-use crate::findings::ComplianceType;
+use std::collections::BTreeMap;
+
+use super::mutes::MuteNote;
+use super::spill::SpilledFindings;
+use super::{Report, ReportedRule, timestamp_text};
+use crate::findings::{ComplianceType, Finding};
 
 /// One `<testsuite>`: its cases, and the `timestamp` attribute and `<properties>` when given.
 #[derive(Debug, Default)]
@@ -66,49 +70,78 @@ impl JunitWriter {
     /// Renders `suite` and adds its counts to the totals.
     pub fn suite(&mut self, suite: &Suite<'_>) {
         let counts = Counts::of(&suite.cases);
-        let out = &mut self.suites;
-        let _ = write!(out, "  <testsuite name=\"{}\" ", escape(&suite.name));
-        counts.write_attributes(out);
-        if let Some(timestamp) = suite.timestamp {
-            let _ = write!(out, " timestamp=\"{}\"", escape(timestamp));
-        }
-        out.push_str(">\n");
-        if !suite.properties.is_empty() {
-            out.push_str("    <properties>\n");
-            for (name, value) in &suite.properties {
-                let _ = writeln!(
-                    out,
-                    "      <property name=\"{}\" value=\"{}\"/>",
-                    escape(name),
-                    escape(value)
-                );
-            }
-            out.push_str("    </properties>\n");
-        }
+        write_suite_start(
+            &mut self.suites,
+            &suite.name,
+            counts,
+            suite.timestamp,
+            &suite.properties,
+        );
         for case in &suite.cases {
-            write_case(out, case);
+            write_case(&mut self.suites, case);
         }
-        out.push_str("  </testsuite>\n");
+        self.suites.push_str(SUITE_END);
         self.totals.add(counts);
     }
 
     /// The whole document, `<testsuites name=…>` with the totals, ending with a newline.
     pub fn finish(self, name: &str, timestamp: Option<&str>) -> String {
-        let mut out = String::with_capacity(self.suites.len() + 200);
-        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let _ = write!(out, "<testsuites name=\"{}\" ", escape(name));
-        self.totals.write_attributes(&mut out);
-        if let Some(timestamp) = timestamp {
-            let _ = write!(out, " timestamp=\"{}\"", escape(timestamp));
-        }
-        out.push_str(">\n");
+        let mut out = document_start(name, self.totals, timestamp);
         out.push_str(&self.suites);
-        out.push_str("</testsuites>\n");
+        out.push_str(DOCUMENT_END);
         out
     }
 }
 
-fn write_case(out: &mut String, case: &Case<'_>) {
+/// The end of a `<testsuite>` element.
+pub const SUITE_END: &str = "  </testsuite>\n";
+/// The end of the document.
+pub const DOCUMENT_END: &str = "</testsuites>\n";
+
+/// The XML declaration and the `<testsuites name=…>` start tag with `totals`: what
+/// [`JunitWriter::finish`] writes before the suites (a streamed report writes the suites itself).
+pub fn document_start(name: &str, totals: Counts, timestamp: Option<&str>) -> String {
+    let mut out = String::with_capacity(200);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = write!(out, "<testsuites name=\"{}\" ", escape(name));
+    totals.write_attributes(&mut out);
+    if let Some(timestamp) = timestamp {
+        let _ = write!(out, " timestamp=\"{}\"", escape(timestamp));
+    }
+    out.push_str(">\n");
+    out
+}
+
+/// A `<testsuite>` start tag with its `counts`, and its properties.
+pub fn write_suite_start(
+    out: &mut String,
+    name: &str,
+    counts: Counts,
+    timestamp: Option<&str>,
+    properties: &[(&str, Cow<'_, str>)],
+) {
+    let _ = write!(out, "  <testsuite name=\"{}\" ", escape(name));
+    counts.write_attributes(out);
+    if let Some(timestamp) = timestamp {
+        let _ = write!(out, " timestamp=\"{}\"", escape(timestamp));
+    }
+    out.push_str(">\n");
+    if !properties.is_empty() {
+        out.push_str("    <properties>\n");
+        for (name, value) in properties {
+            let _ = writeln!(
+                out,
+                "      <property name=\"{}\" value=\"{}\"/>",
+                escape(name),
+                escape(value)
+            );
+        }
+        out.push_str("    </properties>\n");
+    }
+}
+
+/// Appends one `<testcase>` element (its own lines) to `out`.
+pub fn write_case(out: &mut String, case: &Case<'_>) {
     let _ = write!(
         out,
         "    <testcase name=\"{}\" classname=\"{}\"",
@@ -148,8 +181,9 @@ fn write_case(out: &mut String, case: &Case<'_>) {
     );
 }
 
-#[derive(Debug, Default, Clone, Copy)]
-struct Counts {
+/// The counts of a suite or of the document, made from the cases.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
     tests: usize,
     failures: usize,
     errors: usize,
@@ -158,22 +192,26 @@ struct Counts {
 
 impl Counts {
     fn of(cases: &[Case<'_>]) -> Counts {
-        let mut counts = Counts {
-            tests: cases.len(),
-            ..Counts::default()
-        };
+        let mut counts = Counts::default();
         for case in cases {
-            match case.outcome {
-                Outcome::Passed => {}
-                Outcome::Failure { .. } => counts.failures += 1,
-                Outcome::Error { .. } => counts.errors += 1,
-                Outcome::Skipped { .. } => counts.skipped += 1,
-            }
+            counts.count(&case.outcome);
         }
         counts
     }
 
-    fn add(&mut self, other: Counts) {
+    /// Counts one more case ending with `outcome`.
+    pub fn count(&mut self, outcome: &Outcome<'_>) {
+        self.tests += 1;
+        match outcome {
+            Outcome::Passed => {}
+            Outcome::Failure { .. } => self.failures += 1,
+            Outcome::Error { .. } => self.errors += 1,
+            Outcome::Skipped { .. } => self.skipped += 1,
+        }
+    }
+
+    /// Adds the counts of another suite.
+    pub fn add(&mut self, other: Counts) {
         self.tests += other.tests;
         self.failures += other.failures;
         self.errors += other.errors;
@@ -239,41 +277,84 @@ pub fn render(report: &Report) -> String {
             .iter()
             .enumerate()
             .filter(|(_, finding)| finding.rule == rule.id)
-            .map(|(index, finding)| Case {
-                name: Cow::Borrowed(&finding.resource.id),
-                classname: Cow::Borrowed(&finding.rule),
-                outcome: match (finding.compliance_type, report.muted(index)) {
-                    (ComplianceType::Compliant, _) => Outcome::Passed,
-                    (ComplianceType::NonCompliant, Some(note)) => Outcome::Skipped {
-                        message: Cow::Owned(format!(
-                            "muted by {} until {}: {}",
-                            note.owner, note.expires, note.reason
-                        )),
-                    },
-                    (ComplianceType::NonCompliant, None) => Outcome::Failure {
-                        kind: "NON_COMPLIANT",
-                        message: Cow::Borrowed(&finding.annotation),
-                        body: Cow::Borrowed(&finding.detail),
-                    },
-                    (ComplianceType::InsufficientData, _) => Outcome::Error {
-                        kind: "INSUFFICIENT_DATA",
-                        message: Cow::Borrowed(&finding.annotation),
-                        body: Cow::Borrowed(&finding.detail),
-                    },
-                    (ComplianceType::NotApplicable, _) => Outcome::Skipped {
-                        message: Cow::Borrowed(&finding.annotation),
-                    },
-                },
-            })
+            .map(|(index, finding)| audit_case(finding, report.muted(index)))
             .collect();
         writer.suite(&Suite {
             name: Cow::Borrowed(&rule.id),
             timestamp: Some(&timestamp),
-            properties: vec![("severity", Cow::Borrowed(rule.severity.as_str()))],
+            properties: audit_suite_properties(rule),
             cases,
         });
     }
-    writer.finish("secaudit audit", Some(&timestamp))
+    writer.finish(AUDIT_DOCUMENT, Some(&timestamp))
+}
+
+const AUDIT_DOCUMENT: &str = "secaudit audit";
+
+fn audit_suite_properties(rule: &ReportedRule) -> Vec<(&'static str, Cow<'_, str>)> {
+    vec![("severity", Cow::Borrowed(rule.severity.as_str()))]
+}
+
+/// The test case of one finding of the audit, with its mute.
+pub fn audit_case<'a>(finding: &'a Finding, muted: Option<&MuteNote>) -> Case<'a> {
+    Case {
+        name: Cow::Borrowed(&finding.resource.id),
+        classname: Cow::Borrowed(&finding.rule),
+        outcome: match (finding.compliance_type, muted) {
+            (ComplianceType::Compliant, _) => Outcome::Passed,
+            (ComplianceType::NonCompliant, Some(note)) => Outcome::Skipped {
+                message: Cow::Owned(format!(
+                    "muted by {} until {}: {}",
+                    note.owner, note.expires, note.reason
+                )),
+            },
+            (ComplianceType::NonCompliant, None) => Outcome::Failure {
+                kind: "NON_COMPLIANT",
+                message: Cow::Borrowed(&finding.annotation),
+                body: Cow::Borrowed(&finding.detail),
+            },
+            (ComplianceType::InsufficientData, _) => Outcome::Error {
+                kind: "INSUFFICIENT_DATA",
+                message: Cow::Borrowed(&finding.annotation),
+                body: Cow::Borrowed(&finding.detail),
+            },
+            (ComplianceType::NotApplicable, _) => Outcome::Skipped {
+                message: Cow::Borrowed(&finding.annotation),
+            },
+        },
+    }
+}
+
+/// Writes the audit document of a run whose test cases are in `spilled` (a spill grouped by
+/// rule, each case rendered by [`write_case`] from [`audit_case`]), with `counts` the counts of
+/// each rule's cases: the bytes `render` gives for a report holding those findings.
+pub fn write_spilled(
+    rules: &[ReportedRule],
+    evaluated_at: &chrono::DateTime<chrono::Utc>,
+    counts: &BTreeMap<String, Counts>,
+    spilled: SpilledFindings,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let timestamp = timestamp_text(evaluated_at);
+    let mut totals = Counts::default();
+    for rule in rules {
+        totals.add(counts.get(&rule.id).copied().unwrap_or_default());
+    }
+    out.write_all(document_start(AUDIT_DOCUMENT, totals, Some(&timestamp)).as_bytes())?;
+    for rule in rules {
+        let mut start = String::new();
+        write_suite_start(
+            &mut start,
+            &rule.id,
+            counts.get(&rule.id).copied().unwrap_or_default(),
+            Some(&timestamp),
+            &audit_suite_properties(rule),
+        );
+        out.write_all(start.as_bytes())?;
+        spilled.write_rule(&rule.id, out, &mut |_| Vec::new())?;
+        out.write_all(SUITE_END.as_bytes())?;
+    }
+    out.write_all(DOCUMENT_END.as_bytes())
 }
 
 #[cfg(test)]

@@ -94,6 +94,19 @@ where
     }
 }
 
+/// How deep a top-level JSON array (OCSF, ASFF) nests its items.
+pub const ARRAY_ITEM_INDENT: &[u8] = b"  ";
+
+/// Writes a top-level JSON array (OCSF, ASFF) whose items are in `spill` (each rendered as
+/// pretty JSON, indented by [`ARRAY_ITEM_INDENT`]): the bytes `write_json` gives for the array.
+pub fn write_spilled_array(
+    spill: spill::FindingSpill,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ReportError> {
+    spill.write_into_array(b"[]\n", b"[]", ARRAY_ITEM_INDENT, out)?;
+    Ok(())
+}
+
 /// Pretty-printed JSON with a trailing newline, streamed.
 pub(crate) fn write_json(
     out: &mut dyn std::io::Write,

@@ -12,7 +12,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Report, finding_uid};
+use super::baseline::Change;
+use super::mutes::MuteNote;
+use super::{Report, RuleDoc, finding_uid};
 use crate::findings::{ComplianceType, Finding, Severity};
 
 /// The OCSF schema version the events follow.
@@ -50,17 +52,27 @@ pub fn events_iter(report: &Report) -> impl Iterator<Item = Value> + '_ {
         .findings
         .iter()
         .enumerate()
-        .filter_map(|(index, finding)| event(report, index, finding))
+        .filter_map(|(index, finding)| {
+            event(
+                finding,
+                report.rule_docs.get(&finding.rule),
+                report.muted(index),
+                report.change(index),
+            )
+        })
 }
 
-fn event(report: &Report, index: usize, finding: &Finding) -> Option<Value> {
+/// The event of one finding (`None` for NOT_APPLICABLE) with its rule's text, mute and baseline
+/// change.
+pub fn event(
+    finding: &Finding,
+    doc: Option<&RuleDoc>,
+    muted: Option<&MuteNote>,
+    change: Option<Change>,
+) -> Option<Value> {
     let (status_id, status) = compliance_status(finding.compliance_type)?;
     let (severity_id, severity_name) = severity(finding.severity);
-    let doc = report
-        .rule_docs
-        .get(&finding.rule)
-        .cloned()
-        .unwrap_or_default();
+    let doc = doc.cloned().unwrap_or_default();
     let time = finding.ordering_timestamp.timestamp_millis();
 
     let mut compliance = json!({
@@ -145,7 +157,7 @@ fn event(report: &Report, index: usize, finding: &Finding) -> Option<Value> {
     if !doc.remediation.is_empty() {
         event["remediation"] = json!({"desc": doc.remediation});
     }
-    if let Some(note) = report.muted(index) {
+    if let Some(note) = muted {
         event["status_id"] = json!(3);
         event["status"] = json!("Suppressed");
         event["comment"] = json!(format!(
@@ -153,7 +165,7 @@ fn event(report: &Report, index: usize, finding: &Finding) -> Option<Value> {
             note.owner, note.expires, note.reason
         ));
     }
-    if let Some(change) = report.change(index) {
+    if let Some(change) = change {
         let mut unmapped = Map::new();
         unmapped.insert("change".to_string(), json!(change.as_str()));
         event["unmapped"] = Value::Object(unmapped);

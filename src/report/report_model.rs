@@ -97,6 +97,23 @@ pub struct ReportedRule {
     pub severity: Severity,
 }
 
+impl ReportedRule {
+    /// The rules as a report lists them: each id once (its first severity), most severe first,
+    /// then by id.
+    pub fn in_report_order(rules: impl IntoIterator<Item = ReportedRule>) -> Vec<ReportedRule> {
+        let mut by_id: BTreeMap<String, Severity> = BTreeMap::new();
+        for rule in rules {
+            by_id.entry(rule.id).or_insert(rule.severity);
+        }
+        let mut rules: Vec<ReportedRule> = by_id
+            .into_iter()
+            .map(|(id, severity)| ReportedRule { id, severity })
+            .collect();
+        rules.sort_by(|a, b| (a.severity, &a.id).cmp(&(b.severity, &b.id)));
+        rules
+    }
+}
+
 /// How many findings of each compliance type one rule produced.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct RuleCounts {
@@ -193,20 +210,11 @@ impl Report {
     /// that appears only in the findings, so that no finding escapes the summary.
     pub fn new(run: RunInfo, rules: Vec<ReportedRule>, mut findings: Vec<Finding>) -> Report {
         sort_findings(&mut findings);
-        let mut by_id: BTreeMap<String, Severity> = BTreeMap::new();
-        for rule in rules {
-            by_id.entry(rule.id).or_insert(rule.severity);
-        }
-        for finding in &findings {
-            by_id
-                .entry(finding.rule.clone())
-                .or_insert(finding.severity);
-        }
-        let mut rules: Vec<ReportedRule> = by_id
-            .into_iter()
-            .map(|(id, severity)| ReportedRule { id, severity })
-            .collect();
-        rules.sort_by(|a, b| (a.severity, &a.id).cmp(&(b.severity, &b.id)));
+        let found = findings.iter().map(|finding| ReportedRule {
+            id: finding.rule.clone(),
+            severity: finding.severity,
+        });
+        let rules = ReportedRule::in_report_order(rules.into_iter().chain(found));
         Report {
             run,
             rules,

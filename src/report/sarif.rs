@@ -10,10 +10,15 @@
 //! names its ARN as a logical location; muted findings carry an accepted external suppression
 //! with the mute's reason, and the stable finding id is the result's partial fingerprint.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
-use super::{Report, finding_uid};
-use crate::findings::{ComplianceType, Severity};
+use super::baseline::Change;
+use super::mutes::MuteNote;
+use super::spill::FindingSpill;
+use super::{Report, ReportError, ReportedRule, RuleDoc, finding_uid};
+use crate::findings::{ComplianceType, Finding, Severity};
 
 /// The SARIF version written.
 pub const SARIF_VERSION: &str = "2.1.0";
@@ -111,11 +116,28 @@ pub fn result(
 
 /// The SARIF log of the audit report.
 pub fn log(report: &Report) -> Value {
-    let rules: Vec<Value> = report
-        .rules
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .enumerate()
+        .filter_map(|(index, finding)| {
+            audit_result(
+                finding,
+                rule_index(&report.rules, &finding.rule),
+                report.muted(index),
+                report.change(index),
+            )
+        })
+        .collect();
+    log_of_run(audit_rules(&report.rules, &report.rule_docs), results)
+}
+
+/// The reporting descriptors of the rules that ran, in their order.
+pub fn audit_rules(rules: &[ReportedRule], docs: &BTreeMap<String, RuleDoc>) -> Vec<Value> {
+    rules
         .iter()
         .map(|rule| {
-            let doc = report.rule_docs.get(&rule.id).cloned().unwrap_or_default();
+            let doc = docs.get(&rule.id).cloned().unwrap_or_default();
             let title = if doc.title.is_empty() {
                 rule.id.as_str()
             } else {
@@ -135,58 +157,88 @@ pub fn log(report: &Report) -> Value {
             });
             descriptor
         })
-        .collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .enumerate()
-        .filter(|(_, finding)| finding.compliance_type == ComplianceType::NonCompliant)
-        .map(|(index, finding)| {
-            let mut result = result(
-                &finding.rule,
-                report.rules.iter().position(|rule| rule.id == finding.rule),
-                level(finding.severity),
-                &finding.annotation,
-                json!([{
-                    "logicalLocations": [{
-                        "name": finding.resource.name,
-                        "fullyQualifiedName": finding.resource.id,
-                        "kind": "resource",
-                    }],
-                }]),
-                json!({
-                    "severity": finding.severity.as_str(),
-                    "security-severity": security_severity(finding.severity),
-                    "resourceType": finding.resource.resource_type,
-                    "accountId": finding.resource.account_id,
-                    "region": finding.resource.region,
-                    "detail": finding.detail,
-                    "evidence": Value::Object(finding.evidence.clone()),
-                }),
-            );
-            result["partialFingerprints"] = json!({
-                "secauditFindingId/v1": finding_uid(&finding.rule, &finding.resource.id),
-            });
-            if let Some(change) = report.change(index) {
-                result["baselineState"] = json!(match change {
-                    super::baseline::Change::New => "new",
-                    super::baseline::Change::Changed => "updated",
-                    super::baseline::Change::Unchanged => "unchanged",
-                });
-            }
-            if let Some(note) = report.muted(index) {
-                result["suppressions"] = json!([{
-                    "kind": "external",
-                    "status": "accepted",
-                    "justification": format!(
-                        "{} (owner {}, until {})", note.reason, note.owner, note.expires
-                    ),
-                }]);
-            }
-            result
-        })
-        .collect();
-    log_of_run(rules, results)
+        .collect()
+}
+
+/// Where `rule` is among the driver's rules (the rules that ran, by id).
+pub fn rule_index(rules: &[ReportedRule], rule: &str) -> Option<usize> {
+    rules.iter().position(|reported| reported.id == rule)
+}
+
+/// The result of one finding (`None` unless NON_COMPLIANT), with its mute and baseline change.
+pub fn audit_result(
+    finding: &Finding,
+    rule_index: Option<usize>,
+    muted: Option<&MuteNote>,
+    change: Option<Change>,
+) -> Option<Value> {
+    if finding.compliance_type != ComplianceType::NonCompliant {
+        return None;
+    }
+    let mut result = result(
+        &finding.rule,
+        rule_index,
+        level(finding.severity),
+        &finding.annotation,
+        json!([{
+            "logicalLocations": [{
+                "name": finding.resource.name,
+                "fullyQualifiedName": finding.resource.id,
+                "kind": "resource",
+            }],
+        }]),
+        json!({
+            "severity": finding.severity.as_str(),
+            "security-severity": security_severity(finding.severity),
+            "resourceType": finding.resource.resource_type,
+            "accountId": finding.resource.account_id,
+            "region": finding.resource.region,
+            "detail": finding.detail,
+            "evidence": Value::Object(finding.evidence.clone()),
+        }),
+    );
+    result["partialFingerprints"] = json!({
+        "secauditFindingId/v1": finding_uid(&finding.rule, &finding.resource.id),
+    });
+    if let Some(change) = change {
+        result["baselineState"] = json!(match change {
+            Change::New => "new",
+            Change::Changed => "updated",
+            Change::Unchanged => "unchanged",
+        });
+    }
+    if let Some(note) = muted {
+        result["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": format!(
+                "{} (owner {}, until {})", note.reason, note.owner, note.expires
+            ),
+        }]);
+    }
+    Some(result)
+}
+
+/// How deep the log nests a result (`runs[0].results[i]`): the indentation of its lines.
+pub const RESULT_INDENT: &[u8] = b"        ";
+
+/// Writes the log of a run without a baseline whose results are in `spill` (each rendered by
+/// [`audit_result`] as pretty JSON, indented by [`RESULT_INDENT`]): the bytes `log` gives for a
+/// report holding those findings.
+pub fn write_spilled(
+    rules: &[ReportedRule],
+    docs: &BTreeMap<String, RuleDoc>,
+    spill: FindingSpill,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ReportError> {
+    let mut frame = Vec::new();
+    super::write_json(
+        &mut frame,
+        &log_of_run(audit_rules(rules, docs), Vec::new()),
+    )?;
+    // The run's keys are six spaces deep; the rules' keys are deeper.
+    spill.write_into_array(&frame, b"\n      \"results\": []", RESULT_INDENT, out)?;
+    Ok(())
 }
 
 #[cfg(test)]

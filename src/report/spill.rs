@@ -9,6 +9,11 @@
 //! earlier account first on a tie, which is exactly the order a stable sort of all findings
 //! gives. The file is deleted by the operating system when the spill is dropped, whatever ends
 //! the process. Memory: a few bytes per run, plus one read buffer per merged run.
+//!
+//! A report grouped by rule only (JUnit: one suite per rule) makes its spill with
+//! [`Grouping::Rule`]: runs are then keyed by rule alone and merged by (severity, resource id,
+//! region), the order of that rule's findings in the report. [`FindingSpill::write_into_array`]
+//! puts the findings into the empty array of a pretty JSON frame (every JSON-based format).
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -17,14 +22,27 @@ use std::os::unix::fs::FileExt;
 
 use crate::findings::{Finding, Severity};
 
+/// How the findings are grouped when they are written back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    /// By (severity, rule), then resource id and region: the report order.
+    SeverityThenRule,
+    /// By rule, then severity, resource id and region: one rule's findings together.
+    Rule,
+}
+
+/// The key of a group of runs: (severity, rule) or, grouped by rule, (`None`, rule).
+type GroupKey = (Option<Severity>, String);
+
 /// Serialised findings on disk, grouped in sorted runs.
 #[derive(Debug)]
 pub struct FindingSpill {
     file: BufWriter<File>,
     /// Bytes written so far (the offset of the next record).
     written: u64,
-    /// (severity, rule) → its runs (byte ranges of the file), in the order they were added.
-    runs: BTreeMap<(Severity, String), Vec<(u64, u64)>>,
+    grouping: Grouping,
+    /// Group → its runs (byte ranges of the file), in the order they were added.
+    runs: BTreeMap<GroupKey, Vec<(u64, u64)>>,
     /// How the JSON report indents a finding (its nesting depth in the envelope).
     indent: &'static [u8],
     count: usize,
@@ -38,9 +56,15 @@ impl FindingSpill {
     /// A spill in a new anonymous temporary file (in `TMPDIR`). `indent` is prefixed to every
     /// line of a finding but its first: the depth at which the report nests findings.
     pub fn new(indent: &'static [u8]) -> io::Result<FindingSpill> {
+        FindingSpill::grouped(indent, Grouping::SeverityThenRule)
+    }
+
+    /// A spill whose findings are written back grouped by `grouping`.
+    pub fn grouped(indent: &'static [u8], grouping: Grouping) -> io::Result<FindingSpill> {
         Ok(FindingSpill {
             file: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
             written: 0,
+            grouping,
             runs: BTreeMap::new(),
             indent,
             count: 0,
@@ -58,7 +82,8 @@ impl FindingSpill {
     }
 
     /// Appends `findings` (one rule's findings of one account) with `render`, which writes one
-    /// finding's pretty JSON. The findings must be in report order (`sort_findings`).
+    /// finding's part of the report (nothing: the finding is left out). The findings must be in
+    /// report order (`sort_findings`).
     pub fn add(
         &mut self,
         findings: &[Finding],
@@ -70,6 +95,8 @@ impl FindingSpill {
         for (index, finding) in findings.iter().enumerate() {
             body.clear();
             render(finding, &mut body)?;
+            // A finding the report leaves out renders as nothing and is not kept.
+            let kept = !body.is_empty();
             indented.clear();
             for (line, text) in body.split(|byte| *byte == b'\n').enumerate() {
                 if line > 0 {
@@ -80,16 +107,22 @@ impl FindingSpill {
                 }
                 indented.extend_from_slice(text);
             }
-            let key = sort_key(finding);
-            self.put(&key)?;
-            self.put(&indented)?;
-            self.count += 1;
+            if kept {
+                let key = sort_key(finding, self.grouping);
+                self.put(&key)?;
+                self.put(&indented)?;
+                self.count += 1;
+            }
+            let group = |finding: &Finding| match self.grouping {
+                Grouping::SeverityThenRule => Some(finding.severity),
+                Grouping::Rule => None,
+            };
             let last_of_run = findings
                 .get(index + 1)
-                .is_none_or(|next| next.severity != finding.severity || next.rule != finding.rule);
-            if last_of_run {
+                .is_none_or(|next| group(next) != group(finding) || next.rule != finding.rule);
+            if last_of_run && self.written > start {
                 self.runs
-                    .entry((finding.severity, finding.rule.clone()))
+                    .entry((group(finding), finding.rule.clone()))
                     .or_default()
                     .push((start, self.written));
                 start = self.written;
@@ -112,36 +145,124 @@ impl FindingSpill {
         out: &mut dyn Write,
         mut separator: impl FnMut(bool) -> Vec<u8>,
     ) -> io::Result<()> {
+        let written = self.finish()?;
+        let mut first = true;
+        for key in written.runs.keys() {
+            written.write_group(key, out, &mut |at_start| {
+                let bytes = separator(first && at_start);
+                first = false;
+                bytes
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Writes the findings into the one empty array of `frame`, a pretty-printed JSON document:
+    /// `marker` is the text that ends with that array's `[]` (for example
+    /// `b"\n  \"findings\": []"`, or `b"[]"` for a top-level array), and `item_indent` the
+    /// indentation of the array's items (the spill's `indent`). The bytes are those
+    /// `serde_json::to_writer_pretty` gives for the frame holding the findings.
+    pub fn write_into_array(
+        self,
+        frame: &[u8],
+        marker: &[u8],
+        item_indent: &[u8],
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let at = frame
+            .windows(marker.len())
+            .position(|window| window == marker)
+            .ok_or_else(|| io::Error::other("the report frame has no place for its findings"))?;
+        // `head` ends with the array's `[`, `tail` starts with its `]`.
+        let (head, tail) = frame.split_at(at + marker.len() - 1);
+        out.write_all(head)?;
+        if !self.is_empty() {
+            self.write_sorted(out, |first| {
+                let mut separator = if first {
+                    b"\n".to_vec()
+                } else {
+                    b",\n".to_vec()
+                };
+                separator.extend_from_slice(item_indent);
+                separator
+            })?;
+            out.write_all(b"\n")?;
+            out.write_all(&item_indent[..item_indent.len().saturating_sub(2)])?;
+        }
+        out.write_all(tail)?;
+        Ok(())
+    }
+
+    /// Ends the writing: the findings can now be read back group by group.
+    pub fn finish(self) -> io::Result<SpilledFindings> {
         let mut file = self.file.into_inner().map_err(|error| error.into_error())?;
         file.flush()?;
         file.rewind()?;
+        Ok(SpilledFindings {
+            file,
+            runs: self.runs,
+        })
+    }
+}
+
+/// The findings of a finished spill, read back one group at a time.
+#[derive(Debug)]
+pub struct SpilledFindings {
+    file: File,
+    runs: BTreeMap<GroupKey, Vec<(u64, u64)>>,
+}
+
+impl SpilledFindings {
+    /// Writes the findings of `rule` (a spill grouped by [`Grouping::Rule`]) in report order,
+    /// each preceded by `separator(first)`; nothing when the rule had none.
+    pub fn write_rule(
+        &self,
+        rule: &str,
+        out: &mut dyn Write,
+        separator: &mut dyn FnMut(bool) -> Vec<u8>,
+    ) -> io::Result<()> {
+        self.write_group(&(None, rule.to_string()), out, separator)
+    }
+
+    fn write_group(
+        &self,
+        key: &GroupKey,
+        out: &mut dyn Write,
+        separator: &mut dyn FnMut(bool) -> Vec<u8>,
+    ) -> io::Result<()> {
+        let Some(ranges) = self.runs.get(key) else {
+            return Ok(());
+        };
+        let file = &self.file;
+        let mut cursors = ranges
+            .iter()
+            .map(|&(start, end)| Cursor::new(file, start, end))
+            .collect::<io::Result<Vec<_>>>()?;
         let mut first = true;
-        for ranges in self.runs.values() {
-            let mut cursors = ranges
-                .iter()
-                .map(|&(start, end)| Cursor::new(&file, start, end))
-                .collect::<io::Result<Vec<_>>>()?;
-            // The next finding: the smallest key, the earliest run on a tie.
-            while let Some(next) = cursors
-                .iter()
-                .enumerate()
-                .filter_map(|(index, cursor)| cursor.key().map(|key| (key, index)))
-                .min()
-                .map(|(_, index)| index)
-            {
-                let cursor = &mut cursors[next];
-                out.write_all(&separator(first))?;
-                first = false;
-                out.write_all(cursor.body())?;
-                cursor.advance(&file)?;
-            }
+        // The next finding: the smallest key, the earliest run on a tie.
+        while let Some(next) = cursors
+            .iter()
+            .enumerate()
+            .filter_map(|(index, cursor)| cursor.key().map(|key| (key, index)))
+            .min()
+            .map(|(_, index)| index)
+        {
+            let cursor = &mut cursors[next];
+            out.write_all(&separator(first))?;
+            first = false;
+            out.write_all(cursor.body())?;
+            cursor.advance(file)?;
         }
         Ok(())
     }
 }
 
-fn sort_key(finding: &Finding) -> Vec<u8> {
-    let mut key = Vec::with_capacity(finding.resource.id.len() + finding.resource.region.len() + 1);
+fn sort_key(finding: &Finding, grouping: Grouping) -> Vec<u8> {
+    let mut key = Vec::with_capacity(finding.resource.id.len() + finding.resource.region.len() + 2);
+    if grouping == Grouping::Rule {
+        // Most severe first, as `Severity` sorts.
+        key.push(finding.severity as u8);
+    }
     key.extend_from_slice(finding.resource.id.as_bytes());
     key.push(0);
     key.extend_from_slice(finding.resource.region.as_bytes());

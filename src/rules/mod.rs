@@ -30,4 +30,4 @@ pub use config::RuleConfig;
 pub use error::RuleError;
 pub use meta::RuleMeta;
 pub use params::{ParamSpec, ParamType, Params};
-pub use run::{AuditOutcome, run_audit, run_rules};
+pub use run::{AuditOutcome, chosen_rules, run_audit, run_rules};

@@ -21,6 +21,7 @@ use super::checks::REGISTRY;
 use super::config::RuleConfig;
 use super::context::{ACCOUNT_RESOURCE_TYPE, RuleContext, Verdict};
 use super::error::RuleError;
+use super::meta::RuleMeta;
 use crate::findings::{ComplianceType, Finding, ResourceRef, clip_annotation, sort_findings};
 use crate::snapshot::{Api, LoadProblem, Snapshot};
 
@@ -61,6 +62,23 @@ pub fn run_audit(
     })
 }
 
+/// The rules `run_rules` runs, in catalogue order: those of `only`, or when it is empty every
+/// rule `config` does not disable.
+pub fn chosen_rules<'a>(
+    catalogue: &'a Catalogue,
+    config: &'a RuleConfig,
+    only: &'a [String],
+) -> impl Iterator<Item = &'a RuleMeta> + 'a {
+    let selected: BTreeSet<&str> = only.iter().map(String::as_str).collect();
+    catalogue.rules().iter().filter(move |meta| {
+        if selected.is_empty() {
+            !config.is_disabled(&meta.id)
+        } else {
+            selected.contains(meta.id.as_str())
+        }
+    })
+}
+
 /// `run_audit` one rule at a time: hands each rule's findings (sorted with
 /// `findings::sort_findings`) to `each` as soon as the rule has run, so that a caller streaming
 /// a report never holds every finding of a big account. Returns the effective parameters of
@@ -78,17 +96,8 @@ pub fn run_rules<E: From<RuleError>>(
             return Err(RuleError::UnknownRule(id.clone()).into());
         }
     }
-    let selected: BTreeSet<&str> = only.iter().map(String::as_str).collect();
     let mut parameters = BTreeMap::new();
-    for meta in catalogue.rules() {
-        let chosen = if selected.is_empty() {
-            !config.is_disabled(&meta.id)
-        } else {
-            selected.contains(meta.id.as_str())
-        };
-        if !chosen {
-            continue;
-        }
+    for meta in chosen_rules(catalogue, config, only) {
         let Some(entry) = REGISTRY.iter().find(|entry| entry.id == meta.id) else {
             return Err(RuleError::NoFunction {
                 file: format!("{}.json", meta.id),
