@@ -658,7 +658,7 @@ fn the_streamed_reports_equal_the_reports_built_in_memory() {
             .iter()
             .filter(|f| f["compliance_type"] != "NOT_APPLICABLE")
             .count();
-        let all = ids(&report).len();
+        let total = ids(&report).len();
         for (format, mark, marked) in [
             (
                 "sarif",
@@ -670,7 +670,7 @@ fn the_streamed_reports_equal_the_reports_built_in_memory() {
                 ",\n    \"unmapped\": {\n      \"change\": \"new\"\n    }",
                 applicable,
             ),
-            ("asff", "\n      \"secaudit/Change\": \"new\",", all),
+            ("asff", "\n      \"secaudit/Change\": \"new\",", total),
             ("junit", "", 0),
         ] {
             let streamed = text(format, lifecycle);
@@ -687,7 +687,49 @@ fn the_streamed_reports_equal_the_reports_built_in_memory() {
             assert_eq!(streamed, in_memory, "{format} {lifecycle:?}");
         }
         let junit = text("junit", lifecycle);
-        assert_eq!(junit.matches("<testcase ").count(), all);
+        assert_eq!(junit.matches("<testcase ").count(), total);
+
+        // The table: a baseline equal to this run's report marks nothing (every finding is
+        // unchanged), so the table built in memory must be the streamed one, at any width.
+        let same = dir.path().join("same.json");
+        fs::write(&same, run("json", lifecycle).stdout).unwrap();
+        let same = same.to_str().unwrap();
+        for columns in ["", "80", "200"] {
+            let table = |extra: &[&str]| {
+                let mut args = vec![
+                    "-q",
+                    "audit",
+                    "--snapshot",
+                    all,
+                    "--format",
+                    "table",
+                    "--now",
+                    NOW,
+                ];
+                args.extend_from_slice(extra);
+                let output = Command::new(env!("CARGO_BIN_EXE_secaudit"))
+                    .args(&args)
+                    .current_dir(root())
+                    .env("COLUMNS", columns)
+                    .env("NO_COLOR", "1")
+                    .output()
+                    .unwrap();
+                assert_eq!(code(&output), 3, "{}", stderr(&output));
+                String::from_utf8(output.stdout).unwrap()
+            };
+            let streamed = table(lifecycle);
+            let in_memory = table(&[lifecycle, &["--baseline", same][..]].concat());
+            assert!(streamed.contains("NON_COMPLIANT, "), "{streamed}");
+            assert_eq!(
+                streamed.matches("[muted: ").count() > 0,
+                !lifecycle.is_empty(),
+                "{streamed}"
+            );
+            assert_eq!(
+                streamed, in_memory,
+                "table at width {columns:?} {lifecycle:?}"
+            );
+        }
     }
 }
 

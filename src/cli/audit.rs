@@ -5,7 +5,7 @@
 //! any error returned from here).
 //!
 //! Arguments are validated (catalogue, configuration, rule ids, time) before the snapshot is
-//! read or collected. A JSON, CSV, SARIF, OCSF, ASFF or JUnit report without baseline or
+//! read or collected. A table, JSON, CSV, SARIF, OCSF, ASFF or JUnit report without baseline or
 //! Security Hub is streamed: each rule's findings are rendered to a temporary file as the rule
 //! runs (`report::spill`) and the report's header and counts come from the tally, so memory holds
 //! the snapshot and one rule's findings, not the whole run's. The report goes to stdout or
@@ -28,7 +28,7 @@ use secaudit::report::mutes::{MuteFile, MuteMatcher};
 use secaudit::report::spill::{FindingSpill, Grouping};
 use secaudit::report::{
     self, AccountRun, Format, MuteLists, Report, ReportedRule, RuleCounts, RuleDoc, RunInfo,
-    SnapshotInfo, asff, csv, json, junit, ocsf, sarif, table::TableStyle,
+    SnapshotInfo, asff, csv, json, junit, ocsf, sarif, table, table::TableStyle,
 };
 use secaudit::rules::{Catalogue, RuleConfig, RuleError, RuleMeta, chosen_rules, run_rules};
 use secaudit::snapshot::{
@@ -173,7 +173,8 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
     let mut tally = Tally::new(threshold);
     let streamed = matches!(
         format,
-        ReportFormat::Json
+        ReportFormat::Table
+            | ReportFormat::Json
             | ReportFormat::Csv
             | ReportFormat::Sarif
             | ReportFormat::Ocsf
@@ -190,7 +191,7 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
             ReportFormat::Ocsf | ReportFormat::Asff => {
                 (report::ARRAY_ITEM_INDENT, Grouping::SeverityThenRule)
             }
-            ReportFormat::Junit => (&b""[..], Grouping::Rule),
+            ReportFormat::Junit | ReportFormat::Table => (&b""[..], Grouping::Rule),
             _ => (&b""[..], Grouping::SeverityThenRule),
         };
         let mut spill = FindingSpill::grouped(indent, grouping)
@@ -214,6 +215,7 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
                 }),
             ),
             junit_counts: BTreeMap::new(),
+            table_counts: table::TableCounts::default(),
         };
         let audited = audit_snapshots(
             &catalogue,
@@ -283,6 +285,19 @@ pub fn run(args: AuditArgs, quiet: bool) -> anyhow::Result<Outcome> {
                         )
                     })
                     .map_err(report::ReportError::from),
+                ReportFormat::Table => spill
+                    .finish()
+                    .and_then(|spilled| {
+                        table::write_spilled(
+                            out,
+                            &audited.run,
+                            &rules,
+                            &parts.table_counts,
+                            table_style(),
+                            &spilled,
+                        )
+                    })
+                    .map_err(report::ReportError::from),
                 _ => report::write_spilled_array(spill, out),
             };
             written.map_err(std::io::Error::other)
@@ -330,6 +345,8 @@ struct StreamedParts {
     will_run: Vec<ReportedRule>,
     /// The counts of each rule's JUnit test cases, made as they are rendered.
     junit_counts: BTreeMap<String, junit::Counts>,
+    /// The counts the terminal table shows.
+    table_counts: table::TableCounts,
 }
 
 impl StreamedParts {
@@ -346,6 +363,7 @@ impl StreamedParts {
             docs,
             will_run,
             junit_counts,
+            table_counts,
         } = self;
         let (format, with_mutes) = (*format, *with_mutes);
         fn pretty(out: &mut Vec<u8>, value: &impl serde::Serialize) -> std::io::Result<()> {
@@ -389,7 +407,15 @@ impl StreamedParts {
                 out.extend_from_slice(text.as_bytes());
                 Ok(())
             }
-            ReportFormat::Table | ReportFormat::ConfigEvaluations | ReportFormat::Html => Ok(()),
+            ReportFormat::Table => {
+                table_counts.add(finding);
+                let marks = report::marks_text(note, None);
+                if let Some(row) = table::FailingRow::of(finding, will_run, &marks) {
+                    row.to_bytes(out);
+                }
+                Ok(())
+            }
+            ReportFormat::ConfigEvaluations | ReportFormat::Html => Ok(()),
         }
     }
 }
@@ -711,12 +737,17 @@ fn coverage_values(snapshot: &Snapshot) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The terminal table's colour and width.
+fn table_style() -> TableStyle {
+    TableStyle {
+        colour: use_colour(),
+        width: super::logging::stdout_width(),
+    }
+}
+
 fn report_format(format: ReportFormat) -> Format {
     match format {
-        ReportFormat::Table => Format::Table(TableStyle {
-            colour: use_colour(),
-            width: super::logging::stdout_width(),
-        }),
+        ReportFormat::Table => Format::Table(table_style()),
         ReportFormat::Json => Format::Json,
         ReportFormat::Csv => Format::Csv,
         ReportFormat::ConfigEvaluations => Format::ConfigEvaluations,

@@ -29,7 +29,7 @@ pub mod table;
 
 pub use report_model::{
     AccountRun, Lifecycle, MuteLists, Report, ReportedRule, RuleCounts, RuleDoc, RunInfo,
-    SnapshotInfo, counts_for_failure,
+    SnapshotInfo, counts_for_failure, marks_text,
 };
 
 /// Why a report could not be rendered.

@@ -176,6 +176,21 @@ pub struct RuleDoc {
     pub remediation: String,
 }
 
+/// The marks a person reading a finding needs, as a prefix: `[muted: OWNER until DATE] `, then
+/// `[new] ` or `[changed] ` (nothing for an unchanged one).
+pub fn marks_text(muted: Option<&MuteNote>, change: Option<Change>) -> String {
+    let mut text = String::new();
+    if let Some(note) = muted {
+        text.push_str(&format!("[muted: {} until {}] ", note.owner, note.expires));
+    }
+    match change {
+        Some(Change::New) => text.push_str("[new] "),
+        Some(Change::Changed) => text.push_str("[changed] "),
+        _ => {}
+    }
+    text
+}
+
 /// The marks of mutes and a baseline on a report. Each list runs parallel to `Report::findings`
 /// and is empty when the file was not given.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -284,16 +299,7 @@ impl Report {
     /// The marks a person reading finding `index` needs, as a prefix: `[muted: OWNER until
     /// EXPIRES] ` and, with a baseline, `[new] ` or `[changed] `; empty without marks.
     pub fn marks_text(&self, index: usize) -> String {
-        let mut text = String::new();
-        if let Some(note) = self.muted(index) {
-            text.push_str(&format!("[muted: {} until {}] ", note.owner, note.expires));
-        }
-        match self.change(index) {
-            Some(Change::New) => text.push_str("[new] "),
-            Some(Change::Changed) => text.push_str("[changed] "),
-            _ => {}
-        }
-        text
+        marks_text(self.muted(index), self.change(index))
     }
 
     /// The muted findings per rule, every rule that ran included.

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use comfy_table::{Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 
-use super::{Report, RuleCounts, timestamp_text};
+use super::{Report, ReportedRule, RuleCounts, RunInfo, timestamp_text};
 use crate::findings::{ComplianceType, Finding, Severity};
 
 /// How to draw the table.
@@ -56,43 +56,254 @@ const FULL_HEADERS_FROM: u16 = 120;
 
 /// Renders the report as text for a terminal, ending with a newline.
 pub fn render(report: &Report, style: TableStyle) -> String {
+    let mut counts = TableCounts::default();
+    for finding in &report.findings {
+        counts.add(finding);
+    }
+    let mut failing_by_rule: BTreeMap<&str, Vec<FailingRow>> = BTreeMap::new();
+    for (index, finding) in report.findings.iter().enumerate() {
+        if let Some(row) = FailingRow::of(finding, &report.rules, &report.marks_text(index)) {
+            failing_by_rule
+                .entry(finding.rule.as_str())
+                .or_default()
+                .push(row);
+        }
+    }
+    let mut out = Vec::new();
+    let written = write_table(
+        &mut out,
+        &report.run,
+        &report.rules,
+        &counts,
+        style,
+        |rule| Ok(failing_by_rule.remove(rule).unwrap_or_default()),
+    );
+    // INVARIANT: writing to a Vec cannot fail, and every piece is UTF-8.
+    debug_assert!(written.is_ok());
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The counts the table shows, gathered one finding at a time (a streamed report keeps no
+/// finding).
+#[derive(Debug, Default)]
+pub struct TableCounts {
+    findings: usize,
+    totals: RuleCounts,
+    by_rule: BTreeMap<String, RuleCounts>,
+    by_severity: BTreeMap<Severity, RuleCounts>,
+    /// Account → region → counts.
+    by_place: BTreeMap<String, BTreeMap<String, RuleCounts>>,
+}
+
+impl TableCounts {
+    /// Counts `finding`.
+    pub fn add(&mut self, finding: &Finding) {
+        let compliance = finding.compliance_type;
+        self.findings += 1;
+        self.totals.add(compliance);
+        match self.by_rule.get_mut(&finding.rule) {
+            Some(counts) => counts.add(compliance),
+            None => self
+                .by_rule
+                .entry(finding.rule.clone())
+                .or_default()
+                .add(compliance),
+        }
+        self.by_severity
+            .entry(finding.severity)
+            .or_default()
+            .add(compliance);
+        let regions = match self.by_place.get_mut(&finding.resource.account_id) {
+            Some(regions) => regions,
+            None => self
+                .by_place
+                .entry(finding.resource.account_id.clone())
+                .or_default(),
+        };
+        match regions.get_mut(&finding.resource.region) {
+            Some(counts) => counts.add(compliance),
+            None => regions
+                .entry(finding.resource.region.clone())
+                .or_default()
+                .add(compliance),
+        }
+    }
+}
+
+/// One NON_COMPLIANT or INSUFFICIENT_DATA finding as its rule's table lists it: every text
+/// already escaped for the terminal (`printable`), the name whole (shortened when drawn).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailingRow {
+    compliance_type: ComplianceType,
+    name: String,
+    region: String,
+    account: String,
+    /// The marks (muted, new, changed), the finding's severity when it differs from its rule's,
+    /// and the annotation.
+    annotation: String,
+}
+
+impl FailingRow {
+    /// The row of `finding` (`None` unless it is failing), with `marks` (`Report::marks_text`);
+    /// `rules` gives its rule's severity.
+    pub fn of(finding: &Finding, rules: &[ReportedRule], marks: &str) -> Option<FailingRow> {
+        if !is_failing(finding.compliance_type) {
+            return None;
+        }
+        let resource = &finding.resource;
+        let name = if resource.name.is_empty() {
+            &resource.id
+        } else {
+            &resource.name
+        };
+        let rule_severity = rules
+            .iter()
+            .find(|rule| rule.id == finding.rule)
+            .map_or(finding.severity, |rule| rule.severity);
+        // A finding whose severity differs from its rule's says so.
+        let severity = if finding.severity == rule_severity {
+            String::new()
+        } else {
+            format!("[{}] ", finding.severity.as_str())
+        };
+        Some(FailingRow {
+            compliance_type: finding.compliance_type,
+            name: printable(name),
+            region: printable(&resource.region),
+            account: printable(&resource.account_id),
+            annotation: format!(
+                "{}{severity}{}",
+                printable(marks),
+                printable(&finding.annotation)
+            ),
+        })
+    }
+
+    /// The row as bytes for a spill: its fields joined by NUL (escaped text holds no control
+    /// character).
+    pub fn to_bytes(&self, out: &mut Vec<u8>) {
+        let status = match self.compliance_type {
+            ComplianceType::NonCompliant => b'N',
+            _ => b'I',
+        };
+        out.push(status);
+        for field in [&self.name, &self.region, &self.account, &self.annotation] {
+            out.push(0);
+            out.extend_from_slice(field.as_bytes());
+        }
+    }
+
+    /// The row `to_bytes` wrote.
+    pub fn from_bytes(bytes: &[u8]) -> Option<FailingRow> {
+        let mut fields = bytes.split(|byte| *byte == 0);
+        let compliance_type = match fields.next()? {
+            b"N" => ComplianceType::NonCompliant,
+            b"I" => ComplianceType::InsufficientData,
+            _ => return None,
+        };
+        let mut text = || String::from_utf8(fields.next()?.to_vec()).ok();
+        let row = FailingRow {
+            compliance_type,
+            name: text()?,
+            region: text()?,
+            account: text()?,
+            annotation: text()?,
+        };
+        Some(row)
+    }
+}
+
+/// The separator of rows in a spill (escaped text holds no control character).
+pub const ROW_SEPARATOR: u8 = 1;
+
+/// Writes the table of a run whose failing findings are in `spilled` (a spill grouped by rule,
+/// each row written by [`FailingRow::to_bytes`]): the bytes `render` gives for a report holding
+/// the findings `counts` counted. Memory: one rule's failing rows at a time.
+pub fn write_spilled(
+    out: &mut dyn std::io::Write,
+    run: &RunInfo,
+    rules: &[ReportedRule],
+    counts: &TableCounts,
+    style: TableStyle,
+    spilled: &super::spill::SpilledFindings,
+) -> std::io::Result<()> {
+    write_table(out, run, rules, counts, style, |rule| {
+        let mut bytes = Vec::new();
+        spilled.write_rule(rule, &mut bytes, &mut |first| {
+            if first {
+                Vec::new()
+            } else {
+                vec![ROW_SEPARATOR]
+            }
+        })?;
+        if bytes.is_empty() {
+            return Ok(Vec::new());
+        }
+        bytes
+            .split(|byte| *byte == ROW_SEPARATOR)
+            .map(|row| {
+                FailingRow::from_bytes(row)
+                    .ok_or_else(|| std::io::Error::other("a spilled table row is damaged"))
+            })
+            .collect()
+    })
+}
+
+/// The table, section by section: `failing(rule)` gives that rule's failing rows in report
+/// order.
+fn write_table(
+    out: &mut dyn std::io::Write,
+    run: &RunInfo,
+    rules: &[ReportedRule],
+    counts: &TableCounts,
+    style: TableStyle,
+    mut failing: impl FnMut(&str) -> std::io::Result<Vec<FailingRow>>,
+) -> std::io::Result<()> {
     let paint = Paint { style };
     let width = style.width.map(|w| w.max(MIN_WIDTH));
-    let mut out = String::new();
+    let mut text = String::new();
     let mut top = String::new();
-    write_heading(&mut top, report);
-    write_summary(&mut top, report, Paint::default());
+    write_heading(&mut top, run);
+    write_summary(&mut top, counts, rules.len(), Paint::default());
     for line in top.lines() {
-        let _ = writeln!(out, "{}", wrap(line, width));
+        let _ = writeln!(text, "{}", wrap(line, width));
     }
     let short = width.is_some_and(|w| w < FULL_HEADERS_FROM);
     if short {
         let legend = "FAIL = NON_COMPLIANT, NO DATA = INSUFFICIENT_DATA, PASS = COMPLIANT, \
                       N/A = NOT_APPLICABLE";
-        let _ = writeln!(out, "\n{}", wrap(legend, width));
+        let _ = writeln!(text, "\n{}", wrap(legend, width));
     }
-    let severity = severity_table(report, width, short);
-    write_section(&mut out, paint, "By severity", &severity);
+    let severity = severity_table(counts, width, short);
+    write_section(&mut text, paint, "By severity", &severity);
     write_section(
-        &mut out,
+        &mut text,
         paint,
         "By rule",
-        &rule_table(report, width, short),
+        &rule_table(counts, rules, width, short),
     );
-    let places = place_table(report, width, short);
-    write_section(&mut out, paint, "By account and region", &places);
-    write_failing(&mut out, report, paint, width);
+    let places = place_table(counts, width, short);
+    write_section(&mut text, paint, "By account and region", &places);
+    // Colouring is line by line, so each piece can be written as soon as it is drawn.
+    out.write_all(paint.statuses(text).as_bytes())?;
+    let with_account = run.snapshot.is_none();
+    for rule in rules {
+        let rows = failing(&rule.id)?;
+        let mut section = String::new();
+        write_failing(&mut section, rule, rows, with_account, paint, width);
+        out.write_all(paint.statuses(section).as_bytes())?;
+    }
     // The totals again at the end, where a long table leaves the reader.
     let mut summary = String::new();
-    write_summary(&mut summary, report, paint);
-    let _ = write!(out, "\n{}", wrap(&summary, width));
-    paint.statuses(out)
+    write_summary(&mut summary, counts, rules.len(), paint);
+    out.write_all(format!("\n{}", wrap(&summary, width)).as_bytes())?;
+    Ok(())
 }
 
 /// `account … · snapshot collected … · evaluated …`, or the accounts of a multi-account run.
-fn write_heading(out: &mut String, report: &Report) {
-    let evaluated = timestamp_text(&report.run.evaluated_at);
-    match &report.run.snapshot {
+fn write_heading(out: &mut String, run: &RunInfo) {
+    let evaluated = timestamp_text(&run.evaluated_at);
+    match &run.snapshot {
         Some(snapshot) => {
             let _ = writeln!(
                 out,
@@ -103,14 +314,12 @@ fn write_heading(out: &mut String, report: &Report) {
             );
         }
         None => {
-            let ids: Vec<String> = report
-                .run
+            let ids: Vec<String> = run
                 .accounts
                 .iter()
                 .map(|account| printable(&account.account_id))
                 .collect();
-            let regions: std::collections::BTreeSet<&String> = report
-                .run
+            let regions: std::collections::BTreeSet<&String> = run
                 .accounts
                 .iter()
                 .flat_map(|account| &account.regions)
@@ -192,26 +401,23 @@ fn count_cells(labels: Vec<String>, counts: &RuleCounts) -> Vec<Cell> {
         .collect()
 }
 
-fn severity_table(report: &Report, width: Option<u16>, short: bool) -> Table {
-    let mut by_severity: BTreeMap<Severity, RuleCounts> = BTreeMap::new();
-    for finding in &report.findings {
-        by_severity
-            .entry(finding.severity)
-            .or_default()
-            .add(finding.compliance_type);
-    }
+fn severity_table(counts: &TableCounts, width: Option<u16>, short: bool) -> Table {
     let mut table = count_table(width, &["SEVERITY"], short);
-    for (severity, counts) in &by_severity {
+    for (severity, counts) in &counts.by_severity {
         table.add_row(count_cells(vec![severity.as_str().to_owned()], counts));
     }
     table
 }
 
-fn rule_table(report: &Report, width: Option<u16>, short: bool) -> Table {
-    let counts = report.counts_by_rule();
+fn rule_table(
+    counts: &TableCounts,
+    rules: &[ReportedRule],
+    width: Option<u16>,
+    short: bool,
+) -> Table {
     let mut table = count_table(width, &["RULE", "SEVERITY"], short);
-    for rule in &report.rules {
-        let rule_counts = counts.get(&rule.id).copied().unwrap_or_default();
+    for rule in rules {
+        let rule_counts = counts.by_rule.get(&rule.id).copied().unwrap_or_default();
         table.add_row(count_cells(
             vec![printable(&rule.id), rule.severity.as_str().to_owned()],
             &rule_counts,
@@ -220,112 +426,82 @@ fn rule_table(report: &Report, width: Option<u16>, short: bool) -> Table {
     table
 }
 
-fn place_table(report: &Report, width: Option<u16>, short: bool) -> Table {
-    let mut by_place: BTreeMap<(&str, &str), RuleCounts> = BTreeMap::new();
-    for finding in &report.findings {
-        by_place
-            .entry((
-                finding.resource.account_id.as_str(),
-                finding.resource.region.as_str(),
-            ))
-            .or_default()
-            .add(finding.compliance_type);
-    }
+fn place_table(counts: &TableCounts, width: Option<u16>, short: bool) -> Table {
     let mut table = count_table(width, &["ACCOUNT", "REGION"], short);
-    for ((account, region), counts) in &by_place {
-        table.add_row(count_cells(
-            vec![printable(account), printable(region)],
-            counts,
-        ));
+    for (account, regions) in &counts.by_place {
+        for (region, counts) in regions {
+            table.add_row(count_cells(
+                vec![printable(account), printable(region)],
+                counts,
+            ));
+        }
     }
     table
 }
 
-fn write_failing(out: &mut String, report: &Report, paint: Paint, width: Option<u16>) {
-    let with_account = report.run.snapshot.is_none();
-    let mut failing_by_rule: BTreeMap<&str, Vec<(usize, &Finding)>> = BTreeMap::new();
-    for (index, finding) in report.findings.iter().enumerate() {
-        if is_failing(finding.compliance_type) {
-            failing_by_rule
-                .entry(finding.rule.as_str())
-                .or_default()
-                .push((index, finding));
-        }
+/// The section of one rule's failing findings (nothing when it has none).
+fn write_failing(
+    out: &mut String,
+    rule: &ReportedRule,
+    mut failing: Vec<FailingRow>,
+    with_account: bool,
+    paint: Paint,
+    width: Option<u16>,
+) {
+    if failing.is_empty() {
+        return;
     }
     // Names get at most a quarter of the width (the rest goes to the status and the annotation).
     let name_limit = width.map_or(MAX_NAME_UNLIMITED, |w| usize::from(w / 4).max(12));
-    for rule in &report.rules {
-        let Some(mut failing) = failing_by_rule.remove(rule.id.as_str()) else {
-            continue;
-        };
-        // Stable: keeps report order (by resource) within each compliance type.
-        failing.sort_by_key(|(_, f)| f.compliance_type);
-        let non_compliant = failing
-            .iter()
-            .filter(|(_, f)| f.compliance_type == ComplianceType::NonCompliant)
-            .count();
-        let heading = format!(
-            "{} ({}): {non_compliant} NON_COMPLIANT, {} INSUFFICIENT_DATA",
-            printable(&rule.id),
-            rule.severity.as_str(),
-            failing.len() - non_compliant
-        );
-        let mut header = vec!["STATUS", "RESOURCE", "REGION"];
-        if with_account {
-            header.push("ACCOUNT");
-        }
-        header.push("ANNOTATION");
-        let mut table = new_table(width);
-        table.set_header(header);
-        // With a width to fit, the name column keeps room for a shortened name (and padding).
-        let longest = failing
-            .iter()
-            .map(|(_, f)| printable(&f.resource.name).chars().count().max(8))
-            .max()
-            .unwrap_or(8);
-        if width.is_some()
-            && let (Some(column), Ok(limit)) =
-                (table.column_mut(1), u16::try_from(name_limit.min(longest)))
-        {
-            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(limit + 2)));
-        }
-        for (index, finding) in failing {
-            let resource = &finding.resource;
-            let name = if resource.name.is_empty() {
-                &resource.id
-            } else {
-                &resource.name
-            };
-            // A finding whose severity differs from its rule's says so.
-            let severity = if finding.severity == rule.severity {
-                String::new()
-            } else {
-                format!("[{}] ", finding.severity.as_str())
-            };
-            let mut row = vec![
-                finding.compliance_type.as_str().to_owned(),
-                truncate_middle(&printable(name), name_limit),
-                printable(&resource.region),
-            ];
-            if with_account {
-                row.push(printable(&resource.account_id));
-            }
-            // Muted and new/changed findings are marked (`--mutes`, `--baseline`).
-            row.push(format!(
-                "{}{severity}{}",
-                printable(&report.marks_text(index)),
-                printable(&finding.annotation)
-            ));
-            table.add_row(row);
-        }
-        write_section(out, paint, &heading, &table);
+    // Stable: keeps report order (by resource) within each compliance type.
+    failing.sort_by_key(|row| row.compliance_type);
+    let non_compliant = failing
+        .iter()
+        .filter(|row| row.compliance_type == ComplianceType::NonCompliant)
+        .count();
+    let heading = format!(
+        "{} ({}): {non_compliant} NON_COMPLIANT, {} INSUFFICIENT_DATA",
+        printable(&rule.id),
+        rule.severity.as_str(),
+        failing.len() - non_compliant
+    );
+    let mut header = vec!["STATUS", "RESOURCE", "REGION"];
+    if with_account {
+        header.push("ACCOUNT");
     }
+    header.push("ANNOTATION");
+    let mut table = new_table(width);
+    table.set_header(header);
+    // With a width to fit, the name column keeps room for a shortened name (and padding).
+    let longest = failing
+        .iter()
+        .map(|row| row.name.chars().count().max(8))
+        .max()
+        .unwrap_or(8);
+    if width.is_some()
+        && let (Some(column), Ok(limit)) =
+            (table.column_mut(1), u16::try_from(name_limit.min(longest)))
+    {
+        column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(limit + 2)));
+    }
+    for row in failing {
+        let mut cells = vec![
+            row.compliance_type.as_str().to_owned(),
+            truncate_middle(&row.name, name_limit),
+            row.region,
+        ];
+        if with_account {
+            cells.push(row.account);
+        }
+        cells.push(row.annotation);
+        table.add_row(cells);
+    }
+    write_section(out, paint, &heading, &table);
 }
 
-fn write_summary(out: &mut String, report: &Report, paint: Paint) {
-    let totals = report.totals();
-    let findings = report.findings.len();
-    let rules = report.rules.len();
+fn write_summary(out: &mut String, counts: &TableCounts, rules: usize, paint: Paint) {
+    let totals = counts.totals;
+    let findings = counts.findings;
     let non_compliant = format!("{} NON_COMPLIANT", totals.non_compliant);
     let insufficient = format!("{} INSUFFICIENT_DATA", totals.insufficient_data);
     let compliant = format!("{} COMPLIANT", totals.compliant);
