@@ -6,7 +6,7 @@
 # 1.5 GB target, the user CPU, the wall time and the report's size. The snapshot and the reports
 # are deleted at the end (they take about 3 GB in TMPDIR).
 #
-#   scripts/bench-memory.sh                      # 200,000 secrets; json csv table sarif
+#   scripts/bench-memory.sh                      # 200,000 secrets; every streamed format
 #   scripts/bench-memory.sh 20000 json           # a smaller account, one format
 #
 # Builds the release binary without the AWS SDK first (`cargo build --release
@@ -16,7 +16,7 @@ set -eu
 cd "$(dirname "$0")/.."
 count=${1:-200000}
 shift 2>/dev/null || true
-formats=${*:-json csv table sarif}
+formats=${*:-json csv table sarif junit ocsf asff}
 target_kb=1500000 # 1.5 GB
 
 if [ -z "${SECAUDIT_BIN:-}" ]; then
