@@ -414,6 +414,51 @@ mod tests {
     }
 
     #[test]
+    fn grouped_by_rule_a_rules_findings_come_together_and_empty_renders_are_left_out() {
+        let mut first = vec![
+            finding("b-rule", Severity::Low, ComplianceType::Compliant, "m"),
+            finding("b-rule", Severity::High, ComplianceType::NonCompliant, "z"),
+            finding("a-rule", Severity::Low, ComplianceType::NotApplicable, "a"),
+        ];
+        let mut second = vec![
+            finding("b-rule", Severity::High, ComplianceType::NonCompliant, "c"),
+            finding("b-rule", Severity::Low, ComplianceType::NotApplicable, "b"),
+        ];
+        crate::findings::sort_findings(&mut first);
+        crate::findings::sort_findings(&mut second);
+        let mut spill = FindingSpill::grouped(b"", Grouping::Rule).unwrap();
+        // Only the resource names, and nothing for NOT_APPLICABLE.
+        let names = |finding: &Finding, out: &mut Vec<u8>| {
+            if finding.compliance_type != ComplianceType::NotApplicable {
+                out.extend_from_slice(finding.resource.name.as_bytes());
+            }
+            Ok(())
+        };
+        for batch in [&first, &second] {
+            for rule in ["a-rule", "b-rule"] {
+                let of_rule: Vec<Finding> =
+                    batch.iter().filter(|f| f.rule == rule).cloned().collect();
+                spill.add(&of_rule, names).unwrap();
+            }
+        }
+        assert_eq!(spill.len(), 3);
+        let spilled = spill.finish().unwrap();
+        let rule = |id: &str| {
+            let mut out = Vec::new();
+            spilled
+                .write_rule(id, &mut out, &mut |first| {
+                    if first { b"[".to_vec() } else { b",".to_vec() }
+                })
+                .unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        // Severity first (high before low), then resource id, across both batches.
+        assert_eq!(rule("b-rule"), "[c,z,m");
+        assert_eq!(rule("a-rule"), "");
+        assert_eq!(rule("no-rule"), "");
+    }
+
+    #[test]
     fn an_empty_spill_writes_nothing() {
         let spill = FindingSpill::new(b"").unwrap();
         assert!(spill.is_empty());

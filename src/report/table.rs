@@ -644,6 +644,26 @@ mod tests {
         ])
     }
 
+    #[test]
+    fn a_failing_row_survives_the_spill_bytes_and_only_failing_findings_have_one() {
+        let report = sample_report();
+        let rows: Vec<FailingRow> = report
+            .findings
+            .iter()
+            .filter_map(|f| FailingRow::of(f, &report.rules, "[muted: me until 2027-01-01] "))
+            .collect();
+        assert_eq!(rows.len(), 2);
+        for row in rows {
+            assert!(row.name.contains("\\u{1b}") || !row.name.contains('\u{1b}'));
+            assert!(row.annotation.starts_with("[muted: me until 2027-01-01] "));
+            let mut bytes = Vec::new();
+            row.to_bytes(&mut bytes);
+            assert!(!bytes.contains(&ROW_SEPARATOR));
+            assert_eq!(FailingRow::from_bytes(&bytes), Some(row));
+        }
+        assert_eq!(FailingRow::from_bytes(b"X\0a\0b\0c\0d"), None);
+    }
+
     fn plain() -> TableStyle {
         TableStyle::default()
     }
