@@ -295,7 +295,18 @@ impl AwsApi {
     }
 }
 
+/// The operations that return a secret's value: no request may name them, whatever the caller.
+const VALUE_READING_TARGETS: [&str; 2] = [
+    "secretsmanager.GetSecretValue",
+    "secretsmanager.BatchGetSecretValue",
+];
+
 fn serialize(request: ApiRequest) -> Result<HttpRequest, BoxError> {
+    if let Some(target) = &request.target
+        && VALUE_READING_TARGETS.contains(&target.as_str())
+    {
+        return Err(format!("`{target}` reads secret values: secaudit never sends it").into());
+    }
     let length = request.body.len();
     let mut http = HttpRequest::new(SdkBody::from(request.body));
     http.set_method("POST")?;
@@ -388,6 +399,27 @@ fn endpoint(sdk: &SdkConfig, service: ServiceSpec, region: &str) -> (String, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_request_can_read_a_secret_value() {
+        for target in VALUE_READING_TARGETS {
+            let request = ApiRequest {
+                path: "/".to_owned(),
+                content_type: "application/x-amz-json-1.1",
+                target: Some(target.to_owned()),
+                body: "{}".to_owned(),
+            };
+            let error = serialize(request).expect_err(target);
+            assert!(error.to_string().contains("never"), "{error}");
+        }
+        let describe = ApiRequest {
+            path: "/".to_owned(),
+            content_type: "application/x-amz-json-1.1",
+            target: Some("secretsmanager.DescribeSecret".to_owned()),
+            body: "{}".to_owned(),
+        };
+        assert!(serialize(describe).is_ok());
+    }
 
     fn sdk(endpoint: Option<&str>, fips: bool) -> SdkConfig {
         let mut builder = SdkConfig::builder().use_fips(fips);
