@@ -823,8 +823,10 @@ impl AccessModel {
     }
 
     /// The model of the snapshot's secrets, keys, resource policies and RCPs without the
-    /// account's own principals: for questions about principals outside the account
-    /// (`outsiders`), which need no IAM data.
+    /// account's own principals: what questions about principals outside the account
+    /// (`outsiders`) need. The rules ask them of the full model they share
+    /// (`rules::context::SharedAccess`); the tests prove both answer alike.
+    #[cfg(test)]
     pub(crate) fn resources_of(snapshot: &Snapshot) -> AccessModel {
         let mut builder = AccessModelBuilder::new();
         builder.add_account(snapshot, false);

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::catalogue::Catalogue;
 use super::checks::REGISTRY;
 use super::config::RuleConfig;
-use super::context::{ACCOUNT_RESOURCE_TYPE, RuleContext, Verdict};
+use super::context::{ACCOUNT_RESOURCE_TYPE, RuleContext, SharedAccess, Verdict};
 use super::error::RuleError;
 use crate::findings::{ComplianceType, Finding, ResourceRef, clip_annotation, sort_findings};
 use crate::snapshot::{Api, LoadProblem, Snapshot};
@@ -80,6 +80,7 @@ pub fn run_rules<E: From<RuleError>>(
     }
     let selected: BTreeSet<&str> = only.iter().map(String::as_str).collect();
     let mut parameters = BTreeMap::new();
+    let access = SharedAccess::default();
     for meta in catalogue.rules() {
         let chosen = if selected.is_empty() {
             !config.is_disabled(&meta.id)
@@ -102,6 +103,7 @@ pub fn run_rules<E: From<RuleError>>(
             params: &params,
             now,
             meta,
+            access: &access,
         };
         let mut seen = BTreeSet::new();
         let verdicts = apply_problems(snapshot, entry.reads, (entry.check)(&context)?);
