@@ -1058,3 +1058,40 @@ fn the_kms_request_carries_the_callers_account_and_the_secret() {
     );
     assert_eq!(value(&context, "aws:PrincipalArn"), None);
 }
+
+/// A principal a resource policy names outside the collected IAM data gets the keys its ARN
+/// determines, from the same mapping as a policy test's `derive_context`; an account principal
+/// stands for any principal of its account.
+#[test]
+fn principals_known_by_arn_get_the_keys_derive_context_derives() {
+    use super::model::PrincipalFacts;
+    let facts = |arn: &str| PrincipalFacts::from_arn(&crate::eval::Principal::parse(arn).unwrap());
+    let user = facts("arn:aws:iam::444455556666:user/ops/carol");
+    assert_eq!(
+        user.arn.as_deref(),
+        Some("arn:aws:iam::444455556666:user/ops/carol")
+    );
+    assert_eq!(user.account.as_deref(), Some("444455556666"));
+    assert_eq!(user.principal_type, Some("User"));
+    assert_eq!(user.username.as_deref(), Some("carol"));
+    assert_eq!(user.userid, None);
+    let session = facts("arn:aws:sts::444455556666:assumed-role/app/session-1");
+    assert_eq!(
+        session.arn.as_deref(),
+        Some("arn:aws:iam::444455556666:role/app")
+    );
+    assert_eq!(session.principal_type, Some("AssumedRole"));
+    assert_eq!(session.username, None);
+    let root = facts("arn:aws:iam::444455556666:root");
+    assert_eq!(root.account.as_deref(), Some("444455556666"));
+    assert_eq!(
+        (root.arn, root.principal_type, root.userid),
+        (None, None, None)
+    );
+    let anonymous = PrincipalFacts::from_arn(&crate::eval::Principal::Anonymous);
+    assert_eq!(
+        anonymous.principal_type,
+        Some(super::context::ANONYMOUS_TYPE)
+    );
+    assert_eq!(anonymous.userid.as_deref(), Some("anonymous"));
+}
