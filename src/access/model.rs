@@ -503,22 +503,22 @@ impl AccessModelBuilder {
                             .push(format!("user `{}` is skipped: not a user ARN", user.arn));
                         continue;
                     };
+                // The keys its ARN determines, with what the IAM data adds.
+                let facts = PrincipalFacts {
+                        account: Some(account_id.clone()),
+                        username: Some(user.user_name.clone()),
+                        userid: user.user_id.clone(),
+                        tags: Some(tags_of(&user.tags)),
+                        in_account: true,
+                        ..PrincipalFacts::from_arn(&caller)
+                    };
                     principals.push(AnalysedPrincipal {
                         arn: user.arn.clone(),
                         name: user.user_name.clone(),
                         kind: PrincipalKind::User,
                         caller,
                         set,
-                        facts: PrincipalFacts {
-                            arn: Some(user.arn.clone()),
-                            account: Some(account_id.clone()),
-                            principal_type: Some("User"),
-                            username: Some(user.user_name.clone()),
-                            userid: user.user_id.clone(),
-                            tags: Some(tags_of(&user.tags)),
-                            in_account: true,
-                            organization: None,
-                        },
+                        facts,
                         problems,
                     });
                 }
@@ -539,22 +539,19 @@ impl AccessModelBuilder {
                             .push(format!("role `{}` is skipped: not a role ARN", role.arn));
                         continue;
                     };
+                let facts = PrincipalFacts {
+                        account: Some(account_id.clone()),
+                        tags: Some(tags_of(&role.tags)),
+                        in_account: true,
+                        ..PrincipalFacts::from_arn(&caller)
+                    };
                     principals.push(AnalysedPrincipal {
                         arn: role.arn.clone(),
                         name: role.role_name.clone(),
                         kind: PrincipalKind::Role,
                         caller,
                         set,
-                        facts: PrincipalFacts {
-                            arn: Some(role.arn.clone()),
-                            account: Some(account_id.clone()),
-                            principal_type: Some("AssumedRole"),
-                            username: None,
-                            userid: None,
-                            tags: Some(tags_of(&role.tags)),
-                            in_account: true,
-                            organization: None,
-                        },
+                        facts,
                         problems,
                     });
                 }
