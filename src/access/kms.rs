@@ -42,10 +42,13 @@ const PRINCIPAL_KEYS: &[&str] = &[
     "aws:principalisawsservice",
 ];
 
-/// The context of the KMS request Secrets Manager makes for `principal` on `secret`'s `key`;
-/// keys the policies read (`referenced`, lower case) that the snapshot cannot settle are
-/// `Unknown`.
-fn key_context(
+/// The context of the KMS request Secrets Manager makes for `principal` on `secret`'s `key`
+/// (the one builder of it: `access`, the outsider questions of the rules and the key half of
+/// every entry use it); keys the policies read (`referenced`, lower case) that the snapshot
+/// cannot settle are `Unknown`. `kms:CallerAccount` is the caller's account ("the AWS account
+/// ID of the caller", KMS Developer Guide): unknown for the "any principal" `*`, which stands
+/// for callers of every account.
+pub(crate) fn key_context(
     model: &AccessModel,
     principal: &AnalysedPrincipal,
     secret: &SecretFacts,

@@ -64,6 +64,52 @@ pub(crate) struct PrincipalFacts {
     pub organization: Option<String>,
 }
 
+impl PrincipalFacts {
+    /// A caller about whom nothing is known (`*`: anyone outside the account).
+    pub(crate) fn unknown() -> PrincipalFacts {
+        PrincipalFacts {
+            arn: None,
+            account: None,
+            principal_type: None,
+            username: None,
+            userid: None,
+            tags: None,
+            in_account: false,
+            organization: None,
+        }
+    }
+
+    /// The facts of a principal known only by its ARN (named by a resource policy, outside the
+    /// collected IAM data): the keys AWS sets that the ARN determines, derived exactly as a
+    /// policy test's `derive_context` derives them (`policytest::derive_principal_keys`, the one
+    /// ARN -> keys mapping). An account principal (`…:root`) stands for any principal of its
+    /// account: only `aws:PrincipalAccount` is known. Tags and organization are unknown.
+    pub(crate) fn from_arn(caller: &Principal) -> PrincipalFacts {
+        let mut facts = PrincipalFacts::unknown();
+        let root = matches!(caller, Principal::Arn(arn) if arn.kind() == PrincipalType::Root);
+        for (key, value) in crate::policytest::derive_principal_keys(caller) {
+            match key {
+                "aws:PrincipalAccount" => facts.account = Some(value),
+                _ if root => {}
+                "aws:PrincipalArn" => facts.arn = Some(value),
+                "aws:PrincipalType" => {
+                    facts.principal_type = match value.as_str() {
+                        "User" => Some("User"),
+                        "AssumedRole" => Some("AssumedRole"),
+                        "FederatedUser" => Some("FederatedUser"),
+                        "Anonymous" => Some(super::context::ANONYMOUS_TYPE),
+                        _ => None,
+                    }
+                }
+                "aws:username" => facts.username = Some(value),
+                "aws:userid" => facts.userid = Some(value),
+                _ => {}
+            }
+        }
+        facts
+    }
+}
+
 /// One principal of the analysis.
 #[derive(Debug, Clone)]
 pub struct AnalysedPrincipal {
@@ -457,22 +503,22 @@ impl AccessModelBuilder {
                             .push(format!("user `{}` is skipped: not a user ARN", user.arn));
                         continue;
                     };
+                // The keys its ARN determines, with what the IAM data adds.
+                let facts = PrincipalFacts {
+                        account: Some(account_id.clone()),
+                        username: Some(user.user_name.clone()),
+                        userid: user.user_id.clone(),
+                        tags: Some(tags_of(&user.tags)),
+                        in_account: true,
+                        ..PrincipalFacts::from_arn(&caller)
+                    };
                     principals.push(AnalysedPrincipal {
                         arn: user.arn.clone(),
                         name: user.user_name.clone(),
                         kind: PrincipalKind::User,
                         caller,
                         set,
-                        facts: PrincipalFacts {
-                            arn: Some(user.arn.clone()),
-                            account: Some(account_id.clone()),
-                            principal_type: Some("User"),
-                            username: Some(user.user_name.clone()),
-                            userid: user.user_id.clone(),
-                            tags: Some(tags_of(&user.tags)),
-                            in_account: true,
-                            organization: None,
-                        },
+                        facts,
                         problems,
                     });
                 }
@@ -493,22 +539,19 @@ impl AccessModelBuilder {
                             .push(format!("role `{}` is skipped: not a role ARN", role.arn));
                         continue;
                     };
+                let facts = PrincipalFacts {
+                        account: Some(account_id.clone()),
+                        tags: Some(tags_of(&role.tags)),
+                        in_account: true,
+                        ..PrincipalFacts::from_arn(&caller)
+                    };
                     principals.push(AnalysedPrincipal {
                         arn: role.arn.clone(),
                         name: role.role_name.clone(),
                         kind: PrincipalKind::Role,
                         caller,
                         set,
-                        facts: PrincipalFacts {
-                            arn: Some(role.arn.clone()),
-                            account: Some(account_id.clone()),
-                            principal_type: Some("AssumedRole"),
-                            username: None,
-                            userid: None,
-                            tags: Some(tags_of(&role.tags)),
-                            in_account: true,
-                            organization: None,
-                        },
+                        facts,
                         problems,
                     });
                 }
@@ -823,8 +866,10 @@ impl AccessModel {
     }
 
     /// The model of the snapshot's secrets, keys, resource policies and RCPs without the
-    /// account's own principals: for questions about principals outside the account
-    /// (`outsiders`), which need no IAM data.
+    /// account's own principals: what questions about principals outside the account
+    /// (`outsiders`) need. The rules ask them of the full model they share
+    /// (`rules::context::SharedAccess`); the tests prove both answer alike.
+    #[cfg(test)]
     pub(crate) fn resources_of(snapshot: &Snapshot) -> AccessModel {
         let mut builder = AccessModelBuilder::new();
         builder.add_account(snapshot, false);
@@ -957,19 +1002,14 @@ fn external(
         .compile(ASSUMED_IDENTITY_POLICY, &allow_all, PolicyKind::Identity)
         .into_iter()
         .collect();
-    let kind = match &caller {
-        Principal::Arn(parsed) => Some(parsed.kind()),
-        Principal::Anonymous => None,
-    };
-    // An account principal (`…:root`) stands for any principal of that account.
-    let known_arn = (arn != "*" && kind != Some(PrincipalType::Root)).then(|| arn.clone());
-    let principal_type = match kind {
-        Some(PrincipalType::User) => Some("User"),
-        Some(PrincipalType::Role | PrincipalType::AssumedRole) if known_arn.is_some() => {
-            Some("AssumedRole")
+    // `*` stands for anyone: nothing about the caller is known.
+    let facts = if arn == "*" {
+        PrincipalFacts::unknown()
+    } else {
+        PrincipalFacts {
+            account,
+            ..PrincipalFacts::from_arn(&caller)
         }
-        Some(PrincipalType::FederatedUser) => Some("FederatedUser"),
-        _ => None,
     };
     AnalysedPrincipal {
         name: arn.clone(),
@@ -984,16 +1024,7 @@ fn external(
             scps: scps.to_vec(),
             rcps: rcps.to_vec(),
         },
-        facts: PrincipalFacts {
-            arn: known_arn,
-            account,
-            principal_type,
-            username: None,
-            userid: None,
-            tags: None,
-            in_account: false,
-            organization: None,
-        },
+        facts,
         problems: Vec::new(),
     }
 }

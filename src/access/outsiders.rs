@@ -24,7 +24,6 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, LazyLock};
 
 use super::analysis::{Grant, judge_secret_side, policy_set, request_keys};
-use super::context::ANONYMOUS_TYPE;
 use super::model::{
     ASSUMED_IDENTITY_POLICY, AccessModel, AnalysedPrincipal, PrincipalFacts, PrincipalKind,
     SecretFacts,
@@ -329,35 +328,15 @@ pub(crate) fn outsiders_of(
         if trusted(&account) {
             continue;
         }
-        // The principal keys its ARN determines, as `derive_context` derives them.
-        let principal_type = crate::policytest::derive_principal_keys(&caller)
-            .into_iter()
-            .find(|(key, _)| *key == "aws:PrincipalType")
-            .and_then(|(_, kind)| match kind.as_str() {
-                "User" => Some("User"),
-                "AssumedRole" => Some("AssumedRole"),
-                "FederatedUser" => Some("FederatedUser"),
-                _ => None,
-            });
+        // The keys its ARN determines, as `derive_context` derives them.
+        let facts = PrincipalFacts {
+            account: Some(account),
+            ..PrincipalFacts::from_arn(&caller)
+        };
         out.push(OutsiderPrincipal {
             outsider: Outsider::PrincipalArn(arn.clone()),
             arn: Some(arn.clone()),
-            principal: outsider_principal(
-                arn.clone(),
-                caller,
-                PrincipalFacts {
-                    arn: Some(arn.clone()),
-                    account: Some(account),
-                    principal_type,
-                    username: None,
-                    userid: None,
-                    tags: None,
-                    in_account: false,
-                    organization: None,
-                },
-                true,
-                rcps,
-            ),
+            principal: outsider_principal(arn.clone(), caller, facts, true, rcps),
         });
     }
     for org in orgs
@@ -413,16 +392,7 @@ fn anonymous(rcps: &[Vec<NamedPolicy>]) -> OutsiderPrincipal {
         principal: outsider_principal(
             "anonymous".to_owned(),
             Principal::Anonymous,
-            PrincipalFacts {
-                arn: None,
-                account: None,
-                principal_type: Some(ANONYMOUS_TYPE),
-                username: None,
-                userid: Some("anonymous".to_owned()),
-                tags: None,
-                in_account: false,
-                organization: None,
-            },
+            PrincipalFacts::from_arn(&Principal::Anonymous),
             false,
             rcps,
         ),
@@ -441,25 +411,15 @@ fn account_outsider(
         trust.partition
     );
     let caller = Principal::parse(&arn).unwrap_or(Principal::Anonymous);
+    let facts = PrincipalFacts {
+        account: Some(account.to_owned()),
+        organization: org.map(str::to_owned),
+        ..PrincipalFacts::from_arn(&caller)
+    };
     OutsiderPrincipal {
         outsider,
         arn: Some(arn.clone()),
-        principal: outsider_principal(
-            arn.clone(),
-            caller,
-            PrincipalFacts {
-                arn: Some(arn),
-                account: Some(account.to_owned()),
-                principal_type: Some("AssumedRole"),
-                username: None,
-                userid: None,
-                tags: None,
-                in_account: false,
-                organization: org.map(str::to_owned),
-            },
-            true,
-            rcps,
-        ),
+        principal: outsider_principal(arn.clone(), caller, facts, true, rcps),
     }
 }
 

@@ -951,3 +951,147 @@ fn a_not_principal_deny_without_the_account_makes_its_principal_conditional() {
         Some(bob.grant)
     );
 }
+
+/// The outsider questions of the resource-policy rules, asked of the full model the rules share
+/// (`rules::context::SharedAccess`: the account's principals included) and of the model without
+/// principals: the same outsiders, the same answers, action by action, KMS key included.
+fn assert_outsiders_alike(snapshot: &Snapshot) -> usize {
+    use super::outsiders::{Trust, outsider_access, outsiders_of};
+    let full = AccessModel::from_snapshot(snapshot).unwrap();
+    let bare = AccessModel::resources_of(snapshot);
+    assert!(!full.principals.is_empty());
+    let trust = Trust {
+        owner: snapshot.meta.account_id.clone(),
+        partition: snapshot.meta.partition.clone(),
+        accounts: std::collections::BTreeSet::new(),
+        organizations: snapshot.meta.organization_id.iter().cloned().collect(),
+    };
+    assert_eq!(
+        full.secrets.iter().map(|s| &s.arn).collect::<Vec<_>>(),
+        bare.secrets.iter().map(|s| &s.arn).collect::<Vec<_>>()
+    );
+    let mut granted = 0;
+    for (secret, bare_secret) in full.secrets.iter().zip(&bare.secrets) {
+        let (Some(index), Some(bare_index)) = (secret.resource_policy, bare_secret.resource_policy)
+        else {
+            assert_eq!(secret.resource_policy, bare_secret.resource_policy);
+            continue;
+        };
+        for named in [false, true] {
+            let answers = |model: &AccessModel, secret: &SecretFacts, index: usize| {
+                outsiders_of(model, &model.resource_policies[index].policy, &trust, named)
+                    .iter()
+                    .map(|who| outsider_access(model, secret, who))
+                    .collect::<Vec<_>>()
+            };
+            let got = answers(&full, secret, index);
+            let want = answers(&bare, bare_secret, bare_index);
+            granted += got.iter().map(|o| o.actions.len()).sum::<usize>();
+            assert_eq!(
+                format!("{got:?}"),
+                format!("{want:?}"),
+                "secret `{}`",
+                secret.arn
+            );
+        }
+    }
+    granted
+}
+
+#[test]
+fn the_shared_model_answers_outsiders_as_the_model_without_principals() {
+    let (_dir, snapshot) = kms_snapshot();
+    assert!(assert_outsiders_alike(&snapshot) > 0);
+    let dir = tempfile::tempdir().unwrap();
+    gen_snapshot::generate(40, 300, 24, "outsiders-alike", dir.path()).unwrap();
+    let snapshot = Snapshot::load(dir.path()).unwrap();
+    assert!(assert_outsiders_alike(&snapshot) > 0);
+}
+
+/// The KMS request Secrets Manager makes for a caller, from its one builder: the service, the
+/// caller's account (unknown for `*`, which stands for every account), the encryption context.
+#[test]
+fn the_kms_request_carries_the_callers_account_and_the_secret() {
+    let value = |context: &crate::eval::Context, key: &str| context.get(key).cloned();
+    let text = |s: &str| Some(crate::eval::ContextValue::String(s.to_owned()));
+    let (_dir, snapshot) = kms_snapshot();
+    let model = AccessModel::from_snapshot(&snapshot).unwrap();
+    let secret = &model.secrets[model.secret_index(&secret_arn("managed/shared")).unwrap()];
+    let key = &model.keys[secret.key.unwrap()];
+    let none = std::collections::BTreeSet::new();
+    let alice = &model.principals[model.principal_index(&user_arn("alice")).unwrap()];
+    let context = super::kms::key_context(&model, alice, secret, key, &none);
+    assert_eq!(value(&context, "kms:CallerAccount"), text(ACCOUNT));
+    assert_eq!(
+        value(&context, "kms:ViaService"),
+        text("secretsmanager.us-east-1.amazonaws.com")
+    );
+    assert_eq!(
+        value(&context, "kms:EncryptionContext:SecretARN"),
+        text(&secret.arn)
+    );
+    assert_eq!(
+        value(&context, "kms:EncryptionContext:SecretVersionId"),
+        Some(crate::eval::ContextValue::Unknown)
+    );
+    assert_eq!(
+        value(&context, "aws:PrincipalArn"),
+        text(&user_arn("alice"))
+    );
+    let outside = &model.principals[model
+        .principal_index("arn:aws:iam::444455556666:root")
+        .unwrap()];
+    let context = super::kms::key_context(&model, outside, secret, key, &none);
+    assert_eq!(value(&context, "kms:CallerAccount"), text("444455556666"));
+
+    let dir = tempfile::tempdir().unwrap();
+    gen_snapshot::generate(40, 300, 24, "kms-context", dir.path()).unwrap();
+    let snapshot = Snapshot::load(dir.path()).unwrap();
+    let model = AccessModel::from_snapshot(&snapshot).unwrap();
+    let anyone = &model.principals[model.principal_index("*").unwrap()];
+    let secret = &model.secrets[0];
+    let key = &model.keys[secret.key.unwrap()];
+    let context = super::kms::key_context(&model, anyone, secret, key, &none);
+    assert_eq!(
+        value(&context, "kms:CallerAccount"),
+        Some(crate::eval::ContextValue::Unknown)
+    );
+    assert_eq!(value(&context, "aws:PrincipalArn"), None);
+}
+
+/// A principal a resource policy names outside the collected IAM data gets the keys its ARN
+/// determines, from the same mapping as a policy test's `derive_context`; an account principal
+/// stands for any principal of its account.
+#[test]
+fn principals_known_by_arn_get_the_keys_derive_context_derives() {
+    use super::model::PrincipalFacts;
+    let facts = |arn: &str| PrincipalFacts::from_arn(&crate::eval::Principal::parse(arn).unwrap());
+    let user = facts("arn:aws:iam::444455556666:user/ops/carol");
+    assert_eq!(
+        user.arn.as_deref(),
+        Some("arn:aws:iam::444455556666:user/ops/carol")
+    );
+    assert_eq!(user.account.as_deref(), Some("444455556666"));
+    assert_eq!(user.principal_type, Some("User"));
+    assert_eq!(user.username.as_deref(), Some("carol"));
+    assert_eq!(user.userid, None);
+    let session = facts("arn:aws:sts::444455556666:assumed-role/app/session-1");
+    assert_eq!(
+        session.arn.as_deref(),
+        Some("arn:aws:iam::444455556666:role/app")
+    );
+    assert_eq!(session.principal_type, Some("AssumedRole"));
+    assert_eq!(session.username, None);
+    let root = facts("arn:aws:iam::444455556666:root");
+    assert_eq!(root.account.as_deref(), Some("444455556666"));
+    assert_eq!(
+        (root.arn, root.principal_type, root.userid),
+        (None, None, None)
+    );
+    let anonymous = PrincipalFacts::from_arn(&crate::eval::Principal::Anonymous);
+    assert_eq!(
+        anonymous.principal_type,
+        Some(super::context::ANONYMOUS_TYPE)
+    );
+    assert_eq!(anonymous.userid.as_deref(), Some("anonymous"));
+}

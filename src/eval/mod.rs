@@ -10,10 +10,10 @@
 //!
 //! - **KMS key policy**: a `kms:` action on `arn:…:kms:REGION:ACCOUNT:key/ID`. Put the key
 //!   policy in `PolicySet::resource`, the caller's identity policies, boundary, session policy
-//!   and SCPs as usual, and the key's RCPs in `PolicySet::rcps`. For reading a secret through
-//!   Secrets Manager, `secret_decrypt_request` builds the `kms:Decrypt` request on the secret's
-//!   key (`kms:ViaService = secretsmanager.REGION.amazonaws.com`, `kms:CallerAccount`, the
-//!   key's aliases, the encryption context); decide it like any other request. An AWS managed
+//!   and SCPs as usual, and the key's RCPs in `PolicySet::rcps`. The KMS request Secrets
+//!   Manager makes for a caller (`kms:ViaService = secretsmanager.REGION.amazonaws.com`,
+//!   `kms:CallerAccount`, the key's aliases, the encryption context) is built in one place,
+//!   `crate::access::kms`; decide it like any other request. An AWS managed
 //!   key (an `alias/aws/…` alias in `kms:ResourceAliases`, or a key policy `Id` such as
 //!   `auto-secretsmanager-2`; `is_aws_managed_key`) is not restricted by RCPs.
 //!   `resource: None` means "no key policy": nothing is allowed. KMS grants are not modelled
@@ -48,7 +48,7 @@ pub use principal::{Principal, PrincipalArn, PrincipalType};
 pub use request::{Request, RequestError};
 pub use service::{
     RcpExemption, ResourcePolicyRole, is_aws_managed_key, needs_no_permission, rcp_exemption,
-    rcps_cover_service, resource_policy_role, secret_decrypt_request,
+    rcps_cover_service, resource_policy_role,
 };
 pub use set::{NamedPolicy, PolicySet};
 

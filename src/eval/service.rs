@@ -284,67 +284,6 @@ pub fn is_aws_managed_key(resource: &str, context: &Context, key_policy_id: Opti
     }
 }
 
-/// The `kms:Decrypt` request that reading `secret_arn` through Secrets Manager makes on the
-/// secret's KMS key `key_arn`, for access analysis: `context` (the caller's keys, as for the
-/// secret request) gains `kms:ViaService` (`secretsmanager.REGION.amazonaws.com`, the region
-/// taken from the secret's ARN), `kms:CallerAccount`, the key's aliases as
-/// `kms:ResourceAliases` (an `alias/aws/…` alias marks an AWS managed key, which RCPs do not
-/// restrict), and the encryption context Secrets Manager uses (`SecretARN`; `SecretVersionId`
-/// is unknown). Decide it with the key policy as `PolicySet::resource` and the key account's
-/// RCPs.
-pub fn secret_decrypt_request(
-    principal: Principal,
-    secret_arn: &str,
-    key_arn: &str,
-    key_aliases: &[String],
-    mut context: Context,
-) -> super::Request {
-    let region = ArnParts::split(secret_arn).map_or("", |parts| parts.region);
-    context.insert(
-        "kms:ViaService",
-        ContextValue::String(format!("secretsmanager.{region}.amazonaws.com")),
-    );
-    if let Some(account) = principal.account().filter(|account| !account.is_empty()) {
-        context.insert(
-            "kms:CallerAccount",
-            ContextValue::String(account.to_owned()),
-        );
-    }
-    if !key_aliases.is_empty() {
-        context.insert(
-            "kms:ResourceAliases",
-            ContextValue::List(
-                key_aliases
-                    .iter()
-                    .map(|alias| ContextValue::String(alias.clone()))
-                    .collect(),
-            ),
-        );
-    }
-    context.insert(
-        "kms:EncryptionContext:SecretARN",
-        ContextValue::String(secret_arn.to_owned()),
-    );
-    context.insert(
-        "kms:EncryptionContext:SecretVersionId",
-        ContextValue::Unknown,
-    );
-    context.insert(
-        "kms:EncryptionContextKeys",
-        ContextValue::List(vec![
-            ContextValue::String("SecretARN".to_owned()),
-            ContextValue::String("SecretVersionId".to_owned()),
-        ]),
-    );
-    super::Request {
-        principal,
-        action: "kms:Decrypt".to_owned(),
-        resource: key_arn.to_owned(),
-        resource_account: None,
-        context,
-    }
-}
-
 fn is_service_linked_role_arn(arn: &str) -> bool {
     ArnParts::split(arn).is_some_and(|parts| {
         parts.service == "iam" && parts.resource.starts_with("role/aws-service-role/")
@@ -363,33 +302,20 @@ mod tests {
     }
 
     #[test]
-    fn secret_decrypt_request_carries_the_kms_keys() {
-        let secret = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-a1b2c3";
+    fn aws_managed_keys_are_known_by_alias_or_policy_id() {
         let key = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-        let principal = Principal::parse("arn:aws:iam::444455556666:user/bob").unwrap();
-        let request = secret_decrypt_request(
-            principal,
-            secret,
-            key,
-            &["alias/aws/secretsmanager".to_owned()],
-            Context::new(),
-        );
-        assert_eq!(request.action, "kms:Decrypt");
         assert_eq!(
-            resource_policy_role(&request.action, &request.resource),
+            resource_policy_role("kms:Decrypt", key),
             ResourcePolicyRole::KeyPolicy
         );
-        let text = |key: &str| match request.context.get(key) {
-            Some(ContextValue::String(s)) => s.clone(),
-            other => panic!("{key}: {other:?}"),
-        };
-        assert_eq!(
-            text("kms:viaservice"),
-            "secretsmanager.eu-west-1.amazonaws.com"
+        let mut context = Context::new();
+        context.insert(
+            "kms:ResourceAliases",
+            ContextValue::List(vec![ContextValue::String(
+                "alias/aws/secretsmanager".to_owned(),
+            )]),
         );
-        assert_eq!(text("kms:CallerAccount"), "444455556666");
-        assert_eq!(text("kms:EncryptionContext:SecretARN"), secret);
-        assert!(is_aws_managed_key(key, &request.context, None));
+        assert!(is_aws_managed_key(key, &context, None));
         assert!(!is_aws_managed_key(
             key,
             &Context::new(),

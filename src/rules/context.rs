@@ -6,6 +6,12 @@
 //!
 //! Rule functions are pure reads of this context; the runner (`run`) turns verdicts into
 //! findings. Nothing here reads the clock or the file system.
+//!
+//! The rules that ask access questions (`secret-broad-readers`, `policy-not-public`,
+//! `policy-cross-account`) share one `AccessModel` of the snapshot (`SharedAccess`), built on
+//! first use and at most once per audit.
+
+use std::sync::OnceLock;
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Map, Value};
@@ -13,6 +19,7 @@ use serde_json::{Map, Value};
 use super::error::RuleError;
 use super::meta::RuleMeta;
 use super::params::Params;
+use crate::access::{AccessModel, AccessModelBuilder};
 use crate::findings::{ComplianceType, ResourceRef, Severity};
 use crate::snapshot::{Api, Availability, RegionData, Secret, Snapshot};
 
@@ -27,6 +34,28 @@ pub(crate) struct RuleContext<'a> {
     /// The evaluation instant (the snapshot's `collected_at` unless overridden).
     pub now: DateTime<Utc>,
     pub meta: &'a RuleMeta,
+    /// The snapshot's access model, shared by every rule of the run.
+    pub access: &'a SharedAccess,
+}
+
+/// The access model of one snapshot, built on first use and then shared by every rule of the
+/// run that asks who can do what (one model per audit, not one per rule).
+#[derive(Debug, Default)]
+pub(crate) struct SharedAccess {
+    model: OnceLock<AccessModel>,
+}
+
+impl SharedAccess {
+    /// The model of `snapshot`: its secrets, keys, resource policies and RCPs, and the
+    /// account's own principals when the snapshot has IAM data. `snapshot` must be the one of
+    /// the run (the first call builds the model from it).
+    pub fn model(&self, snapshot: &Snapshot) -> &AccessModel {
+        self.model.get_or_init(|| {
+            let mut builder = AccessModelBuilder::new();
+            builder.add(snapshot);
+            builder.finish()
+        })
+    }
 }
 
 /// One resource's verdict, before the runner adds the rule's id, severity and mappings.
@@ -130,6 +159,11 @@ impl SecretSubject<'_> {
 }
 
 impl<'a> RuleContext<'a> {
+    /// The snapshot's access model, built on the first call of the run (`SharedAccess`).
+    pub fn access_model(&self) -> &'a AccessModel {
+        self.access.model(self.snapshot)
+    }
+
     /// The audited account.
     pub fn account_id(&self) -> &'a str {
         &self.snapshot.meta.account_id

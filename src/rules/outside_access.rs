@@ -28,8 +28,10 @@ pub(crate) enum PolicyState {
 }
 
 /// The setting shared by every secret of one rule run.
-pub(crate) struct OutsideAccess {
-    model: AccessModel,
+pub(crate) struct OutsideAccess<'a> {
+    /// The run's access model (`RuleContext::access_model`): the outsider questions read its
+    /// secrets, keys, resource policies and RCPs, never its principals.
+    model: &'a AccessModel,
     trust: Trust,
     /// Why RCPs cannot be used, when one does not parse.
     rcp_error: Option<String>,
@@ -39,12 +41,12 @@ pub(crate) struct OutsideAccess {
     outsiders: HashMap<(usize, bool), Vec<OutsiderPrincipal>>,
 }
 
-impl OutsideAccess {
+impl<'a> OutsideAccess<'a> {
     pub fn new(
-        context: &RuleContext<'_>,
+        context: &RuleContext<'a>,
         trusted_accounts: Vec<String>,
         trusted_orgs: Vec<String>,
-    ) -> OutsideAccess {
+    ) -> OutsideAccess<'a> {
         let snapshot = context.snapshot;
         let rcp_error = snapshot.organizations.as_ref().and_then(|organizations| {
             organizations.rcps.iter().flatten().find_map(|rcp| {
@@ -63,7 +65,7 @@ impl OutsideAccess {
             _ => None,
         };
         OutsideAccess {
-            model: AccessModel::resources_of(snapshot),
+            model: context.access_model(),
             trust: Trust {
                 owner: snapshot.meta.account_id.clone(),
                 partition: snapshot.meta.partition.clone(),
@@ -107,7 +109,7 @@ impl OutsideAccess {
         if let Some(error) = &self.rcp_error {
             return PolicyState::Invalid(error.clone());
         }
-        let model = &self.model;
+        let model = self.model;
         let Some(secret) = model
             .secret_index(&subject.secret.arn)
             .map(|index| &model.secrets[index])

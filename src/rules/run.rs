@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::catalogue::Catalogue;
 use super::checks::REGISTRY;
 use super::config::RuleConfig;
-use super::context::{ACCOUNT_RESOURCE_TYPE, RuleContext, Verdict};
+use super::context::{ACCOUNT_RESOURCE_TYPE, RuleContext, SharedAccess, Verdict};
 use super::error::RuleError;
 use super::meta::RuleMeta;
 use crate::findings::{ComplianceType, Finding, ResourceRef, clip_annotation, sort_findings};
@@ -97,6 +97,7 @@ pub fn run_rules<E: From<RuleError>>(
         }
     }
     let mut parameters = BTreeMap::new();
+    let access = SharedAccess::default();
     for meta in chosen_rules(catalogue, config, only) {
         let Some(entry) = REGISTRY.iter().find(|entry| entry.id == meta.id) else {
             return Err(RuleError::NoFunction {
@@ -111,6 +112,7 @@ pub fn run_rules<E: From<RuleError>>(
             params: &params,
             now,
             meta,
+            access: &access,
         };
         let mut seen = BTreeSet::new();
         let verdicts = apply_problems(snapshot, entry.reads, (entry.check)(&context)?);

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::access::{AccessModel, AccessQuery, analyse};
+use crate::access::{AccessQuery, analyse};
 use crate::arn::wildcard::{self, Case, Colons};
 use crate::rules::context::{RuleContext, Scope, Verdict};
 use crate::rules::error::RuleError;
@@ -30,8 +30,13 @@ pub(crate) fn check(context: &RuleContext<'_>) -> Result<Vec<Verdict>, RuleError
             Ok(subject.not_applicable(NOT_CONFIGURED))
         });
     }
-    let model = AccessModel::from_snapshot(context.snapshot).ok();
-    let readers: BTreeMap<String, Vec<Value>> = match &model {
+    // Without IAM data the account's readers are unknown (INSUFFICIENT_DATA below).
+    let model = context
+        .snapshot
+        .iam
+        .is_some()
+        .then(|| context.access_model());
+    let readers: BTreeMap<String, Vec<Value>> = match model {
         Some(model) => {
             let query = AccessQuery {
                 actions: vec![ACTION.to_owned()],
