@@ -359,28 +359,19 @@ impl ClassContext {
         referenced: &BTreeSet<String>,
         only: &BTreeSet<String>,
     ) -> ClassContext {
-        let secret = no_secret();
-        let facts = RequestFacts {
+        let context = request_context(
             principal,
-            secret: &secret,
-            action,
-            stage: None,
+            principal_context,
             organization_id,
-        };
-        let mut context = Context::new();
-        principal_context.insert_into(&mut context);
-        let mut secret_keys = Vec::new();
-        for key in only {
-            match key_side(key) {
-                KeySide::Principal => {}
-                KeySide::Secret => secret_keys.push((key.clone(), referenced.contains(key))),
-                KeySide::Request => {
-                    if let Some(value) = slot_of(&facts, key, referenced.contains(key)) {
-                        context.insert(key, value);
-                    }
-                }
-            }
-        }
+            action,
+            only,
+            |key| referenced.contains(key),
+        );
+        let secret_keys = only
+            .iter()
+            .filter(|key| key_side(key) == KeySide::Secret)
+            .map(|key| (key.clone(), referenced.contains(key)))
+            .collect();
         ClassContext {
             context,
             secret_keys,
@@ -417,6 +408,26 @@ pub(crate) fn action_context(
     action: &str,
     keys: &BTreeSet<String>,
 ) -> Context {
+    request_context(
+        principal,
+        principal_context,
+        organization_id,
+        action,
+        keys,
+        |_| true,
+    )
+}
+
+/// The principal half and the request-side keys of `keys` (each known to the policies when
+/// `referenced` says so), without the secret: what `ClassContext` and `action_context` share.
+fn request_context(
+    principal: &AnalysedPrincipal,
+    principal_context: &PrincipalContext,
+    organization_id: Option<&str>,
+    action: &str,
+    keys: &BTreeSet<String>,
+    referenced: impl Fn(&str) -> bool,
+) -> Context {
     let secret = no_secret();
     let facts = RequestFacts {
         principal,
@@ -429,7 +440,7 @@ pub(crate) fn action_context(
     principal_context.insert_into(&mut context);
     for key in keys {
         if key_side(key) == KeySide::Request
-            && let Some(value) = slot_of(&facts, key, true)
+            && let Some(value) = slot_of(&facts, key, referenced(key))
         {
             context.insert(key, value);
         }
